@@ -1,0 +1,175 @@
+/**
+ * Prints IR expressions as TypeScript. Subtraction and division come back as `-` and `/` (the IR stores
+ * them as a (-1)-scaled term and a power −1), so the emitted arithmetic rounds exactly as the written
+ * expression would; operands keep their order. Small integer powers are spelled as products, square roots
+ * with Math.sqrt.
+ */
+import type { Expr } from '../../expr/ir.ts';
+import { isConst } from '../../expr/ir.ts';
+
+/** Names for the leaves: symbols and temporaries. */
+export interface NameTable {
+  /** The variable holding a symbol's value. */
+  symbol(e: Extract<Expr, { kind: 'sym' }>): string;
+  /** The temporary holding e, or undefined when e is to be printed inline. */
+  temp(e: Expr): string | undefined;
+}
+
+// Binding strength of what a printed string is, so the parent knows whether it needs brackets.
+enum Prec {
+  Sum = 1,
+  Product = 2,
+  Unary = 3,
+  Atom = 4,
+}
+
+interface Printed {
+  text: string;
+  prec: Prec;
+}
+
+/** A double as a literal that reads back as the same double (shortest round-trip form). */
+export function numberLiteral(v: number): Printed {
+  if (Number.isNaN(v)) return { text: '(0 / 0)', prec: Prec.Atom };
+  if (v === Number.POSITIVE_INFINITY) return { text: '(1 / 0)', prec: Prec.Atom };
+  if (v === Number.NEGATIVE_INFINITY) return { text: '(-1 / 0)', prec: Prec.Atom };
+  if (Object.is(v, -0)) return { text: '-0', prec: Prec.Unary };
+  const text = String(v);
+  return { text, prec: v < 0 ? Prec.Unary : Prec.Atom };
+}
+
+const MATH_FUNCTIONS: Readonly<Record<string, string>> = {
+  sin: 'Math.sin',
+  cos: 'Math.cos',
+  tan: 'Math.tan',
+  asin: 'Math.asin',
+  acos: 'Math.acos',
+  atan: 'Math.atan',
+  atan2: 'Math.atan2',
+  sinh: 'Math.sinh',
+  cosh: 'Math.cosh',
+  tanh: 'Math.tanh',
+  exp: 'Math.exp',
+  log: 'Math.log',
+  sqrt: 'Math.sqrt',
+  abs: 'Math.abs',
+  sign: 'Math.sign',
+  min: 'Math.min',
+  max: 'Math.max',
+  // defined in the solver template
+  heaviside: 'heaviside',
+};
+
+export class TsExpressionPrinter {
+  constructor(private readonly names: NameTable) {}
+
+  /** Prints e in full (its own temporary is not used: this is the right-hand side of that temporary). */
+  definition(e: Expr): string {
+    return this.node(e).text;
+  }
+
+  /** Prints a use of e: its temporary if it has one, the expression otherwise. */
+  use(e: Expr): string {
+    return this.ref(e).text;
+  }
+
+  private ref(e: Expr): Printed {
+    const t = this.names.temp(e);
+    return t !== undefined ? { text: t, prec: Prec.Atom } : this.node(e);
+  }
+
+  private wrap(p: Printed, min: Prec): string {
+    return p.prec >= min ? p.text : `(${p.text})`;
+  }
+
+  private node(e: Expr): Printed {
+    switch (e.kind) {
+      case 'const':
+        return numberLiteral(e.value);
+      case 'sym':
+        return { text: this.names.symbol(e), prec: Prec.Atom };
+      case 'add':
+        return this.sum(e.terms);
+      case 'mul':
+        return this.product(e.factors);
+      case 'pow':
+        return this.power(e.base, e.exponent);
+      case 'call': {
+        const args = e.args.map((a) => this.ref(a).text).join(', ');
+        return { text: `${MATH_FUNCTIONS[e.fn]}(${args})`, prec: Prec.Atom };
+      }
+    }
+  }
+
+  private sum(terms: readonly Expr[]): Printed {
+    let text = '';
+    terms.forEach((t, i) => {
+      const negated = this.negatedTerm(t);
+      if (i > 0 && negated) {
+        // a + (-1 * x) prints as a - x, and a + (-c) as a - c: both exact.
+        text += ` - ${this.wrap(negated, Prec.Product)}`;
+      } else {
+        const p = this.ref(t);
+        text += i === 0 ? this.wrap(p, Prec.Sum) : ` + ${this.wrap(p, Prec.Product)}`;
+      }
+    });
+    return { text, prec: Prec.Sum };
+  }
+
+  /** If t is −x (a negative constant or a product led by −1, without its own temporary), x printed. */
+  private negatedTerm(t: Expr): Printed | undefined {
+    if (this.names.temp(t) !== undefined) return undefined;
+    if (t.kind === 'const' && t.value < 0) return numberLiteral(-t.value);
+    if (t.kind === 'mul' && isConst(t.factors[0]!, -1)) return this.product(t.factors.slice(1));
+    return undefined;
+  }
+
+  private product(factors: readonly Expr[]): Printed {
+    if (factors.length === 1) return this.ref(factors[0]!);
+    let text = '';
+    let sign = '';
+    factors.forEach((f, i) => {
+      if (i === 0 && isConst(f, -1) && factors.length > 1) {
+        sign = '-';
+        return;
+      }
+      const reciprocal = this.reciprocalOf(f);
+      const first = text === '';
+      if (reciprocal) {
+        const denominator = this.wrap(this.ref(reciprocal), Prec.Atom);
+        text += first ? `1 / ${denominator}` : ` / ${denominator}`;
+      } else {
+        const p = this.ref(f);
+        text += first ? this.wrap(p, Prec.Product) : ` * ${this.wrap(p, Prec.Unary)}`;
+      }
+    });
+    if (sign) {
+      // -1 * a * b prints as -a * b; (-a) * b equals -(a * b) exactly.
+      return { text: `-${text.startsWith('-') ? `(${text})` : text}`, prec: Prec.Product };
+    }
+    return { text, prec: Prec.Product };
+  }
+
+  /** If f is u^-1 printed inline, u. */
+  private reciprocalOf(f: Expr): Expr | undefined {
+    if (this.names.temp(f) !== undefined) return undefined;
+    return f.kind === 'pow' && isConst(f.exponent, -1) ? f.base : undefined;
+  }
+
+  private power(base: Expr, exponent: Expr): Printed {
+    if (exponent.kind === 'const') {
+      const v = exponent.value;
+      const u = this.wrap(this.ref(base), Prec.Atom);
+      const abs = Math.abs(v);
+      if (Number.isInteger(abs) && abs >= 1 && abs <= 4) {
+        const product = Array.from({ length: abs }, () => u).join(' * ');
+        return v > 0
+          ? { text: product, prec: Prec.Product }
+          : { text: `1 / ${abs === 1 ? u : `(${product})`}`, prec: Prec.Product };
+      }
+      if (v === 0.5) return { text: `Math.sqrt(${this.ref(base).text})`, prec: Prec.Atom };
+      if (v === -0.5) return { text: `1 / Math.sqrt(${this.ref(base).text})`, prec: Prec.Product };
+    }
+    return { text: `Math.pow(${this.ref(base).text}, ${this.ref(exponent).text})`, prec: Prec.Atom };
+  }
+}

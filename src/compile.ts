@@ -1,0 +1,75 @@
+/**
+ * The public entry points: from a model to solver source (generate) and to a ready solver (compile).
+ *
+ * Both run the same pipeline — validate and parse the model, build the augmented system, emit the module —
+ * so the solver compiled in-process is exactly the module `odeforge generate` writes, transpiled by esbuild
+ * (types stripped, not checked) and evaluated without touching the disk.
+ */
+import { transformSync } from 'esbuild';
+import { emitSolverModule } from './codegen/ts/module.ts';
+import { OptionError } from './errors.ts';
+import { findMethod } from './methods/index.ts';
+import type { Method } from './methods/types.ts';
+import { buildModel, type Model, type ModelSpec } from './model/model.ts';
+import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
+import { buildAugmentedSystem, type Sensitivity } from './variational/system.ts';
+
+export interface CompileOptions {
+  /** Method name or alias (case-insensitive), default "RK45CK". */
+  readonly method?: string;
+  /** Which sensitivities to integrate with the state (default ['y0']). */
+  readonly sensitivities?: readonly Sensitivity[];
+  /** Recorded in the generated module's header. */
+  readonly command?: string;
+}
+
+export interface Solver {
+  readonly info: SolverInfo;
+  /** The TypeScript module this solver was compiled from. */
+  readonly source: string;
+  solve(options: SolveOptions): SolveResult;
+}
+
+const SENSITIVITIES: readonly Sensitivity[] = ['y0', 'params'];
+
+function checkSensitivities(sens: unknown): Sensitivity[] {
+  if (!Array.isArray(sens)) throw new OptionError('sensitivities', `expected an array of 'y0' and/or 'params'`);
+  const out: Sensitivity[] = [];
+  for (const s of sens) {
+    if (!SENSITIVITIES.includes(s)) {
+      throw new OptionError('sensitivities', `unknown sensitivity '${String(s)}' (expected 'y0' and/or 'params')`);
+    }
+    if (out.includes(s)) throw new OptionError('sensitivities', `'${s}' is listed twice`);
+    out.push(s);
+  }
+  // Canonical order, so the same request always yields the same module.
+  return SENSITIVITIES.filter((s) => out.includes(s));
+}
+
+function resolve(
+  model: ModelSpec | Model,
+  options: CompileOptions,
+): { model: Model; method: Method; sens: Sensitivity[] } {
+  const built = 'builder' in model ? model : buildModel(model);
+  const method = findMethod(options.method ?? 'RK45CK');
+  const sens = checkSensitivities(options.sensitivities ?? ['y0']);
+  return { model: built, method, sens };
+}
+
+/** The TypeScript source of a standalone solver module. */
+export function generate(model: ModelSpec | Model, options: CompileOptions = {}): string {
+  const { model: m, method, sens } = resolve(model, options);
+  return emitSolverModule(buildAugmentedSystem(m, sens), method, { command: options.command });
+}
+
+/** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */
+export function compile(model: ModelSpec | Model, options: CompileOptions = {}): Solver {
+  const source = generate(model, options);
+  const js = transformSync(source, { loader: 'ts', format: 'cjs', target: 'es2022' }).code;
+  const exports: Record<string, unknown> = {};
+  const module = { exports };
+  // The module is self-contained: it reads nothing from this scope but `module` and `exports`.
+  new Function('module', 'exports', js)(module, exports);
+  const loaded = module.exports as { info: SolverInfo; solve(o: SolveOptions): SolveResult };
+  return { info: loaded.info, source, solve: loaded.solve };
+}

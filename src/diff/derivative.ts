@@ -1,0 +1,141 @@
+/**
+ * Symbolic differentiation on the IR: one chain rule per node kind, memoized per (node, variable), so a
+ * shared subexpression is differentiated once and its derivative is shared too. Second derivatives are
+ * derivatives of derivatives. A derivative that is structurally zero is the constant 0 node, which is
+ * what the sparsity patterns below read.
+ *
+ * Conventions at non-differentiable points (measure zero, but they must be defined): d|x| = sign(x),
+ * d sign(x) = 0, d min(a, b) = a'·H(b − a) + b'·H(a − b) with H(0) = 1/2 (the average of both sides).
+ */
+import { type Expr, type ExprBuilder, isConst, type SymNode } from '../expr/ir.ts';
+
+export class Differentiator {
+  private readonly memo = new Map<string, Expr>();
+
+  constructor(private readonly b: ExprBuilder) {}
+
+  /** d e / d x. */
+  d(e: Expr, x: SymNode): Expr {
+    const key = `${e.id}:${x.id}`;
+    let r = this.memo.get(key);
+    if (r === undefined) {
+      r = this.rule(e, x);
+      this.memo.set(key, r);
+    }
+    return r;
+  }
+
+  private rule(e: Expr, x: SymNode): Expr {
+    const b = this.b;
+    switch (e.kind) {
+      case 'const':
+        return b.zero;
+      case 'sym':
+        return e.id === x.id ? b.one : b.zero;
+      case 'add':
+        return b.add(...e.terms.map((t) => this.d(t, x)));
+      case 'mul': {
+        // Product rule: Σ_i f_1 … f_i' … f_n, skipping factors whose derivative is zero.
+        const terms: Expr[] = [];
+        e.factors.forEach((f, i) => {
+          const df = this.d(f, x);
+          if (isConst(df, 0)) return;
+          const others = e.factors.filter((_, j) => j !== i);
+          terms.push(b.mul(...others, df));
+        });
+        return b.add(...terms);
+      }
+      case 'pow':
+        return this.power(e.base, e.exponent, e, x);
+      case 'call':
+        return this.call(e.fn, e.args, e, x);
+    }
+  }
+
+  private power(u: Expr, v: Expr, self: Expr, x: SymNode): Expr {
+    const b = this.b;
+    const du = this.d(u, x);
+    const dv = this.d(v, x);
+    if (v.kind === 'const') {
+      if (isConst(du, 0)) return b.zero;
+      // d u^c = c u^(c-1) u'; for c = -1 this is -(u^-1)^2 u' written as -u^-2 u'.
+      return b.mul(v, b.pow(u, b.num(v.value - 1)), du);
+    }
+    // d u^v = u^v (v' log u + v u'/u)
+    const terms: Expr[] = [];
+    if (!isConst(dv, 0)) terms.push(b.mul(dv, b.call('log', [u])));
+    if (!isConst(du, 0)) terms.push(b.mul(v, du, b.pow(u, b.minusOne)));
+    return b.mul(self, b.add(...terms));
+  }
+
+  private call(fn: Extract<Expr, { kind: 'call' }>['fn'], args: readonly Expr[], self: Expr, x: SymNode): Expr {
+    const b = this.b;
+    const u = args[0]!;
+    if (fn === 'atan2') {
+      // atan2(y, x): ∂/∂y = x/(x²+y²), ∂/∂x = −y/(x²+y²)
+      const [yy, xx] = args as [Expr, Expr];
+      const dy = this.d(yy, x);
+      const dx = this.d(xx, x);
+      if (isConst(dy, 0) && isConst(dx, 0)) return b.zero;
+      const r2 = b.add(b.mul(xx, xx), b.mul(yy, yy));
+      return b.div(b.sub(b.mul(xx, dy), b.mul(yy, dx)), r2);
+    }
+    if (fn === 'min' || fn === 'max') {
+      const [p, q] = args as [Expr, Expr];
+      const dp = this.d(p, x);
+      const dq = this.d(q, x);
+      if (isConst(dp, 0) && isConst(dq, 0)) return b.zero;
+      // min picks p where q − p > 0; max picks p where p − q > 0.
+      const pWins = fn === 'min' ? b.sub(q, p) : b.sub(p, q);
+      const qWins = fn === 'min' ? b.sub(p, q) : b.sub(q, p);
+      return b.add(b.mul(dp, b.call('heaviside', [pWins])), b.mul(dq, b.call('heaviside', [qWins])));
+    }
+    const du = this.d(u, x);
+    if (isConst(du, 0)) return b.zero;
+    return b.mul(this.outer(fn, u, self), du);
+  }
+
+  /** f'(u) for the one-argument functions. */
+  private outer(fn: string, u: Expr, self: Expr): Expr {
+    const b = this.b;
+    const oneMinusSquare = (w: Expr) => b.sub(b.one, b.mul(w, w));
+    switch (fn) {
+      case 'sin':
+        return b.call('cos', [u]);
+      case 'cos':
+        return b.neg(b.call('sin', [u]));
+      case 'tan': // 1 + tan²u
+        return b.add(b.one, b.mul(self, self));
+      case 'asin':
+        return b.pow(b.call('sqrt', [oneMinusSquare(u)]), b.minusOne);
+      case 'acos':
+        return b.neg(b.pow(b.call('sqrt', [oneMinusSquare(u)]), b.minusOne));
+      case 'atan':
+        return b.pow(b.add(b.one, b.mul(u, u)), b.minusOne);
+      case 'sinh':
+        return b.call('cosh', [u]);
+      case 'cosh':
+        return b.call('sinh', [u]);
+      case 'tanh':
+        return oneMinusSquare(self);
+      case 'exp':
+        return self;
+      case 'log':
+        return b.pow(u, b.minusOne);
+      case 'sqrt': // 1 / (2 sqrt u), sharing the sqrt node
+        return b.div(b.num(0.5), self);
+      case 'abs':
+        return b.call('sign', [u]);
+      case 'sign':
+      case 'heaviside':
+        return b.zero;
+      default:
+        throw new Error(`internal: no derivative rule for ${fn}`);
+    }
+  }
+}
+
+/** The structural pattern of a matrix of expressions: true where the entry is not the constant 0. */
+export function sparsity(entries: readonly (readonly Expr[])[]): boolean[][] {
+  return entries.map((row) => row.map((e) => !isConst(e, 0)));
+}

@@ -1,0 +1,284 @@
+/**
+ * The expression IR: an immutable, hash-consed DAG.
+ *
+ * Every node is created through an `ExprBuilder`, which returns the existing node when an identical one
+ * was built before. Identical subexpressions are therefore the same object, so common-subexpression
+ * elimination is free and a node's `id` can key memo tables (derivatives, printing, use counts).
+ *
+ * Node kinds: const | sym | add | mul | pow | call. Subtraction is add with a (-1)-scaled term and
+ * division is mul with a power -1; the printers turn both back into `-` and `/` so the generated code
+ * rounds exactly as the written expression would.
+ *
+ * Simplification is limited to rewrites that are exact in IEEE arithmetic, or that drop structurally zero
+ * terms (the point of sparsity): x+0 → x, x*1 → x, x*0 → 0, x^1 → x, x^0 → 1, --x → x, and folding of
+ * operations whose operands are all constants (computed exactly as the runtime would). Operands are never
+ * reordered or reassociated.
+ */
+
+/** Functions of the model language, with their arity. `heaviside` is internal (derivatives of min/max). */
+export const FUNCTION_ARITY = {
+  sin: 1,
+  cos: 1,
+  tan: 1,
+  asin: 1,
+  acos: 1,
+  atan: 1,
+  atan2: 2,
+  sinh: 1,
+  cosh: 1,
+  tanh: 1,
+  exp: 1,
+  log: 1,
+  sqrt: 1,
+  abs: 1,
+  sign: 1,
+  min: 2,
+  max: 2,
+  heaviside: 1,
+} as const;
+
+export type FunctionName = keyof typeof FUNCTION_ARITY;
+
+/** What a symbol stands for; the index is its position in its vector. */
+export type SymbolRole = 'time' | 'state' | 'param' | 'aux';
+
+export interface ConstNode {
+  readonly kind: 'const';
+  readonly id: number;
+  readonly value: number;
+}
+export interface SymNode {
+  readonly kind: 'sym';
+  readonly id: number;
+  readonly name: string;
+  readonly role: SymbolRole;
+  readonly index: number;
+}
+export interface AddNode {
+  readonly kind: 'add';
+  readonly id: number;
+  readonly terms: readonly Expr[];
+}
+export interface MulNode {
+  readonly kind: 'mul';
+  readonly id: number;
+  readonly factors: readonly Expr[];
+}
+export interface PowNode {
+  readonly kind: 'pow';
+  readonly id: number;
+  readonly base: Expr;
+  readonly exponent: Expr;
+}
+export interface CallNode {
+  readonly kind: 'call';
+  readonly id: number;
+  readonly fn: FunctionName;
+  readonly args: readonly Expr[];
+}
+
+export type Expr = ConstNode | SymNode | AddNode | MulNode | PowNode | CallNode;
+
+/** The children of a node, in evaluation order. */
+export function children(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'add':
+      return e.terms;
+    case 'mul':
+      return e.factors;
+    case 'pow':
+      return [e.base, e.exponent];
+    case 'call':
+      return e.args;
+    default:
+      return [];
+  }
+}
+
+/** Whether e is a constant (with exactly this value, -0 and 0 apart, when one is given). Not a type guard:
+ *  a false answer for a given value says nothing about e's kind. */
+export function isConst(e: Expr, value?: number): boolean {
+  return e.kind === 'const' && (value === undefined || Object.is(e.value, value));
+}
+
+/** Evaluates a function of the model language the way the generated TypeScript does. */
+export function applyFunction(fn: FunctionName, args: readonly number[]): number {
+  const [a, b] = args as [number, number];
+  switch (fn) {
+    case 'atan2':
+      return Math.atan2(a, b);
+    case 'min':
+      return Math.min(a, b);
+    case 'max':
+      return Math.max(a, b);
+    case 'heaviside':
+      return a > 0 ? 1 : a < 0 ? 0 : a === 0 ? 0.5 : Number.NaN;
+    default:
+      return Math[fn](a);
+  }
+}
+
+/**
+ * Builds hash-consed nodes. One builder holds the nodes of one compilation; nodes from different builders
+ * must not be mixed.
+ */
+export class ExprBuilder {
+  private readonly table = new Map<string, Expr>();
+  private nextId = 0;
+
+  readonly zero = this.num(0);
+  readonly one = this.num(1);
+  readonly minusOne = this.num(-1);
+
+  /** Number of distinct nodes built so far. */
+  get size(): number {
+    return this.nextId;
+  }
+
+  private intern<T extends Expr>(key: string, make: (id: number) => T): T {
+    const found = this.table.get(key);
+    if (found) return found as T;
+    const node = make(this.nextId++);
+    this.table.set(key, node);
+    return node;
+  }
+
+  num(value: number): ConstNode {
+    // Object.is keeps -0 apart from 0 and NaN equal to itself; the key spells -0 explicitly.
+    const key = `c${Object.is(value, -0) ? '-0' : String(value)}`;
+    return this.intern(key, (id) => ({ kind: 'const', id, value }));
+  }
+
+  sym(name: string, role: SymbolRole, index: number): SymNode {
+    return this.intern(`s${role}:${index}:${name}`, (id) => ({ kind: 'sym', id, name, role, index }));
+  }
+
+  add(...operands: Expr[]): Expr {
+    const terms: Expr[] = [];
+    for (const [i, t] of operands.entries()) {
+      if (isConst(t, 0) || isConst(t, -0)) continue;
+      // Only a leading sum is flattened: (a + b) + c evaluates exactly like a + b + c.
+      if (i === 0 && t.kind === 'add') terms.push(...t.terms);
+      else terms.push(t);
+    }
+    if (terms.length === 0) return this.zero;
+    if (terms.length === 1) return terms[0]!;
+    if (terms.every((t) => t.kind === 'const')) {
+      return this.num(terms.reduce((s, t) => s + (t as ConstNode).value, 0));
+    }
+    return this.intern(`+${terms.map((t) => t.id).join(',')}`, (id) => ({ kind: 'add', id, terms }));
+  }
+
+  sub(a: Expr, b: Expr): Expr {
+    return this.add(a, this.neg(b));
+  }
+
+  neg(a: Expr): Expr {
+    if (a.kind === 'const') return this.num(-a.value);
+    // -(-x) → x and -(-1 * x) → x are exact.
+    if (a.kind === 'mul' && isConst(a.factors[0]!, -1)) return this.mul(...a.factors.slice(1));
+    return this.mul(this.minusOne, a);
+  }
+
+  mul(...operands: Expr[]): Expr {
+    const factors: Expr[] = [];
+    for (const [i, f] of operands.entries()) {
+      // A structural zero annihilates the product: this is what keeps Jacobians sparse.
+      if (isConst(f, 0)) return this.zero;
+      if (isConst(f, 1)) continue;
+      if (i === 0 && f.kind === 'mul') factors.push(...f.factors);
+      else factors.push(f);
+    }
+    if (factors.length === 0) return this.one;
+    if (factors.length === 1) return factors[0]!;
+    if (factors.every((f) => f.kind === 'const')) {
+      return this.num(factors.reduce((p, f) => p * (f as ConstNode).value, 1));
+    }
+    // (-1) * (-1 * x) and (-1) * c: fold the signs, which is exact.
+    if (isConst(factors[0]!, -1)) {
+      const rest = factors.slice(1);
+      if (rest[0]!.kind === 'const') return this.mul(this.num(-rest[0]!.value), ...rest.slice(1));
+      if (rest.length === 1 && rest[0]!.kind === 'mul' && isConst(rest[0]!.factors[0]!, -1)) {
+        return this.mul(...rest[0]!.factors.slice(1));
+      }
+    }
+    return this.intern(`*${factors.map((f) => f.id).join(',')}`, (id) => ({ kind: 'mul', id, factors }));
+  }
+
+  div(a: Expr, b: Expr): Expr {
+    if (a.kind === 'const' && b.kind === 'const') return this.num(a.value / b.value);
+    return this.mul(a, this.pow(b, this.minusOne));
+  }
+
+  pow(base: Expr, exponent: Expr): Expr {
+    if (isConst(exponent, 1)) return base;
+    if (isConst(exponent, 0)) return this.one;
+    if (base.kind === 'const' && exponent.kind === 'const') return this.num(base.value ** exponent.value);
+    return this.intern(`^${base.id},${exponent.id}`, (id) => ({ kind: 'pow', id, base, exponent }));
+  }
+
+  call(fn: FunctionName, args: readonly Expr[]): Expr {
+    if (args.length !== FUNCTION_ARITY[fn]) {
+      throw new Error(`internal: ${fn} expects ${FUNCTION_ARITY[fn]} arguments, got ${args.length}`);
+    }
+    if (args.every((a) => a.kind === 'const')) {
+      return this.num(applyFunction(fn, args.map((a) => (a as ConstNode).value)));
+    }
+    return this.intern(`${fn}(${args.map((a) => a.id).join(',')})`, (id) => ({
+      kind: 'call',
+      id,
+      fn,
+      args: [...args],
+    }));
+  }
+}
+
+/** Evaluates an expression numerically; used by tests and by constant checks, never by generated code. */
+export function evaluate(e: Expr, env: (s: SymNode) => number, memo = new Map<number, number>()): number {
+  const cached = memo.get(e.id);
+  if (cached !== undefined) return cached;
+  let v: number;
+  switch (e.kind) {
+    case 'const':
+      v = e.value;
+      break;
+    case 'sym':
+      v = env(e);
+      break;
+    case 'add':
+      v = e.terms.reduce((s, t) => s + evaluate(t, env, memo), 0);
+      break;
+    case 'mul':
+      v = e.factors.reduce((p, f) => p * evaluate(f, env, memo), 1);
+      break;
+    case 'pow':
+      v = evaluate(e.base, env, memo) ** evaluate(e.exponent, env, memo);
+      break;
+    case 'call':
+      v = applyFunction(
+        e.fn,
+        e.args.map((a) => evaluate(a, env, memo)),
+      );
+      break;
+  }
+  memo.set(e.id, v);
+  return v;
+}
+
+/** A readable infix rendering for messages and debugging (not for code generation). */
+export function toInfix(e: Expr): string {
+  switch (e.kind) {
+    case 'const':
+      return String(e.value);
+    case 'sym':
+      return e.name;
+    case 'add':
+      return `(${e.terms.map(toInfix).join(' + ')})`;
+    case 'mul':
+      return `(${e.factors.map(toInfix).join('*')})`;
+    case 'pow':
+      return `${toInfix(e.base)}^${toInfix(e.exponent)}`;
+    case 'call':
+      return `${e.fn}(${e.args.map(toInfix).join(', ')})`;
+  }
+}

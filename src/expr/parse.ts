@@ -1,0 +1,301 @@
+/**
+ * From the text of a right-hand side to the IR, with nerdamer as the parser front end.
+ *
+ * 1. `tokenize` reads literals (as exact doubles), names, operators and brackets.
+ * 2. A recognizer checks the token sequence against the grammar and the known names, so nothing reaches
+ *    nerdamer that it would read silently in its own way, and rewrites it for nerdamer:
+ *      - every literal becomes a placeholder `L<k>` and every symbol a placeholder `V<k>` (nerdamer then
+ *        neither rounds literals to fractions nor gives user names its own meanings);
+ *      - every unary sign gets brackets around its operand, `x/-y^2` → `x/(-V0^2)`, because nerdamer binds
+ *        a sign after `*` or `/` tighter than `^` (it reads x/-y^2 as x/(-y)^2).
+ *    Grammar: expr := operand (binop operand)*; operand := sign operand | primary (pow operand)?;
+ *             primary := number | name | function '(' args ')' | '(' expr ')'.
+ * 3. `nerdamer.tree` parses the rewritten text (precedence, associativity) and the tree becomes IR nodes.
+ */
+import nerdamer from 'nerdamer';
+import { type ExprBuilder, type Expr, FUNCTION_ARITY, type FunctionName } from './ir.ts';
+import { LexError, type Token, tokenize } from './tokens.ts';
+
+/** The functions a user may call, with the arities they accept (min and max take two or more). */
+export const USER_FUNCTIONS: Readonly<Record<string, { min: number; max: number }>> = {
+  sin: { min: 1, max: 1 },
+  cos: { min: 1, max: 1 },
+  tan: { min: 1, max: 1 },
+  asin: { min: 1, max: 1 },
+  acos: { min: 1, max: 1 },
+  atan: { min: 1, max: 1 },
+  atan2: { min: 2, max: 2 },
+  sinh: { min: 1, max: 1 },
+  cosh: { min: 1, max: 1 },
+  tanh: { min: 1, max: 1 },
+  exp: { min: 1, max: 1 },
+  log: { min: 1, max: 1 },
+  sqrt: { min: 1, max: 1 },
+  abs: { min: 1, max: 1 },
+  pow: { min: 2, max: 2 },
+  min: { min: 2, max: Number.POSITIVE_INFINITY },
+  max: { min: 2, max: Number.POSITIVE_INFINITY },
+  sign: { min: 1, max: 1 },
+};
+
+/** Names with a fixed meaning in expressions. */
+export const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI };
+
+/** A problem in one expression: what is wrong, at which character, and the text around it. */
+export class ExpressionError extends Error {
+  constructor(
+    readonly problem: string,
+    readonly pos: number | undefined,
+    readonly text: string,
+  ) {
+    super(problem);
+  }
+}
+
+/** Resolves a name of the model (state, param, time) to its IR symbol, or undefined when unknown. */
+export type SymbolResolver = (name: string) => Expr | undefined;
+
+interface Rewritten {
+  text: string;
+  literals: number[];
+  symbols: Expr[];
+}
+
+class Recognizer {
+  private i = 0;
+  private out: string[] = [];
+  readonly literals: number[] = [];
+  readonly symbols: Expr[] = [];
+  private readonly symbolSlots = new Map<string, number>();
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly source: string,
+    private readonly resolve: SymbolResolver,
+  ) {}
+
+  run(): Rewritten {
+    if (this.tokens.length === 0) throw new ExpressionError('empty expression', undefined, this.source);
+    this.expr();
+    if (this.i < this.tokens.length) {
+      const t = this.tokens[this.i]!;
+      throw this.fail(t.kind === 'close' ? `unmatched ')'` : `unexpected '${t.text}' after a complete expression`, t);
+    }
+    return { text: this.out.join(''), literals: this.literals, symbols: this.symbols };
+  }
+
+  private fail(problem: string, at?: Token): ExpressionError {
+    return new ExpressionError(problem, at?.pos ?? this.source.length, this.source);
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.i];
+  }
+
+  private expr(): void {
+    this.operand();
+    for (let t = this.peek(); t?.kind === 'operator' && t.text !== '^' && t.text !== '**'; t = this.peek()) {
+      this.out.push(t.text);
+      this.i++;
+      this.operand();
+    }
+  }
+
+  private operand(): void {
+    const t = this.peek();
+    if (t?.kind === 'operator' && (t.text === '-' || t.text === '+')) {
+      this.i++;
+      this.out.push('(', t.text);
+      this.operand();
+      this.out.push(')');
+      return;
+    }
+    this.primary();
+    const next = this.peek();
+    if (next?.kind === 'operator' && (next.text === '^' || next.text === '**')) {
+      this.i++;
+      this.out.push('^');
+      this.operand();
+    }
+  }
+
+  private primary(): void {
+    const t = this.peek();
+    if (t === undefined) throw this.fail('expression ends where a value is expected');
+    this.i++;
+    switch (t.kind) {
+      case 'number':
+        this.out.push(`L${this.literals.length}`);
+        this.literals.push(t.value!);
+        return;
+      case 'name':
+        this.name(t);
+        return;
+      case 'function':
+        this.call(t);
+        return;
+      case 'open':
+        this.out.push('(');
+        this.expr();
+        this.expect('close', `missing ')' for the '(' at character ${t.pos + 1}`);
+        this.out.push(')');
+        return;
+      default:
+        throw this.fail(
+          t.kind === 'close' ? `'${t.text}' where a value is expected` : `'${t.text}' where a value is expected`,
+          t,
+        );
+    }
+  }
+
+  private name(t: Token): void {
+    if (t.text in USER_FUNCTIONS) throw this.fail(`function '${t.text}' used without arguments`, t);
+    if (t.text in CONSTANTS) {
+      this.out.push(`L${this.literals.length}`);
+      this.literals.push(CONSTANTS[t.text]!);
+      return;
+    }
+    const sym = this.resolve(t.text);
+    if (sym === undefined) throw this.fail(`unknown symbol '${t.text}'`, t);
+    let slot = this.symbolSlots.get(t.text);
+    if (slot === undefined) {
+      slot = this.symbols.length;
+      this.symbols.push(sym);
+      this.symbolSlots.set(t.text, slot);
+    }
+    this.out.push(`V${slot}`);
+  }
+
+  private call(t: Token): void {
+    const arity = USER_FUNCTIONS[t.text];
+    if (arity === undefined) {
+      const known = this.resolve(t.text) !== undefined || t.text in CONSTANTS;
+      throw this.fail(known ? `'${t.text}' is not a function` : `unknown function '${t.text}'`, t);
+    }
+    const open = this.peek()!;
+    this.i++;
+    // nerdamer's tree has no pow(): it drops the arguments of functions it does not know, so pow(a, b)
+    // is handed over as ((a)^(b)).
+    const isPow = t.text === 'pow';
+    this.out.push(isPow ? '((' : `${t.text}(`);
+    let count = 0;
+    if (this.peek()?.kind !== 'close') {
+      for (;;) {
+        this.expr();
+        count++;
+        if (this.peek()?.kind !== 'comma') break;
+        this.out.push(isPow ? ')^(' : ',');
+        this.i++;
+      }
+    }
+    this.expect('close', `missing ')' for the call of '${t.text}' at character ${open.pos + 1}`);
+    this.out.push(isPow ? '))' : ')');
+    if (count < arity.min || count > arity.max) {
+      const expected =
+        arity.min === arity.max
+          ? `${arity.min}`
+          : arity.max === Number.POSITIVE_INFINITY
+            ? `at least ${arity.min}`
+            : `${arity.min} to ${arity.max}`;
+      throw this.fail(`'${t.text}' takes ${expected} argument${expected === '1' ? '' : 's'}, got ${count}`, t);
+    }
+  }
+
+  private expect(kind: Token['kind'], problem: string): void {
+    const t = this.peek();
+    if (t?.kind !== kind) throw this.fail(t ? `${problem}, found '${t.text}'` : problem, t);
+    this.i++;
+  }
+}
+
+/** The shape of nerdamer's syntax tree (`nerdamer.tree`). */
+interface NerdamerNode {
+  type: 'OPERATOR' | 'FUNCTION' | 'VARIABLE_OR_LITERAL' | string;
+  value: string;
+  left?: NerdamerNode;
+  right?: NerdamerNode;
+}
+
+function toIr(node: NerdamerNode | undefined, rw: Rewritten, b: ExprBuilder, source: string): Expr {
+  const broken = (what: string) => new ExpressionError(`could not be read (${what})`, undefined, source);
+  if (!node) throw broken('a missing operand');
+  switch (node.type) {
+    case 'VARIABLE_OR_LITERAL': {
+      const m = /^([LV])(\d+)$/.exec(node.value);
+      if (!m) throw broken(`stray '${node.value}'`);
+      const k = Number(m[2]);
+      const e = m[1] === 'L' ? b.num(rw.literals[k]!) : rw.symbols[k];
+      if (e === undefined) throw broken(`stray '${node.value}'`);
+      return e;
+    }
+    case 'OPERATOR': {
+      // nerdamer marks a unary sign as an operator node with only a left operand.
+      if ((node.value === '-' || node.value === '+') && node.right === undefined) {
+        const x = toIr(node.left, rw, b, source);
+        return node.value === '-' ? b.neg(x) : x;
+      }
+      const l = toIr(node.left, rw, b, source);
+      const r = toIr(node.right, rw, b, source);
+      switch (node.value) {
+        case '+':
+          return b.add(l, r);
+        case '-':
+          return b.sub(l, r);
+        case '*':
+          return b.mul(l, r);
+        case '/':
+          return b.div(l, r);
+        case '^':
+          return b.pow(l, r);
+        default:
+          throw broken(`operator '${node.value}'`);
+      }
+    }
+    case 'FUNCTION': {
+      const args: Expr[] = [];
+      const collect = (n: NerdamerNode | undefined): void => {
+        if (n?.type === 'OPERATOR' && n.value === ',') {
+          collect(n.left);
+          collect(n.right);
+        } else args.push(toIr(n, rw, b, source));
+      };
+      if (node.right) collect(node.right);
+      return applyUserFunction(node.value, args, b, source);
+    }
+    default:
+      throw broken(`node '${node.type}'`);
+  }
+}
+
+function applyUserFunction(name: string, args: Expr[], b: ExprBuilder, source: string): Expr {
+  if (name === 'min' || name === 'max') {
+    // min(a, b, c) = min(min(a, b), c)
+    return args.slice(1).reduce((acc, a) => b.call(name, [acc, a]), args[0]!);
+  }
+  if (!(name in FUNCTION_ARITY) || !(name in USER_FUNCTIONS)) {
+    throw new ExpressionError(`unknown function '${name}'`, undefined, source);
+  }
+  return b.call(name as FunctionName, args);
+}
+
+/**
+ * Parses one expression into the IR. Throws ExpressionError (with the character position when known) for
+ * anything that is not a well-formed expression over the known symbols and functions.
+ */
+export function parseExpression(source: string, resolve: SymbolResolver, builder: ExprBuilder): Expr {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(source);
+  } catch (e) {
+    if (e instanceof LexError) throw new ExpressionError(e.problem, e.pos, source);
+    throw e;
+  }
+  const rewritten = new Recognizer(tokens, source, resolve).run();
+  let tree: NerdamerNode | undefined;
+  try {
+    tree = (nerdamer as unknown as { tree(s: string): NerdamerNode | undefined }).tree(rewritten.text);
+  } catch (e) {
+    throw new ExpressionError(`nerdamer could not parse it (${(e as Error).message})`, undefined, source);
+  }
+  return toIr(tree, rewritten, builder, source);
+}

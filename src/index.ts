@@ -1,0 +1,21 @@
+/**
+ * odeforge: from a symbolic model to a solver that returns the state and its exact Jacobians in one pass.
+ *
+ *   import { compile } from 'odeforge';
+ *   const solver = compile(model, { method: 'RK45CK', sensitivities: ['y0', 'params'] });
+ *   const { y, jacobian, paramJacobian } = solver.solve({ t0: 0, t1: 1, y0: [1, 1], rtol: 1e-10, atol: 1e-10 });
+ */
+export { type CompileOptions, compile, generate, type Solver } from './compile.ts';
+export {
+  type FailureReason,
+  IntegrationError,
+  ModelError,
+  type ModelLocation,
+  OdeforgeError,
+  OptionError,
+} from './errors.ts';
+export { ALL_METHODS, findMethod, methodNames } from './methods/index.ts';
+export type { ExplicitRungeKuttaMethod, Method } from './methods/types.ts';
+export { buildModel, type Model, type ModelSpec } from './model/model.ts';
+export type { DenseOutput, SolveOptions, SolveResult, SolverInfo, SolveStats } from './runtime/types.ts';
+export type { Sensitivity } from './variational/system.ts';

@@ -1,0 +1,67 @@
+/**
+ * The method registry: every tableau odeforge knows, looked up by DESolver's names (case-insensitive).
+ */
+import { OptionError } from '../errors.ts';
+import { AHE } from './ahe.ts';
+import { DORMAND_PRINCE } from './dormand-prince.ts';
+import { EULER } from './euler.ts';
+import { EULER_TRAP } from './euler-trap.ts';
+import { HEUN } from './heun.ts';
+import { MIDPOINT } from './midpoint.ts';
+import { RALSTON } from './ralston.ts';
+import { RK4 } from './rk4.ts';
+import { RK5 } from './rk5.ts';
+import { RK45CK } from './rk45ck.ts';
+import { RK87 } from './rk87.ts';
+import { RK108 } from './rk108.ts';
+import { RK1412 } from './rk1412.ts';
+import type { Method } from './types.ts';
+
+export type { Coefficient, ErrorEstimate, ExplicitRungeKuttaMethod, Method } from './types.ts';
+export { AHE, DORMAND_PRINCE, EULER, EULER_TRAP, HEUN, MIDPOINT, RALSTON, RK4, RK5, RK45CK, RK87, RK108, RK1412 };
+
+/** Every method, adaptive ones first, in DESolver's order. */
+export const ALL_METHODS: readonly Method[] = [
+  RK1412,
+  RK108,
+  RK87,
+  RK45CK,
+  DORMAND_PRINCE,
+  AHE,
+  RK5,
+  RK4,
+  MIDPOINT,
+  HEUN,
+  RALSTON,
+  EULER_TRAP,
+  EULER,
+];
+
+const BY_NAME: ReadonlyMap<string, Method> = (() => {
+  const map = new Map<string, Method>();
+  for (const method of ALL_METHODS) {
+    for (const name of [method.name, ...method.aliases]) {
+      const key = name.toLowerCase();
+      const other = map.get(key);
+      if (other !== undefined) {
+        throw new Error(`method name '${name}' is used by both '${other.name}' and '${method.name}'`);
+      }
+      map.set(key, method);
+    }
+  }
+  return map;
+})();
+
+/** Canonical method names, in the order of ALL_METHODS. */
+export function methodNames(): string[] {
+  return ALL_METHODS.map((m) => m.name);
+}
+
+/** The method called `name` (canonical name or alias, any case). Throws OptionError('method', …) otherwise. */
+export function findMethod(name: string): Method {
+  const method = BY_NAME.get(name.trim().toLowerCase());
+  if (method === undefined) {
+    throw new OptionError('method', `unknown method '${name}'; known: ${methodNames().join(', ')}`);
+  }
+  return method;
+}

@@ -1,0 +1,151 @@
+/**
+ * The model: what the user writes (ModelSpec, a JSON file or a TS object) and what odeforge compiles
+ * (Model: validated names and right-hand sides as IR). Everything is checked here, before any code is
+ * generated; each problem raises a ModelError naming the model, the state and the offending text.
+ */
+import { ModelError } from '../errors.ts';
+import { type Expr, ExprBuilder, FUNCTION_ARITY, type SymNode } from '../expr/ir.ts';
+import { CONSTANTS, ExpressionError, parseExpression, USER_FUNCTIONS } from '../expr/parse.ts';
+
+export interface ModelSpec {
+  /** A short name: letters, digits, '_', '-' and '.'. */
+  readonly name: string;
+  /** State names, in the order of the state vector. */
+  readonly states: readonly string[];
+  /** Parameter names with their default values, in declared order. */
+  readonly params?: Readonly<Record<string, number>>;
+  /** One right-hand side per state: d(state)/d(time) = expression. */
+  readonly rhs: Readonly<Record<string, string | number>>;
+  /** Name of the independent variable (default "t"). */
+  readonly time?: string;
+}
+
+export interface Model {
+  readonly name: string;
+  readonly time: SymNode;
+  readonly states: readonly SymNode[];
+  readonly params: readonly SymNode[];
+  readonly paramDefaults: readonly number[];
+  /** rhs[i] = d states[i] / d time. */
+  readonly rhs: readonly Expr[];
+  /** The builder that owns every node of this model; derived systems must use it too. */
+  readonly builder: ExprBuilder;
+}
+
+// Reserved words of JavaScript/TypeScript (including strict-mode and contextual ones that would confuse a
+// reader), plus globals the generated code relies on. Generated code never uses a user name bare (states
+// become y_<name>), but a model that names a state `class` or `Math` is refused all the same.
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally ' +
+    'for function if import in instanceof new null return super switch this throw true try typeof var void ' +
+    'while with as implements interface let package private protected public static yield any boolean ' +
+    'constructor declare get module require number set string symbol type from of async await never unknown ' +
+    'undefined NaN Infinity Math Object Array Float64Array globalThis eval arguments prototype __proto__'
+  ).split(' '),
+);
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+/** Checks a model and builds its IR. Throws ModelError on the first problem found. */
+export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new ModelError({ model: '?' }, `a model must be an object, got ${describe(spec)}`);
+  }
+  const raw = spec as unknown as Record<string, unknown>;
+  const name = raw.name;
+  if (typeof name !== 'string' || !MODEL_NAME.test(name)) {
+    throw new ModelError(
+      { model: typeof name === 'string' ? name : '?' },
+      `'name' must be 1–64 letters, digits, '_', '-' or '.', got ${describe(name)}`,
+    );
+  }
+  const fail = (problem: string, extra: { state?: string; text?: string } = {}) =>
+    new ModelError({ model: name, ...extra }, problem);
+
+  for (const key of Object.keys(raw)) {
+    if (!['name', 'states', 'params', 'rhs', 'time'].includes(key)) {
+      throw fail(`unknown field '${key}' (expected name, states, params, rhs, time)`, { text: key });
+    }
+  }
+
+  const taken = new Map<string, string>();
+  const checkName = (id: unknown, what: string): string => {
+    if (typeof id !== 'string' || !IDENTIFIER.test(id)) {
+      throw fail(`${what} name ${describe(id)} is not an identifier (letters, digits and '_', not starting with a digit)`, {
+        text: String(id),
+      });
+    }
+    if (RESERVED.has(id)) throw fail(`${what} name '${id}' is a reserved word`, { text: id });
+    if (id in USER_FUNCTIONS || id in FUNCTION_ARITY) throw fail(`${what} name '${id}' is a function name`, { text: id });
+    if (id in CONSTANTS) throw fail(`${what} name '${id}' is a built-in constant`, { text: id });
+    const before = taken.get(id);
+    if (before) throw fail(`${what} name '${id}' is already used as ${before}`, { text: id });
+    taken.set(id, `a ${what}`);
+    return id;
+  };
+
+  const timeName = checkName(raw.time ?? 't', 'time');
+  const time = builder.sym(timeName, 'time', 0);
+
+  if (!Array.isArray(raw.states) || raw.states.length === 0) {
+    throw fail(`'states' must be a non-empty array of names, got ${describe(raw.states)}`);
+  }
+  const states = (raw.states as unknown[]).map((s, i) => builder.sym(checkName(s, 'state'), 'state', i));
+
+  const paramsRaw = raw.params ?? {};
+  if (typeof paramsRaw !== 'object' || paramsRaw === null || Array.isArray(paramsRaw)) {
+    throw fail(`'params' must be an object of name: default value, got ${describe(paramsRaw)}`);
+  }
+  const params: SymNode[] = [];
+  const paramDefaults: number[] = [];
+  for (const [p, value] of Object.entries(paramsRaw as Record<string, unknown>)) {
+    params.push(builder.sym(checkName(p, 'parameter'), 'param', params.length));
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw fail(`parameter '${p}' must have a finite number as its default value, got ${describe(value)}`, {
+        text: p,
+      });
+    }
+    paramDefaults.push(value);
+  }
+
+  const rhsRaw = raw.rhs;
+  if (typeof rhsRaw !== 'object' || rhsRaw === null || Array.isArray(rhsRaw)) {
+    throw fail(`'rhs' must be an object of state: expression, got ${describe(rhsRaw)}`);
+  }
+  const rhsMap = rhsRaw as Record<string, unknown>;
+  for (const key of Object.keys(rhsMap)) {
+    if (!states.some((s) => s.name === key)) {
+      throw fail(`'rhs' has an entry for '${key}', which is not a state`, { state: key, text: key });
+    }
+  }
+  const symbols = new Map<string, SymNode>([[timeName, time], ...[...states, ...params].map((s) => [s.name, s] as const)]);
+  const rhs = states.map((s) => {
+    const text = rhsMap[s.name];
+    if (text === undefined) throw fail(`no right-hand side for state '${s.name}'`, { state: s.name });
+    if (typeof text === 'number') {
+      if (!Number.isFinite(text)) throw fail(`the right-hand side must be finite, got ${text}`, { state: s.name });
+      return builder.num(text);
+    }
+    if (typeof text !== 'string') {
+      throw fail(`the right-hand side must be a string expression, got ${describe(text)}`, { state: s.name });
+    }
+    try {
+      return parseExpression(text, (n) => symbols.get(n), builder);
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+      const at = e.pos === undefined ? '' : ` at character ${e.pos + 1}`;
+      throw fail(`${e.problem}${at} in ${JSON.stringify(text)}`, { state: s.name, text });
+    }
+  });
+
+  return { name, time, states, params, paramDefaults, rhs, builder };
+}

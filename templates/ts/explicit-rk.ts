@@ -1,0 +1,433 @@
+/* @odeforge:header — replaced by a comment saying what was generated, from what, and how to call it. */
+
+// ─── Placeholders ──────────────────────────────────────────────────────────────────────────────────────
+// Every `declare` below is replaced by generated code (src/codegen/ts/module.ts); the rest of this file is
+// the explicit Runge–Kutta driver, written once for every model and every tableau.
+
+/** Number of states, parameters, and the length of the augmented vector [y | Φ | S]. */
+declare const N: number;
+declare const P: number;
+declare const M: number;
+/** Offsets of Φ (n×n) and S (n×p) in the augmented vector; -1 when not integrated. */
+declare const PHI_OFFSET: number;
+declare const SENS_OFFSET: number;
+/** Method data: stages, whether the last stage is f(t + h, y_{n+1}), and the orders. */
+declare const STAGES: number;
+declare const FSAL: boolean;
+declare const ORDER: number;
+/** Order of the embedded solution; 0 for a fixed-step method (no error estimate). */
+declare const ERROR_ORDER: number;
+declare const PARAM_NAMES: readonly string[];
+declare const PARAM_DEFAULTS: readonly number[];
+/** What this module is: model, method, sensitivities. */
+export declare const info: SolverInfo;
+/** dy = F(t, y, p) for the augmented vector. */
+declare function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void;
+/**
+ * One attempted step from (t, y) with step h; k[0] holds F(t, y) on entry. Writes the new augmented vector
+ * to yNew and, for adaptive methods, the local error estimate to yErr. Evaluates stages 2..s into k[1..].
+ */
+declare function rkStep(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  k: Float64Array[],
+  z: Float64Array,
+  yNew: Float64Array,
+  yErr: Float64Array,
+): void;
+
+// ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface SolverInfo {
+  readonly model: string;
+  readonly states: readonly string[];
+  readonly params: readonly string[];
+  readonly paramDefaults: readonly number[];
+  readonly time: string;
+  readonly method: string;
+  readonly order: number;
+  readonly adaptive: boolean;
+  readonly sensitivities: readonly ('y0' | 'params')[];
+}
+
+export interface SolveOptions {
+  readonly t0: number;
+  readonly t1: number;
+  /** Initial state, one value per state. */
+  readonly y0: ArrayLike<number>;
+  /** Parameter values by name; missing ones take the model's defaults. */
+  readonly params?: Readonly<Record<string, number>>;
+  /** Relative and absolute tolerance of the error control (defaults 1e-6 and 1e-9). */
+  readonly rtol?: number;
+  readonly atol?: number;
+  /** First step for adaptive stepping (estimated when absent); the step for fixed stepping (required). */
+  readonly dt?: number;
+  /** Limit on attempted steps (default 1,000,000). */
+  readonly maxSteps?: number;
+  /** Times at which to return the state and sensitivities, by cubic Hermite interpolation. */
+  readonly tEval?: ArrayLike<number>;
+  /** Take fixed steps of size dt even with an adaptive method (default: adaptive when the method is). */
+  readonly adaptive?: boolean;
+  /** Which components the error norm covers: the state only (default) or the sensitivities too. */
+  readonly errorControl?: 'state' | 'all';
+}
+
+export interface SolveStats {
+  /** Accepted steps. */
+  steps: number;
+  /** Rejected step attempts. */
+  rejected: number;
+  /** Evaluations of the augmented right-hand side. */
+  rhsEvals: number;
+}
+
+export interface DenseOutput {
+  readonly t: Float64Array;
+  /** k×n row-major. */
+  readonly y: Float64Array;
+  /** k×n×n, when y0 sensitivities are integrated. */
+  readonly jacobian?: Float64Array;
+  /** k×n×p, when parameter sensitivities are integrated. */
+  readonly paramJacobian?: Float64Array;
+}
+
+export interface SolveResult {
+  /** The time reached: t1, or where a failed integration stopped. */
+  readonly t: number;
+  readonly y: Float64Array;
+  /** ∂y(t)/∂y0, n×n row-major: jacobian[i*n + j] = ∂y_i/∂y0_j. */
+  readonly jacobian?: Float64Array;
+  /** ∂y(t)/∂p, n×p row-major, parameters in declared order. */
+  readonly paramJacobian?: Float64Array;
+  readonly stats: SolveStats;
+  /** Present when tEval was given. */
+  readonly dense?: DenseOutput;
+}
+
+// ─── Errors ────────────────────────────────────────────────────────────────────────────────────────────
+// Marked with registered symbols so that odeforge's own OptionError / IntegrationError classes recognise
+// them with instanceof, although this module imports nothing.
+
+function markError(e: Error, kind: string): void {
+  for (const c of ['OdeforgeError', kind]) Object.defineProperty(e, Symbol.for(`odeforge.${c}`), { value: true });
+}
+
+/** An option with a wrong value. */
+export class OptionError extends Error {
+  override name = 'OptionError';
+  constructor(
+    readonly option: string,
+    problem: string,
+  ) {
+    super(`${option}: ${problem}`);
+    markError(this, 'OptionError');
+  }
+}
+
+/** An integration that could not reach t1: where it stopped, why, and the result up to there. */
+export class IntegrationError extends Error {
+  override name = 'IntegrationError';
+  constructor(
+    message: string,
+    readonly t: number,
+    readonly reason: 'non-finite' | 'step-size-underflow' | 'max-steps',
+    readonly partial: SolveResult,
+  ) {
+    super(message);
+    markError(this, 'IntegrationError');
+  }
+}
+
+// ─── Helpers used by the generated code ────────────────────────────────────────────────────────────────
+
+/** Heaviside step with H(0) = 1/2: the derivative of min and max. */
+export function heaviside(x: number): number {
+  return x > 0 ? 1 : x < 0 ? 0 : x === 0 ? 0.5 : Number.NaN;
+}
+
+// ─── The driver ────────────────────────────────────────────────────────────────────────────────────────
+
+function checkFinite(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new OptionError(option, `must be a finite number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positive(option: string, value: number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  const v = checkFinite(option, value);
+  if (v < 0 || (v === 0 && !allowZero))
+    throw new OptionError(option, `must be ${allowZero ? 'non-negative' : 'positive'}, got ${v}`);
+  return v;
+}
+
+/** The parameter vector: defaults overridden by name. */
+function parameterVector(overrides: Readonly<Record<string, number>> | undefined): Float64Array {
+  const p = Float64Array.from(PARAM_DEFAULTS);
+  if (overrides === undefined) return p;
+  for (const [name, value] of Object.entries(overrides)) {
+    const k = PARAM_NAMES.indexOf(name);
+    if (k < 0) {
+      const known = PARAM_NAMES.length > 0 ? PARAM_NAMES.join(', ') : 'none';
+      throw new OptionError('params', `unknown parameter '${name}' (known: ${known})`);
+    }
+    p[k] = checkFinite(`params.${name}`, value);
+  }
+  return p;
+}
+
+/** Max norm of the error, scaled per component by atol + rtol·max(|y|, |yNew|). */
+function errorNorm(
+  yErr: Float64Array,
+  y: Float64Array,
+  yNew: Float64Array,
+  count: number,
+  rtol: number,
+  atol: number,
+): number {
+  let err = 0;
+  for (let i = 0; i < count; i++) {
+    const scale = atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(yNew[i]!));
+    const e = Math.abs(yErr[i]!) / scale;
+    // NaN must win: Math.max would carry it, a > comparison would hide it.
+    err = e > err || Number.isNaN(e) ? e : err;
+  }
+  return err;
+}
+
+/**
+ * First step by Hairer, Nørsett & Wanner, Solving ODEs I, II.4: a step whose Euler error, judged by the
+ * change of F over it, is about the tolerance. Uses one extra evaluation of F.
+ */
+function initialStep(
+  t0: number,
+  y: Float64Array,
+  f0: Float64Array,
+  p: Float64Array,
+  dir: number,
+  span: number,
+  count: number,
+  rtol: number,
+  atol: number,
+  scratch: Float64Array,
+  f1: Float64Array,
+): number {
+  let d0 = 0;
+  let d1 = 0;
+  for (let i = 0; i < count; i++) {
+    const sc = atol + rtol * Math.abs(y[i]!);
+    d0 = Math.max(d0, Math.abs(y[i]!) / sc);
+    d1 = Math.max(d1, Math.abs(f0[i]!) / sc);
+  }
+  let h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * (d0 / d1);
+  h0 = Math.min(h0, span);
+  for (let i = 0; i < M; i++) scratch[i] = y[i]! + dir * h0 * f0[i]!;
+  rhs(t0 + dir * h0, scratch, p, f1);
+  let d2 = 0;
+  for (let i = 0; i < count; i++) {
+    const sc = atol + rtol * Math.abs(y[i]!);
+    d2 = Math.max(d2, Math.abs(f1[i]! - f0[i]!) / sc);
+  }
+  d2 /= h0;
+  const order = Math.max(ORDER, 1);
+  const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / (order + 1));
+  return Math.min(100 * h0, h1, span);
+}
+
+/** Cubic Hermite interpolation of the augmented vector on [t, t + h] at fraction s, into out. */
+function hermite(
+  s: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  out: Float64Array,
+  at: number,
+): void {
+  const s2 = s * s;
+  const s3 = s2 * s;
+  const a0 = 2 * s3 - 3 * s2 + 1;
+  const a1 = -2 * s3 + 3 * s2;
+  const b0 = h * (s3 - 2 * s2 + s);
+  const b1 = h * (s3 - s2);
+  for (let i = 0; i < M; i++) out[at + i] = a0 * y0[i]! + a1 * y1[i]! + b0 * f0[i]! + b1 * f1[i]!;
+}
+
+/** Splits the augmented vector into the result's state and sensitivity arrays. */
+function result(
+  t: number,
+  y: Float64Array,
+  stats: SolveStats,
+  dense: Float64Array | undefined,
+  tEval: Float64Array | undefined,
+): SolveResult {
+  const out: { -readonly [K in keyof SolveResult]: SolveResult[K] } = { t, y: y.slice(0, N), stats: { ...stats } };
+  if (PHI_OFFSET >= 0) out.jacobian = y.slice(PHI_OFFSET, PHI_OFFSET + N * N);
+  if (info.sensitivities.includes('params'))
+    out.paramJacobian = SENS_OFFSET >= 0 ? y.slice(SENS_OFFSET, SENS_OFFSET + N * P) : new Float64Array(0);
+  if (dense !== undefined && tEval !== undefined) {
+    const count = tEval.length;
+    const pick = (offset: number, width: number) => {
+      const a = new Float64Array(count * width);
+      for (let r = 0; r < count; r++) a.set(dense.subarray(r * M + offset, r * M + offset + width), r * width);
+      return a;
+    };
+    const d: { -readonly [K in keyof DenseOutput]: DenseOutput[K] } = { t: tEval.slice(), y: pick(0, N) };
+    if (PHI_OFFSET >= 0) d.jacobian = pick(PHI_OFFSET, N * N);
+    if (info.sensitivities.includes('params'))
+      d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * P) : new Float64Array(0);
+    out.dense = d;
+  }
+  return out;
+}
+
+/** Integrates from t0 to t1 (backward when t1 < t0) and returns the state with its sensitivities. */
+export function solve(options: SolveOptions): SolveResult {
+  if (typeof options !== 'object' || options === null) throw new OptionError('options', 'expected an object');
+  const t0 = checkFinite('t0', options.t0);
+  const t1 = checkFinite('t1', options.t1);
+  const y0 = options.y0;
+  if (y0 === null || typeof y0 !== 'object' || typeof y0.length !== 'number') {
+    throw new OptionError('y0', `expected ${N} numbers`);
+  }
+  if (y0.length !== N)
+    throw new OptionError(
+      'y0',
+      `expected ${N} value${N === 1 ? '' : 's'} (${info.states.join(', ')}), got ${y0.length}`,
+    );
+  const p = parameterVector(options.params);
+  const rtol = positive('rtol', options.rtol, 1e-6, true);
+  const atol = positive('atol', options.atol, 1e-9, true);
+  if (rtol === 0 && atol === 0) throw new OptionError('rtol', 'rtol and atol cannot both be zero');
+  const maxSteps = positive('maxSteps', options.maxSteps, 1_000_000);
+  const adaptive = options.adaptive ?? ERROR_ORDER > 0;
+  if (adaptive && ERROR_ORDER === 0) {
+    throw new OptionError('adaptive', `${info.method} is a fixed-step method (it has no error estimate); give dt`);
+  }
+  const dtGiven = options.dt === undefined ? undefined : positive('dt', Math.abs(options.dt), 0);
+  if (!adaptive && dtGiven === undefined)
+    throw new OptionError('dt', `a fixed-step integration with ${info.method} needs dt`);
+  const controlled = options.errorControl === 'all' ? M : N;
+  if (options.errorControl !== undefined && options.errorControl !== 'all' && options.errorControl !== 'state') {
+    throw new OptionError('errorControl', `expected 'state' or 'all', got '${String(options.errorControl)}'`);
+  }
+
+  const dir = t1 >= t0 ? 1 : -1;
+  const span = Math.abs(t1 - t0);
+  let tEval: Float64Array | undefined;
+  if (options.tEval !== undefined) {
+    tEval = Float64Array.from(options.tEval, (v, i) => checkFinite(`tEval[${i}]`, v));
+    for (let i = 0; i < tEval.length; i++) {
+      const s = (tEval[i]! - t0) * dir;
+      if (s < 0 || s > span)
+        throw new OptionError(`tEval[${i}]`, `${tEval[i]} is outside [${Math.min(t0, t1)}, ${Math.max(t0, t1)}]`);
+      if (i > 0 && (tEval[i]! - tEval[i - 1]!) * dir < 0)
+        throw new OptionError('tEval', 'times must be ordered in the direction of integration');
+    }
+  }
+
+  let y: Float64Array = new Float64Array(M);
+  for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
+  if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
+  let yNew: Float64Array = new Float64Array(M);
+  const yErr = new Float64Array(M);
+  const z = new Float64Array(M);
+  const k: Float64Array[] = [];
+  for (let s = 0; s < STAGES; s++) k.push(new Float64Array(M));
+  let fNext: Float64Array = new Float64Array(M);
+  const dense = tEval === undefined ? undefined : new Float64Array(tEval.length * M);
+  let nextEval = 0;
+
+  const stats: SolveStats = { steps: 0, rejected: 0, rhsEvals: 0 };
+  let t = t0;
+  const fail = (reason: IntegrationError['reason'], why: string): never => {
+    throw new IntegrationError(
+      `integration failed at t = ${t}: ${why}`,
+      t,
+      reason,
+      result(t, y, stats, undefined, undefined),
+    );
+  };
+
+  rhs(t, y, p, k[0]!);
+  stats.rhsEvals++;
+  // Samples at t0 itself.
+  while (dense !== undefined && tEval !== undefined && nextEval < tEval.length && tEval[nextEval] === t0) {
+    dense.set(y, M * nextEval++);
+  }
+
+  let h: number;
+  if (dtGiven !== undefined) h = Math.min(dtGiven, span);
+  else {
+    h = initialStep(t0, y, k[0]!, p, dir, span, controlled, rtol, atol, z, fNext);
+    stats.rhsEvals++;
+  }
+  const exponent = -1 / (ERROR_ORDER + 1);
+
+  while (dir * (t1 - t) > 0) {
+    if (stats.steps + stats.rejected >= maxSteps) fail('max-steps', `reached maxSteps = ${maxSteps}`);
+    // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
+    const last = h * (1 + 1e-9) >= dir * (t1 - t);
+    const hSigned = last ? t1 - t : dir * h;
+    rkStep(t, hSigned, y, p, k, z, yNew, yErr);
+    stats.rhsEvals += STAGES - 1;
+
+    let factor = 1;
+    if (adaptive) {
+      const err = errorNorm(yErr, y, yNew, controlled, rtol, atol);
+      if (!(err <= 1)) {
+        stats.rejected++;
+        // A non-finite error (overflow inside the step) shrinks the step hard; a finite one as usual.
+        h *= Number.isFinite(err) ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
+        if (h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE)) {
+          fail(
+            Number.isFinite(err) ? 'step-size-underflow' : 'non-finite',
+            `step size ${h} too small${Number.isFinite(err) ? '' : ' after non-finite values'}`,
+          );
+        }
+        continue;
+      }
+      factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
+    }
+    const tNew = last ? t1 : t + hSigned;
+
+    for (let i = 0; i < M; i++) {
+      if (!Number.isFinite(yNew[i]!))
+        fail('non-finite', `component ${i} of the solution became ${yNew[i]} on the step to t = ${tNew}`);
+    }
+    // F at the new point: the last stage for FSAL methods, one evaluation otherwise. It is the next step's k[0].
+    if (FSAL) {
+      const tmp = k[0]!;
+      k[0] = k[STAGES - 1]!;
+      k[STAGES - 1] = tmp;
+    } else {
+      rhs(tNew, yNew, p, fNext);
+      stats.rhsEvals++;
+    }
+    const fOld = FSAL ? k[STAGES - 1]! : k[0]!;
+    const fNew = FSAL ? k[0]! : fNext;
+
+    if (dense !== undefined && tEval !== undefined) {
+      while (nextEval < tEval.length && dir * (tEval[nextEval]! - tNew) <= 0) {
+        hermite((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, dense, M * nextEval);
+        nextEval++;
+      }
+    }
+
+    if (!FSAL) {
+      fNext = k[0]!;
+      k[0] = fNew;
+    }
+    const swap = y;
+    y = yNew;
+    yNew = swap;
+    t = tNew;
+    stats.steps++;
+    h *= factor;
+  }
+  return result(t, y, stats, dense, tEval);
+}
