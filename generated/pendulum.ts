@@ -207,7 +207,8 @@ function checkFinite(option: string, value: unknown): number {
 function positive(option: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   const v = checkFinite(option, value);
-  if (v < 0 || (v === 0 && !allowZero)) throw new OptionError(option, `must be ${allowZero ? 'non-negative' : 'positive'}, got ${v}`);
+  if (v < 0 || (v === 0 && !allowZero))
+    throw new OptionError(option, `must be ${allowZero ? 'non-negative' : 'positive'}, got ${v}`);
   return v;
 }
 
@@ -285,7 +286,16 @@ function initialStep(
 }
 
 /** Cubic Hermite interpolation of the augmented vector on [t, t + h] at fraction s, into out. */
-function hermite(s: number, h: number, y0: Float64Array, f0: Float64Array, y1: Float64Array, f1: Float64Array, out: Float64Array, at: number): void {
+function hermite(
+  s: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  out: Float64Array,
+  at: number,
+): void {
   const s2 = s * s;
   const s3 = s2 * s;
   const a0 = 2 * s3 - 3 * s2 + 1;
@@ -296,10 +306,17 @@ function hermite(s: number, h: number, y0: Float64Array, f0: Float64Array, y1: F
 }
 
 /** Splits the augmented vector into the result's state and sensitivity arrays. */
-function result(t: number, y: Float64Array, stats: SolveStats, dense: Float64Array | undefined, tEval: Float64Array | undefined): SolveResult {
+function result(
+  t: number,
+  y: Float64Array,
+  stats: SolveStats,
+  dense: Float64Array | undefined,
+  tEval: Float64Array | undefined,
+): SolveResult {
   const out: { -readonly [K in keyof SolveResult]: SolveResult[K] } = { t, y: y.slice(0, N), stats: { ...stats } };
   if (PHI_OFFSET >= 0) out.jacobian = y.slice(PHI_OFFSET, PHI_OFFSET + N * N);
-  if (info.sensitivities.includes('params')) out.paramJacobian = SENS_OFFSET >= 0 ? y.slice(SENS_OFFSET, SENS_OFFSET + N * P) : new Float64Array(0);
+  if (info.sensitivities.includes('params'))
+    out.paramJacobian = SENS_OFFSET >= 0 ? y.slice(SENS_OFFSET, SENS_OFFSET + N * P) : new Float64Array(0);
   if (dense !== undefined && tEval !== undefined) {
     const count = tEval.length;
     const pick = (offset: number, width: number) => {
@@ -309,7 +326,8 @@ function result(t: number, y: Float64Array, stats: SolveStats, dense: Float64Arr
     };
     const d: { -readonly [K in keyof DenseOutput]: DenseOutput[K] } = { t: tEval.slice(), y: pick(0, N) };
     if (PHI_OFFSET >= 0) d.jacobian = pick(PHI_OFFSET, N * N);
-    if (info.sensitivities.includes('params')) d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * P) : new Float64Array(0);
+    if (info.sensitivities.includes('params'))
+      d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * P) : new Float64Array(0);
     out.dense = d;
   }
   return out;
@@ -324,7 +342,11 @@ export function solve(options: SolveOptions): SolveResult {
   if (y0 === null || typeof y0 !== 'object' || typeof y0.length !== 'number') {
     throw new OptionError('y0', `expected ${N} numbers`);
   }
-  if (y0.length !== N) throw new OptionError('y0', `expected ${N} value${N === 1 ? '' : 's'} (${info.states.join(', ')}), got ${y0.length}`);
+  if (y0.length !== N)
+    throw new OptionError(
+      'y0',
+      `expected ${N} value${N === 1 ? '' : 's'} (${info.states.join(', ')}), got ${y0.length}`,
+    );
   const p = parameterVector(options.params);
   const rtol = positive('rtol', options.rtol, 1e-6, true);
   const atol = positive('atol', options.atol, 1e-9, true);
@@ -335,7 +357,8 @@ export function solve(options: SolveOptions): SolveResult {
     throw new OptionError('adaptive', `${info.method} is a fixed-step method (it has no error estimate); give dt`);
   }
   const dtGiven = options.dt === undefined ? undefined : positive('dt', Math.abs(options.dt), 0);
-  if (!adaptive && dtGiven === undefined) throw new OptionError('dt', `a fixed-step integration with ${info.method} needs dt`);
+  if (!adaptive && dtGiven === undefined)
+    throw new OptionError('dt', `a fixed-step integration with ${info.method} needs dt`);
   const controlled = options.errorControl === 'all' ? M : N;
   if (options.errorControl !== undefined && options.errorControl !== 'all' && options.errorControl !== 'state') {
     throw new OptionError('errorControl', `expected 'state' or 'all', got '${String(options.errorControl)}'`);
@@ -348,8 +371,10 @@ export function solve(options: SolveOptions): SolveResult {
     tEval = Float64Array.from(options.tEval, (v, i) => checkFinite(`tEval[${i}]`, v));
     for (let i = 0; i < tEval.length; i++) {
       const s = (tEval[i]! - t0) * dir;
-      if (s < 0 || s > span) throw new OptionError(`tEval[${i}]`, `${tEval[i]} is outside [${Math.min(t0, t1)}, ${Math.max(t0, t1)}]`);
-      if (i > 0 && (tEval[i]! - tEval[i - 1]!) * dir < 0) throw new OptionError('tEval', 'times must be ordered in the direction of integration');
+      if (s < 0 || s > span)
+        throw new OptionError(`tEval[${i}]`, `${tEval[i]} is outside [${Math.min(t0, t1)}, ${Math.max(t0, t1)}]`);
+      if (i > 0 && (tEval[i]! - tEval[i - 1]!) * dir < 0)
+        throw new OptionError('tEval', 'times must be ordered in the direction of integration');
     }
   }
 
@@ -368,7 +393,12 @@ export function solve(options: SolveOptions): SolveResult {
   const stats: SolveStats = { steps: 0, rejected: 0, rhsEvals: 0 };
   let t = t0;
   const fail = (reason: IntegrationError['reason'], why: string): never => {
-    throw new IntegrationError(`integration failed at t = ${t}: ${why}`, t, reason, result(t, y, stats, undefined, undefined));
+    throw new IntegrationError(
+      `integration failed at t = ${t}: ${why}`,
+      t,
+      reason,
+      result(t, y, stats, undefined, undefined),
+    );
   };
 
   rhs(t, y, p, k[0]!);
@@ -402,7 +432,10 @@ export function solve(options: SolveOptions): SolveResult {
         // A non-finite error (overflow inside the step) shrinks the step hard; a finite one as usual.
         h *= Number.isFinite(err) ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
         if (h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE)) {
-          fail(Number.isFinite(err) ? 'step-size-underflow' : 'non-finite', `step size ${h} too small${Number.isFinite(err) ? '' : ' after non-finite values'}`);
+          fail(
+            Number.isFinite(err) ? 'step-size-underflow' : 'non-finite',
+            `step size ${h} too small${Number.isFinite(err) ? '' : ' after non-finite values'}`,
+          );
         }
         continue;
       }
@@ -411,7 +444,8 @@ export function solve(options: SolveOptions): SolveResult {
     const tNew = last ? t1 : t + hSigned;
 
     for (let i = 0; i < M; i++) {
-      if (!Number.isFinite(yNew[i]!)) fail('non-finite', `component ${i} of the solution became ${yNew[i]} on the step to t = ${tNew}`);
+      if (!Number.isFinite(yNew[i]!))
+        fail('non-finite', `component ${i} of the solution became ${yNew[i]} on the step to t = ${tNew}`);
     }
     // F at the new point: the last stage for FSAL methods, one evaluation otherwise. It is the next step's k[0].
     if (FSAL) {

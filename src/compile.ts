@@ -15,8 +15,8 @@ import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
 import { buildAugmentedSystem, type Sensitivity } from './variational/system.ts';
 
 export interface CompileOptions {
-  /** Method name or alias (case-insensitive), default "RK45CK". */
-  readonly method?: string;
+  /** Method name or alias (case-insensitive), default "RK45CK"; or a tableau of one's own. */
+  readonly method?: string | Method;
   /** Which sensitivities to integrate with the state (default ['y0']). */
   readonly sensitivities?: readonly Sensitivity[];
   /** Recorded in the generated module's header. */
@@ -51,7 +51,7 @@ function resolve(
   options: CompileOptions,
 ): { model: Model; method: Method; sens: Sensitivity[] } {
   const built = 'builder' in model ? model : buildModel(model);
-  const method = findMethod(options.method ?? 'RK45CK');
+  const method = typeof options.method === 'object' ? options.method : findMethod(options.method ?? 'RK45CK');
   const sens = checkSensitivities(options.sensitivities ?? ['y0']);
   return { model: built, method, sens };
 }

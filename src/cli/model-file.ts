@@ -1,5 +1,6 @@
 /** Reading a model JSON file, with errors that say which file and where in it. */
 import { readFileSync, statSync } from 'node:fs';
+import { type ParseError, parse as parseTolerant, printParseErrorCode } from 'jsonc-parser';
 import { OdeforgeError } from '../errors.ts';
 import type { ModelSpec } from '../model/model.ts';
 
@@ -28,11 +29,15 @@ export function readModelFile(path: string): ModelSpec {
   try {
     return JSON.parse(text) as ModelSpec;
   } catch (e) {
-    const message = (e as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const where = pos ? lineColumn(text, Number(pos[1])) : text.trim() === '' ? { line: 1, column: 1 } : undefined;
-    const at = where ? ` at line ${where.line}, column ${where.column}` : '';
-    const detail = text.trim() === '' ? 'the file is empty' : message.replace(/\s+in JSON at position \d+.*$/, '');
-    throw new ModelFileError(`model file '${path}' is not valid JSON${at}: ${detail}`);
+    // JSON.parse does not always say where; jsonc-parser does (strictly: no comments, no trailing commas).
+    const errors: ParseError[] = [];
+    parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = errors[0];
+    if (first === undefined)
+      throw new ModelFileError(`model file '${path}' is not valid JSON: ${(e as Error).message}`);
+    const { line, column } = lineColumn(text, first.offset);
+    const found = text.slice(first.offset, first.offset + Math.max(first.length, 1)).replace(/\s+/g, ' ');
+    const what = text.trim() === '' ? 'the file is empty' : `${printParseErrorCode(first.error)} at '${found}'`;
+    throw new ModelFileError(`model file '${path}' is not valid JSON at line ${line}, column ${column}: ${what}`);
   }
 }

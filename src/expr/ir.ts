@@ -12,7 +12,8 @@
  * Simplification is limited to rewrites that are exact in IEEE arithmetic, or that drop structurally zero
  * terms (the point of sparsity): x+0 → x, x*1 → x, x*0 → 0, x^1 → x, x^0 → 1, --x → x, and folding of
  * operations whose operands are all constants (computed exactly as the runtime would). Operands are never
- * reordered or reassociated.
+ * reordered or reassociated. One exception to the folding: the reciprocal c^-1 made by a division x/c by a
+ * constant stays a pow node (see `div`), since x*(1/c) is not x/c in floating point.
  */
 
 /** Functions of the model language, with their arity. `heaviside` is internal (derivatives of min/max). */
@@ -181,6 +182,11 @@ export class ExprBuilder {
   }
 
   mul(...operands: Expr[]): Expr {
+    // Only constants: fold exactly as the runtime would, before the structural-zero rule below, which would
+    // turn 0 * Infinity (NaN at run time) into 0.
+    if (operands.length > 1 && operands.every((f) => f.kind === 'const')) {
+      return this.num(operands.slice(1).reduce((p, f) => p * (f as ConstNode).value, (operands[0] as ConstNode).value));
+    }
     const factors: Expr[] = [];
     for (const [i, f] of operands.entries()) {
       // A structural zero annihilates the product: this is what keeps Jacobians sparse.
@@ -207,6 +213,14 @@ export class ExprBuilder {
 
   div(a: Expr, b: Expr): Expr {
     if (a.kind === 'const' && b.kind === 'const') return this.num(a.value / b.value);
+    if (b.kind === 'const') {
+      // x/1 = x and x/-1 = -x exactly. For any other constant c, keep c^-1 as a node instead of letting pow
+      // fold it to the double 1/c: x*(1/c) rounds differently from x/c (0.9/10 = 0.09 but 0.9*0.1 =
+      // 0.09000000000000001), and the printers turn a c^-1 factor back into `/ c` only if it is still there.
+      if (isConst(b, 1)) return a;
+      if (isConst(b, -1)) return this.neg(a);
+      return this.mul(a, this.intern(`^${b.id},${this.minusOne.id}`, (id) => ({ kind: 'pow', id, base: b, exponent: this.minusOne })));
+    }
     return this.mul(a, this.pow(b, this.minusOne));
   }
 

@@ -41,6 +41,13 @@ export const USER_FUNCTIONS: Readonly<Record<string, { min: number; max: number 
 /** Names with a fixed meaning in expressions. */
 export const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI };
 
+// The tables above are plain objects: `name in USER_FUNCTIONS` or `USER_FUNCTIONS[name]` would also find
+// Object.prototype members (toString, constructor, __proto__, hasOwnProperty …), so a user's `constructor(x)`
+// reached the builder as a function with arity `Object` and failed with an internal Error. Look up own
+// properties only.
+const isUserFunction = (name: string): boolean => Object.hasOwn(USER_FUNCTIONS, name);
+const isConstant = (name: string): boolean => Object.hasOwn(CONSTANTS, name);
+
 /** A problem in one expression: what is wrong, at which character, and the text around it. */
 export class ExpressionError extends Error {
   constructor(
@@ -149,8 +156,8 @@ class Recognizer {
   }
 
   private name(t: Token): void {
-    if (t.text in USER_FUNCTIONS) throw this.fail(`function '${t.text}' used without arguments`, t);
-    if (t.text in CONSTANTS) {
+    if (isUserFunction(t.text)) throw this.fail(`function '${t.text}' used without arguments`, t);
+    if (isConstant(t.text)) {
       this.out.push(`L${this.literals.length}`);
       this.literals.push(CONSTANTS[t.text]!);
       return;
@@ -167,9 +174,9 @@ class Recognizer {
   }
 
   private call(t: Token): void {
-    const arity = USER_FUNCTIONS[t.text];
+    const arity = isUserFunction(t.text) ? USER_FUNCTIONS[t.text] : undefined;
     if (arity === undefined) {
-      const known = this.resolve(t.text) !== undefined || t.text in CONSTANTS;
+      const known = this.resolve(t.text) !== undefined || isConstant(t.text);
       throw this.fail(known ? `'${t.text}' is not a function` : `unknown function '${t.text}'`, t);
     }
     const open = this.peek()!;
@@ -272,7 +279,7 @@ function applyUserFunction(name: string, args: Expr[], b: ExprBuilder, source: s
     // min(a, b, c) = min(min(a, b), c)
     return args.slice(1).reduce((acc, a) => b.call(name, [acc, a]), args[0]!);
   }
-  if (!(name in FUNCTION_ARITY) || !(name in USER_FUNCTIONS)) {
+  if (!Object.hasOwn(FUNCTION_ARITY, name) || !isUserFunction(name)) {
     throw new ExpressionError(`unknown function '${name}'`, undefined, source);
   }
   return b.call(name as FunctionName, args);

@@ -78,7 +78,9 @@ export function tokenize(text: string): Token[] {
       pos += op[0].length;
       continue;
     }
-    const c = rest.charAt(0);
+    // A whole code point, so a character outside the BMP (e.g. U+1D465 '𝑥') is named as itself, not as a
+    // lone surrogate.
+    const c = String.fromCodePoint(rest.codePointAt(0)!);
     if (c === '(' || c === ')' || c === ',') {
       tokens.push({ kind: c === '(' ? 'open' : c === ')' ? 'close' : 'comma', text: c, pos });
       pos += 1;

@@ -85,8 +85,11 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model 
       });
     }
     if (RESERVED.has(id)) throw fail(`${what} name '${id}' is a reserved word`, { text: id });
-    if (id in USER_FUNCTIONS || id in FUNCTION_ARITY) throw fail(`${what} name '${id}' is a function name`, { text: id });
-    if (id in CONSTANTS) throw fail(`${what} name '${id}' is a built-in constant`, { text: id });
+    // Own properties only: `in` would also see Object.prototype, and call a state `toString` a function name.
+    if (Object.hasOwn(USER_FUNCTIONS, id) || Object.hasOwn(FUNCTION_ARITY, id)) {
+      throw fail(`${what} name '${id}' is a function name`, { text: id });
+    }
+    if (Object.hasOwn(CONSTANTS, id)) throw fail(`${what} name '${id}' is a built-in constant`, { text: id });
     const before = taken.get(id);
     if (before) throw fail(`${what} name '${id}' is already used as ${before}`, { text: id });
     taken.set(id, `a ${what}`);
@@ -129,7 +132,8 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model 
   }
   const symbols = new Map<string, SymNode>([[timeName, time], ...[...states, ...params].map((s) => [s.name, s] as const)]);
   const rhs = states.map((s) => {
-    const text = rhsMap[s.name];
+    // Own entries only: a state named like an Object.prototype member (toString) has no inherited rhs.
+    const text = Object.hasOwn(rhsMap, s.name) ? rhsMap[s.name] : undefined;
     if (text === undefined) throw fail(`no right-hand side for state '${s.name}'`, { state: s.name });
     if (typeof text === 'number') {
       if (!Number.isFinite(text)) throw fail(`the right-hand side must be finite, got ${text}`, { state: s.name });
