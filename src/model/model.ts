@@ -55,6 +55,15 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : String(value);
 }
 
+/**
+ * A user-supplied key or name as it may appear between quotes in a message: as is when it is short printable
+ * ASCII, JSON-escaped otherwise. ModelError messages are printed as one line by the CLI, and a raw key with
+ * a newline (or a 10 000-character one) would break that.
+ */
+function shown(text: string): string {
+  return /^[\x20-\x7e]{0,64}$/.test(text) ? text : describe(text);
+}
+
 /** Checks a model and builds its IR. Throws ModelError on the first problem found. */
 export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
@@ -64,7 +73,7 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model 
   const name = raw.name;
   if (typeof name !== 'string' || !MODEL_NAME.test(name)) {
     throw new ModelError(
-      { model: typeof name === 'string' ? name : '?' },
+      { model: typeof name === 'string' ? shown(name) : '?' },
       `'name' must be 1–64 letters, digits, '_', '-' or '.', got ${describe(name)}`,
     );
   }
@@ -73,7 +82,7 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model 
 
   for (const key of Object.keys(raw)) {
     if (!['name', 'states', 'params', 'rhs', 'time'].includes(key)) {
-      throw fail(`unknown field '${key}' (expected name, states, params, rhs, time)`, { text: key });
+      throw fail(`unknown field '${shown(key)}' (expected name, states, params, rhs, time)`, { text: key });
     }
   }
 
@@ -127,7 +136,7 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model 
   const rhsMap = rhsRaw as Record<string, unknown>;
   for (const key of Object.keys(rhsMap)) {
     if (!states.some((s) => s.name === key)) {
-      throw fail(`'rhs' has an entry for '${key}', which is not a state`, { state: key, text: key });
+      throw fail(`'rhs' has an entry for '${shown(key)}', which is not a state`, { state: shown(key), text: key });
     }
   }
   const symbols = new Map<string, SymNode>([[timeName, time], ...[...states, ...params].map((s) => [s.name, s] as const)]);

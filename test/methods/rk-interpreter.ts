@@ -3,7 +3,7 @@
  * with either the propagated weights b or the embedded ones b̂, so a measured convergence order can be
  * compared with the declared one. Deliberately simple and independent of the code generator.
  */
-import { type DD, DD_ZERO, ddAdd, ddMul } from './double-double.ts';
+import { BITS, type Fixed, fxMul } from './fixed-point.ts';
 
 export type Rhs = (t: number, y: readonly number[]) => number[];
 
@@ -71,51 +71,45 @@ export function observedOrder(stepCounts: readonly number[], errors: readonly nu
   return num / den;
 }
 
-/** A tableau and weights in double-double, for runs whose error must fall far below double rounding. */
-export interface DDTableau {
-  readonly c: readonly DD[];
-  readonly a: readonly (readonly DD[])[];
+/** A tableau in fixed point, for runs whose error must fall far below double rounding. */
+export interface FixedTableau {
+  readonly a: readonly (readonly Fixed[])[];
 }
 
-export type RhsDD = (y: readonly DD[]) => DD[];
-
 /**
- * Integrates the autonomous system y' = f(y) with n steps of size h, in double-double.
+ * Integrates the autonomous system y' = f(y) with n steps of size h, in fixed point. Each stage sum
+ * Σ_j a_ij k_j is accumulated exactly at double scale and truncated once.
  */
-export function integrateFixedDD(
-  tableau: DDTableau,
-  weights: readonly DD[],
-  f: RhsDD,
-  y0: readonly DD[],
-  h: DD,
+export function integrateFixedPoint(
+  tableau: FixedTableau,
+  weights: readonly Fixed[],
+  f: (y: readonly Fixed[]) => Fixed[],
+  y0: readonly Fixed[],
+  h: Fixed,
   n: number,
-): DD[] {
-  const s = tableau.c.length;
+): Fixed[] {
+  const s = tableau.a.length;
   const dim = y0.length;
+  // Only the non-zero coefficients matter; Feagin's tableaus are sparse.
+  const rows = tableau.a.map((row) => row.flatMap((aij, j) => (aij === 0n ? [] : [[j, aij] as const])));
+  const wts = weights.flatMap((w, i) => (w === 0n ? [] : [[i, w] as const]));
   let y = y0.slice();
-  const k: DD[][] = new Array(s);
+  const k: Fixed[][] = new Array(s);
   for (let step = 0; step < n; step++) {
     for (let i = 0; i < s; i++) {
-      const row = tableau.a[i]!;
-      const z: DD[] = new Array(dim);
+      const z: Fixed[] = new Array(dim);
       for (let d = 0; d < dim; d++) {
-        let acc = DD_ZERO;
-        for (let j = 0; j < i; j++) {
-          const aij = row[j]!;
-          if (aij[0] !== 0) acc = ddAdd(acc, ddMul(aij, k[j]![d]!));
-        }
-        z[d] = ddAdd(y[d]!, ddMul(h, acc));
+        let acc = 0n;
+        for (const [j, aij] of rows[i]!) acc += aij * k[j]![d]!;
+        z[d] = y[d]! + fxMul(h, acc >> BITS);
       }
       k[i] = f(z);
     }
-    const next: DD[] = new Array(dim);
+    const next: Fixed[] = new Array(dim);
     for (let d = 0; d < dim; d++) {
-      let acc = DD_ZERO;
-      for (let i = 0; i < s; i++) {
-        const w = weights[i]!;
-        if (w[0] !== 0) acc = ddAdd(acc, ddMul(w, k[i]![d]!));
-      }
-      next[d] = ddAdd(y[d]!, ddMul(h, acc));
+      let acc = 0n;
+      for (const [i, w] of wts) acc += w * k[i]![d]!;
+      next[d] = y[d]! + fxMul(h, acc >> BITS);
     }
     y = next;
   }

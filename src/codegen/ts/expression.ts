@@ -120,11 +120,18 @@ export class TsExpressionPrinter {
   private negatedTerm(t: Expr): Printed | undefined {
     if (this.names.temp(t) !== undefined) return undefined;
     if (t.kind === 'const' && t.value < 0) return numberLiteral(-t.value);
-    if (t.kind === 'mul' && isConst(t.factors[0]!, -1)) return this.product(t.factors.slice(1));
+    if (t.kind !== 'mul') return undefined;
+    const lead = t.factors[0]!;
+    if (isConst(lead, -1)) return this.product(t.factors.slice(1));
+    // a + (-c * x) prints as a - c * x: (-c) * x = -(c * x) exactly.
+    if (lead.kind === 'const' && lead.value < 0 && this.names.temp(lead) === undefined) {
+      return this.product(t.factors, -lead.value);
+    }
     return undefined;
   }
 
-  private product(factors: readonly Expr[]): Printed {
+  /** Prints a product; `leadValue` replaces the value of a constant first factor (to print it negated). */
+  private product(factors: readonly Expr[], leadValue?: number): Printed {
     if (factors.length === 1) return this.ref(factors[0]!);
     let text = '';
     let sign = '';
@@ -135,6 +142,10 @@ export class TsExpressionPrinter {
       }
       const reciprocal = this.reciprocalOf(f);
       const first = text === '';
+      if (i === 0 && leadValue !== undefined) {
+        text += numberLiteral(leadValue).text;
+        return;
+      }
       if (reciprocal) {
         const denominator = this.wrap(this.ref(reciprocal), Prec.Atom);
         text += first ? `1 / ${denominator}` : ` / ${denominator}`;
