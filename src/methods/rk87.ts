@@ -6,7 +6,7 @@ import type { ExplicitRungeKuttaMethod } from './types.ts';
  * We propagate the 8th-order weights (local extrapolation, as the authors intend). DESolver's
  * RK8713MSolver puts the 7th-order row first and so propagates the 7th-order solution; we do not.
  *
- * Prince and Dormand printed rational approximations (e.g. a[7][1] = 29443841/614563906) that satisfy the
+ * Prince and Dormand printed rational approximations (e.g. a_71 = 29443841/614563906, 1-based) that satisfy the
  * order conditions only to about 1e-18. The values below are the exact rational coefficients of the same
  * method (c_9 = 5490023248/9719169821 and the other free parameters as chosen by Prince and Dormand), so the
  * order conditions hold exactly; the tests check them against the printed approximations.

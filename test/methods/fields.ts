@@ -1,5 +1,5 @@
 /** Arithmetic for the order-condition checks: exact rationals, and BigInt fixed point for decimal tableaus. */
-import { add, mul, type Rational, rational, sub, ZERO, ONE } from '../../src/methods/exact.ts';
+import { add, mul, ONE, type Rational, rational, sub, ZERO } from '../../src/methods/exact.ts';
 import type { Field } from './rooted-trees.ts';
 
 export const RATIONAL_FIELD: Field<Rational> = {

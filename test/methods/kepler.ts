@@ -8,8 +8,9 @@
  * x' = (-sin E, sqrt(1 - e²) cos E) / (1 - e cos E), reached at time t = E - e sin E (Kepler's equation);
  * choosing E and deriving t avoids solving Kepler's equation. Everything is in fixed point.
  */
-import { type Fixed, FX_ONE, fxDiv, fxFromRational, fxMul, fxSinCos, fxSqrt } from './fixed-point.ts';
+
 import type { Rational } from '../../src/methods/exact.ts';
+import { type Fixed, FX_ONE, fxDiv, fxFromRational, fxMul, fxSinCos, fxSqrt } from './fixed-point.ts';
 
 export interface KeplerProblem {
   readonly y0: readonly Fixed[];

@@ -1,7 +1,7 @@
 /**
- * A plain fixed-step explicit Runge–Kutta interpreter for the tests: it runs any tableau with doubles,
- * with either the propagated weights b or the embedded ones b̂, so a measured convergence order can be
- * compared with the declared one. Deliberately simple and independent of the code generator.
+ * Plain fixed-step explicit Runge–Kutta interpreters for the tests, in doubles and in fixed point. They run
+ * any tableau with either the propagated weights b or the embedded ones b̂, so a measured convergence
+ * order can be compared with the declared one. Deliberately simple and independent of the code generator.
  */
 import { BITS, type Fixed, fxMul } from './fixed-point.ts';
 

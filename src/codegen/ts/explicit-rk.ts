@@ -5,7 +5,7 @@
  */
 import { numericTableau } from '../../methods/numeric.ts';
 import type { ExplicitRungeKuttaMethod } from '../../methods/types.ts';
-import { numberLiteral } from './expression.ts';
+import { numberLiteral } from '../printer.ts';
 
 /** Σ_j w_j k_j[i] over the non-zero weights, as TypeScript. */
 function combination(weights: readonly number[]): string {

@@ -3,8 +3,9 @@
  */
 import type { Expr } from '../../expr/ir.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
+import { ExpressionPrinter } from '../printer.ts';
 import { scheduleStraightLine } from '../straight-line.ts';
-import { TsExpressionPrinter } from './expression.ts';
+import { TS_DIALECT } from './dialect.ts';
 
 /** The local variable that holds a symbol inside the generated rhs. */
 function localName(s: Extract<Expr, { kind: 'sym' }>): string {
@@ -24,7 +25,7 @@ function localName(s: Extract<Expr, { kind: 'sym' }>): string {
 export function printRhsBody(system: AugmentedSystem): string {
   const program = scheduleStraightLine(system.rhs);
   const tempNames = new Map<number, string>(program.temps.map((e, i) => [e.id, `w${i}`]));
-  const printer = new TsExpressionPrinter({ symbol: localName, temp: (e) => tempNames.get(e.id) });
+  const printer = new ExpressionPrinter({ symbol: localName, temp: (e) => tempNames.get(e.id) }, TS_DIALECT);
 
   const lines: string[] = [];
   for (const s of program.inputs) {

@@ -1,11 +1,13 @@
 /**
- * Prints IR expressions as TypeScript. Subtraction and division come back as `-` and `/` (the IR stores
- * them as a (-1)-scaled term and a power −1), so the emitted arithmetic rounds exactly as the written
- * expression would; operands keep their order. Small integer powers are spelled as products, square roots
- * with Math.sqrt.
+ * Prints IR expressions in the C-like syntax that TypeScript, CUDA C and WGSL share; a Dialect says how each
+ * target spells literals and functions (the only places they differ).
+ *
+ * Subtraction and division come back as `-` and `/` (the IR stores them as a (-1)-scaled term and a
+ * power −1), so the emitted arithmetic rounds exactly as the written expression would; operands keep their
+ * order. Small integer powers are spelled as products, powers ±1/2 with the target's square root.
  */
-import type { Expr } from '../../expr/ir.ts';
-import { isConst } from '../../expr/ir.ts';
+import type { Expr, FunctionName } from '../expr/ir.ts';
+import { isConst } from '../expr/ir.ts';
 
 /** Names for the leaves: symbols and temporaries. */
 export interface NameTable {
@@ -23,12 +25,22 @@ enum Prec {
   Atom = 4,
 }
 
-interface Printed {
+export interface Printed {
   text: string;
   prec: Prec;
 }
 
-/** A double as a literal that reads back as the same double (shortest round-trip form). */
+/** How one target spells what differs between targets. */
+export interface Dialect {
+  /** A numeric literal that reads back as exactly this value in the target's precision. */
+  literal(v: number): Printed;
+  /** A call of a model-language function with printed arguments. */
+  call(fn: FunctionName, args: readonly string[]): string;
+  /** u^e for a constant or variable exponent that is not a small integer or ±1/2. */
+  pow(base: string, exponent: string): string;
+}
+
+/** A double as a JavaScript literal that reads back as the same double (shortest round-trip form). */
 export function numberLiteral(v: number): Printed {
   if (Number.isNaN(v)) return { text: '(0 / 0)', prec: Prec.Atom };
   if (v === Number.POSITIVE_INFINITY) return { text: '(1 / 0)', prec: Prec.Atom };
@@ -38,30 +50,11 @@ export function numberLiteral(v: number): Printed {
   return { text, prec: v < 0 ? Prec.Unary : Prec.Atom };
 }
 
-const MATH_FUNCTIONS: Readonly<Record<string, string>> = {
-  sin: 'Math.sin',
-  cos: 'Math.cos',
-  tan: 'Math.tan',
-  asin: 'Math.asin',
-  acos: 'Math.acos',
-  atan: 'Math.atan',
-  atan2: 'Math.atan2',
-  sinh: 'Math.sinh',
-  cosh: 'Math.cosh',
-  tanh: 'Math.tanh',
-  exp: 'Math.exp',
-  log: 'Math.log',
-  sqrt: 'Math.sqrt',
-  abs: 'Math.abs',
-  sign: 'Math.sign',
-  min: 'Math.min',
-  max: 'Math.max',
-  // defined in the solver template
-  heaviside: 'heaviside',
-};
-
-export class TsExpressionPrinter {
-  constructor(private readonly names: NameTable) {}
+export class ExpressionPrinter {
+  constructor(
+    private readonly names: NameTable,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** Prints e in full (its own temporary is not used: this is the right-hand side of that temporary). */
   definition(e: Expr): string {
@@ -85,7 +78,7 @@ export class TsExpressionPrinter {
   private node(e: Expr): Printed {
     switch (e.kind) {
       case 'const':
-        return numberLiteral(e.value);
+        return this.dialect.literal(e.value);
       case 'sym':
         return { text: this.names.symbol(e), prec: Prec.Atom };
       case 'add':
@@ -95,8 +88,13 @@ export class TsExpressionPrinter {
       case 'pow':
         return this.power(e.base, e.exponent);
       case 'call': {
-        const args = e.args.map((a) => this.ref(a).text).join(', ');
-        return { text: `${MATH_FUNCTIONS[e.fn]}(${args})`, prec: Prec.Atom };
+        return {
+          text: this.dialect.call(
+            e.fn,
+            e.args.map((a) => this.ref(a).text),
+          ),
+          prec: Prec.Atom,
+        };
       }
     }
   }
@@ -119,7 +117,7 @@ export class TsExpressionPrinter {
   /** If t is −x (a negative constant or a product led by −1, without its own temporary), x printed. */
   private negatedTerm(t: Expr): Printed | undefined {
     if (this.names.temp(t) !== undefined) return undefined;
-    if (t.kind === 'const' && t.value < 0) return numberLiteral(-t.value);
+    if (t.kind === 'const' && t.value < 0) return this.dialect.literal(-t.value);
     if (t.kind !== 'mul') return undefined;
     const lead = t.factors[0]!;
     if (isConst(lead, -1)) return this.product(t.factors.slice(1));
@@ -143,12 +141,12 @@ export class TsExpressionPrinter {
       const reciprocal = this.reciprocalOf(f);
       const first = text === '';
       if (i === 0 && leadValue !== undefined) {
-        text += numberLiteral(leadValue).text;
+        text += this.dialect.literal(leadValue).text;
         return;
       }
       if (reciprocal) {
         const denominator = this.wrap(this.ref(reciprocal), Prec.Atom);
-        text += first ? `1 / ${denominator}` : ` / ${denominator}`;
+        text += first ? `${this.dialect.literal(1).text} / ${denominator}` : ` / ${denominator}`;
       } else {
         const p = this.ref(f);
         text += first ? this.wrap(p, Prec.Product) : ` * ${this.wrap(p, Prec.Unary)}`;
@@ -176,11 +174,12 @@ export class TsExpressionPrinter {
         const product = Array.from({ length: abs }, () => u).join(' * ');
         return v > 0
           ? { text: product, prec: Prec.Product }
-          : { text: `1 / ${abs === 1 ? u : `(${product})`}`, prec: Prec.Product };
+          : { text: `${this.dialect.literal(1).text} / ${abs === 1 ? u : `(${product})`}`, prec: Prec.Product };
       }
-      if (v === 0.5) return { text: `Math.sqrt(${this.ref(base).text})`, prec: Prec.Atom };
-      if (v === -0.5) return { text: `1 / Math.sqrt(${this.ref(base).text})`, prec: Prec.Product };
+      const root = () => this.dialect.call('sqrt', [this.ref(base).text]);
+      if (v === 0.5) return { text: root(), prec: Prec.Atom };
+      if (v === -0.5) return { text: `${this.dialect.literal(1).text} / ${root()}`, prec: Prec.Product };
     }
-    return { text: `Math.pow(${this.ref(base).text}, ${this.ref(exponent).text})`, prec: Prec.Atom };
+    return { text: this.dialect.pow(this.ref(base).text, this.ref(exponent).text), prec: Prec.Atom };
   }
 }
