@@ -1,114 +1,81 @@
 /**
- * npm run bench — speed as ratios measured in the same run, contenders alternated (A B A B …) and medians
- * taken, because these machines are shared and noisy. Writes bench/results/latest.md and latest.json.
+ * npm run bench [-- --quick] — writes bench/results/latest.md and latest.json.
  *
- * Seed problem (REFERENCES.md): the generated RK45CK solver with its 2×2 Jacobian against a hand-specialised
- * JS implementation of the same algorithm (bench/reference/seed-rk45ck.ts), and against the same generated
- * solver computing the Jacobian by central finite differences (2n + 1 solves).
+ * Every comparison is a ratio measured in this run: contenders alternate round by round (A B A B …) and the
+ * medians are reported, because these machines are shared and noisy and an absolute time from another run
+ * or machine says little. The only figure not measured here is the recorded PyTorch time, marked as such.
+ *
+ * Sections (each in its own module): seed.ts (the REFERENCES.md problem against hand-written JS and C,
+ * finite differences, npm peers, SciPy, PyTorch), scaling.ts (Lorenz-96 up to N = 200 against C and finite
+ * differences), compile-time.ts (generate / compile time and emitted size).
+ *
+ * --quick (npm run bench:quick): fewer rounds and N ≤ 40, a smoke run of well under a minute, written to
+ * bench/results/tmp/quick.{md,json} so that it never replaces the full results.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { compile } from '../src/compile.ts';
-import { SEED_MODEL, SEED_PROBLEM, seedExactJacobian } from '../src/examples.ts';
-import { seedReference } from './reference/seed-rk45ck.ts';
+import { loadavg } from 'node:os';
+import { runCompileTime } from './compile-time.ts';
+import type { Section } from './lib/format.ts';
+import { describeMachine } from './lib/machine.ts';
+import { runScaling } from './scaling.ts';
+import { runSeed } from './seed.ts';
 
-interface Contender {
-  readonly name: string;
-  /** Runs once, returns the Jacobian it computed (row-major). */
-  run(): ArrayLike<number>;
-}
+const quick = process.argv.includes('--quick');
+const sizes = quick ? [10, 40] : [10, 40, 100, 200];
+const began = performance.now();
 
-function maxError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let e = 0;
-  for (let i = 0; i < b.length; i++) e = Math.max(e, Math.abs(a[i]! - b[i]!));
-  return e;
-}
-
-/** Median time per run (µs) of each contender, alternating them round by round. */
-function race(contenders: readonly Contender[], rounds: number, repsPerRound: number): number[] {
-  const samples = contenders.map(() => [] as number[]);
-  for (let w = 0; w < 50; w++) for (const c of contenders) c.run();
-  for (let r = 0; r < rounds; r++) {
-    contenders.forEach((c, i) => {
-      const start = process.hrtime.bigint();
-      for (let k = 0; k < repsPerRound; k++) c.run();
-      samples[i]!.push(Number(process.hrtime.bigint() - start) / 1e3 / repsPerRound);
-    });
-  }
-  return samples.map((s) => s.sort((a, b) => a - b)[s.length >> 1]!);
-}
-
-const solver = compile(SEED_MODEL, { method: 'RK45CK', sensitivities: ['y0'] });
-const solverStateOnly = compile(SEED_MODEL, { method: 'RK45CK', sensitivities: [] });
-const exact = seedExactJacobian(SEED_PROBLEM.t1);
-const { t0, t1, dt, rtol, atol } = SEED_PROBLEM;
-
-const fdStep = 1e-6;
-const contenders: Contender[] = [
-  {
-    name: 'odeforge generated RK45CK, state + Jacobian (variational)',
-    run: () => solver.solve(SEED_PROBLEM).jacobian!,
-  },
-  {
-    name: 'hand-specialised JS, same algorithm (bench/reference)',
-    run: () => {
-      const s = Float64Array.of(1, 1, 1, 0, 0, 1);
-      seedReference(s, 20, t0, t1, dt, rtol, atol);
-      return s.subarray(2);
-    },
-  },
-  {
-    name: 'odeforge generated RK45CK, Jacobian by central differences (2n+1 solves)',
-    run: () => {
-      solverStateOnly.solve(SEED_PROBLEM);
-      const J = new Float64Array(4);
-      for (let j = 0; j < 2; j++) {
-        const plus = [...SEED_PROBLEM.y0];
-        const minus = [...SEED_PROBLEM.y0];
-        plus[j]! += fdStep;
-        minus[j]! -= fdStep;
-        const yp = solverStateOnly.solve({ ...SEED_PROBLEM, y0: plus }).y;
-        const ym = solverStateOnly.solve({ ...SEED_PROBLEM, y0: minus }).y;
-        for (let i = 0; i < 2; i++) J[i * 2 + j] = (yp[i]! - ym[i]!) / (2 * fdStep);
-      }
-      return J;
-    },
-  },
-];
-
-const medians = race(contenders, 31, 20);
-const rows = contenders.map((c, i) => ({
-  contender: c.name,
-  medianMicroseconds: Number(medians[i]!.toFixed(1)),
-  ratioToGenerated: Number((medians[i]! / medians[0]!).toFixed(2)),
-  jacobianError: maxError(c.run(), exact),
-}));
-
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  node: process.version,
-  date: new Date().toISOString(),
+const machine = describeMachine();
+const sections: Record<string, Section> = {};
+const timed = (name: string, f: () => Section) => {
+  const start = performance.now();
+  console.error(`${name} …`);
+  sections[name] = f();
+  console.error(`${name}: ${((performance.now() - start) / 1e3).toFixed(1)} s`);
 };
-const results = { machine, seed: { problem: 'REFERENCES.md seed, RK45CK, rtol = atol = 1e-12, dt0 = 0.1', rows } };
 
+timed('seed', () =>
+  runSeed(quick ? { rounds: 7, batchMs: 15, scipyRounds: 3 } : { rounds: 31, batchMs: 40, scipyRounds: 7 }),
+);
+timed('scaling', () =>
+  runScaling({
+    sizes,
+    // Big sizes cost seconds per solve: fewer rounds there keep the default run within a few minutes.
+    rounds: (n) => (quick ? 3 : n <= 40 ? 15 : n <= 100 ? 5 : 3),
+    batchMs: quick ? 30 : 100,
+    maxSolveS: quick ? 2 : 20,
+  }),
+);
+timed('compile', () =>
+  runCompileTime({
+    sizes,
+    reps: (equations) => (quick ? 3 : equations < 2000 ? 9 : equations < 20000 ? 3 : 2),
+    maxGenerateS: 30,
+  }),
+);
+
+const totalS = (performance.now() - began) / 1e3;
+const loadAverageEnd = Number(loadavg()[0]!.toFixed(2));
 const md = [
   '# odeforge benchmarks',
   '',
-  `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${machine.date}.`,
-  'Medians of 31 alternating rounds; ratios are against the generated solver in the same run.',
+  `Machine: ${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; gcc ${machine.gcc}; Python ${machine.python}, SciPy ${machine.scipy}.`,
+  `Run: ${machine.date}${quick ? ', --quick' : ''}, ${totalS.toFixed(0)} s; 1-minute load average ${machine.loadAverage} at the start, ${loadAverageEnd} at the end`,
+  '(the machine is shared: compare ratios within this run, not absolute times across runs). Generated by `npm run bench`.',
   '',
-  '## Seed problem: state + 2×2 Jacobian',
-  '',
-  '| contender | median µs | ratio to generated | max error of J vs expm(2πM) |',
-  '|---|---|---|---|',
-  ...rows.map(
-    (r) => `| ${r.contender} | ${r.medianMicroseconds} | ${r.ratioToGenerated} | ${r.jacobianError.toExponential(1)} |`,
-  ),
-  '',
+  ...Object.values(sections).flatMap((s) => s.markdown),
 ].join('\n');
+const json = {
+  machine,
+  loadAverageEnd,
+  quick,
+  totalSeconds: Number(totalS.toFixed(1)),
+  ...Object.fromEntries(Object.entries(sections).map(([k, s]) => [k, s.json])),
+};
 
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/latest.md', import.meta.url), md);
-writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+// A quick run is a smoke test: it goes to the git-ignored tmp/ so that it never replaces the full results.
+const dir = new URL(quick ? './results/tmp/' : './results/', import.meta.url);
+const base = quick ? 'quick' : 'latest';
+mkdirSync(dir, { recursive: true });
+writeFileSync(new URL(`${base}.md`, dir), md);
+writeFileSync(new URL(`${base}.json`, dir), `${JSON.stringify(json, null, 2)}\n`);
 console.log(md);

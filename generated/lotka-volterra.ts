@@ -27,6 +27,12 @@ const FSAL: boolean = false;
 const ORDER: number = 5;
 /** Order of the embedded solution; 0 for a fixed-step method (no error estimate). */
 const ERROR_ORDER: number = 4;
+/**
+ * Stiffness detection: a stage evaluated at t + h (c = 1) other than F(t + h, yNew), whose state part rkStep
+ * copies into zStiff (-1: none); and the method's real stability boundary (see src/methods/stability.ts).
+ */
+const STIFF_STAGE: number = 4;
+const STABILITY_BOUNDARY: number = 3.7343596072352834;
 const PARAM_NAMES: readonly string[] = ["alpha","beta","delta","gamma"];
 const PARAM_DEFAULTS: readonly number[] = [1.5, 1, 1, 3];
 /** What this module is: model, method, sensitivities. */
@@ -74,7 +80,7 @@ function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): voi
  * One attempted step from (t, y) with step h; k[0] holds F(t, y) on entry. Writes the new augmented vector
  * to yNew and, for adaptive methods, the local error estimate to yErr. Evaluates stages 2..s into k[1..].
  */
-function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, yErr: Float64Array): void {
+function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, yErr: Float64Array, zStiff: Float64Array): void {
   const k1 = k[0], k2 = k[1], k3 = k[2], k4 = k[3], k5 = k[4], k6 = k[5];
   for (let i = 0; i < M; i++) z[i] = y[i] + h * (0.2 * k1[i]);
   rhs(t + 0.2 * h, z, p, k2);
@@ -83,6 +89,7 @@ function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float
   for (let i = 0; i < M; i++) z[i] = y[i] + h * (0.3 * k1[i] - 0.9 * k2[i] + 1.2 * k3[i]);
   rhs(t + 0.6 * h, z, p, k4);
   for (let i = 0; i < M; i++) z[i] = y[i] + h * (-0.2037037037037037 * k1[i] + 2.5 * k2[i] - 2.5925925925925926 * k3[i] + 1.2962962962962963 * k4[i]);
+  zStiff.set(z); // for the stiffness estimate
   rhs(t + h, z, p, k5);
   for (let i = 0; i < M; i++) z[i] = y[i] + h * (0.029495804398148147 * k1[i] + 0.341796875 * k2[i] + 0.041594328703703706 * k3[i] + 0.40034541377314814 * k4[i] + 0.061767578125 * k5[i]);
   rhs(t + 0.875 * h, z, p, k6);
@@ -126,6 +133,21 @@ export interface SolveOptions {
   readonly adaptive?: boolean;
   /** Which components the error norm covers: the state only (default) or the sensitivities too. */
   readonly errorControl?: 'state' | 'all';
+  /**
+   * What to do when an adaptive explicit method is held back by stability rather than accuracy for many steps
+   * in a row (a stiff problem): stop with an IntegrationError (default) or carry on grinding.
+   */
+  readonly stiffness?: 'error' | 'ignore';
+  /**
+   * Called after every accepted step with the time and the augmented vector [y | Φ | S] (valid during the
+   * call only). For long trajectories that should not be kept in memory.
+   */
+  readonly onStep?: (t: number, augmented: Float64Array) => void;
+  /**
+   * Receives the tEval samples (augmented vector, valid during the call only) as they are computed, instead of
+   * collecting them in `dense`.
+   */
+  readonly onSample?: (t: number, augmented: Float64Array) => void;
 }
 
 export interface SolveStats {
@@ -186,7 +208,7 @@ export class IntegrationError extends Error {
   constructor(
     message: string,
     readonly t: number,
-    readonly reason: 'non-finite' | 'step-size-underflow' | 'max-steps',
+    readonly reason: 'non-finite' | 'step-size-underflow' | 'max-steps' | 'stiff',
     readonly partial: SolveResult,
   ) {
     super(message);
@@ -202,6 +224,11 @@ export function heaviside(x: number): number {
 }
 
 // ─── The driver ────────────────────────────────────────────────────────────────────────────────────────
+
+/** Most values `dense` may hold (samples × augmented size): beyond it, samples must be streamed. */
+const MAX_DENSE_VALUES = 50_000_000;
+/** Consecutive stability-limited steps after which an adaptive explicit method reports stiffness. */
+const STIFF_STEP_LIMIT = 1000;
 
 function checkFinite(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -289,6 +316,28 @@ function initialStep(
   const order = Math.max(ORDER, 1);
   const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / (order + 1));
   return Math.min(100 * h0, h1, span);
+}
+
+function allFinite(v: Float64Array): boolean {
+  for (let i = 0; i < M; i++) if (!Number.isFinite(v[i]!)) return false;
+  return true;
+}
+
+/**
+ * ρ ≈ ‖fNew − fz‖ / ‖yNew − z‖: two slopes at t + h, at two nearby points, over the whole augmented vector.
+ * The sensitivities matter here: Φ starts as I, so every direction is excited in it, including stiff ones the
+ * state has long decayed out of. Each component is weighted by 1/(1 + |y_i|), so that large sensitivities do
+ * not drown the rest; a difference at rounding level says nothing, and then the answer is NaN.
+ */
+function stiffnessRho(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
+  let df = 0;
+  let dz = 0;
+  for (let i = 0; i < M; i++) {
+    const w = 1 / (1 + Math.abs(yNew[i]!));
+    df = Math.max(df, Math.abs(fNew[i]! - fz[i]!) * w);
+    dz = Math.max(dz, Math.abs(yNew[i]! - z[i]!) * w);
+  }
+  return dz > 1e-13 ? df / dz : Number.NaN;
 }
 
 /** Cubic Hermite interpolation of the augmented vector on [t, t + h] at fraction s, into out. */
@@ -384,6 +433,19 @@ export function solve(options: SolveOptions): SolveResult {
     }
   }
 
+  if (tEval !== undefined && options.onSample === undefined && tEval.length * M > MAX_DENSE_VALUES) {
+    throw new OptionError(
+      'tEval',
+      `${tEval.length} samples of ${M} values exceed the limit of ${MAX_DENSE_VALUES} kept values; stream them with onSample`,
+    );
+  }
+  const stiffness = options.stiffness ?? 'error';
+  if (stiffness !== 'error' && stiffness !== 'ignore') {
+    throw new OptionError('stiffness', `expected 'error' or 'ignore', got '${String(stiffness)}'`);
+  }
+  const detectStiffness = adaptive && STIFF_STAGE >= 0 && stiffness === 'error';
+  const { onStep, onSample } = options;
+
   let y: Float64Array = new Float64Array(M);
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
   if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
@@ -393,7 +455,10 @@ export function solve(options: SolveOptions): SolveResult {
   const k: Float64Array[] = [];
   for (let s = 0; s < STAGES; s++) k.push(new Float64Array(M));
   let fNext: Float64Array = new Float64Array(M);
-  const dense = tEval === undefined ? undefined : new Float64Array(tEval.length * M);
+  const zStiff = new Float64Array(STIFF_STAGE >= 0 ? M : 0);
+  // Samples go to onSample through one scratch vector, or are kept in `dense`.
+  const dense = tEval === undefined ? undefined : new Float64Array(onSample ? M : tEval.length * M);
+  let stiffSteps = 0;
   let nextEval = 0;
 
   const stats: SolveStats = { steps: 0, rejected: 0, rhsEvals: 0 };
@@ -411,7 +476,9 @@ export function solve(options: SolveOptions): SolveResult {
   stats.rhsEvals++;
   // Samples at t0 itself.
   while (dense !== undefined && tEval !== undefined && nextEval < tEval.length && tEval[nextEval] === t0) {
-    dense.set(y, M * nextEval++);
+    if (onSample) onSample(t0, y);
+    else dense.set(y, M * nextEval);
+    nextEval++;
   }
 
   let h: number;
@@ -422,66 +489,101 @@ export function solve(options: SolveOptions): SolveResult {
   }
   const exponent = -1 / (ERROR_ORDER + 1);
 
+  // A rejected attempt: retry from t with step size newH, unless that is too small to make progress.
+  const reject = (newH: number, cause: 'step-size-underflow' | 'non-finite') => {
+    stats.rejected++;
+    h = newH;
+    if (h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE)) {
+      fail(cause, `step size ${h} too small${cause === 'non-finite' ? ' after non-finite values' : ''}`);
+    }
+  };
+  let nonStiffSteps = 0;
+  let rho = 0;
+
   while (dir * (t1 - t) > 0) {
     if (stats.steps + stats.rejected >= maxSteps) fail('max-steps', `reached maxSteps = ${maxSteps}`);
     // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
     const last = h * (1 + 1e-9) >= dir * (t1 - t);
     const hSigned = last ? t1 - t : dir * h;
-    rkStep(t, hSigned, y, p, k, z, yNew, yErr);
+    rkStep(t, hSigned, y, p, k, z, yNew, yErr, zStiff);
     stats.rhsEvals += STAGES - 1;
+    const tNew = last ? t1 : t + hSigned;
 
+    // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
     let factor = 1;
     if (adaptive) {
-      const err = errorNorm(yErr, y, yNew, controlled, rtol, atol);
+      const err = allFinite(yNew) ? errorNorm(yErr, y, yNew, controlled, rtol, atol) : Number.POSITIVE_INFINITY;
       if (!(err <= 1)) {
-        stats.rejected++;
-        // A non-finite error (overflow inside the step) shrinks the step hard; a finite one as usual.
-        h *= Number.isFinite(err) ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
-        if (h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE)) {
-          fail(
-            Number.isFinite(err) ? 'step-size-underflow' : 'non-finite',
-            `step size ${h} too small${Number.isFinite(err) ? '' : ' after non-finite values'}`,
-          );
-        }
+        if (Number.isFinite(err)) reject(h * Math.max(0.2, 0.9 * err ** exponent), 'step-size-underflow');
+        else reject(h * 0.25, 'non-finite');
         continue;
       }
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
+    } else if (!allFinite(yNew)) {
+      fail('non-finite', `the solution became non-finite on the step to t = ${tNew}`);
     }
-    const tNew = last ? t1 : t + hSigned;
 
-    for (let i = 0; i < M; i++) {
-      if (!Number.isFinite(yNew[i]!))
-        fail('non-finite', `component ${i} of the solution became ${yNew[i]} on the step to t = ${tNew}`);
-    }
     // F at the new point: the last stage for FSAL methods, one evaluation otherwise. It is the next step's k[0].
-    if (FSAL) {
-      const tmp = k[0]!;
-      k[0] = k[STAGES - 1]!;
-      k[STAGES - 1] = tmp;
-    } else {
-      rhs(tNew, yNew, p, fNext);
+    const fOld = k[0]!;
+    let fNew = fNext;
+    if (FSAL) fNew = k[STAGES - 1]!;
+    else {
+      rhs(tNew, yNew, p, fNew);
       stats.rhsEvals++;
     }
-    const fOld = FSAL ? k[STAGES - 1]! : k[0]!;
-    const fNew = FSAL ? k[0]! : fNext;
+
+    // 2. Stability. h·ρ with ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ (Hairer & Wanner, Solving ODEs II,
+    // IV.2) estimates how far out the dominant eigenvalue sits in the method's stability region.
+    if (adaptive && STIFF_STAGE >= 0) {
+      // Where the two points agree to rounding the estimate says nothing; the last good ρ stands in.
+      const estimate = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
+      if (!Number.isNaN(estimate)) rho = estimate;
+      const hRho = Math.abs(hSigned) * rho;
+      // Past the boundary the sensitivities grow without bound even where the state's error looks fine, and
+      // a state-only error norm would not notice: hold the step inside the stability region.
+      if (controlled < M && hRho > STABILITY_BOUNDARY) {
+        reject(h * Math.max(0.2, (0.9 * STABILITY_BOUNDARY) / hRho), 'step-size-underflow');
+        continue;
+      }
+      // …and let the next step grow only to the edge of the stability region (saves rejected attempts).
+      if (hRho > 0) factor = Math.min(factor, Math.max(1, (0.9 * STABILITY_BOUNDARY) / hRho));
+      if (detectStiffness) {
+        // Stiff: many steps held at the boundary, with at most a few unconstrained steps in between.
+        if (hRho > 0.8 * STABILITY_BOUNDARY) {
+          stiffSteps++;
+          nonStiffSteps = 0;
+        } else if (++nonStiffSteps >= 6) stiffSteps = 0;
+        if (stiffSteps >= STIFF_STEP_LIMIT) {
+          fail(
+            'stiff',
+            `the problem appears stiff: the step size of ${info.method} has been held to its stability limit for ` +
+              `${STIFF_STEP_LIMIT} steps (h = ${Math.abs(hSigned).toPrecision(3)}, h·ρ ≈ ${hRho.toPrecision(3)}); use an ` +
+              `implicit method, or pass stiffness: 'ignore' to carry on`,
+          );
+        }
+      }
+    }
 
     if (dense !== undefined && tEval !== undefined) {
       while (nextEval < tEval.length && dir * (tEval[nextEval]! - tNew) <= 0) {
-        hermite((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, dense, M * nextEval);
+        const at = onSample ? 0 : M * nextEval;
+        hermite((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, dense, at);
+        if (onSample) onSample(tEval[nextEval]!, dense);
         nextEval++;
       }
     }
 
-    if (!FSAL) {
-      fNext = k[0]!;
-      k[0] = fNew;
-    }
+    // Accept: F(tNew, yNew) becomes k[0]; the old k[0] array is reused.
+    k[0] = fNew;
+    if (FSAL) k[STAGES - 1] = fOld;
+    else fNext = fOld;
     const swap = y;
     y = yNew;
     yNew = swap;
     t = tNew;
     stats.steps++;
+    if (onStep) onStep(t, y);
     h *= factor;
   }
-  return result(t, y, stats, dense, tEval);
+  return result(t, y, stats, onSample ? undefined : dense, tEval);
 }

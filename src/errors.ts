@@ -74,7 +74,7 @@ export class OptionError extends OdeforgeError {
 }
 
 /** Why an integration stopped before reaching t1. */
-export type FailureReason = 'non-finite' | 'step-size-underflow' | 'max-steps';
+export type FailureReason = 'non-finite' | 'step-size-underflow' | 'max-steps' | 'stiff';
 
 /**
  * An integration that could not reach t1. `t` is where it stopped, `partial` the result up to that point

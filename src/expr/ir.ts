@@ -219,7 +219,10 @@ export class ExprBuilder {
       // 0.09000000000000001), and the printers turn a c^-1 factor back into `/ c` only if it is still there.
       if (isConst(b, 1)) return a;
       if (isConst(b, -1)) return this.neg(a);
-      return this.mul(a, this.intern(`^${b.id},${this.minusOne.id}`, (id) => ({ kind: 'pow', id, base: b, exponent: this.minusOne })));
+      return this.mul(
+        a,
+        this.intern(`^${b.id},${this.minusOne.id}`, (id) => ({ kind: 'pow', id, base: b, exponent: this.minusOne })),
+      );
     }
     return this.mul(a, this.pow(b, this.minusOne));
   }
@@ -236,7 +239,12 @@ export class ExprBuilder {
       throw new Error(`internal: ${fn} expects ${FUNCTION_ARITY[fn]} arguments, got ${args.length}`);
     }
     if (args.every((a) => a.kind === 'const')) {
-      return this.num(applyFunction(fn, args.map((a) => (a as ConstNode).value)));
+      return this.num(
+        applyFunction(
+          fn,
+          args.map((a) => (a as ConstNode).value),
+        ),
+      );
     }
     return this.intern(`${fn}(${args.map((a) => a.id).join(',')})`, (id) => ({
       kind: 'call',

@@ -13,7 +13,7 @@
  * 3. `nerdamer.tree` parses the rewritten text (precedence, associativity) and the tree becomes IR nodes.
  */
 import nerdamer from 'nerdamer';
-import { type ExprBuilder, type Expr, FUNCTION_ARITY, type FunctionName } from './ir.ts';
+import { type Expr, type ExprBuilder, FUNCTION_ARITY, type FunctionName } from './ir.ts';
 import { LexError, type Token, tokenize } from './tokens.ts';
 
 /** The functions a user may call, with the arities they accept (min and max take two or more). */
@@ -241,22 +241,40 @@ function toIr(node: NerdamerNode | undefined, rw: Rewritten, b: ExprBuilder, sou
         const x = toIr(node.left, rw, b, source);
         return node.value === '-' ? b.neg(x) : x;
       }
-      const l = toIr(node.left, rw, b, source);
-      const r = toIr(node.right, rw, b, source);
-      switch (node.value) {
-        case '+':
-          return b.add(l, r);
-        case '-':
-          return b.sub(l, r);
-        case '*':
-          return b.mul(l, r);
-        case '/':
-          return b.div(l, r);
-        case '^':
-          return b.pow(l, r);
-        default:
-          throw broken(`operator '${node.value}'`);
+      // A long sum or product is a left-deep chain in nerdamer's tree (((a + b) + c) + …). Walk its left
+      // spine in a loop and fold from the innermost operation out (the same nodes as recursion would build),
+      // so that a right-hand side with thousands of terms does not overflow the stack.
+      const spine: NerdamerNode[] = [node];
+      let leftmost = node.left;
+      while (leftmost?.type === 'OPERATOR' && leftmost.right !== undefined && /^[-+*/]$/.test(leftmost.value)) {
+        spine.push(leftmost);
+        leftmost = leftmost.left;
       }
+      let acc = toIr(leftmost, rw, b, source);
+      for (let k = spine.length - 1; k >= 0; k--) {
+        const op = spine[k]!;
+        const r = toIr(op.right, rw, b, source);
+        switch (op.value) {
+          case '+':
+            acc = b.add(acc, r);
+            break;
+          case '-':
+            acc = b.sub(acc, r);
+            break;
+          case '*':
+            acc = b.mul(acc, r);
+            break;
+          case '/':
+            acc = b.div(acc, r);
+            break;
+          case '^':
+            acc = b.pow(acc, r);
+            break;
+          default:
+            throw broken(`operator '${op.value}'`);
+        }
+      }
+      return acc;
     }
     case 'FUNCTION': {
       const args: Expr[] = [];
@@ -297,12 +315,26 @@ export function parseExpression(source: string, resolve: SymbolResolver, builder
     if (e instanceof LexError) throw new ExpressionError(e.problem, e.pos, source);
     throw e;
   }
-  const rewritten = new Recognizer(tokens, source, resolve).run();
+  // The recognizer and the conversion recurse once per level of nesting: thousands of nested brackets, signs
+  // or powers exhaust the stack. That is the user's expression being too deep, not a crash of odeforge, so it
+  // is reported as an ExpressionError (and so as a ModelError) like any other problem with the text.
+  const tooDeep = (e: unknown): unknown =>
+    e instanceof RangeError ? new ExpressionError('expression is nested too deeply to read', undefined, source) : e;
+  let rewritten: Rewritten;
+  try {
+    rewritten = new Recognizer(tokens, source, resolve).run();
+  } catch (e) {
+    throw tooDeep(e);
+  }
   let tree: NerdamerNode | undefined;
   try {
     tree = (nerdamer as unknown as { tree(s: string): NerdamerNode | undefined }).tree(rewritten.text);
   } catch (e) {
     throw new ExpressionError(`nerdamer could not parse it (${(e as Error).message})`, undefined, source);
   }
-  return toIr(tree, rewritten, builder, source);
+  try {
+    return toIr(tree, rewritten, builder, source);
+  } catch (e) {
+    throw tooDeep(e);
+  }
 }

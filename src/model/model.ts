@@ -89,9 +89,12 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model 
   const taken = new Map<string, string>();
   const checkName = (id: unknown, what: string): string => {
     if (typeof id !== 'string' || !IDENTIFIER.test(id)) {
-      throw fail(`${what} name ${describe(id)} is not an identifier (letters, digits and '_', not starting with a digit)`, {
-        text: String(id),
-      });
+      throw fail(
+        `${what} name ${describe(id)} is not an identifier (letters, digits and '_', not starting with a digit)`,
+        {
+          text: String(id),
+        },
+      );
     }
     if (RESERVED.has(id)) throw fail(`${what} name '${id}' is a reserved word`, { text: id });
     // Own properties only: `in` would also see Object.prototype, and call a state `toString` a function name.
@@ -139,7 +142,10 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model 
       throw fail(`'rhs' has an entry for '${shown(key)}', which is not a state`, { state: shown(key), text: key });
     }
   }
-  const symbols = new Map<string, SymNode>([[timeName, time], ...[...states, ...params].map((s) => [s.name, s] as const)]);
+  const symbols = new Map<string, SymNode>([
+    [timeName, time],
+    ...[...states, ...params].map((s) => [s.name, s] as const),
+  ]);
   const rhs = states.map((s) => {
     // Own entries only: a state named like an Object.prototype member (toString) has no inherited rhs.
     const text = Object.hasOwn(rhsMap, s.name) ? rhsMap[s.name] : undefined;

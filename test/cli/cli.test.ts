@@ -156,6 +156,9 @@ it('works from any directory (bin resolves its own dependencies)', () => {
 
 it("a script inside the repository imports { compile } from 'odeforge' and runs with npx tsx", () => {
   const script = fileURLToPath(new URL('../../examples/api-example.ts', import.meta.url));
-  const out = execFileSync('npx', ['tsx', script], { cwd: fileURLToPath(new URL('../../src/', import.meta.url)), encoding: 'utf8' });
+  const out = execFileSync('npx', ['tsx', script], {
+    cwd: fileURLToPath(new URL('../../src/', import.meta.url)),
+    encoding: 'utf8',
+  });
   expect(out).toMatch(/stats .*steps: \d+/);
 });

@@ -19,7 +19,9 @@ function expectSameAsJs(text: string, js: string): void {
     const want = jsEval(js, env);
     const got = exactEval(e, envOf(env));
     if (!Object.is(got, want)) {
-      throw new Error(`${JSON.stringify(text)} vs JS ${JSON.stringify(js)} at ${JSON.stringify(env)}: got ${got}, want ${want}`);
+      throw new Error(
+        `${JSON.stringify(text)} vs JS ${JSON.stringify(js)} at ${JSON.stringify(env)}: got ${got}, want ${want}`,
+      );
     }
     // The library evaluator multiplies by u^-1 instead of dividing: equal up to rounding.
     const loose = evaluate(e, envOf(env));
@@ -228,8 +230,37 @@ type Tree =
   | { k: 'call'; fn: string; args: Tree[] }
   | { k: 'paren'; x: Tree };
 
-const LITERALS = ['2', '3', '0.5', '.5', '3.', '1e-3', '1E+2', '0x1F', '0o17', '0b101', '1_000', '6.62607015e-34', '2.5e1'];
-const ONE_ARG = ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'sqrt', 'abs', 'sign'];
+const LITERALS = [
+  '2',
+  '3',
+  '0.5',
+  '.5',
+  '3.',
+  '1e-3',
+  '1E+2',
+  '0x1F',
+  '0o17',
+  '0b101',
+  '1_000',
+  '6.62607015e-34',
+  '2.5e1',
+];
+const ONE_ARG = [
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'tanh',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sign',
+];
 
 const { tree: treeArb } = fc.letrec<{ tree: Tree }>((tie) => ({
   tree: fc.oneof(
@@ -259,7 +290,7 @@ const { tree: treeArb } = fc.letrec<{ tree: Tree }>((tie) => ({
   ),
 }));
 
-const enum P {
+enum P {
   Sum = 1,
   Product = 2,
   Unary = 3,
@@ -410,20 +441,26 @@ describe('numeric literals keep the exact double JavaScript gives them', () => {
     const e = ctx.parse(text);
     expect(e.kind).toBe('const');
     expect(Object.is((e as { value: number }).value, want)).toBe(true);
+    // Number() reads the same notations except numeric separators.
+    if (!text.includes('_')) expect(Object.is((e as { value: number }).value, Number(text))).toBe(true);
     // Inside expressions too: nerdamer must never see (and round) the literal.
     const x = ctx.syms.get('x')!;
     const product = ctx.parse(`x*${text}`);
     if (want === 0) expect(product).toBe(ctx.b.zero);
     else if (want === 1) expect(product).toBe(x);
     else {
-      expect(product.kind).toBe('mul');
-      const factors = (product as { factors: Expr[] }).factors;
-      expect(factors[0]).toBe(x);
-      expect(isConst(factors[1]!, want)).toBe(true);
+      if (product.kind !== 'mul') throw new Error(`x*${text} is not a product`);
+      expect(product.factors[0]).toBe(x);
+      expect(isConst(product.factors[1]!, want)).toBe(true);
     }
     const neg = ctx.parse(`-${text}`);
     expect(Object.is((neg as { value: number }).value, -want)).toBe(true);
-    expect(Object.is(exactEval(ctx.parse(`(${text}) + x`), () => 0.5), want + 0.5)).toBe(true);
+    expect(
+      Object.is(
+        exactEval(ctx.parse(`(${text}) + x`), () => 0.5),
+        want + 0.5,
+      ),
+    ).toBe(true);
   });
 
   it('1e-20*x is not 0 and 6.62607015e-34 is not rounded to a fraction', () => {
@@ -443,6 +480,20 @@ describe('numeric literals keep the exact double JavaScript gives them', () => {
   });
 });
 
+describe('long expressions', () => {
+  it('a sum of thousands of terms is read (a left-deep chain, not recursion)', () => {
+    // Regression: a 6000-term sum overflowed the stack in the conversion from nerdamer's tree.
+    const n = 6000;
+    const terms = Array.from({ length: n }, (_, k) => `${(k % 7) + 1}*${VAR_NAMES[k % VAR_NAMES.length]}`);
+    const text = terms.map((t, k) => (k === 0 ? t : k % 3 === 0 ? ` - ${t}` : ` + ${t}`)).join('');
+    const e = ctx.parse(text);
+    expect(e.kind).toBe('add');
+    expect(exactEval(e, envOf(ENVS[0]!))).toBe(jsEval(text, ENVS[0]!));
+    // (A long product takes the same path; building either is quadratic in the number of terms, because the
+    // builder interns every partial sum, so one check is enough here.)
+  });
+});
+
 describe('symbols', () => {
   it('user names that look like the placeholders or like nerdamer constants are plain symbols', () => {
     const names = ['L0', 'V0', 'V1', 'L1', 'e', 'E', 'i', 'Infinity_', 'sqrt2', 'x_1', '_y'];
@@ -452,7 +503,9 @@ describe('symbols', () => {
     const v = (n: string) => values.get(n)!;
     expect(exactEval(c.parse('V1 - V0 + L0 * L1'), env)).toBe(v('V1') - v('V0') + v('L0') * v('L1'));
     expect(exactEval(c.parse('e^i / E'), env)).toBe(v('e') ** v('i') / v('E'));
-    expect(exactEval(c.parse('sqrt2 * x_1 - _y + Infinity_'), env)).toBe(v('sqrt2') * v('x_1') - v('_y') + v('Infinity_'));
+    expect(exactEval(c.parse('sqrt2 * x_1 - _y + Infinity_'), env)).toBe(
+      v('sqrt2') * v('x_1') - v('_y') + v('Infinity_'),
+    );
     expect(c.parse('V0')).toBe(c.syms.get('V0'));
     expect(c.parse('L0')).toBe(c.syms.get('L0'));
   });
@@ -474,7 +527,12 @@ describe('symbols', () => {
   });
 });
 
-function expectError(text: string, message: RegExp, pos: number | undefined, resolveNames = VAR_NAMES): ExpressionError {
+function expectError(
+  text: string,
+  message: RegExp,
+  pos: number | undefined,
+  resolveNames = VAR_NAMES,
+): ExpressionError {
   const c = resolveNames === VAR_NAMES ? ctx : makeCtx(resolveNames);
   let caught: unknown;
   try {
@@ -565,7 +623,7 @@ describe('malformed expressions raise ExpressionError with a message and a posit
     ['`x`', /unexpected character '`'/, 0],
     ['"x"', /unexpected character '"'/, 0],
     ["'x'", /unexpected character '''/, 0],
-    ['${x}', /unexpected character '\$'/, 0],
+    ['$' + '{x}', /unexpected character '\$'/, 0], // a template placeholder
     ['x\n+ y', /unexpected character U\+000A/, 1],
     ['x\r\n', /unexpected character U\+000D/, 1],
     ['x\u00a0+ y', /unexpected character U\+00A0/, 1],
@@ -602,6 +660,14 @@ describe('malformed expressions raise ExpressionError with a message and a posit
   ];
   it.each(cases)('%j', (text, message, pos) => {
     expectError(text, message, pos);
+  });
+
+  it('very deep nesting is an ExpressionError, not a stack overflow (RangeError)', () => {
+    // Regression: the recursion of the recognizer and of the tree conversion escaped as a RangeError.
+    const n = 20_000;
+    expectError(`${'('.repeat(n)}x${')'.repeat(n)}`, /nested too deeply/, undefined);
+    expectError(`${'-'.repeat(n)}x`, /nested too deeply/, undefined);
+    expectError(`${'sin('.repeat(n)}x${')'.repeat(n)}`, /nested too deeply/, undefined);
   });
 
   it('a name that is known but not a function says so', () => {

@@ -30,8 +30,9 @@ export function makeCtx(names: readonly string[] = VAR_NAMES, builder = new Expr
   return { b: builder, syms, parse: (text) => parseExpression(text, (n) => syms.get(n), builder) };
 }
 
-const isReciprocal = (e: Expr): e is Extract<Expr, { kind: 'pow' }> =>
-  e.kind === 'pow' && e.exponent.kind === 'const' && e.exponent.value === -1;
+/** u for a node u^-1, else undefined. */
+const reciprocalOf = (e: Expr): Expr | undefined =>
+  e.kind === 'pow' && e.exponent.kind === 'const' && e.exponent.value === -1 ? e.base : undefined;
 
 /**
  * Evaluates the IR the way the generated code computes it: a sum left to right (a + (-1*x) is a - x, which
@@ -49,13 +50,17 @@ export function exactEval(e: Expr, env: (s: SymNode) => number): number {
     case 'add':
       return e.terms.slice(1).reduce((s, t) => s + ev(t), ev(e.terms[0]!));
     case 'mul': {
-      const [first, ...rest] = e.factors;
-      let p = isReciprocal(first!) ? 1 / ev(first.base) : ev(first!);
-      for (const f of rest) p = isReciprocal(f) ? p / ev(f.base) : p * ev(f);
+      const first = e.factors[0]!;
+      const r0 = reciprocalOf(first);
+      let p = r0 ? 1 / ev(r0) : ev(first);
+      for (const f of e.factors.slice(1)) {
+        const r = reciprocalOf(f);
+        p = r ? p / ev(r) : p * ev(f);
+      }
       return p;
     }
     case 'pow':
-      return isReciprocal(e) ? 1 / ev(e.base) : ev(e.base) ** ev(e.exponent);
+      return reciprocalOf(e) ? 1 / ev(e.base) : ev(e.base) ** ev(e.exponent);
     case 'call':
       return applyFunction(e.fn, e.args.map(ev));
   }

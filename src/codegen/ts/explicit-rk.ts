@@ -4,6 +4,7 @@
  * y + h Σ b_j k_j and the error estimate h Σ e_j k_j. Zero coefficients are skipped, unit ones not written.
  */
 import { numericTableau } from '../../methods/numeric.ts';
+import { stiffnessStage } from '../../methods/stability.ts';
 import type { ExplicitRungeKuttaMethod } from '../../methods/types.ts';
 import { numberLiteral } from '../printer.ts';
 
@@ -23,9 +24,10 @@ function timeAt(c: number): string {
   return `t + ${numberLiteral(c).text} * h`;
 }
 
-/** The body of rkStep(t, h, y, p, k, z, yNew, yErr). */
+/** The body of rkStep(t, h, y, p, k, z, yNew, yErr, zStiff). */
 export function printExplicitRkStepBody(method: ExplicitRungeKuttaMethod): string {
   const tab = numericTableau(method);
+  const stiff = stiffnessStage(method);
   const s = tab.c.length;
   const lines: string[] = [];
   lines.push(`const ${Array.from({ length: s }, (_, j) => `k${j + 1} = k[${j}]`).join(', ')};`);
@@ -38,6 +40,7 @@ export function printExplicitRkStepBody(method: ExplicitRungeKuttaMethod): strin
         ? 'for (let i = 0; i < M; i++) z[i] = y[i];'
         : `for (let i = 0; i < M; i++) z[i] = y[i] + h * (${sum});`,
     );
+    if (i === stiff) lines.push('zStiff.set(z); // for the stiffness estimate');
     lines.push(`rhs(${timeAt(tab.c[i]!)}, z, p, k${i + 1});`);
   }
   const update = `yNew[i] = y[i] + h * (${combination(tab.b)});`;

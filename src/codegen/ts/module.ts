@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Project, type SourceFile } from 'ts-morph';
 import { numericTableau } from '../../methods/numeric.ts';
+import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { printExplicitRkStepBody } from './explicit-rk.ts';
@@ -75,7 +76,7 @@ function definitions(system: AugmentedSystem, method: Method): Map<string, strin
     sensitivities: system.sensitivities,
   };
   const rkSignature =
-    'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, yErr: Float64Array): void';
+    'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, yErr: Float64Array, zStiff: Float64Array): void';
   return new Map([
     ['N', `const N: number = ${m.states.length};`],
     ['P', `const P: number = ${m.params.length};`],
@@ -86,6 +87,8 @@ function definitions(system: AugmentedSystem, method: Method): Map<string, strin
     ['FSAL', `const FSAL: boolean = ${method.fsal};`],
     ['ORDER', `const ORDER: number = ${method.order};`],
     ['ERROR_ORDER', `const ERROR_ORDER: number = ${tab.errorOrder};`],
+    ['STIFF_STAGE', `const STIFF_STAGE: number = ${stiffnessStage(method)};`],
+    ['STABILITY_BOUNDARY', `const STABILITY_BOUNDARY: number = ${realStabilityBoundary(method)};`],
     ['PARAM_NAMES', `const PARAM_NAMES: readonly string[] = ${json(info.params)};`],
     ['PARAM_DEFAULTS', `const PARAM_DEFAULTS: readonly number[] = [${m.paramDefaults.map(String).join(', ')}];`],
     ['info', `export const info: SolverInfo = ${json(info)};`],
