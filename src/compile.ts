@@ -12,7 +12,7 @@ import { findMethod } from './methods/index.ts';
 import type { Method } from './methods/types.ts';
 import { buildModel, type Model, type ModelSpec } from './model/model.ts';
 import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
-import { buildAugmentedSystem, type Sensitivity } from './variational/system.ts';
+import { buildAugmentedSystem, type Sensitivity, type VariationalLayout } from './variational/system.ts';
 
 export interface CompileOptions {
   /** Method name or alias (case-insensitive), default "RK45CK"; or a tableau of one's own. */
@@ -21,7 +21,15 @@ export interface CompileOptions {
   readonly sensitivities?: readonly Sensitivity[];
   /** Recorded in the generated module's header. */
   readonly command?: string;
+  /**
+   * How the variational products are emitted: fully unrolled straight-line code, or loops over the columns
+   * of Φ and S; 'auto' (default) unrolls small systems and loops from COLUMNS_FROM_STATES states on.
+   */
+  readonly layout?: 'auto' | VariationalLayout;
 }
+
+/** From this many states on, 'auto' emits the variational products as column loops (see bench: crossover). */
+export const COLUMNS_FROM_STATES = 8;
 
 export interface Solver {
   readonly info: SolverInfo;
@@ -59,7 +67,12 @@ function resolve(
 /** The TypeScript source of a standalone solver module. */
 export function generate(model: ModelSpec | Model, options: CompileOptions = {}): string {
   const { model: m, method, sens } = resolve(model, options);
-  return emitSolverModule(buildAugmentedSystem(m, sens), method, { command: options.command });
+  const requested = options.layout ?? 'auto';
+  if (!['auto', 'unrolled', 'columns'].includes(requested)) {
+    throw new OptionError('layout', `expected 'auto', 'unrolled' or 'columns', got '${String(requested)}'`);
+  }
+  const layout = requested === 'auto' ? (m.states.length >= COLUMNS_FROM_STATES ? 'columns' : 'unrolled') : requested;
+  return emitSolverModule(buildAugmentedSystem(m, sens, layout), method, { command: options.command });
 }
 
 /** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */

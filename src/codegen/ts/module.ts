@@ -80,7 +80,7 @@ function definitions(system: AugmentedSystem, method: Method): Map<string, strin
   return new Map([
     ['N', `const N: number = ${m.states.length};`],
     ['P', `const P: number = ${m.params.length};`],
-    ['M', `const M: number = ${system.components.length};`],
+    ['M', `const M: number = ${system.size};`],
     ['PHI_OFFSET', `const PHI_OFFSET: number = ${system.phiOffset};`],
     ['SENS_OFFSET', `const SENS_OFFSET: number = ${system.sensOffset};`],
     ['STAGES', `const STAGES: number = ${tab.c.length};`],

@@ -1,7 +1,12 @@
 /**
  * The model-specific part of a TypeScript solver: the augmented right-hand side as straight-line code.
+ *
+ * Unrolled layout: every component of [y | Φ | S] is one assignment, after common subexpressions.
+ * Columns layout: f, the non-zero entries of J and of ∂f/∂p are computed once as straight-line code; then
+ * Φ' = JΦ and S' = JS (+ ∂f/∂p) are loops over the columns of Φ and S, unrolled over J's non-zeros only.
  */
 import type { Expr } from '../../expr/ir.ts';
+import { isConst } from '../../expr/ir.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { ExpressionPrinter } from '../printer.ts';
 import { scheduleStraightLine } from '../straight-line.ts';
@@ -21,34 +26,113 @@ function localName(s: Extract<Expr, { kind: 'sym' }>): string {
   }
 }
 
+/** What component i of the augmented vector is, for the comment after its assignment. */
+function describeComponent(system: AugmentedSystem, i: number): string {
+  const { states, params, time } = system.model;
+  const n = states.length;
+  if (i < n) return `d${states[i]!.name}/d${time.name}`;
+  if (system.phiOffset >= 0 && i < system.phiOffset + n * n) {
+    const r = i - system.phiOffset;
+    return `d/dt ∂${states[Math.floor(r / n)]!.name}/∂${states[r % n]!.name}(t0)`;
+  }
+  const r = i - system.sensOffset;
+  return `d/dt ∂${states[Math.floor(r / params.length)]!.name}/∂${params[r % params.length]!.name}`;
+}
+
 /** The body of `rhs(t, y, p, dy)`: reads the inputs it needs, computes temporaries, writes dy. */
 export function printRhsBody(system: AugmentedSystem): string {
-  const program = scheduleStraightLine(system.rhs);
+  const columns = system.layout === 'columns';
+  const n = system.model.states.length;
+  const np = system.model.params.length;
+  const J = system.jacobian;
+  const fp = system.paramDerivatives;
+
+  // In the columns layout the loops below read J's and ∂f/∂p's non-zeros: schedule them with f, so that
+  // they share temporaries with it.
+  const jEntries = columns && system.phiOffset >= 0 ? nonZeros(J) : [];
+  const sEntries = columns && system.sensOffset >= 0 ? nonZeros(J) : [];
+  const fpEntries = columns && system.sensOffset >= 0 ? nonZeros(fp) : [];
+  const extra = [...jEntries, ...sEntries, ...fpEntries].map((e) => e.expr);
+  const program = scheduleStraightLine([...system.rhs, ...extra]);
+
   const tempNames = new Map<number, string>(program.temps.map((e, i) => [e.id, `w${i}`]));
+  // Every J or ∂f/∂p entry a loop reads must be a name or a literal, not an expression to recompute per column.
+  for (const e of extra) {
+    if (!tempNames.has(e.id) && e.kind !== 'sym' && e.kind !== 'const') tempNames.set(e.id, `w${tempNames.size}`);
+  }
   const printer = new ExpressionPrinter({ symbol: localName, temp: (e) => tempNames.get(e.id) }, TS_DIALECT);
 
   const lines: string[] = [];
   for (const s of program.inputs) {
-    if (s.role === 'state' || s.role === 'aux')
-      lines.push(`const ${localName(s)} = y[${s.index}];`); // states and aux: index = position in y
+    // states and aux symbols: their index is their position in the augmented vector
+    if (s.role === 'state' || s.role === 'aux') lines.push(`const ${localName(s)} = y[${s.index}];`);
     else if (s.role === 'param') lines.push(`const ${localName(s)} = p[${s.index}];`);
   }
-  for (const e of program.temps) lines.push(`const ${tempNames.get(e.id)} = ${printer.definition(e)};`);
+  const defined = new Set<number>();
+  const define = (e: Expr) => {
+    if (defined.has(e.id) || !tempNames.has(e.id)) return;
+    defined.add(e.id);
+    lines.push(`const ${tempNames.get(e.id)} = ${printer.definition(e)};`);
+  };
+  for (const e of program.temps) define(e);
+  for (const e of extra) define(e);
 
-  const n = system.model.states.length;
-  const np = system.model.params.length;
-  const states = system.model.states;
   system.rhs.forEach((e, i) => {
-    let what: string;
-    if (i < n) what = `d${states[i]!.name}/d${system.model.time.name}`;
-    else if (system.phiOffset >= 0 && i < system.phiOffset + n * n) {
-      const r = i - system.phiOffset;
-      what = `d/dt ∂${states[Math.floor(r / n)]!.name}/∂${states[r % n]!.name}(t0)`;
-    } else {
-      const r = i - system.sensOffset;
-      what = `d/dt ∂${states[Math.floor(r / np)]!.name}/∂${system.model.params[r % np]!.name}`;
-    }
-    lines.push(`dy[${i}] = ${printer.use(e)}; // ${what}`);
+    lines.push(`dy[${i}] = ${printer.use(e)}; // ${describeComponent(system, i)}`);
   });
+
+  if (columns && system.phiOffset >= 0) {
+    lines.push(`// Φ' = J Φ, one column of Φ at a time (J has ${jEntries.length} non-zeros)`);
+    lines.push(...columnLoop('j', n, system.phiOffset, n, n, jEntries, printer));
+  }
+  if (columns && system.sensOffset >= 0) {
+    lines.push(`// S' = J S + ∂f/∂p, one column (parameter) of S at a time`);
+    lines.push(...columnLoop('q', np, system.sensOffset, np, n, sEntries, printer));
+    for (const { row, col, expr } of fpEntries) {
+      const at = system.sensOffset + row * np + col;
+      lines.push(`dy[${at}] += ${printer.use(expr)}; // ∂f_${row}/∂p_${col}`);
+    }
+  }
   return lines.join('\n');
+}
+
+interface Entry {
+  readonly row: number;
+  readonly col: number;
+  readonly expr: Expr;
+}
+
+function nonZeros(matrix: readonly (readonly Expr[])[]): Entry[] {
+  return matrix.flatMap((r, row) => r.flatMap((expr, col) => (isConst(expr, 0) ? [] : [{ row, col, expr }])));
+}
+
+/**
+ * for (c = 0; c < width; c++) dX[i][c] = Σ_k J_ik X[k][c] with X stored row-major at `offset` with `width`
+ * columns. Rows of X that J never reads are not loaded; rows of dX with no term are set to 0.
+ */
+function columnLoop(
+  index: string,
+  width: number,
+  offset: number,
+  stride: number,
+  rows: number,
+  entries: readonly Entry[],
+  printer: ExpressionPrinter,
+): string[] {
+  const used = [...new Set(entries.map((e) => e.col))].sort((a, b) => a - b);
+  const body: string[] = used.map((k) => `const x${k} = y[${offset + k * stride} + ${index}];`);
+  for (let i = 0; i < rows; i++) {
+    const terms = entries.filter((e) => e.row === i).map((e) => product(printer.use(e.expr), `x${e.col}`));
+    body.push(
+      `dy[${offset + i * stride} + ${index}] = ${terms.length > 0 ? terms.join(' + ').replaceAll('+ -', '- ') : '0'};`,
+    );
+  }
+  return [`for (let ${index} = 0; ${index} < ${width}; ${index}++) {`, ...body, '}'];
+}
+
+/** a * b, folding a literal 1 or -1. */
+function product(coefficient: string, x: string): string {
+  if (coefficient === '1') return x;
+  if (coefficient === '-1') return `-${x}`;
+  return `${/^[\w.]+$/.test(coefficient) || /^-[\w.]+$/.test(coefficient) ? coefficient : `(${coefficient})`} * ${x}`;
 }
