@@ -70,24 +70,253 @@ function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): voi
 }
 /**
  * One attempted step from (t, y) with step h; k[0] holds F(t, y) on entry. Writes the new augmented vector
- * to yNew and, for adaptive methods, the local error estimate to yErr. Evaluates stages 2..s into k[1..].
+ * to yNew, evaluates stages 2..s into k[1..] (at least the ones the driver reads again: the FSAL stage and the
+ * stiffness stage, whose input it copies to zStiff), and returns the max norm of the local error estimate over
+ * the first `controlled` components, each scaled by atol + rtol·max(|y|, |yNew|) — or Infinity when any new
+ * value is not finite. Fixed-step methods return 0 (or Infinity).
  */
-function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, yErr: Float64Array, zStiff: Float64Array): void {
-  const k1 = k[0], k2 = k[1], k3 = k[2], k4 = k[3], k5 = k[4], k6 = k[5], k7 = k[6];
-  for (let i = 0; i < M; i++) z[i] = y[i] + h * (0.2 * k1[i]);
-  rhs(t + 0.2 * h, z, p, k2);
-  for (let i = 0; i < M; i++) z[i] = y[i] + h * (0.075 * k1[i] + 0.225 * k2[i]);
-  rhs(t + 0.3 * h, z, p, k3);
-  for (let i = 0; i < M; i++) z[i] = y[i] + h * (0.9777777777777777 * k1[i] - 3.7333333333333334 * k2[i] + 3.5555555555555554 * k3[i]);
-  rhs(t + 0.8 * h, z, p, k4);
-  for (let i = 0; i < M; i++) z[i] = y[i] + h * (2.9525986892242035 * k1[i] - 11.595793324188385 * k2[i] + 9.822892851699436 * k3[i] - 0.2908093278463649 * k4[i]);
-  rhs(t + 0.8888888888888888 * h, z, p, k5);
-  for (let i = 0; i < M; i++) z[i] = y[i] + h * (2.8462752525252526 * k1[i] - 10.757575757575758 * k2[i] + 8.906422717743473 * k3[i] + 0.2784090909090909 * k4[i] - 0.2735313036020583 * k5[i]);
-  zStiff.set(z); // for the stiffness estimate
-  rhs(t + h, z, p, k6);
-  for (let i = 0; i < M; i++) yNew[i] = y[i] + h * (0.09114583333333333 * k1[i] + 0.44923629829290207 * k3[i] + 0.6510416666666666 * k4[i] - 0.322376179245283 * k5[i] + 0.13095238095238096 * k6[i]);
-  rhs(t + h, yNew, p, k7);
-  for (let i = 0; i < M; i++) yErr[i] = h * (0.0012326388888888888 * k1[i] - 0.0042527702905061394 * k3[i] + 0.03697916666666667 * k4[i] - 0.05086379716981132 * k5[i] + 0.0419047619047619 * k6[i] - 0.025 * k7[i]);
+function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, zStiff: Float64Array, rtol: number, atol: number, controlled: number): number {
+  const k1 = k[0];
+  const p_sigma = p[0];
+  const p_rho = p[1];
+  const p_beta = p[2];
+  const y_0 = y[0], k1_0 = k1[0];
+  const y_1 = y[1], k1_1 = k1[1];
+  const y_2 = y[2], k1_2 = k1[2];
+  const y_3 = y[3], k1_3 = k1[3];
+  const y_4 = y[4], k1_4 = k1[4];
+  const y_5 = y[5], k1_5 = k1[5];
+  const y_6 = y[6], k1_6 = k1[6];
+  const y_7 = y[7], k1_7 = k1[7];
+  const y_8 = y[8], k1_8 = k1[8];
+  const y_9 = y[9], k1_9 = k1[9];
+  const y_10 = y[10], k1_10 = k1[10];
+  const y_11 = y[11], k1_11 = k1[11];
+  // stage 2: c = 0.2
+  const z2_0 = y_0 + h * (0.2 * k1_0);
+  const z2_1 = y_1 + h * (0.2 * k1_1);
+  const z2_2 = y_2 + h * (0.2 * k1_2);
+  const z2_3 = y_3 + h * (0.2 * k1_3);
+  const z2_4 = y_4 + h * (0.2 * k1_4);
+  const z2_5 = y_5 + h * (0.2 * k1_5);
+  const z2_6 = y_6 + h * (0.2 * k1_6);
+  const z2_7 = y_7 + h * (0.2 * k1_7);
+  const z2_8 = y_8 + h * (0.2 * k1_8);
+  const z2_9 = y_9 + h * (0.2 * k1_9);
+  const z2_10 = y_10 + h * (0.2 * k1_10);
+  const z2_11 = y_11 + h * (0.2 * k1_11);
+  const u2_0 = p_rho - z2_2;
+  const k2_0 = p_sigma * (z2_1 - z2_0);
+  const k2_1 = z2_0 * u2_0 - z2_1;
+  const k2_2 = z2_0 * z2_1 - p_beta * z2_2;
+  const k2_3 = p_sigma * -1 * z2_3 + p_sigma * z2_6;
+  const k2_4 = p_sigma * -1 * z2_4 + p_sigma * z2_7;
+  const k2_5 = p_sigma * -1 * z2_5 + p_sigma * z2_8;
+  const k2_6 = u2_0 * z2_3 - z2_6 + z2_0 * -1 * z2_9;
+  const k2_7 = u2_0 * z2_4 - z2_7 + z2_0 * -1 * z2_10;
+  const k2_8 = u2_0 * z2_5 - z2_8 + z2_0 * -1 * z2_11;
+  const k2_9 = z2_1 * z2_3 + z2_0 * z2_6 - p_beta * z2_9;
+  const k2_10 = z2_1 * z2_4 + z2_0 * z2_7 - p_beta * z2_10;
+  const k2_11 = z2_1 * z2_5 + z2_0 * z2_8 - p_beta * z2_11;
+  // stage 3: c = 0.3
+  const z3_0 = y_0 + h * (0.075 * k1_0 + 0.225 * k2_0);
+  const z3_1 = y_1 + h * (0.075 * k1_1 + 0.225 * k2_1);
+  const z3_2 = y_2 + h * (0.075 * k1_2 + 0.225 * k2_2);
+  const z3_3 = y_3 + h * (0.075 * k1_3 + 0.225 * k2_3);
+  const z3_4 = y_4 + h * (0.075 * k1_4 + 0.225 * k2_4);
+  const z3_5 = y_5 + h * (0.075 * k1_5 + 0.225 * k2_5);
+  const z3_6 = y_6 + h * (0.075 * k1_6 + 0.225 * k2_6);
+  const z3_7 = y_7 + h * (0.075 * k1_7 + 0.225 * k2_7);
+  const z3_8 = y_8 + h * (0.075 * k1_8 + 0.225 * k2_8);
+  const z3_9 = y_9 + h * (0.075 * k1_9 + 0.225 * k2_9);
+  const z3_10 = y_10 + h * (0.075 * k1_10 + 0.225 * k2_10);
+  const z3_11 = y_11 + h * (0.075 * k1_11 + 0.225 * k2_11);
+  const u3_0 = p_rho - z3_2;
+  const k3_0 = p_sigma * (z3_1 - z3_0);
+  const k3_1 = z3_0 * u3_0 - z3_1;
+  const k3_2 = z3_0 * z3_1 - p_beta * z3_2;
+  const k3_3 = p_sigma * -1 * z3_3 + p_sigma * z3_6;
+  const k3_4 = p_sigma * -1 * z3_4 + p_sigma * z3_7;
+  const k3_5 = p_sigma * -1 * z3_5 + p_sigma * z3_8;
+  const k3_6 = u3_0 * z3_3 - z3_6 + z3_0 * -1 * z3_9;
+  const k3_7 = u3_0 * z3_4 - z3_7 + z3_0 * -1 * z3_10;
+  const k3_8 = u3_0 * z3_5 - z3_8 + z3_0 * -1 * z3_11;
+  const k3_9 = z3_1 * z3_3 + z3_0 * z3_6 - p_beta * z3_9;
+  const k3_10 = z3_1 * z3_4 + z3_0 * z3_7 - p_beta * z3_10;
+  const k3_11 = z3_1 * z3_5 + z3_0 * z3_8 - p_beta * z3_11;
+  // stage 4: c = 0.8
+  const z4_0 = y_0 + h * (0.9777777777777777 * k1_0 - 3.7333333333333334 * k2_0 + 3.5555555555555554 * k3_0);
+  const z4_1 = y_1 + h * (0.9777777777777777 * k1_1 - 3.7333333333333334 * k2_1 + 3.5555555555555554 * k3_1);
+  const z4_2 = y_2 + h * (0.9777777777777777 * k1_2 - 3.7333333333333334 * k2_2 + 3.5555555555555554 * k3_2);
+  const z4_3 = y_3 + h * (0.9777777777777777 * k1_3 - 3.7333333333333334 * k2_3 + 3.5555555555555554 * k3_3);
+  const z4_4 = y_4 + h * (0.9777777777777777 * k1_4 - 3.7333333333333334 * k2_4 + 3.5555555555555554 * k3_4);
+  const z4_5 = y_5 + h * (0.9777777777777777 * k1_5 - 3.7333333333333334 * k2_5 + 3.5555555555555554 * k3_5);
+  const z4_6 = y_6 + h * (0.9777777777777777 * k1_6 - 3.7333333333333334 * k2_6 + 3.5555555555555554 * k3_6);
+  const z4_7 = y_7 + h * (0.9777777777777777 * k1_7 - 3.7333333333333334 * k2_7 + 3.5555555555555554 * k3_7);
+  const z4_8 = y_8 + h * (0.9777777777777777 * k1_8 - 3.7333333333333334 * k2_8 + 3.5555555555555554 * k3_8);
+  const z4_9 = y_9 + h * (0.9777777777777777 * k1_9 - 3.7333333333333334 * k2_9 + 3.5555555555555554 * k3_9);
+  const z4_10 = y_10 + h * (0.9777777777777777 * k1_10 - 3.7333333333333334 * k2_10 + 3.5555555555555554 * k3_10);
+  const z4_11 = y_11 + h * (0.9777777777777777 * k1_11 - 3.7333333333333334 * k2_11 + 3.5555555555555554 * k3_11);
+  const u4_0 = p_rho - z4_2;
+  const k4_0 = p_sigma * (z4_1 - z4_0);
+  const k4_1 = z4_0 * u4_0 - z4_1;
+  const k4_2 = z4_0 * z4_1 - p_beta * z4_2;
+  const k4_3 = p_sigma * -1 * z4_3 + p_sigma * z4_6;
+  const k4_4 = p_sigma * -1 * z4_4 + p_sigma * z4_7;
+  const k4_5 = p_sigma * -1 * z4_5 + p_sigma * z4_8;
+  const k4_6 = u4_0 * z4_3 - z4_6 + z4_0 * -1 * z4_9;
+  const k4_7 = u4_0 * z4_4 - z4_7 + z4_0 * -1 * z4_10;
+  const k4_8 = u4_0 * z4_5 - z4_8 + z4_0 * -1 * z4_11;
+  const k4_9 = z4_1 * z4_3 + z4_0 * z4_6 - p_beta * z4_9;
+  const k4_10 = z4_1 * z4_4 + z4_0 * z4_7 - p_beta * z4_10;
+  const k4_11 = z4_1 * z4_5 + z4_0 * z4_8 - p_beta * z4_11;
+  // stage 5: c = 0.8888888888888888
+  const z5_0 = y_0 + h * (2.9525986892242035 * k1_0 - 11.595793324188385 * k2_0 + 9.822892851699436 * k3_0 - 0.2908093278463649 * k4_0);
+  const z5_1 = y_1 + h * (2.9525986892242035 * k1_1 - 11.595793324188385 * k2_1 + 9.822892851699436 * k3_1 - 0.2908093278463649 * k4_1);
+  const z5_2 = y_2 + h * (2.9525986892242035 * k1_2 - 11.595793324188385 * k2_2 + 9.822892851699436 * k3_2 - 0.2908093278463649 * k4_2);
+  const z5_3 = y_3 + h * (2.9525986892242035 * k1_3 - 11.595793324188385 * k2_3 + 9.822892851699436 * k3_3 - 0.2908093278463649 * k4_3);
+  const z5_4 = y_4 + h * (2.9525986892242035 * k1_4 - 11.595793324188385 * k2_4 + 9.822892851699436 * k3_4 - 0.2908093278463649 * k4_4);
+  const z5_5 = y_5 + h * (2.9525986892242035 * k1_5 - 11.595793324188385 * k2_5 + 9.822892851699436 * k3_5 - 0.2908093278463649 * k4_5);
+  const z5_6 = y_6 + h * (2.9525986892242035 * k1_6 - 11.595793324188385 * k2_6 + 9.822892851699436 * k3_6 - 0.2908093278463649 * k4_6);
+  const z5_7 = y_7 + h * (2.9525986892242035 * k1_7 - 11.595793324188385 * k2_7 + 9.822892851699436 * k3_7 - 0.2908093278463649 * k4_7);
+  const z5_8 = y_8 + h * (2.9525986892242035 * k1_8 - 11.595793324188385 * k2_8 + 9.822892851699436 * k3_8 - 0.2908093278463649 * k4_8);
+  const z5_9 = y_9 + h * (2.9525986892242035 * k1_9 - 11.595793324188385 * k2_9 + 9.822892851699436 * k3_9 - 0.2908093278463649 * k4_9);
+  const z5_10 = y_10 + h * (2.9525986892242035 * k1_10 - 11.595793324188385 * k2_10 + 9.822892851699436 * k3_10 - 0.2908093278463649 * k4_10);
+  const z5_11 = y_11 + h * (2.9525986892242035 * k1_11 - 11.595793324188385 * k2_11 + 9.822892851699436 * k3_11 - 0.2908093278463649 * k4_11);
+  const u5_0 = p_rho - z5_2;
+  const k5_0 = p_sigma * (z5_1 - z5_0);
+  const k5_1 = z5_0 * u5_0 - z5_1;
+  const k5_2 = z5_0 * z5_1 - p_beta * z5_2;
+  const k5_3 = p_sigma * -1 * z5_3 + p_sigma * z5_6;
+  const k5_4 = p_sigma * -1 * z5_4 + p_sigma * z5_7;
+  const k5_5 = p_sigma * -1 * z5_5 + p_sigma * z5_8;
+  const k5_6 = u5_0 * z5_3 - z5_6 + z5_0 * -1 * z5_9;
+  const k5_7 = u5_0 * z5_4 - z5_7 + z5_0 * -1 * z5_10;
+  const k5_8 = u5_0 * z5_5 - z5_8 + z5_0 * -1 * z5_11;
+  const k5_9 = z5_1 * z5_3 + z5_0 * z5_6 - p_beta * z5_9;
+  const k5_10 = z5_1 * z5_4 + z5_0 * z5_7 - p_beta * z5_10;
+  const k5_11 = z5_1 * z5_5 + z5_0 * z5_8 - p_beta * z5_11;
+  // stage 6: c = 1
+  const z6_0 = y_0 + h * (2.8462752525252526 * k1_0 - 10.757575757575758 * k2_0 + 8.906422717743473 * k3_0 + 0.2784090909090909 * k4_0 - 0.2735313036020583 * k5_0);
+  const z6_1 = y_1 + h * (2.8462752525252526 * k1_1 - 10.757575757575758 * k2_1 + 8.906422717743473 * k3_1 + 0.2784090909090909 * k4_1 - 0.2735313036020583 * k5_1);
+  const z6_2 = y_2 + h * (2.8462752525252526 * k1_2 - 10.757575757575758 * k2_2 + 8.906422717743473 * k3_2 + 0.2784090909090909 * k4_2 - 0.2735313036020583 * k5_2);
+  const z6_3 = y_3 + h * (2.8462752525252526 * k1_3 - 10.757575757575758 * k2_3 + 8.906422717743473 * k3_3 + 0.2784090909090909 * k4_3 - 0.2735313036020583 * k5_3);
+  const z6_4 = y_4 + h * (2.8462752525252526 * k1_4 - 10.757575757575758 * k2_4 + 8.906422717743473 * k3_4 + 0.2784090909090909 * k4_4 - 0.2735313036020583 * k5_4);
+  const z6_5 = y_5 + h * (2.8462752525252526 * k1_5 - 10.757575757575758 * k2_5 + 8.906422717743473 * k3_5 + 0.2784090909090909 * k4_5 - 0.2735313036020583 * k5_5);
+  const z6_6 = y_6 + h * (2.8462752525252526 * k1_6 - 10.757575757575758 * k2_6 + 8.906422717743473 * k3_6 + 0.2784090909090909 * k4_6 - 0.2735313036020583 * k5_6);
+  const z6_7 = y_7 + h * (2.8462752525252526 * k1_7 - 10.757575757575758 * k2_7 + 8.906422717743473 * k3_7 + 0.2784090909090909 * k4_7 - 0.2735313036020583 * k5_7);
+  const z6_8 = y_8 + h * (2.8462752525252526 * k1_8 - 10.757575757575758 * k2_8 + 8.906422717743473 * k3_8 + 0.2784090909090909 * k4_8 - 0.2735313036020583 * k5_8);
+  const z6_9 = y_9 + h * (2.8462752525252526 * k1_9 - 10.757575757575758 * k2_9 + 8.906422717743473 * k3_9 + 0.2784090909090909 * k4_9 - 0.2735313036020583 * k5_9);
+  const z6_10 = y_10 + h * (2.8462752525252526 * k1_10 - 10.757575757575758 * k2_10 + 8.906422717743473 * k3_10 + 0.2784090909090909 * k4_10 - 0.2735313036020583 * k5_10);
+  const z6_11 = y_11 + h * (2.8462752525252526 * k1_11 - 10.757575757575758 * k2_11 + 8.906422717743473 * k3_11 + 0.2784090909090909 * k4_11 - 0.2735313036020583 * k5_11);
+  const u6_0 = p_rho - z6_2;
+  const k6_0 = p_sigma * (z6_1 - z6_0);
+  const k6_1 = z6_0 * u6_0 - z6_1;
+  const k6_2 = z6_0 * z6_1 - p_beta * z6_2;
+  const k6_3 = p_sigma * -1 * z6_3 + p_sigma * z6_6;
+  const k6_4 = p_sigma * -1 * z6_4 + p_sigma * z6_7;
+  const k6_5 = p_sigma * -1 * z6_5 + p_sigma * z6_8;
+  const k6_6 = u6_0 * z6_3 - z6_6 + z6_0 * -1 * z6_9;
+  const k6_7 = u6_0 * z6_4 - z6_7 + z6_0 * -1 * z6_10;
+  const k6_8 = u6_0 * z6_5 - z6_8 + z6_0 * -1 * z6_11;
+  const k6_9 = z6_1 * z6_3 + z6_0 * z6_6 - p_beta * z6_9;
+  const k6_10 = z6_1 * z6_4 + z6_0 * z6_7 - p_beta * z6_10;
+  const k6_11 = z6_1 * z6_5 + z6_0 * z6_8 - p_beta * z6_11;
+  // the new value; x * 0 is 0 for every finite x and NaN otherwise
+  let finite = 0;
+  const n_0 = y_0 + h * (0.09114583333333333 * k1_0 + 0.44923629829290207 * k3_0 + 0.6510416666666666 * k4_0 - 0.322376179245283 * k5_0 + 0.13095238095238096 * k6_0);
+  yNew[0] = n_0;
+  finite += n_0 * 0;
+  const n_1 = y_1 + h * (0.09114583333333333 * k1_1 + 0.44923629829290207 * k3_1 + 0.6510416666666666 * k4_1 - 0.322376179245283 * k5_1 + 0.13095238095238096 * k6_1);
+  yNew[1] = n_1;
+  finite += n_1 * 0;
+  const n_2 = y_2 + h * (0.09114583333333333 * k1_2 + 0.44923629829290207 * k3_2 + 0.6510416666666666 * k4_2 - 0.322376179245283 * k5_2 + 0.13095238095238096 * k6_2);
+  yNew[2] = n_2;
+  finite += n_2 * 0;
+  const n_3 = y_3 + h * (0.09114583333333333 * k1_3 + 0.44923629829290207 * k3_3 + 0.6510416666666666 * k4_3 - 0.322376179245283 * k5_3 + 0.13095238095238096 * k6_3);
+  yNew[3] = n_3;
+  finite += n_3 * 0;
+  const n_4 = y_4 + h * (0.09114583333333333 * k1_4 + 0.44923629829290207 * k3_4 + 0.6510416666666666 * k4_4 - 0.322376179245283 * k5_4 + 0.13095238095238096 * k6_4);
+  yNew[4] = n_4;
+  finite += n_4 * 0;
+  const n_5 = y_5 + h * (0.09114583333333333 * k1_5 + 0.44923629829290207 * k3_5 + 0.6510416666666666 * k4_5 - 0.322376179245283 * k5_5 + 0.13095238095238096 * k6_5);
+  yNew[5] = n_5;
+  finite += n_5 * 0;
+  const n_6 = y_6 + h * (0.09114583333333333 * k1_6 + 0.44923629829290207 * k3_6 + 0.6510416666666666 * k4_6 - 0.322376179245283 * k5_6 + 0.13095238095238096 * k6_6);
+  yNew[6] = n_6;
+  finite += n_6 * 0;
+  const n_7 = y_7 + h * (0.09114583333333333 * k1_7 + 0.44923629829290207 * k3_7 + 0.6510416666666666 * k4_7 - 0.322376179245283 * k5_7 + 0.13095238095238096 * k6_7);
+  yNew[7] = n_7;
+  finite += n_7 * 0;
+  const n_8 = y_8 + h * (0.09114583333333333 * k1_8 + 0.44923629829290207 * k3_8 + 0.6510416666666666 * k4_8 - 0.322376179245283 * k5_8 + 0.13095238095238096 * k6_8);
+  yNew[8] = n_8;
+  finite += n_8 * 0;
+  const n_9 = y_9 + h * (0.09114583333333333 * k1_9 + 0.44923629829290207 * k3_9 + 0.6510416666666666 * k4_9 - 0.322376179245283 * k5_9 + 0.13095238095238096 * k6_9);
+  yNew[9] = n_9;
+  finite += n_9 * 0;
+  const n_10 = y_10 + h * (0.09114583333333333 * k1_10 + 0.44923629829290207 * k3_10 + 0.6510416666666666 * k4_10 - 0.322376179245283 * k5_10 + 0.13095238095238096 * k6_10);
+  yNew[10] = n_10;
+  finite += n_10 * 0;
+  const n_11 = y_11 + h * (0.09114583333333333 * k1_11 + 0.44923629829290207 * k3_11 + 0.6510416666666666 * k4_11 - 0.322376179245283 * k5_11 + 0.13095238095238096 * k6_11);
+  yNew[11] = n_11;
+  finite += n_11 * 0;
+  // stage 7: F(t + h, yNew), the next step's first stage
+  const u7_0 = p_rho - n_2;
+  const k7_0 = p_sigma * (n_1 - n_0);
+  const k7_1 = n_0 * u7_0 - n_1;
+  const k7_2 = n_0 * n_1 - p_beta * n_2;
+  const k7_3 = p_sigma * -1 * n_3 + p_sigma * n_6;
+  const k7_4 = p_sigma * -1 * n_4 + p_sigma * n_7;
+  const k7_5 = p_sigma * -1 * n_5 + p_sigma * n_8;
+  const k7_6 = u7_0 * n_3 - n_6 + n_0 * -1 * n_9;
+  const k7_7 = u7_0 * n_4 - n_7 + n_0 * -1 * n_10;
+  const k7_8 = u7_0 * n_5 - n_8 + n_0 * -1 * n_11;
+  const k7_9 = n_1 * n_3 + n_0 * n_6 - p_beta * n_9;
+  const k7_10 = n_1 * n_4 + n_0 * n_7 - p_beta * n_10;
+  const k7_11 = n_1 * n_5 + n_0 * n_8 - p_beta * n_11;
+  const kLast = k[6];
+  kLast[0] = k7_0;
+  kLast[1] = k7_1;
+  kLast[2] = k7_2;
+  kLast[3] = k7_3;
+  kLast[4] = k7_4;
+  kLast[5] = k7_5;
+  kLast[6] = k7_6;
+  kLast[7] = k7_7;
+  kLast[8] = k7_8;
+  kLast[9] = k7_9;
+  kLast[10] = k7_10;
+  kLast[11] = k7_11;
+  // stage 6 for the stiffness estimate
+  const kStiff = k[5];
+  zStiff[0] = z6_0; kStiff[0] = k6_0;
+  zStiff[1] = z6_1; kStiff[1] = k6_1;
+  zStiff[2] = z6_2; kStiff[2] = k6_2;
+  zStiff[3] = z6_3; kStiff[3] = k6_3;
+  zStiff[4] = z6_4; kStiff[4] = k6_4;
+  zStiff[5] = z6_5; kStiff[5] = k6_5;
+  zStiff[6] = z6_6; kStiff[6] = k6_6;
+  zStiff[7] = z6_7; kStiff[7] = k6_7;
+  zStiff[8] = z6_8; kStiff[8] = k6_8;
+  zStiff[9] = z6_9; kStiff[9] = k6_9;
+  zStiff[10] = z6_10; kStiff[10] = k6_10;
+  zStiff[11] = z6_11; kStiff[11] = k6_11;
+  let err = 0;
+  { const e = Math.abs(h * (0.0012326388888888888 * k1_0 - 0.0042527702905061394 * k3_0 + 0.03697916666666667 * k4_0 - 0.05086379716981132 * k5_0 + 0.0419047619047619 * k6_0 - 0.025 * k7_0)) / (atol + rtol * Math.max(Math.abs(y_0), Math.abs(n_0))); if (e > err || e !== e) err = e; }
+  { const e = Math.abs(h * (0.0012326388888888888 * k1_1 - 0.0042527702905061394 * k3_1 + 0.03697916666666667 * k4_1 - 0.05086379716981132 * k5_1 + 0.0419047619047619 * k6_1 - 0.025 * k7_1)) / (atol + rtol * Math.max(Math.abs(y_1), Math.abs(n_1))); if (e > err || e !== e) err = e; }
+  { const e = Math.abs(h * (0.0012326388888888888 * k1_2 - 0.0042527702905061394 * k3_2 + 0.03697916666666667 * k4_2 - 0.05086379716981132 * k5_2 + 0.0419047619047619 * k6_2 - 0.025 * k7_2)) / (atol + rtol * Math.max(Math.abs(y_2), Math.abs(n_2))); if (e > err || e !== e) err = e; }
+  if (controlled > N) {
+    { const e = Math.abs(h * (0.0012326388888888888 * k1_3 - 0.0042527702905061394 * k3_3 + 0.03697916666666667 * k4_3 - 0.05086379716981132 * k5_3 + 0.0419047619047619 * k6_3 - 0.025 * k7_3)) / (atol + rtol * Math.max(Math.abs(y_3), Math.abs(n_3))); if (e > err || e !== e) err = e; }
+    { const e = Math.abs(h * (0.0012326388888888888 * k1_4 - 0.0042527702905061394 * k3_4 + 0.03697916666666667 * k4_4 - 0.05086379716981132 * k5_4 + 0.0419047619047619 * k6_4 - 0.025 * k7_4)) / (atol + rtol * Math.max(Math.abs(y_4), Math.abs(n_4))); if (e > err || e !== e) err = e; }
+    { const e = Math.abs(h * (0.0012326388888888888 * k1_5 - 0.0042527702905061394 * k3_5 + 0.03697916666666667 * k4_5 - 0.05086379716981132 * k5_5 + 0.0419047619047619 * k6_5 - 0.025 * k7_5)) / (atol + rtol * Math.max(Math.abs(y_5), Math.abs(n_5))); if (e > err || e !== e) err = e; }
+    { const e = Math.abs(h * (0.0012326388888888888 * k1_6 - 0.0042527702905061394 * k3_6 + 0.03697916666666667 * k4_6 - 0.05086379716981132 * k5_6 + 0.0419047619047619 * k6_6 - 0.025 * k7_6)) / (atol + rtol * Math.max(Math.abs(y_6), Math.abs(n_6))); if (e > err || e !== e) err = e; }
+    { const e = Math.abs(h * (0.0012326388888888888 * k1_7 - 0.0042527702905061394 * k3_7 + 0.03697916666666667 * k4_7 - 0.05086379716981132 * k5_7 + 0.0419047619047619 * k6_7 - 0.025 * k7_7)) / (atol + rtol * Math.max(Math.abs(y_7), Math.abs(n_7))); if (e > err || e !== e) err = e; }
+    { const e = Math.abs(h * (0.0012326388888888888 * k1_8 - 0.0042527702905061394 * k3_8 + 0.03697916666666667 * k4_8 - 0.05086379716981132 * k5_8 + 0.0419047619047619 * k6_8 - 0.025 * k7_8)) / (atol + rtol * Math.max(Math.abs(y_8), Math.abs(n_8))); if (e > err || e !== e) err = e; }
+    { const e = Math.abs(h * (0.0012326388888888888 * k1_9 - 0.0042527702905061394 * k3_9 + 0.03697916666666667 * k4_9 - 0.05086379716981132 * k5_9 + 0.0419047619047619 * k6_9 - 0.025 * k7_9)) / (atol + rtol * Math.max(Math.abs(y_9), Math.abs(n_9))); if (e > err || e !== e) err = e; }
+    { const e = Math.abs(h * (0.0012326388888888888 * k1_10 - 0.0042527702905061394 * k3_10 + 0.03697916666666667 * k4_10 - 0.05086379716981132 * k5_10 + 0.0419047619047619 * k6_10 - 0.025 * k7_10)) / (atol + rtol * Math.max(Math.abs(y_10), Math.abs(n_10))); if (e > err || e !== e) err = e; }
+    { const e = Math.abs(h * (0.0012326388888888888 * k1_11 - 0.0042527702905061394 * k3_11 + 0.03697916666666667 * k4_11 - 0.05086379716981132 * k5_11 + 0.0419047619047619 * k6_11 - 0.025 * k7_11)) / (atol + rtol * Math.max(Math.abs(y_11), Math.abs(n_11))); if (e > err || e !== e) err = e; }
+  }
+  return finite === 0 ? err : Number.POSITIVE_INFINITY;
 }
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -251,25 +480,6 @@ function parameterVector(overrides: Readonly<Record<string, number>> | undefined
   return p;
 }
 
-/** Max norm of the error, scaled per component by atol + rtol·max(|y|, |yNew|). */
-function errorNorm(
-  yErr: Float64Array,
-  y: Float64Array,
-  yNew: Float64Array,
-  count: number,
-  rtol: number,
-  atol: number,
-): number {
-  let err = 0;
-  for (let i = 0; i < count; i++) {
-    const scale = atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(yNew[i]!));
-    const e = Math.abs(yErr[i]!) / scale;
-    // NaN must win: Math.max would carry it, a > comparison would hide it.
-    err = e > err || Number.isNaN(e) ? e : err;
-  }
-  return err;
-}
-
 /**
  * First step by Hairer, Nørsett & Wanner, Solving ODEs I, II.4: a step whose Euler error, judged by the
  * change of F over it, is about the tolerance. Uses one extra evaluation of F.
@@ -307,11 +517,6 @@ function initialStep(
   const order = Math.max(ORDER, 1);
   const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / (order + 1));
   return Math.min(100 * h0, h1, span);
-}
-
-function allFinite(v: Float64Array): boolean {
-  for (let i = 0; i < M; i++) if (!Number.isFinite(v[i]!)) return false;
-  return true;
 }
 
 /**
@@ -441,7 +646,6 @@ export function solve(options: SolveOptions): SolveResult {
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
   if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
   let yNew: Float64Array = new Float64Array(M);
-  const yErr = new Float64Array(M);
   const z = new Float64Array(M);
   const k: Float64Array[] = [];
   for (let s = 0; s < STAGES; s++) k.push(new Float64Array(M));
@@ -496,21 +700,20 @@ export function solve(options: SolveOptions): SolveResult {
     // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
     const last = h * (1 + 1e-9) >= dir * (t1 - t);
     const hSigned = last ? t1 - t : dir * h;
-    rkStep(t, hSigned, y, p, k, z, yNew, yErr, zStiff);
+    const err = rkStep(t, hSigned, y, p, k, z, yNew, zStiff, rtol, atol, controlled);
     stats.rhsEvals += STAGES - 1;
     const tNew = last ? t1 : t + hSigned;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
     let factor = 1;
     if (adaptive) {
-      const err = allFinite(yNew) ? errorNorm(yErr, y, yNew, controlled, rtol, atol) : Number.POSITIVE_INFINITY;
       if (!(err <= 1)) {
         if (Number.isFinite(err)) reject(h * Math.max(0.2, 0.9 * err ** exponent), 'step-size-underflow');
         else reject(h * 0.25, 'non-finite');
         continue;
       }
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
-    } else if (!allFinite(yNew)) {
+    } else if (!(err < Number.POSITIVE_INFINITY)) {
       fail('non-finite', `the solution became non-finite on the step to t = ${tNew}`);
     }
 

@@ -31,7 +31,10 @@ export declare const info: SolverInfo;
 declare function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void;
 /**
  * One attempted step from (t, y) with step h; k[0] holds F(t, y) on entry. Writes the new augmented vector
- * to yNew and, for adaptive methods, the local error estimate to yErr. Evaluates stages 2..s into k[1..].
+ * to yNew, evaluates stages 2..s into k[1..] (at least the ones the driver reads again: the FSAL stage and the
+ * stiffness stage, whose input it copies to zStiff), and returns the max norm of the local error estimate over
+ * the first `controlled` components, each scaled by atol + rtol·max(|y|, |yNew|) — or Infinity when any new
+ * value is not finite. Fixed-step methods return 0 (or Infinity).
  */
 declare function rkStep(
   t: number,
@@ -41,9 +44,11 @@ declare function rkStep(
   k: Float64Array[],
   z: Float64Array,
   yNew: Float64Array,
-  yErr: Float64Array,
   zStiff: Float64Array,
-): void;
+  rtol: number,
+  atol: number,
+  controlled: number,
+): number;
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -206,25 +211,6 @@ function parameterVector(overrides: Readonly<Record<string, number>> | undefined
   return p;
 }
 
-/** Max norm of the error, scaled per component by atol + rtol·max(|y|, |yNew|). */
-function errorNorm(
-  yErr: Float64Array,
-  y: Float64Array,
-  yNew: Float64Array,
-  count: number,
-  rtol: number,
-  atol: number,
-): number {
-  let err = 0;
-  for (let i = 0; i < count; i++) {
-    const scale = atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(yNew[i]!));
-    const e = Math.abs(yErr[i]!) / scale;
-    // NaN must win: Math.max would carry it, a > comparison would hide it.
-    err = e > err || Number.isNaN(e) ? e : err;
-  }
-  return err;
-}
-
 /**
  * First step by Hairer, Nørsett & Wanner, Solving ODEs I, II.4: a step whose Euler error, judged by the
  * change of F over it, is about the tolerance. Uses one extra evaluation of F.
@@ -262,11 +248,6 @@ function initialStep(
   const order = Math.max(ORDER, 1);
   const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / (order + 1));
   return Math.min(100 * h0, h1, span);
-}
-
-function allFinite(v: Float64Array): boolean {
-  for (let i = 0; i < M; i++) if (!Number.isFinite(v[i]!)) return false;
-  return true;
 }
 
 /**
@@ -396,7 +377,6 @@ export function solve(options: SolveOptions): SolveResult {
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
   if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
   let yNew: Float64Array = new Float64Array(M);
-  const yErr = new Float64Array(M);
   const z = new Float64Array(M);
   const k: Float64Array[] = [];
   for (let s = 0; s < STAGES; s++) k.push(new Float64Array(M));
@@ -451,21 +431,20 @@ export function solve(options: SolveOptions): SolveResult {
     // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
     const last = h * (1 + 1e-9) >= dir * (t1 - t);
     const hSigned = last ? t1 - t : dir * h;
-    rkStep(t, hSigned, y, p, k, z, yNew, yErr, zStiff);
+    const err = rkStep(t, hSigned, y, p, k, z, yNew, zStiff, rtol, atol, controlled);
     stats.rhsEvals += STAGES - 1;
     const tNew = last ? t1 : t + hSigned;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
     let factor = 1;
     if (adaptive) {
-      const err = allFinite(yNew) ? errorNorm(yErr, y, yNew, controlled, rtol, atol) : Number.POSITIVE_INFINITY;
       if (!(err <= 1)) {
         if (Number.isFinite(err)) reject(h * Math.max(0.2, 0.9 * err ** exponent), 'step-size-underflow');
         else reject(h * 0.25, 'non-finite');
         continue;
       }
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
-    } else if (!allFinite(yNew)) {
+    } else if (!(err < Number.POSITIVE_INFINITY)) {
       fail('non-finite', `the solution became non-finite on the step to t = ${tNew}`);
     }
 

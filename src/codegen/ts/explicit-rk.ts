@@ -1,20 +1,24 @@
 /**
  * The method-specific part of a TypeScript solver: one attempted explicit Runge–Kutta step with the tableau
  * inlined. Stage i forms z = y + h Σ_j a_ij k_j and evaluates k_i = F(t + c_i h, z); the new value is
- * y + h Σ b_j k_j and the error estimate h Σ e_j k_j. Zero coefficients are skipped, unit ones not written.
+ * y + h Σ b_j k_j, and the step returns the scaled max norm of its error estimate h Σ e_j k_j (Infinity when
+ * any new value is not finite). Zero coefficients are skipped, unit ones not written.
+ *
+ * Two shapes with identical arithmetic (so identical results):
+ *  - arrays: loops over the augmented vector, the right-hand side called per stage — any size;
+ *  - scalars: every component a local variable and the right-hand side inlined into each stage, as one would
+ *    write it by hand — for small systems, where loop and call overhead would dominate.
  */
 import { numericTableau } from '../../methods/numeric.ts';
 import { stiffnessStage } from '../../methods/stability.ts';
 import type { ExplicitRungeKuttaMethod } from '../../methods/types.ts';
+import type { AugmentedSystem } from '../../variational/system.ts';
 import { numberLiteral } from '../printer.ts';
+import { inlineRhs, rhsInputs, rhsLocalName } from './rhs.ts';
 
-/** Σ_j w_j k_j[i] over the non-zero weights, as TypeScript. */
-function combination(weights: readonly number[]): string {
-  const terms = weights.flatMap((w, j) => {
-    if (w === 0) return [];
-    const k = `k${j + 1}[i]`;
-    return [w === 1 ? k : `${numberLiteral(w).text} * ${k}`];
-  });
+/** Σ_j w_j k_j over the non-zero weights, with `k(j)` spelling stage j's value. */
+function combination(weights: readonly number[], k: (j: number) => string): string {
+  const terms = weights.flatMap((w, j) => (w === 0 ? [] : [w === 1 ? k(j) : `${numberLiteral(w).text} * ${k(j)}`]));
   return terms.join(' + ').replaceAll('+ -', '- ');
 }
 
@@ -24,35 +28,127 @@ function timeAt(c: number): string {
   return `t + ${numberLiteral(c).text} * h`;
 }
 
-/** The body of rkStep(t, h, y, p, k, z, yNew, yErr, zStiff). */
-export function printExplicitRkStepBody(method: ExplicitRungeKuttaMethod): string {
+/** y + h (Σ), or y alone when the sum is empty. */
+function stepFrom(y: string, sum: string): string {
+  return sum === '' ? y : `${y} + h * (${sum})`;
+}
+
+/** Scaled error of one component; NaN must win over any finite value. */
+function errorTerm(e: string, y: string, yNew: string): string {
+  return `{ const e = Math.abs(h * (${e})) / (atol + rtol * Math.max(Math.abs(${y}), Math.abs(${yNew}))); if (e > err || e !== e) err = e; }`;
+}
+
+/** Largest M · stages for which the scalar shape is emitted (beyond it the function grows past what V8 optimises). */
+export const SCALAR_STEP_LIMIT = 400;
+
+export function useScalarStep(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): boolean {
+  return system.layout === 'unrolled' && system.size * method.c.length <= SCALAR_STEP_LIMIT;
+}
+
+/** The body of rkStep(t, h, y, p, k, z, yNew, zStiff, rtol, atol, controlled): number. */
+export function printExplicitRkStepBody(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): string {
+  return useScalarStep(system, method) ? scalarStep(system, method) : arrayStep(method);
+}
+
+function arrayStep(method: ExplicitRungeKuttaMethod): string {
   const tab = numericTableau(method);
   const stiff = stiffnessStage(method);
   const s = tab.c.length;
+  const k = (j: number) => `k${j + 1}[i]`;
   const lines: string[] = [];
   lines.push(`const ${Array.from({ length: s }, (_, j) => `k${j + 1} = k[${j}]`).join(', ')};`);
   // With FSAL the last stage is F(t + h, yNew); it is evaluated after yNew below.
   const explicitStages = method.fsal ? s - 1 : s;
   for (let i = 1; i < explicitStages; i++) {
-    const sum = combination(tab.a[i]!);
-    lines.push(
-      sum === ''
-        ? 'for (let i = 0; i < M; i++) z[i] = y[i];'
-        : `for (let i = 0; i < M; i++) z[i] = y[i] + h * (${sum});`,
-    );
+    lines.push(`for (let i = 0; i < M; i++) z[i] = ${stepFrom('y[i]', combination(tab.a[i]!, k))};`);
     if (i === stiff) lines.push('zStiff.set(z); // for the stiffness estimate');
     lines.push(`rhs(${timeAt(tab.c[i]!)}, z, p, k${i + 1});`);
   }
-  const update = `yNew[i] = y[i] + h * (${combination(tab.b)});`;
-  const error = tab.errorWeights ? `yErr[i] = h * (${combination(tab.errorWeights)});` : undefined;
-  if (method.fsal) {
-    // The error estimate needs the last stage, which needs yNew: update, evaluate, then estimate.
-    lines.push(`for (let i = 0; i < M; i++) ${update}`, `rhs(t + h, yNew, p, k${s});`);
-    if (error) lines.push(`for (let i = 0; i < M; i++) ${error}`);
-  } else if (error) {
-    lines.push(`for (let i = 0; i < M; i++) {\n${update}\n${error}\n}`);
-  } else {
-    lines.push(`for (let i = 0; i < M; i++) ${update}`);
+  lines.push(
+    '// x * 0 is 0 for every finite x and NaN otherwise: one sum checks all new values',
+    'let finite = 0;',
+    'for (let i = 0; i < M; i++) {',
+    `const v = ${stepFrom('y[i]', combination(tab.b, k))};`,
+    'yNew[i] = v;',
+    'finite += v * 0;',
+    '}',
+  );
+  if (method.fsal) lines.push(`rhs(t + h, yNew, p, k${s});`);
+  if (!tab.errorWeights) {
+    lines.push('return finite === 0 ? 0 : Number.POSITIVE_INFINITY;');
+    return lines.join('\n');
   }
+  lines.push(
+    'let err = 0;',
+    'for (let i = 0; i < controlled; i++) {',
+    errorTerm(combination(tab.errorWeights, k), 'y[i]', 'yNew[i]'),
+    '}',
+    'return finite === 0 ? err : Number.POSITIVE_INFINITY;',
+  );
+  return lines.join('\n');
+}
+
+function scalarStep(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): string {
+  const tab = numericTableau(method);
+  const stiff = stiffnessStage(method);
+  const s = tab.c.length;
+  const m = system.size;
+  const n = system.model.states.length;
+  const all = Array.from({ length: m }, (_, i) => i);
+  const { components: read, params, time: usesTime } = rhsInputs(system);
+  const k = (stage: number) => (i: number) => `k${stage + 1}_${i}`;
+
+  const lines: string[] = [];
+  lines.push('const k1 = k[0];');
+  for (const q of params) lines.push(`const ${rhsLocalName(q)} = p[${q.index}];`);
+  lines.push(...all.map((i) => `const y_${i} = y[${i}], k1_${i} = k1[${i}];`));
+  const lastExplicit = method.fsal ? s - 1 : s;
+  for (let st = 1; st < lastExplicit; st++) {
+    lines.push(`// stage ${st + 1}: c = ${numberLiteral(tab.c[st]!).text}`);
+    const needed = st === stiff ? all : all.filter((i) => read.has(i));
+    for (const i of needed) {
+      lines.push(
+        `const z${st + 1}_${i} = ${stepFrom(
+          `y_${i}`,
+          combination(tab.a[st]!, (j) => k(j)(i)),
+        )};`,
+      );
+    }
+    if (usesTime) lines.push(`const t${st + 1} = ${timeAt(tab.c[st]!)};`);
+    lines.push(...inlineRhs(system, (i) => `z${st + 1}_${i}`, `t${st + 1}`, `u${st + 1}_`, k(st)));
+  }
+  lines.push('// the new value; x * 0 is 0 for every finite x and NaN otherwise', 'let finite = 0;');
+  for (const i of all) {
+    lines.push(
+      `const n_${i} = ${stepFrom(
+        `y_${i}`,
+        combination(tab.b, (j) => k(j)(i)),
+      )};`,
+    );
+    lines.push(`yNew[${i}] = n_${i};`, `finite += n_${i} * 0;`);
+  }
+  if (method.fsal) {
+    lines.push(`// stage ${s}: F(t + h, yNew), the next step's first stage`);
+    if (usesTime) lines.push('const tNew = t + h;');
+    lines.push(...inlineRhs(system, (i) => `n_${i}`, 'tNew', `u${s}_`, k(s - 1)));
+    lines.push(`const kLast = k[${s - 1}];`, ...all.map((i) => `kLast[${i}] = k${s}_${i};`));
+  }
+  if (stiff >= 0) {
+    lines.push(`// stage ${stiff + 1} for the stiffness estimate`, `const kStiff = k[${stiff}];`);
+    lines.push(...all.map((i) => `zStiff[${i}] = z${stiff + 1}_${i}; kStiff[${i}] = k${stiff + 1}_${i};`));
+  }
+  if (!tab.errorWeights) {
+    lines.push('return finite === 0 ? 0 : Number.POSITIVE_INFINITY;');
+    return lines.join('\n');
+  }
+  const error = (i: number) =>
+    errorTerm(
+      combination(tab.errorWeights!, (j) => k(j)(i)),
+      `y_${i}`,
+      `n_${i}`,
+    );
+  lines.push('let err = 0;', ...all.slice(0, n).map(error));
+  if (m > n) lines.push('if (controlled > N) {', ...all.slice(n).map(error), '}');
+  lines.push('return finite === 0 ? err : Number.POSITIVE_INFINITY;');
   return lines.join('\n');
 }

@@ -76,7 +76,7 @@ function definitions(system: AugmentedSystem, method: Method): Map<string, strin
     sensitivities: system.sensitivities,
   };
   const rkSignature =
-    'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, yErr: Float64Array, zStiff: Float64Array): void';
+    'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, zStiff: Float64Array, rtol: number, atol: number, controlled: number): number';
   return new Map([
     ['N', `const N: number = ${m.states.length};`],
     ['P', `const P: number = ${m.params.length};`],
@@ -96,7 +96,7 @@ function definitions(system: AugmentedSystem, method: Method): Map<string, strin
       'rhs',
       `function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void {\n${indentBlock(printRhsBody(system), 1)}\n}`,
     ],
-    ['rkStep', `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(method), 1)}\n}`],
+    ['rkStep', `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method), 1)}\n}`],
   ]);
 }
 

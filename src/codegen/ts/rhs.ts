@@ -136,3 +136,42 @@ function product(coefficient: string, x: string): string {
   if (coefficient === '-1') return `-${x}`;
   return `${/^[\w.]+$/.test(coefficient) || /^-[\w.]+$/.test(coefficient) ? coefficient : `(${coefficient})`} * ${x}`;
 }
+
+/**
+ * The right-hand side as statements to inline into a scalar step (unrolled layout only): inputs and outputs
+ * are local variables named by the caller, temporaries get the given prefix. `needs` lists, per input
+ * component of the augmented vector, whether the statements read it.
+ */
+export function inlineRhs(
+  system: AugmentedSystem,
+  input: (component: number) => string,
+  time: string,
+  tempPrefix: string,
+  output: (component: number) => string,
+): string[] {
+  const program = scheduleStraightLine(system.rhs);
+  const tempNames = new Map<number, string>(program.temps.map((e, i) => [e.id, `${tempPrefix}${i}`]));
+  const symbol = (s: Extract<Expr, { kind: 'sym' }>) =>
+    s.role === 'time' ? time : s.role === 'param' ? localName(s) : input(s.index);
+  const printer = new ExpressionPrinter({ symbol, temp: (e) => tempNames.get(e.id) }, TS_DIALECT);
+  return [
+    ...program.temps.map((e) => `const ${tempNames.get(e.id)} = ${printer.definition(e)};`),
+    ...system.rhs.map((e, i) => `const ${output(i)} = ${printer.use(e)};`),
+  ];
+}
+
+/** Which components of the augmented vector the right-hand side reads, and which parameters. */
+export function rhsInputs(system: AugmentedSystem): {
+  components: Set<number>;
+  params: Extract<Expr, { kind: 'sym' }>[];
+  time: boolean;
+} {
+  const program = scheduleStraightLine(system.rhs);
+  return {
+    time: program.inputs.some((s) => s.role === 'time'),
+    components: new Set(program.inputs.filter((s) => s.role === 'state' || s.role === 'aux').map((s) => s.index)),
+    params: program.inputs.filter((s) => s.role === 'param'),
+  };
+}
+
+export { localName as rhsLocalName };
