@@ -7,20 +7,25 @@
  * Conventions at non-differentiable points (measure zero, but they must be defined): d|x| = sign(x),
  * d sign(x) = 0, d min(a, b) = a'·H(b − a) + b'·H(a − b) with H(0) = 1/2 (the average of both sides).
  */
-import { type Expr, type ExprBuilder, isConst, type SymNode } from '../expr/ir.ts';
+import { children, type Expr, type ExprBuilder, isConst, type SymNode } from '../expr/ir.ts';
 
 export class Differentiator {
-  private readonly memo = new Map<string, Expr>();
+  /** d(node)/d(variable), keyed by variable id, then node id. */
+  private readonly memo = new Map<number, Map<number, Expr>>();
 
   constructor(private readonly b: ExprBuilder) {}
 
   /** d e / d x. */
   d(e: Expr, x: SymNode): Expr {
-    const key = `${e.id}:${x.id}`;
-    let r = this.memo.get(key);
+    let byNode = this.memo.get(x.id);
+    if (byNode === undefined) {
+      byNode = new Map();
+      this.memo.set(x.id, byNode);
+    }
+    let r = byNode.get(e.id);
     if (r === undefined) {
       r = this.rule(e, x);
-      this.memo.set(key, r);
+      byNode.set(e.id, r);
     }
     return r;
   }
@@ -138,4 +143,22 @@ export class Differentiator {
 /** The structural pattern of a matrix of expressions: true where the entry is not the constant 0. */
 export function sparsity(entries: readonly (readonly Expr[])[]): boolean[][] {
   return entries.map((row) => row.map((e) => !isConst(e, 0)));
+}
+
+/**
+ * The symbols an expression depends on, by id. Derivatives with respect to anything else are structural
+ * zeros and need not be computed — this keeps large sparse Jacobians cheap to build.
+ */
+export function freeSymbols(e: Expr): Set<number> {
+  const found = new Set<number>();
+  const seen = new Set<number>();
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node.id)) continue;
+    seen.add(node.id);
+    if (node.kind === 'sym') found.add(node.id);
+    else stack.push(...children(node));
+  }
+  return found;
 }

@@ -14,7 +14,7 @@
  * products JΦ and JS to the code generator, which loops over Φ's and S's columns — code size O(nnz(J))
  * instead of O(n·nnz(J)), and no n² expressions in memory.
  */
-import { Differentiator, sparsity } from '../diff/derivative.ts';
+import { Differentiator, freeSymbols, sparsity } from '../diff/derivative.ts';
 import { type Expr, isConst, type SymNode } from '../expr/ir.ts';
 import type { Model } from '../model/model.ts';
 
@@ -53,9 +53,12 @@ export function buildAugmentedSystem(
   const diff = new Differentiator(b);
   const n = model.states.length;
   const np = model.params.length;
-  const J = model.rhs.map((f) => model.states.map((y) => diff.d(f, y)));
+  // Only symbols an f_i mentions can have a non-zero derivative: skip the rest (structural zeros).
+  const free = model.rhs.map(freeSymbols);
+  const derivative = (i: number, x: SymNode) => (free[i]!.has(x.id) ? diff.d(model.rhs[i]!, x) : b.zero);
+  const J = model.rhs.map((_, i) => model.states.map((y) => derivative(i, y)));
   const withParams = sensitivities.includes('params') && np > 0;
-  const fp = model.rhs.map((f) => (withParams ? model.params.map((q) => diff.d(f, q)) : []));
+  const fp = model.rhs.map((_, i) => (withParams ? model.params.map((q) => derivative(i, q)) : []));
   const size = n + (sensitivities.includes('y0') ? n * n : 0) + (withParams ? n * np : 0);
   const unrolled = layout === 'unrolled';
 

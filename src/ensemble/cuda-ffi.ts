@@ -1,0 +1,162 @@
+/**
+ * Loads a library built from a generated CUDA source (src/ensemble/cuda-build.ts) with koffi and declares its
+ * C entry points (templates/cuda/explicit-rk.cu). Typed arrays are passed by pointer, without copies; calls
+ * run on koffi's worker threads (`.async`), so a long integration does not block the event loop.
+ */
+import type { CudaPrecision } from '../codegen/cuda/dialect.ts';
+import type { BuiltLibrary } from './cuda-build.ts';
+import { CudaUnavailableError } from './cuda-build.ts';
+
+/** The arrays of the shared entry points; `real` arrays are Float64Array (f64) or Float32Array (f32). */
+export interface RawEnsembleArgs<R extends Float64Array | Float32Array = Float64Array | Float32Array> {
+  readonly count: number;
+  readonly t0: number;
+  readonly t1: number;
+  readonly y0: R;
+  readonly params: R | null;
+  readonly rtol: number;
+  readonly atol: number;
+  /** 0: estimate the first step. */
+  readonly dt: number;
+  readonly maxSteps: number;
+  readonly y: R;
+  readonly jacobian: R | null;
+  readonly paramJacobian: R | null;
+  readonly t: Float64Array | null;
+  readonly status: Int32Array | null;
+  readonly steps: Int32Array | null;
+  readonly rejected: Int32Array | null;
+}
+
+export interface LibraryLayout {
+  readonly n: number;
+  readonly p: number;
+  readonly m: number;
+  readonly phiOffset: number;
+  readonly sensOffset: number;
+  /** sizeof(real): 8 or 4. */
+  readonly realBytes: number;
+}
+
+export interface EnsembleLibrary {
+  readonly built: BuiltLibrary;
+  readonly precision: CudaPrecision;
+  readonly layout: LibraryLayout;
+  /** odeforge_solve_cpu: every trajectory on the CPU. Returns 0. */
+  solveCpu(args: RawEnsembleArgs): Promise<number>;
+  /** The CUDA entry points; present in nvcc builds only. */
+  readonly cuda?: {
+    /** odeforge_solve_cuda: returns a cudaError_t; timing (4 floats, ms) receives the CUDA-event timings. */
+    solve(args: RawEnsembleArgs, blockSize: number, timing: Float32Array | null): Promise<number>;
+    /** cudaGetDeviceCount: the error code and the count. */
+    deviceCount(): { code: number; count: number };
+    errorName(code: number): string;
+    /** The name of device 0, or undefined when it cannot be read. */
+    deviceName(): string | undefined;
+  };
+}
+
+type Koffi = typeof import('koffi');
+
+let koffiModule: Promise<Koffi> | undefined;
+
+async function loadKoffi(): Promise<Koffi> {
+  koffiModule ??= import('koffi');
+  try {
+    return await koffiModule;
+  } catch (e) {
+    koffiModule = undefined;
+    throw new CudaUnavailableError('koffi-missing', `the koffi package cannot be loaded: ${(e as Error).message}`);
+  }
+}
+
+const loaded = new Map<string, Promise<EnsembleLibrary>>();
+
+const SHARED_ARGS = (real: string) =>
+  `int count, double t0, double t1, const ${real}* y0, const ${real}* params, double rtol, double atol, double dt, ` +
+  `double max_steps, ${real}* y, ${real}* jacobian, ${real}* param_jacobian, double* t, int* status, int* steps, ` +
+  'int* rejected';
+
+function callAsync(fn: { async: (...args: unknown[]) => void }, args: readonly unknown[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fn.async(...args, (err: unknown, res: number) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+function argList(a: RawEnsembleArgs): unknown[] {
+  return [
+    a.count,
+    a.t0,
+    a.t1,
+    a.y0,
+    a.params,
+    a.rtol,
+    a.atol,
+    a.dt,
+    a.maxSteps,
+    a.y,
+    a.jacobian,
+    a.paramJacobian,
+    a.t,
+    a.status,
+    a.steps,
+    a.rejected,
+  ];
+}
+
+async function open(built: BuiltLibrary, precision: CudaPrecision): Promise<EnsembleLibrary> {
+  const koffi = await loadKoffi();
+  const lib = koffi.load(built.path);
+  const real = precision === 'f64' ? 'double' : 'float';
+
+  const layoutFn = lib.func('void odeforge_layout(_Out_ int* out)');
+  const raw = new Int32Array(6);
+  layoutFn(raw);
+  const layout: LibraryLayout = {
+    n: raw[0]!,
+    p: raw[1]!,
+    m: raw[2]!,
+    phiOffset: raw[3]!,
+    sensOffset: raw[4]!,
+    realBytes: raw[5]!,
+  };
+  if (layout.realBytes !== (precision === 'f64' ? 8 : 4)) {
+    throw new Error(`internal: ${built.path} was built for ${layout.realBytes}-byte reals, not ${precision}`);
+  }
+
+  const cpu = lib.func(`int odeforge_solve_cpu(${SHARED_ARGS(real)})`);
+  let cuda: EnsembleLibrary['cuda'];
+  if (built.target === 'cuda') {
+    const solve = lib.func(`int odeforge_solve_cuda(${SHARED_ARGS(real)}, int block_size, float* timing_ms)`);
+    const count = lib.func('int odeforge_cuda_device_count(_Out_ int* count)');
+    const errorName = lib.func('const char* odeforge_cuda_error_name(int code)');
+    const deviceName = lib.func('int odeforge_cuda_device_name(_Out_ uint8_t* buf, int len)');
+    cuda = {
+      solve: (args, blockSize, timing) => callAsync(solve, [...argList(args), blockSize, timing]),
+      deviceCount: () => {
+        const c = new Int32Array(1);
+        const code = count(c) as number;
+        return { code, count: c[0]! };
+      },
+      errorName: (code) => String(errorName(code) ?? `error ${code}`),
+      deviceName: () => {
+        const buf = new Uint8Array(256);
+        if ((deviceName(buf, buf.length) as number) !== 0) return undefined;
+        const end = buf.indexOf(0);
+        return new TextDecoder().decode(buf.subarray(0, end < 0 ? buf.length : end));
+      },
+    };
+  }
+  return { built, precision, layout, solveCpu: (args) => callAsync(cpu, argList(args)), cuda };
+}
+
+/** The library at built.path, loaded once per process. */
+export function openEnsembleLibrary(built: BuiltLibrary, precision: CudaPrecision): Promise<EnsembleLibrary> {
+  let lib = loaded.get(built.path);
+  if (lib === undefined) {
+    lib = open(built, precision);
+    loaded.set(built.path, lib);
+    lib.catch(() => loaded.delete(built.path));
+  }
+  return lib;
+}

@@ -1,0 +1,365 @@
+/**
+ * Ensembles on an NVIDIA GPU: the model and method are emitted as one CUDA C++ source
+ * (src/codegen/cuda/module.ts), built with nvcc into a shared library (cached by source hash), loaded with
+ * koffi, and run with one GPU thread per trajectory, each with its own y0, parameters and adaptive step size.
+ *
+ *   const system = buildAugmentedSystem(buildModel(spec), ['y0', 'params']);
+ *   const r = await solveEnsembleCuda(system, findMethod('Dormand-Prince'), { t0: 0, t1: 1, y0, params }, 'f64');
+ *   r.y (N×n), r.jacobian (N×n×n), r.paramJacobian (N×n×p), r.status[i], r.stats
+ *
+ * The same source also builds with g++ (no CUDA needed) and runs the same functions on the CPU
+ * (solveEnsembleCudaOnCpu): that is how the GPU numerics are tested on machines without a GPU. For timing,
+ * prepareCudaEnsemble builds once and `run` reports the CUDA-event times of the copies and of the kernel.
+ */
+import { type CudaPrecision, emitCudaModule } from '../codegen/cuda/module.ts';
+import { OptionError } from '../errors.ts';
+import { numericTableau } from '../methods/numeric.ts';
+import type { Method } from '../methods/types.ts';
+import type { AugmentedSystem } from '../variational/system.ts';
+import {
+  type BuiltLibrary,
+  buildLibrary,
+  type CudaBuildOptions,
+  type CudaBuildTarget,
+  CudaRuntimeError,
+  CudaUnavailableError,
+} from './cuda-build.ts';
+import { type EnsembleLibrary, openEnsembleLibrary, type RawEnsembleArgs } from './cuda-ffi.ts';
+import { ENSEMBLE_STATUS, type EnsembleOptions, type EnsembleResult, type EnsembleStatus } from './types.ts';
+
+export type { CudaPrecision } from '../codegen/cuda/module.ts';
+export {
+  type BuiltLibrary,
+  buildLibrary,
+  buildPtx,
+  CudaBuildError,
+  type CudaBuildOptions,
+  type CudaBuildTarget,
+  CudaRuntimeError,
+  CudaUnavailableError,
+  compilerAvailable,
+  defaultCacheDir,
+} from './cuda-build.ts';
+
+export interface CudaRunOptions {
+  /** Threads per block for the kernel (default 128). */
+  readonly blockSize?: number;
+  /** Run the library's CPU loop (odeforge_solve_cpu) instead of the kernel; the only choice for CPU builds. */
+  readonly onCpu?: boolean;
+}
+
+/** CUDA-event times of one GPU run, in milliseconds. */
+export interface CudaTiming {
+  readonly toDeviceMs: number;
+  readonly kernelMs: number;
+  readonly fromDeviceMs: number;
+  /** Copies in, kernel and copies out (device allocation and freeing excluded). */
+  readonly totalMs: number;
+}
+
+/** An EnsembleResult with the per-trajectory details the C entry points return. */
+export interface CudaEnsembleRun extends EnsembleResult {
+  /** Per trajectory: the time reached (t1, or where it failed). */
+  readonly t: Float64Array;
+  /** Per trajectory: the status as its index in ENSEMBLE_STATUS. */
+  readonly statusCodes: Int32Array;
+  /** Per trajectory: accepted and rejected steps. */
+  readonly acceptedSteps: Int32Array;
+  readonly rejectedSteps: Int32Array;
+  /** GPU runs only. */
+  readonly timing?: CudaTiming;
+}
+
+/** A built and loaded ensemble solver: run it as often as needed. */
+export interface CudaEnsemble {
+  readonly target: CudaBuildTarget;
+  readonly precision: CudaPrecision;
+  /** The generated CUDA source. */
+  readonly source: string;
+  readonly library: BuiltLibrary;
+  /** The name of GPU 0 (GPU builds on a machine that has one). */
+  readonly device?: string;
+  run(options: EnsembleOptions, runOptions?: CudaRunOptions): Promise<CudaEnsembleRun>;
+}
+
+/** The generated CUDA C++ source of an ensemble solver. */
+export function cudaEnsembleSource(system: AugmentedSystem, method: Method, precision: CudaPrecision): string {
+  return emitCudaModule(system, method, { precision });
+}
+
+// ─── Options ───────────────────────────────────────────────────────────────────────────────────────────
+
+interface CheckedOptions {
+  readonly count: number;
+  readonly t0: number;
+  readonly t1: number;
+  readonly y0: ArrayLike<number>;
+  readonly params: ArrayLike<number> | null;
+  readonly rtol: number;
+  readonly atol: number;
+  readonly dt: number;
+  readonly maxSteps: number;
+}
+
+function finite(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new OptionError(option, `must be a finite number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegative(option: string, value: number | undefined, fallback: number, allowZero: boolean): number {
+  if (value === undefined) return fallback;
+  const v = finite(option, value);
+  if (v < 0 || (v === 0 && !allowZero))
+    throw new OptionError(option, `must be ${allowZero ? 'non-negative' : 'positive'}, got ${v}`);
+  return v;
+}
+
+function numbers(option: string, value: unknown): ArrayLike<number> {
+  if (value === null || typeof value !== 'object' || typeof (value as ArrayLike<number>).length !== 'number') {
+    throw new OptionError(option, 'expected a Float64Array');
+  }
+  const a = value as ArrayLike<number>;
+  for (let i = 0; i < a.length; i++) finite(`${option}[${i}]`, a[i]);
+  return a;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+
+/** The same checks and defaults as the TypeScript solver's solve(), for a whole ensemble. */
+function checkOptions(system: AugmentedSystem, method: Method, options: EnsembleOptions): CheckedOptions {
+  if (typeof options !== 'object' || options === null) throw new OptionError('options', 'expected an object');
+  const n = system.model.states.length;
+  const p = system.model.params.length;
+  const t0 = finite('t0', options.t0);
+  const t1 = finite('t1', options.t1);
+  const y0 = numbers('y0', options.y0);
+  if (y0.length % n !== 0) {
+    throw new OptionError(
+      'y0',
+      `expected N×${n} values (${system.model.states.map((s) => s.name).join(', ')} per trajectory), got ${y0.length}`,
+    );
+  }
+  const count = y0.length / n;
+  if (count > INT32_MAX) throw new OptionError('y0', `at most ${INT32_MAX} trajectories, got ${count}`);
+  let params: ArrayLike<number> | null = null;
+  if (options.params !== undefined) {
+    params = numbers('params', options.params);
+    if (params.length !== count * p) {
+      throw new OptionError('params', `expected ${count}×${p} values (one row per trajectory), got ${params.length}`);
+    }
+  }
+  const rtol = nonNegative('rtol', options.rtol, 1e-6, true);
+  const atol = nonNegative('atol', options.atol, 1e-9, true);
+  if (rtol === 0 && atol === 0) throw new OptionError('rtol', 'rtol and atol cannot both be zero');
+  // Step counters are 32-bit on the device; a limit beyond them is no limit at all.
+  const maxSteps = Math.min(nonNegative('maxSteps', options.maxSteps, 1_000_000, false), INT32_MAX);
+  const adaptive = numericTableau(method).errorOrder > 0;
+  const dt = options.dt === undefined ? 0 : nonNegative('dt', Math.abs(options.dt), 0, false);
+  if (!adaptive && dt === 0) throw new OptionError('dt', `a fixed-step integration with ${method.name} needs dt`);
+  return { count, t0, t1, y0, params, rtol, atol, dt, maxSteps };
+}
+
+function checkBlockSize(blockSize: number | undefined): number {
+  if (blockSize === undefined) return 0;
+  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > 1024) {
+    throw new OptionError('blockSize', `must be an integer in [1, 1024], got ${blockSize}`);
+  }
+  return blockSize;
+}
+
+// ─── Running ───────────────────────────────────────────────────────────────────────────────────────────
+
+function realArray(precision: CudaPrecision, n: number): Float64Array | Float32Array {
+  return precision === 'f64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+function realFrom(precision: CudaPrecision, a: ArrayLike<number>): Float64Array | Float32Array {
+  if (precision === 'f64') return a instanceof Float64Array ? a : Float64Array.from(a);
+  return Float32Array.from(a);
+}
+
+function toDouble(a: Float64Array | Float32Array): Float64Array {
+  return a instanceof Float64Array ? a : Float64Array.from(a);
+}
+
+const STATUS_BY_CODE: readonly EnsembleStatus[] = ENSEMBLE_STATUS;
+
+async function runLibrary(
+  lib: EnsembleLibrary,
+  system: AugmentedSystem,
+  o: CheckedOptions,
+  runOptions: CudaRunOptions,
+): Promise<CudaEnsembleRun> {
+  const { n, p, phiOffset, sensOffset } = lib.layout;
+  if (n !== system.model.states.length || p !== system.model.params.length) {
+    throw new Error(`internal: library ${lib.built.path} does not match the system`);
+  }
+  const precision = lib.precision;
+  const wantsParams = system.sensitivities.includes('params');
+  const args: RawEnsembleArgs = {
+    count: o.count,
+    t0: o.t0,
+    t1: o.t1,
+    y0: realFrom(precision, o.y0),
+    params: o.params === null ? null : realFrom(precision, o.params),
+    rtol: o.rtol,
+    atol: o.atol,
+    dt: o.dt,
+    maxSteps: o.maxSteps,
+    y: realArray(precision, o.count * n),
+    jacobian: phiOffset >= 0 ? realArray(precision, o.count * n * n) : null,
+    paramJacobian: sensOffset >= 0 ? realArray(precision, o.count * n * p) : null,
+    t: new Float64Array(o.count),
+    status: new Int32Array(o.count),
+    steps: new Int32Array(o.count),
+    rejected: new Int32Array(o.count),
+  };
+
+  const onGpu = lib.cuda !== undefined && runOptions.onCpu !== true;
+  let timing: CudaTiming | undefined;
+  const started = performance.now();
+  if (onGpu) {
+    const blockSize = checkBlockSize(runOptions.blockSize);
+    const ms = new Float32Array(4);
+    const code = await lib.cuda!.solve(args, blockSize, ms);
+    if (code !== 0) throw new CudaRuntimeError(code, lib.cuda!.errorName(code), 'odeforge_solve_cuda');
+    timing = { toDeviceMs: ms[0]!, kernelMs: ms[1]!, fromDeviceMs: ms[2]!, totalMs: ms[3]! };
+  } else {
+    await lib.solveCpu(args);
+  }
+  const wall = performance.now() - started;
+
+  const statusCodes = args.status!;
+  const accepted = args.steps!;
+  const rejected = args.rejected!;
+  let steps = 0;
+  let rejectedTotal = 0;
+  const status: EnsembleStatus[] = new Array(o.count);
+  for (let i = 0; i < o.count; i++) {
+    status[i] = STATUS_BY_CODE[statusCodes[i]!] ?? 'non-finite';
+    steps += accepted[i]! + rejected[i]!;
+    rejectedTotal += rejected[i]!;
+  }
+  const result: { -readonly [K in keyof CudaEnsembleRun]: CudaEnsembleRun[K] } = {
+    y: toDouble(args.y),
+    status,
+    stats: {
+      trajectories: o.count,
+      steps,
+      rejected: rejectedTotal,
+      backend: onGpu ? 'cuda' : 'cpu',
+      precision,
+      ms: timing?.totalMs ?? wall,
+    },
+    t: args.t!,
+    statusCodes,
+    acceptedSteps: accepted,
+    rejectedSteps: rejected,
+  };
+  if (args.jacobian !== null) result.jacobian = toDouble(args.jacobian);
+  if (wantsParams)
+    result.paramJacobian = args.paramJacobian !== null ? toDouble(args.paramJacobian) : new Float64Array(0);
+  if (timing !== undefined) result.timing = timing;
+  return result;
+}
+
+/**
+ * Builds (or finds in the cache) and loads the library of a target without checking for a GPU: a 'cuda'
+ * library loads on any machine (the CUDA runtime is linked in statically) and its CPU loop runs there
+ * (`run(options, { onCpu: true })`); its kernel needs a GPU. Use prepareCudaEnsemble to require one.
+ */
+export async function loadEnsemble(
+  target: CudaBuildTarget,
+  system: AugmentedSystem,
+  method: Method,
+  precision: CudaPrecision = 'f64',
+  build: CudaBuildOptions = {},
+): Promise<CudaEnsemble> {
+  if (precision !== 'f64' && precision !== 'f32') {
+    throw new OptionError('precision', `expected 'f64' or 'f32', got '${String(precision)}'`);
+  }
+  const source = cudaEnsembleSource(system, method, precision);
+  const library = await buildLibrary(source, target, build);
+  const lib = await openEnsembleLibrary(library, precision);
+  return {
+    target,
+    precision,
+    source,
+    library,
+    device: lib.cuda?.deviceName(),
+    run: (options, runOptions = {}) => runLibrary(lib, system, checkOptions(system, method, options), runOptions),
+  };
+}
+
+/** Throws CudaUnavailableError('no-device') unless the CUDA runtime of a loaded 'cuda' library sees a GPU. */
+async function requireDevice(ensemble: CudaEnsemble): Promise<void> {
+  const lib = await openEnsembleLibrary(ensemble.library, ensemble.precision);
+  const { code, count } = lib.cuda!.deviceCount();
+  if (code !== 0 || count === 0) {
+    const why = code !== 0 ? `cudaGetDeviceCount failed with ${code} (${lib.cuda!.errorName(code)})` : 'no CUDA device';
+    throw new CudaUnavailableError('no-device', `no GPU to run on: ${why}`);
+  }
+}
+
+/**
+ * Builds the ensemble solver with nvcc (cached) and loads it, checking that a GPU is there. Throws
+ * CudaUnavailableError when nvcc, koffi, the driver or the device is missing.
+ */
+export async function prepareCudaEnsemble(
+  system: AugmentedSystem,
+  method: Method,
+  precision: CudaPrecision = 'f64',
+  build: CudaBuildOptions = {},
+): Promise<CudaEnsemble> {
+  const ensemble = await loadEnsemble('cuda', system, method, precision, build);
+  await requireDevice(ensemble);
+  return ensemble;
+}
+
+/**
+ * Builds the same generated source with a C++ compiler (g++ -x c++ -DODEFORGE_HD=, cached) and loads it: the
+ * GPU's numerics on the CPU, one trajectory after another.
+ */
+export function prepareCpuEnsemble(
+  system: AugmentedSystem,
+  method: Method,
+  precision: CudaPrecision = 'f64',
+  build: CudaBuildOptions = {},
+): Promise<CudaEnsemble> {
+  return loadEnsemble('cpu', system, method, precision, build);
+}
+
+/**
+ * Integrates an ensemble on the GPU: one thread per trajectory, row i of options.y0 (and of options.params)
+ * is trajectory i. Resolves to the final states, the Jacobians that `system` integrates, and a status per
+ * trajectory; rejects with an OptionError for bad options, CudaUnavailableError when there is no GPU (or no
+ * nvcc), CudaRuntimeError when a CUDA call fails.
+ */
+export async function solveEnsembleCuda(
+  system: AugmentedSystem,
+  method: Method,
+  options: EnsembleOptions,
+  precision: CudaPrecision = 'f64',
+  build: CudaBuildOptions & CudaRunOptions = {},
+): Promise<EnsembleResult> {
+  // Bad options are reported before anything is built.
+  checkOptions(system, method, options);
+  checkBlockSize(build.blockSize);
+  const ensemble = await prepareCudaEnsemble(system, method, precision, build);
+  return ensemble.run(options, { blockSize: build.blockSize });
+}
+
+/** solveEnsembleCuda's generated code, built with g++ and run on the CPU (no GPU or nvcc needed). */
+export async function solveEnsembleCudaOnCpu(
+  system: AugmentedSystem,
+  method: Method,
+  options: EnsembleOptions,
+  precision: CudaPrecision = 'f64',
+  build: CudaBuildOptions = {},
+): Promise<EnsembleResult> {
+  checkOptions(system, method, options);
+  const ensemble = await prepareCpuEnsemble(system, method, precision, build);
+  return ensemble.run(options);
+}

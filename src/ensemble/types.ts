@@ -1,0 +1,51 @@
+/**
+ * Ensembles: one model integrated for many initial states and parameter sets at once, each trajectory with
+ * its own adaptive step size. Arrays are row-major, one trajectory per row.
+ */
+
+export interface EnsembleOptions {
+  readonly t0: number;
+  readonly t1: number;
+  /** N×n initial states. N is y0.length / n. */
+  readonly y0: Float64Array;
+  /** N×p parameters (absent: every trajectory uses the model's defaults). */
+  readonly params?: Float64Array;
+  readonly rtol?: number;
+  readonly atol?: number;
+  /** First step (adaptive methods) or the step (fixed-step methods). */
+  readonly dt?: number;
+  readonly maxSteps?: number;
+}
+
+export type EnsembleBackend = 'cpu' | 'cuda' | 'webgpu';
+
+export interface EnsembleBackendOptions {
+  readonly backend?: EnsembleBackend;
+  /** Arithmetic precision on the device: 'f64' (default for cpu and cuda) or 'f32' (the only one WGSL has). */
+  readonly precision?: 'f64' | 'f32';
+}
+
+/** Per-trajectory outcome codes. */
+export const ENSEMBLE_STATUS = ['ok', 'non-finite', 'step-size-underflow', 'max-steps'] as const;
+export type EnsembleStatus = (typeof ENSEMBLE_STATUS)[number];
+
+export interface EnsembleResult {
+  /** N×n final states. */
+  readonly y: Float64Array;
+  /** N×n×n, ∂y_i(t1)/∂y0_j per trajectory, when y0 sensitivities were compiled. */
+  readonly jacobian?: Float64Array;
+  /** N×n×p, when parameter sensitivities were compiled. */
+  readonly paramJacobian?: Float64Array;
+  /** Per trajectory: 'ok' or why it stopped. */
+  readonly status: readonly EnsembleStatus[];
+  readonly stats: {
+    readonly trajectories: number;
+    /** Sum over trajectories of accepted and rejected steps. */
+    readonly steps: number;
+    readonly rejected: number;
+    readonly backend: EnsembleBackend;
+    readonly precision: 'f64' | 'f32';
+    /** Wall time of the device work (kernel plus transfers) in milliseconds. */
+    readonly ms: number;
+  };
+}
