@@ -7,6 +7,8 @@
  */
 import { transformSync } from 'esbuild';
 import { emitSolverModule } from './codegen/ts/module.ts';
+import { solveEnsembleCpu } from './ensemble/cpu.ts';
+import type { EnsembleBackendOptions, EnsembleOptions, EnsembleResult } from './ensemble/types.ts';
 import { OptionError } from './errors.ts';
 import { findMethod } from './methods/index.ts';
 import type { Method } from './methods/types.ts';
@@ -36,6 +38,11 @@ export interface Solver {
   /** The TypeScript module this solver was compiled from. */
   readonly source: string;
   solve(options: SolveOptions): SolveResult;
+  /**
+   * Integrates many trajectories at once (row i of y0 and params is trajectory i): on all CPU cores with the
+   * generated TypeScript (default), on an NVIDIA GPU with generated CUDA (f64 or f32), or with WebGPU (f32).
+   */
+  solveEnsemble(options: EnsembleOptions, backend?: EnsembleBackendOptions): Promise<EnsembleResult>;
 }
 
 const SENSITIVITIES: readonly Sensitivity[] = ['y0', 'params'];
@@ -64,25 +71,78 @@ function resolve(
   return { model: built, method, sens };
 }
 
-/** The TypeScript source of a standalone solver module. */
-export function generate(model: ModelSpec | Model, options: CompileOptions = {}): string {
-  const { model: m, method, sens } = resolve(model, options);
+function chooseLayout(m: Model, options: CompileOptions): VariationalLayout {
   const requested = options.layout ?? 'auto';
   if (!['auto', 'unrolled', 'columns'].includes(requested)) {
     throw new OptionError('layout', `expected 'auto', 'unrolled' or 'columns', got '${String(requested)}'`);
   }
-  const layout = requested === 'auto' ? (m.states.length >= COLUMNS_FROM_STATES ? 'columns' : 'unrolled') : requested;
-  return emitSolverModule(buildAugmentedSystem(m, sens, layout), method, { command: options.command });
+  return requested === 'auto' ? (m.states.length >= COLUMNS_FROM_STATES ? 'columns' : 'unrolled') : requested;
+}
+
+/** The TypeScript source of a standalone solver module. */
+export function generate(model: ModelSpec | Model, options: CompileOptions = {}): string {
+  const { model: m, method, sens } = resolve(model, options);
+  return emitSolverModule(buildAugmentedSystem(m, sens, chooseLayout(m, options)), method, {
+    command: options.command,
+  });
 }
 
 /** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */
 export function compile(model: ModelSpec | Model, options: CompileOptions = {}): Solver {
-  const source = generate(model, options);
+  const { model: m, method, sens } = resolve(model, options);
+  const source = emitSolverModule(buildAugmentedSystem(m, sens, chooseLayout(m, options)), method, {
+    command: options.command,
+  });
   const js = transformSync(source, { loader: 'ts', format: 'cjs', target: 'es2022' }).code;
   const exports: Record<string, unknown> = {};
   const module = { exports };
   // The module is self-contained: it reads nothing from this scope but `module` and `exports`.
   new Function('module', 'exports', js)(module, exports);
   const loaded = module.exports as { info: SolverInfo; solve(o: SolveOptions): SolveResult };
-  return { info: loaded.info, source, solve: loaded.solve };
+  const info = loaded.info;
+  return {
+    info,
+    source,
+    solve: loaded.solve,
+    solveEnsemble: (options, backend = {}) => {
+      const count = ensembleCount(info, options);
+      const kind = backend.backend ?? 'cpu';
+      // The GPU targets emit straight-line code for the whole augmented vector.
+      const unrolled = () => buildAugmentedSystem(m, sens, 'unrolled');
+      switch (kind) {
+        case 'cpu':
+          if (backend.precision === 'f32') throw new OptionError('precision', "the cpu backend computes in 'f64' only");
+          return solveEnsembleCpu(js, info, options, { count });
+        case 'cuda':
+          return import('./ensemble/cuda.ts').then((cuda) =>
+            cuda.solveEnsembleCuda(unrolled(), method, options, backend.precision ?? 'f64'),
+          );
+        case 'webgpu':
+          if (backend.precision === 'f64')
+            throw new OptionError('precision', "WebGPU computes in 'f32' only (WGSL has no f64)");
+          return import('./ensemble/webgpu.ts').then((gpu) => gpu.solveEnsembleWebGpu(unrolled(), method, options));
+        default:
+          throw new OptionError('backend', `expected 'cpu', 'cuda' or 'webgpu', got '${String(kind)}'`);
+      }
+    },
+  };
+}
+
+/** Checks the shapes of an ensemble's arrays; returns the number of trajectories. */
+function ensembleCount(info: SolverInfo, options: EnsembleOptions): number {
+  const n = info.states.length;
+  const p = info.params.length;
+  if (!(options.y0 instanceof Float64Array)) throw new OptionError('y0', 'expected a Float64Array of N×n values');
+  if (options.y0.length % n !== 0) {
+    throw new OptionError('y0', `length ${options.y0.length} is not a multiple of the ${n} states`);
+  }
+  const count = options.y0.length / n;
+  if (options.params !== undefined) {
+    if (!(options.params instanceof Float64Array))
+      throw new OptionError('params', 'expected a Float64Array of N×p values');
+    if (options.params.length !== count * p) {
+      throw new OptionError('params', `expected ${count}×${p} = ${count * p} values, got ${options.params.length}`);
+    }
+  }
+  return count;
 }

@@ -25,8 +25,8 @@ export interface EnsembleBackendOptions {
   readonly precision?: 'f64' | 'f32';
 }
 
-/** Per-trajectory outcome codes. */
-export const ENSEMBLE_STATUS = ['ok', 'non-finite', 'step-size-underflow', 'max-steps'] as const;
+/** Per-trajectory outcome codes (the GPU kernels report the first four; 'stiff' comes from the cpu backend). */
+export const ENSEMBLE_STATUS = ['ok', 'non-finite', 'step-size-underflow', 'max-steps', 'stiff'] as const;
 export type EnsembleStatus = (typeof ENSEMBLE_STATUS)[number];
 
 export interface EnsembleResult {
