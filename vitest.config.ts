@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // Installs Mesa's CPU Vulkan driver (lavapipe) for the WebGPU tests unless a driver is configured.
+    globalSetup: ['test/wgsl/global-setup.ts'],
   },
 });

@@ -25,7 +25,7 @@ export interface EnsembleBackendOptions {
   readonly precision?: 'f64' | 'f32';
 }
 
-/** Per-trajectory outcome codes (the GPU kernels report the first four; 'stiff' comes from the cpu backend). */
+/** Per-trajectory outcome codes ('stiff': an adaptive explicit method held at its stability limit). */
 export const ENSEMBLE_STATUS = ['ok', 'non-finite', 'step-size-underflow', 'max-steps', 'stiff'] as const;
 export type EnsembleStatus = (typeof ENSEMBLE_STATUS)[number];
 

@@ -13,6 +13,7 @@ import { emitWgslModule, WGSL_BINDINGS, WGSL_CONFIG_BYTES, WGSL_ENTRY_POINT } fr
 import { ERROR_BRAND_PREFIX, OdeforgeError, OptionError } from '../errors.ts';
 import { numericTableau } from '../methods/numeric.ts';
 import type { Method } from '../methods/types.ts';
+import type { Model } from '../model/model.ts';
 import type { AugmentedSystem } from '../variational/system.ts';
 import { ENSEMBLE_STATUS, type EnsembleOptions, type EnsembleResult, type EnsembleStatus } from './types.ts';
 import { dispatchGrid } from './webgpu-dispatch.ts';
@@ -96,7 +97,7 @@ async function createContext(): Promise<GpuContext> {
   } catch (e) {
     throw new WebGpuUnavailableError(`requestDevice() failed (${String(e)})`);
   }
-  const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+  const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
     binding,
     visibility: COMPUTE_STAGE,
     buffer: { type },
@@ -104,14 +105,14 @@ async function createContext(): Promise<GpuContext> {
   const bindGroupLayout = device.createBindGroupLayout({
     label: 'odeforge ensemble',
     entries: [
-      storage(WGSL_BINDINGS.config, 'uniform'),
-      storage(WGSL_BINDINGS.y0, 'read-only-storage'),
-      storage(WGSL_BINDINGS.params, 'read-only-storage'),
-      storage(WGSL_BINDINGS.y, 'storage'),
-      storage(WGSL_BINDINGS.jacobian, 'storage'),
-      storage(WGSL_BINDINGS.paramJacobian, 'storage'),
-      storage(WGSL_BINDINGS.status, 'storage'),
-      storage(WGSL_BINDINGS.steps, 'storage'),
+      entry(WGSL_BINDINGS.config, 'uniform'),
+      entry(WGSL_BINDINGS.y0, 'read-only-storage'),
+      entry(WGSL_BINDINGS.params, 'read-only-storage'),
+      entry(WGSL_BINDINGS.y, 'storage'),
+      entry(WGSL_BINDINGS.jacobian, 'storage'),
+      entry(WGSL_BINDINGS.paramJacobian, 'storage'),
+      entry(WGSL_BINDINGS.status, 'storage'),
+      entry(WGSL_BINDINGS.steps, 'storage'),
     ],
   });
   const ctx: GpuContext = {
@@ -213,20 +214,41 @@ function getPipeline(ctx: GpuContext, source: string): Promise<GPUComputePipelin
   return p;
 }
 
-// Emitted shaders by system and method (the emission walks the whole augmented system).
-const shaders = new WeakMap<AugmentedSystem, Map<Method, string>>();
+let batchLimit = Number.POSITIVE_INFINITY;
 
-/** The WGSL shader for a system and a method (cached per pair). */
+/**
+ * At most this many trajectories per dispatch (default: as many as the device's buffer limits allow). Smaller
+ * batches bound the device memory in use and the duration of one dispatch (which some drivers cap); the
+ * results do not depend on it. `undefined` restores the default.
+ */
+export function setWebGpuBatchLimit(trajectories: number | undefined): void {
+  if (trajectories !== undefined && !(Number.isInteger(trajectories) && trajectories > 0)) {
+    throw new OptionError('batch limit', `must be a positive integer, got ${trajectories}`);
+  }
+  batchLimit = trajectories ?? Number.POSITIVE_INFINITY;
+}
+
+// Emitted shaders by model, method and sensitivities: what the shader depends on (a system is rebuilt for
+// every solve by compile().solveEnsemble, its model is not).
+const shaders = new WeakMap<Model, Map<Method, Map<string, string>>>();
+
+/** The WGSL shader for a system and a method (cached). */
 export function ensembleShader(system: AugmentedSystem, method: Method): string {
-  let byMethod = shaders.get(system);
+  let byMethod = shaders.get(system.model);
   if (byMethod === undefined) {
     byMethod = new Map();
-    shaders.set(system, byMethod);
+    shaders.set(system.model, byMethod);
   }
-  let source = byMethod.get(method);
+  let bySens = byMethod.get(method);
+  if (bySens === undefined) {
+    bySens = new Map();
+    byMethod.set(method, bySens);
+  }
+  const key = system.sensitivities.join(',');
+  let source = bySens.get(key);
   if (source === undefined) {
     source = emitWgslModule(system, method);
-    byMethod.set(method, source);
+    bySens.set(key, source);
   }
   return source;
 }
@@ -292,6 +314,8 @@ function prepare(system: AugmentedSystem, method: Method, options: EnsembleOptio
       );
     }
     for (let k = 0; k < params.length; k++) f32Value(`params[${k}]`, params[k]);
+  } else {
+    for (const [k, q] of m.params.entries()) f32Value(`params (the default of ${q.name})`, m.paramDefaults[k]);
   }
   const rtol = nonNegative('rtol', options.rtol, 1e-6);
   const atol = nonNegative('atol', options.atol, 1e-9);
@@ -337,10 +361,11 @@ function emptyResult(system: AugmentedSystem): EnsembleResult {
  * method, with the sensitivities the system was built with. Adaptive methods control the error of the states
  * (max norm, atol + rtol·|y|) and estimate the first step when dt is absent; fixed-step methods need dt.
  *
- * Each trajectory gets a status: 'ok', or why it stopped ('non-finite', 'step-size-underflow', 'max-steps'),
- * in which case its rows hold the state and sensitivities where it stopped. Tolerances below f32's resolution
- * (rtol ≲ 1e-6) end in 'step-size-underflow'. `stats.steps` and `stats.rejected` sum accepted and rejected
- * steps over the trajectories; `stats.ms` is the wall time of the device work (uploads, kernel, read-back).
+ * Each trajectory gets a status: 'ok', or why it stopped ('non-finite', 'step-size-underflow', 'max-steps',
+ * 'stiff'), in which case its rows hold the state and sensitivities where it stopped. Tolerances below f32's
+ * resolution (rtol ≲ 1e-6) end in 'step-size-underflow'. `stats.steps` sums the attempted (accepted and
+ * rejected) steps over the trajectories, `stats.rejected` the rejected ones; `stats.ms` is the wall time of
+ * the device work (uploads, kernel, read-back).
  *
  * Throws OptionError for bad options, WebGpuUnavailableError when there is no adapter.
  */
@@ -374,6 +399,7 @@ export async function solveEnsembleWebGpu(
     1,
     Math.min(
       count,
+      batchLimit,
       Math.floor(ctx.maxStorageBinding / (4 * widest)),
       Math.floor(ctx.maxBufferSize / (4 * outputWords)),
     ),
@@ -403,7 +429,8 @@ export async function solveEnsembleWebGpu(
         for (let c = 0; c < n * p; c++) paramJacobian[row * n * p + c] = out.paramJacobian[c * b + i]!;
       }
       codes[row] = out.status[i]!;
-      steps += out.steps[i]!;
+      // Attempts, as the other backends count them: accepted and rejected steps.
+      steps += out.steps[i]! + out.steps[b + i]!;
       rejected += out.steps[b + i]!;
     }
   }

@@ -19,12 +19,18 @@
  *   - `tanh`, which some drivers evaluate as a quotient of exponentials that overflows to NaN for |x| ≳ 44.
  */
 
-import { OdeforgeError } from '../../errors.ts';
+import { ERROR_BRAND_PREFIX, OdeforgeError } from '../../errors.ts';
 import type { FunctionName } from '../../expr/ir.ts';
 import { type Dialect, numberLiteral, type Printed } from '../printer.ts';
 
+const BRAND = Symbol.for(`${ERROR_BRAND_PREFIX}F32RangeError`);
+
 /** A constant of the model or the method that has no faithful f32 literal. */
 export class F32RangeError extends OdeforgeError {
+  // OdeforgeError's instanceof accepts every odeforge error; this class recognises its own instances only.
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
+  }
   override name = 'F32RangeError';
   constructor(
     readonly value: number,
@@ -34,6 +40,7 @@ export class F32RangeError extends OdeforgeError {
       `the constant ${value} ${problem}; WGSL computes in f32 (no f64), ` +
         'whose normal range is ±1.1754944e-38 … ±3.4028235e38',
     );
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 

@@ -4,9 +4,11 @@
  * y + h Σ b_j k_j and the error estimate h Σ e_j k_j. With FSAL the last stage is F(t + h, y_new), so it is
  * evaluated after y_new and before the error estimate, and it becomes the next step's first stage.
  *
- * Each stage has its own private array rk_k1 … rk_ks (WGSL passes pointers to whole variables only).
+ * Each stage has its own private array rk_k1 … rk_ks (WGSL passes pointers to whole variables only). The input
+ * of the stiffness stage (the last stage at c = 1 before any FSAL stage) is kept in rk_zstiff.
  */
 import { numericTableau } from '../../methods/numeric.ts';
+import { stiffnessStage } from '../../methods/stability.ts';
 import type { ExplicitRungeKuttaMethod } from '../../methods/types.ts';
 import { f32Literal } from './dialect.ts';
 
@@ -43,10 +45,12 @@ export function printWgslRkStepBody(method: ExplicitRungeKuttaMethod): string {
   const tab = numericTableau(method);
   const s = tab.c.length;
   const lines: string[] = [];
+  const stiff = stiffnessStage(method);
   const explicitStages = method.fsal ? s - 1 : s;
   for (let i = 1; i < explicitStages; i++) {
     const sum = combination(tab.a[i]!);
     lines.push(loop(sum === '' ? 'rk_z[i] = rk_y[i];' : `rk_z[i] = rk_y[i] + h * (${sum});`));
+    if (i === stiff) lines.push('rk_zstiff = rk_z; // for the stiffness estimate');
     lines.push(`rhs(${timeAt(tab.c[i]!)}, &rk_z, &${stage(i)});`);
   }
   const update = `rk_ynew[i] = rk_y[i] + h * (${combination(tab.b)});`;
@@ -61,10 +65,27 @@ export function printWgslRkStepBody(method: ExplicitRungeKuttaMethod): string {
   return lines.join('\n');
 }
 
-/**
- * What makes rk_k1 = F(t_new, y_new) after an accepted step: a copy of the last stage for FSAL methods, one
- * evaluation otherwise.
- */
-export function printWgslNextStage(method: ExplicitRungeKuttaMethod): string {
-  return method.fsal ? `rk_k1 = ${stage(method.c.length - 1)};` : 'rhs(t_new.x + t_new.y, &rk_ynew, &rk_k1);';
+/** Where F(t_new, y_new) is after an accepted step: the FSAL stage, or rk_err (evaluated there). */
+function slopeAtNew(method: ExplicitRungeKuttaMethod): string {
+  return method.fsal ? stage(method.c.length - 1) : 'rk_err';
+}
+
+/** Makes F(t_new, y_new) available: nothing to do for FSAL methods, one evaluation into rk_err otherwise. */
+export function printWgslSlopeAtNew(method: ExplicitRungeKuttaMethod): string {
+  return method.fsal
+    ? `// FSAL: F(t_new, y_new) is the last stage, ${slopeAtNew(method)}.`
+    : 'rhs(t_new.x + t_new.y, &rk_ynew, &rk_err);';
+}
+
+/** `let estimate = …;`: ρ from the stiffness stage, or -1 (no information) for methods without one. */
+export function printWgslStiffnessEstimate(method: ExplicitRungeKuttaMethod): string {
+  const stiff = stiffnessStage(method);
+  return stiff < 0
+    ? 'let estimate = -1.0f; // no stage at c = 1 to compare with'
+    : `let estimate = stiffness_rho(&${stage(stiff)}, &${slopeAtNew(method)});`;
+}
+
+/** rk_k1 = F(t_new, y_new), the next step's first stage. */
+export function printWgslAcceptSlope(method: ExplicitRungeKuttaMethod): string {
+  return `rk_k1 = ${slopeAtNew(method)};`;
 }

@@ -11,10 +11,17 @@
 import { readFileSync } from 'node:fs';
 import { ModelError } from '../../errors.ts';
 import { numericTableau } from '../../methods/numeric.ts';
+import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
-import type { AugmentedSystem } from '../../variational/system.ts';
-import { F32RangeError } from './dialect.ts';
-import { printWgslNextStage, printWgslRkStepBody, printWgslStageDeclarations } from './explicit-rk.ts';
+import { type AugmentedSystem, buildAugmentedSystem } from '../../variational/system.ts';
+import { F32RangeError, f32Literal } from './dialect.ts';
+import {
+  printWgslAcceptSlope,
+  printWgslRkStepBody,
+  printWgslSlopeAtNew,
+  printWgslStageDeclarations,
+  printWgslStiffnessEstimate,
+} from './explicit-rk.ts';
 import { printWgslRhsBody } from './rhs.ts';
 
 const TEMPLATE_URL = new URL('../../../templates/wgsl/explicit-rk.wgsl', import.meta.url);
@@ -100,7 +107,7 @@ function header(system: AugmentedSystem, method: Method): string {
     ' * regenerate instead.',
     ` * Model '${m.name}': states ${m.states.map((s) => s.name).join(', ')}; params ${params}; time ${m.time.name}.`,
     ` * Method ${name} (order ${method.order}, ${kind}); sensitivities: ${sens}.`,
-    ` * f32 throughout (WGSL has no f64). Augmented vector [y | Φ | S] of ${system.components.length} components.`,
+    ` * f32 throughout (WGSL has no f64). Augmented vector [y | Φ | S] of ${system.size} components.`,
     ' *',
     ' * One invocation integrates one trajectory from t0 to t1; entry point `main`, @workgroup_size(64).',
     ' * Dispatch g = ceil(count / 64) workgroups as (g, 1), or as (65535, ceil(g / 65535)) when g > 65535.',
@@ -110,7 +117,8 @@ function header(system: AugmentedSystem, method: Method): string {
     ' *     dt_hi = 0: no dt (the first step is estimated; fixed-step methods need one);',
     ` *   1 y0 (${n} × count) and 2 params (${pa} × count): storage, read;`,
     ` *   3 y (${n} × count), 4 dy/dy0 (${jac}), 5 dy/dp (${pjac}), 6 status (count; 0 ok, 1 non-finite,`,
-    ' *     2 step-size-underflow, 3 max-steps), 7 steps (2 × count: accepted, then rejected): storage, read_write.',
+    ' *     2 step-size-underflow, 3 max-steps, 4 stiff), 7 steps (2 × count: accepted, then rejected):',
+    ' *     storage, read_write.',
     ' *   Unused bindings still need a buffer of 4 bytes.',
     ' * From TypeScript, solveEnsembleWebGpu(system, method, options) (src/ensemble/webgpu.ts) does all of this.',
     ' */',
@@ -123,6 +131,9 @@ function blocks(system: AugmentedSystem, method: Method): Map<string, string> {
   const tab = numericTableau(method);
   const n = m.states.length;
   const p = m.params.length;
+  const boundary = realStabilityBoundary(method);
+  // A method stable along the whole negative axis (as far as checked) is never held back.
+  const stiff = stiffnessStage(method) >= 0 && Number.isFinite(boundary);
   const u32 = (v: number) => `${v}u`;
   const f32 = (v: number) => `${v}.0f`; // orders are small integers
   return new Map([
@@ -136,7 +147,7 @@ function blocks(system: AugmentedSystem, method: Method): Map<string, string> {
         '/** Number of states, parameters, and the length of the augmented vector [y | Φ | S]. */',
         `const N: u32 = ${u32(n)};`,
         `const P: u32 = ${u32(p)};`,
-        `const M: u32 = ${u32(system.components.length)};`,
+        `const M: u32 = ${u32(system.size)};`,
         '/** Length of the parameter array: P, or 1 when P = 0 (WGSL has no empty arrays). */',
         `const PA: u32 = ${u32(Math.max(p, 1))};`,
         '/** Whether Φ (n×n) and S (n×p) are integrated, and where they start in the augmented vector. */',
@@ -147,6 +158,9 @@ function blocks(system: AugmentedSystem, method: Method): Map<string, string> {
         '/** Order of the propagated solution, and of the embedded one (0: fixed-step method, no error estimate). */',
         `const ORDER: f32 = ${f32(method.order)};`,
         `const ERROR_ORDER: f32 = ${f32(tab.errorOrder)};`,
+        '/** Whether the method has a stage at c = 1 for the stiffness estimate; its real stability boundary. */',
+        `const HAS_STIFF: bool = ${stiff};`,
+        `const STABILITY_BOUNDARY: f32 = ${stiff ? f32Literal(boundary).text : '0.0f'};`,
       ].join('\n'),
     ],
     [
@@ -170,7 +184,9 @@ function blocks(system: AugmentedSystem, method: Method): Map<string, string> {
         `fn rk_step(th: f32, tl: f32, h: f32) {\n${indent(printWgslRkStepBody(method), 1)}\n}`,
       ].join('\n'),
     ],
-    ['next_stage', printWgslNextStage(method)],
+    ['slope_at_new', printWgslSlopeAtNew(method)],
+    ['stiffness_estimate', printWgslStiffnessEstimate(method)],
+    ['accept_slope', printWgslAcceptSlope(method)],
   ]);
 }
 
@@ -180,8 +196,15 @@ let templateText: string | undefined;
  * Emits the WGSL compute shader for an augmented system and an explicit Runge–Kutta method. Throws a
  * ModelError when a constant of the model has no f32 value (out of range, or below the normal range).
  */
-export function emitWgslModule(system: AugmentedSystem, method: Method): string {
+export function emitWgslModule(given: AugmentedSystem, method: Method): string {
   templateText ??= readFileSync(TEMPLATE_URL, 'utf8');
+  // The shader is straight-line code over the whole augmented vector: a system built with the 'columns' layout
+  // (f, J and ∂f/∂p only) is rebuilt unrolled — the same mathematics, one expression per component.
+  const system =
+    given.layout === 'unrolled' ? given : buildAugmentedSystem(given.model, given.sensitivities, 'unrolled');
+  if (system.components.length !== system.size) {
+    throw new Error(`internal: ${system.components.length} components for an augmented vector of ${system.size}`);
+  }
   let defs: Map<string, string>;
   try {
     defs = blocks(system, method);
