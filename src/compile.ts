@@ -6,7 +6,9 @@
  * (types stripped, not checked) and evaluated without touching the disk.
  */
 import { transformSync } from 'esbuild';
+import { emitCudaModule } from './codegen/cuda/module.ts';
 import { emitSolverModule } from './codegen/ts/module.ts';
+import { emitWgslModule } from './codegen/wgsl/module.ts';
 import { solveEnsembleCpu } from './ensemble/cpu.ts';
 import type { EnsembleBackendOptions, EnsembleOptions, EnsembleResult } from './ensemble/types.ts';
 import { OptionError } from './errors.ts';
@@ -79,12 +81,40 @@ function chooseLayout(m: Model, options: CompileOptions): VariationalLayout {
   return requested === 'auto' ? (m.states.length >= COLUMNS_FROM_STATES ? 'columns' : 'unrolled') : requested;
 }
 
-/** The TypeScript source of a standalone solver module. */
-export function generate(model: ModelSpec | Model, options: CompileOptions = {}): string {
+export type Target = 'ts' | 'cuda' | 'wgsl';
+
+export interface GenerateOptions extends CompileOptions {
+  /** What to emit: a TypeScript module (default), CUDA C source, or a WGSL compute shader. */
+  readonly target?: Target;
+  /** Arithmetic of the CUDA source: 'f64' (default) or 'f32'. WGSL is always f32, TypeScript f64. */
+  readonly precision?: 'f64' | 'f32';
+}
+
+/** The source of a standalone solver: a TypeScript module, or a CUDA / WGSL ensemble kernel. */
+export function generate(model: ModelSpec | Model, options: GenerateOptions = {}): string {
   const { model: m, method, sens } = resolve(model, options);
-  return emitSolverModule(buildAugmentedSystem(m, sens, chooseLayout(m, options)), method, {
-    command: options.command,
-  });
+  const target = options.target ?? 'ts';
+  const precision = options.precision;
+  if (precision !== undefined && precision !== 'f64' && precision !== 'f32') {
+    throw new OptionError('precision', `expected 'f64' or 'f32', got '${String(precision)}'`);
+  }
+  switch (target) {
+    case 'ts':
+      if (precision === 'f32') throw new OptionError('precision', "the TypeScript target computes in 'f64' only");
+      return emitSolverModule(buildAugmentedSystem(m, sens, chooseLayout(m, options)), method, {
+        command: options.command,
+      });
+    case 'cuda':
+      return emitCudaModule(buildAugmentedSystem(m, sens, 'unrolled'), method, {
+        precision: precision ?? 'f64',
+        command: options.command,
+      });
+    case 'wgsl':
+      if (precision === 'f64') throw new OptionError('precision', "WGSL computes in 'f32' only");
+      return emitWgslModule(buildAugmentedSystem(m, sens, 'unrolled'), method);
+    default:
+      throw new OptionError('target', `expected 'ts', 'cuda' or 'wgsl', got '${String(target)}'`);
+  }
 }
 
 /** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */

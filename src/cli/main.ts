@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { compile, generate } from '../compile.ts';
+import { compile, generate, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
 import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
@@ -81,18 +81,27 @@ function program(): Command {
     .argument('<model>', 'model JSON file')
     .option('--method <name>', 'integration method', 'RK45CK')
     .option('--sens <list>', 'sensitivities: y0, params or y0,params', sensitivities, ['y0'] as Sensitivity[])
-    .addOption(new Option('--target <target>', 'code target').choices(['ts']).default('ts'))
+    .addOption(new Option('--target <target>', 'code target').choices(['ts', 'cuda', 'wgsl']).default('ts'))
+    .addOption(new Option('--precision <p>', 'arithmetic of the CUDA target (WGSL: f32 only)').choices(['f64', 'f32']))
     .requiredOption('--out <file>', 'output file')
-    .action((modelPath: string, o: { method: string; sens: Sensitivity[]; out: string }) => {
-      const spec = readModelFile(modelPath);
-      const source = generate(spec, {
-        method: o.method,
-        sensitivities: o.sens,
-        command: `odeforge generate ${modelPath} --method ${o.method} --sens ${o.sens.join(',')} --out ${o.out}`,
-      });
-      mkdirSync(dirname(o.out), { recursive: true });
-      writeFileSync(o.out, source);
-    });
+    .action(
+      (
+        modelPath: string,
+        o: { method: string; sens: Sensitivity[]; out: string; target: Target; precision?: 'f64' | 'f32' },
+      ) => {
+        const spec = readModelFile(modelPath);
+        const precisionFlag = o.precision ? ` --precision ${o.precision}` : '';
+        const source = generate(spec, {
+          method: o.method,
+          sensitivities: o.sens,
+          target: o.target,
+          precision: o.precision,
+          command: `odeforge generate ${modelPath} --method ${o.method} --sens ${o.sens.join(',')} --target ${o.target}${precisionFlag} --out ${o.out}`,
+        });
+        mkdirSync(dirname(o.out), { recursive: true });
+        writeFileSync(o.out, source);
+      },
+    );
 
   cli
     .command('solve')
