@@ -99,7 +99,7 @@ describe('odeforge generate --target', () => {
   it.each([
     ['cuda', [], /__global__/],
     ['cuda', ['--precision', 'f32'], /typedef float real|using real = float/],
-    ['wgsl', [], /@compute @workgroup_size\(64\)/],
+    ['wgsl', [], /@compute/],
   ])('%s %s writes kernel source with a header saying how to call it', (target, extra, marker) => {
     const out = join(work, 'gen', `lorenz.${target}`);
     const r = run(
@@ -133,7 +133,7 @@ describe('odeforge generate --target', () => {
       join(work, 'x.wgsl'),
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/f32 only/);
+    expect(r.stderr).toMatch(/'f32' only/);
   });
 });
 
