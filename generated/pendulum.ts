@@ -73,12 +73,13 @@ function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): voi
 }
 /**
  * One attempted step from (t, y) with step h; k[0] holds F(t, y) on entry. Writes the new augmented vector
- * to yNew, evaluates stages 2..s into k[1..] (at least the ones the driver reads again: the FSAL stage and the
- * stiffness stage, whose input it copies to zStiff), and returns the max norm of the local error estimate over
+ * to yNew and F(t + h, yNew) to fNew (FSAL methods: to k[s-1], their last stage), evaluates stages 2..s into
+ * k[1..] (at least the one the driver reads again: the stiffness stage, whose input it copies to zStiff), and
+ * returns the max norm of the local error estimate over
  * the first `controlled` components, each scaled by atol + rtol·max(|y|, |yNew|) — or Infinity when any new
  * value is not finite. Fixed-step methods return 0 (or Infinity).
  */
-function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, zStiff: Float64Array, rtol: number, atol: number, controlled: number): number {
+function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, rtol: number, atol: number, controlled: number): number {
   const k1 = k[0];
   const p_g = p[0];
   const p_L = p[1];
@@ -278,36 +279,36 @@ function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float
   const n_11 = y_11 + h * (0.09114583333333333 * k1_11 + 0.44923629829290207 * k3_11 + 0.6510416666666666 * k4_11 - 0.322376179245283 * k5_11 + 0.13095238095238096 * k6_11);
   yNew[11] = n_11;
   finite += n_11 * 0;
-  // stage 7: F(t + h, yNew), the next step's first stage
-  const u7_0 = 1 / p_L;
-  const u7_1 = p_g * u7_0;
-  const u7_2 = Math.sin(n_0);
-  const u7_3 = Math.cos(n_0);
+  // F(t + h, yNew): stage 7, the next step's first stage
+  const v0 = 1 / p_L;
+  const v1 = p_g * v0;
+  const v2 = Math.sin(n_0);
+  const v3 = Math.cos(n_0);
   const k7_0 = n_1;
-  const k7_1 = -u7_1 * u7_2 - p_c * n_1;
+  const k7_1 = -v1 * v2 - p_c * n_1;
   const k7_2 = n_4;
   const k7_3 = n_5;
-  const k7_4 = -u7_1 * u7_3 * n_2 - p_c * n_4;
-  const k7_5 = -u7_1 * u7_3 * n_3 - p_c * n_5;
+  const k7_4 = -v1 * v3 * n_2 - p_c * n_4;
+  const k7_5 = -v1 * v3 * n_3 - p_c * n_5;
   const k7_6 = n_9;
   const k7_7 = n_10;
   const k7_8 = n_11;
-  const k7_9 = -u7_1 * u7_3 * n_6 - p_c * n_9 - u7_2 * u7_0;
-  const k7_10 = -u7_1 * u7_3 * n_7 - p_c * n_10 - u7_2 * (p_g * (-1 / (p_L * p_L)));
-  const k7_11 = -u7_1 * u7_3 * n_8 - p_c * n_11 - n_1;
-  const kLast = k[6];
-  kLast[0] = k7_0;
-  kLast[1] = k7_1;
-  kLast[2] = k7_2;
-  kLast[3] = k7_3;
-  kLast[4] = k7_4;
-  kLast[5] = k7_5;
-  kLast[6] = k7_6;
-  kLast[7] = k7_7;
-  kLast[8] = k7_8;
-  kLast[9] = k7_9;
-  kLast[10] = k7_10;
-  kLast[11] = k7_11;
+  const k7_9 = -v1 * v3 * n_6 - p_c * n_9 - v2 * v0;
+  const k7_10 = -v1 * v3 * n_7 - p_c * n_10 - v2 * (p_g * (-1 / (p_L * p_L)));
+  const k7_11 = -v1 * v3 * n_8 - p_c * n_11 - n_1;
+  const kNext = k[6];
+  kNext[0] = k7_0;
+  kNext[1] = k7_1;
+  kNext[2] = k7_2;
+  kNext[3] = k7_3;
+  kNext[4] = k7_4;
+  kNext[5] = k7_5;
+  kNext[6] = k7_6;
+  kNext[7] = k7_7;
+  kNext[8] = k7_8;
+  kNext[9] = k7_9;
+  kNext[10] = k7_10;
+  kNext[11] = k7_11;
   // stage 6 for the stiffness estimate
   const kStiff = k[5];
   zStiff[0] = z6_0; kStiff[0] = k6_0;
@@ -605,6 +606,17 @@ function result(
   return out;
 }
 
+/** Stops the integration: where, why, and the result up to there. A plain function, not a closure over the
+ *  loop's variables, which would keep them out of registers. */
+function failure(reason: IntegrationError['reason'], why: string, t: number, y: Float64Array, stats: SolveStats): never {
+  throw new IntegrationError(`integration failed at t = ${t}: ${why}`, t, reason, result(t, y, stats, undefined, undefined));
+}
+
+/** A step size too small to move t. */
+function tooSmall(h: number, t: number): boolean {
+  return h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE);
+}
+
 /** Integrates from t0 to t1 (backward when t1 < t0) and returns the state with its sensitivities. */
 export function solve(options: SolveOptions): SolveResult {
   if (typeof options !== 'object' || options === null) throw new OptionError('options', 'expected an object');
@@ -679,14 +691,6 @@ export function solve(options: SolveOptions): SolveResult {
 
   const stats: SolveStats = { steps: 0, rejected: 0, rhsEvals: 0 };
   let t = t0;
-  const fail = (reason: IntegrationError['reason'], why: string): never => {
-    throw new IntegrationError(
-      `integration failed at t = ${t}: ${why}`,
-      t,
-      reason,
-      result(t, y, stats, undefined, undefined),
-    );
-  };
 
   rhs(t, y, p, k[0]!);
   stats.rhsEvals++;
@@ -705,59 +709,56 @@ export function solve(options: SolveOptions): SolveResult {
   }
   const exponent = -1 / (ERROR_ORDER + 1);
 
-  // A rejected attempt: retry from t with step size newH, unless that is too small to make progress.
-  const reject = (newH: number, cause: 'step-size-underflow' | 'non-finite') => {
-    stats.rejected++;
-    h = newH;
-    if (h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE)) {
-      fail(cause, `step size ${h} too small${cause === 'non-finite' ? ' after non-finite values' : ''}`);
-    }
-  };
   let nonStiffSteps = 0;
   let rho = 0;
+  let rejectedBefore = 0;
 
   while (dir * (t1 - t) > 0) {
-    if (stats.steps + stats.rejected >= maxSteps) fail('max-steps', `reached maxSteps = ${maxSteps}`);
+    if (stats.steps + stats.rejected >= maxSteps) failure('max-steps', `reached maxSteps = ${maxSteps}`, t, y, stats);
     // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
     const last = h * (1 + 1e-9) >= dir * (t1 - t);
     const hSigned = last ? t1 - t : dir * h;
-    const err = rkStep(t, hSigned, y, p, k, z, yNew, zStiff, rtol, atol, controlled);
-    stats.rhsEvals += STAGES - 1;
+    const err = rkStep(t, hSigned, y, p, k, z, yNew, fNext, zStiff, rtol, atol, controlled);
+    stats.rhsEvals += FSAL ? STAGES - 1 : STAGES;
     const tNew = last ? t1 : t + hSigned;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
     let factor = 1;
     if (adaptive) {
       if (!(err <= 1)) {
-        if (Number.isFinite(err)) reject(h * Math.max(0.2, 0.9 * err ** exponent), 'step-size-underflow');
-        else reject(h * 0.25, 'non-finite');
+        // Rejected: retry from t with a smaller step, unless it is too small to make progress.
+        stats.rejected++;
+        const finite = Number.isFinite(err);
+        h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
+        if (tooSmall(h, t)) failure(finite ? 'step-size-underflow' : 'non-finite', `step size ${h} too small`, t, y, stats);
         continue;
       }
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
     } else if (!(err < Number.POSITIVE_INFINITY)) {
-      fail('non-finite', `the solution became non-finite on the step to t = ${tNew}`);
+      failure('non-finite', `the solution became non-finite on the step to t = ${tNew}`, t, y, stats);
     }
 
-    // F at the new point: the last stage for FSAL methods, one evaluation otherwise. It is the next step's k[0].
+    // F at the new point, computed by rkStep: it is the next step's k[0].
     const fOld = k[0]!;
-    let fNew = fNext;
-    if (FSAL) fNew = k[STAGES - 1]!;
-    else {
-      rhs(tNew, yNew, p, fNew);
-      stats.rhsEvals++;
-    }
+    const fNew = FSAL ? k[STAGES - 1]! : fNext;
 
     // 2. Stability. h·ρ with ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ (Hairer & Wanner, Solving ODEs II,
     // IV.2) estimates how far out the dominant eigenvalue sits in the method's stability region.
+    // ρ changes slowly: it is estimated on every 4th step and after rejections, and the last good value stands
+    // in between (and where the two points agree to rounding, when the estimate says nothing).
     if (adaptive && STIFF_STAGE >= 0) {
-      // Where the two points agree to rounding the estimate says nothing; the last good ρ stands in.
-      const estimate = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
-      if (!Number.isNaN(estimate)) rho = estimate;
+      if ((stats.steps & 3) === 0 || stats.rejected !== rejectedBefore) {
+        const estimate = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
+        if (!Number.isNaN(estimate)) rho = estimate;
+        rejectedBefore = stats.rejected;
+      }
       const hRho = Math.abs(hSigned) * rho;
       // Past the boundary the sensitivities grow without bound even where the state's error looks fine, and
       // a state-only error norm would not notice: hold the step inside the stability region.
       if (controlled < M && hRho > STABILITY_BOUNDARY) {
-        reject(h * Math.max(0.2, (0.9 * STABILITY_BOUNDARY) / hRho), 'step-size-underflow');
+        stats.rejected++;
+        h *= Math.max(0.2, (0.9 * STABILITY_BOUNDARY) / hRho);
+        if (tooSmall(h, t)) failure('step-size-underflow', `step size ${h} too small`, t, y, stats);
         continue;
       }
       // …and let the next step grow only to the edge of the stability region (saves rejected attempts).
@@ -769,11 +770,14 @@ export function solve(options: SolveOptions): SolveResult {
           nonStiffSteps = 0;
         } else if (++nonStiffSteps >= 6) stiffSteps = 0;
         if (stiffSteps >= STIFF_STEP_LIMIT) {
-          fail(
+          failure(
             'stiff',
             `the problem appears stiff: the step size of ${info.method} has been held to its stability limit for ` +
               `${STIFF_STEP_LIMIT} steps (h = ${Math.abs(hSigned).toPrecision(3)}, h·ρ ≈ ${hRho.toPrecision(3)}); use an ` +
               `implicit method, or pass stiffness: 'ignore' to carry on`,
+            t,
+            y,
+            stats,
           );
         }
       }

@@ -31,8 +31,9 @@ export declare const info: SolverInfo;
 declare function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void;
 /**
  * One attempted step from (t, y) with step h; k[0] holds F(t, y) on entry. Writes the new augmented vector
- * to yNew, evaluates stages 2..s into k[1..] (at least the ones the driver reads again: the FSAL stage and the
- * stiffness stage, whose input it copies to zStiff), and returns the max norm of the local error estimate over
+ * to yNew and F(t + h, yNew) to fNew (FSAL methods: to k[s-1], their last stage), evaluates stages 2..s into
+ * k[1..] (at least the one the driver reads again: the stiffness stage, whose input it copies to zStiff), and
+ * returns the max norm of the local error estimate over
  * the first `controlled` components, each scaled by atol + rtol·max(|y|, |yNew|) — or Infinity when any new
  * value is not finite. Fixed-step methods return 0 (or Infinity).
  */
@@ -44,6 +45,7 @@ declare function rkStep(
   k: Float64Array[],
   z: Float64Array,
   yNew: Float64Array,
+  fNew: Float64Array,
   zStiff: Float64Array,
   rtol: number,
   atol: number,
@@ -315,6 +317,28 @@ function result(
   return out;
 }
 
+/** Stops the integration: where, why, and the result up to there. A plain function, not a closure over the
+ *  loop's variables, which would keep them out of registers. */
+function failure(
+  reason: IntegrationError['reason'],
+  why: string,
+  t: number,
+  y: Float64Array,
+  stats: SolveStats,
+): never {
+  throw new IntegrationError(
+    `integration failed at t = ${t}: ${why}`,
+    t,
+    reason,
+    result(t, y, stats, undefined, undefined),
+  );
+}
+
+/** A step size too small to move t. */
+function tooSmall(h: number, t: number): boolean {
+  return h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE);
+}
+
 /** Integrates from t0 to t1 (backward when t1 < t0) and returns the state with its sensitivities. */
 export function solve(options: SolveOptions): SolveResult {
   if (typeof options !== 'object' || options === null) throw new OptionError('options', 'expected an object');
@@ -389,14 +413,6 @@ export function solve(options: SolveOptions): SolveResult {
 
   const stats: SolveStats = { steps: 0, rejected: 0, rhsEvals: 0 };
   let t = t0;
-  const fail = (reason: IntegrationError['reason'], why: string): never => {
-    throw new IntegrationError(
-      `integration failed at t = ${t}: ${why}`,
-      t,
-      reason,
-      result(t, y, stats, undefined, undefined),
-    );
-  };
 
   rhs(t, y, p, k[0]!);
   stats.rhsEvals++;
@@ -415,59 +431,57 @@ export function solve(options: SolveOptions): SolveResult {
   }
   const exponent = -1 / (ERROR_ORDER + 1);
 
-  // A rejected attempt: retry from t with step size newH, unless that is too small to make progress.
-  const reject = (newH: number, cause: 'step-size-underflow' | 'non-finite') => {
-    stats.rejected++;
-    h = newH;
-    if (h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE)) {
-      fail(cause, `step size ${h} too small${cause === 'non-finite' ? ' after non-finite values' : ''}`);
-    }
-  };
   let nonStiffSteps = 0;
   let rho = 0;
+  let rejectedBefore = 0;
 
   while (dir * (t1 - t) > 0) {
-    if (stats.steps + stats.rejected >= maxSteps) fail('max-steps', `reached maxSteps = ${maxSteps}`);
+    if (stats.steps + stats.rejected >= maxSteps) failure('max-steps', `reached maxSteps = ${maxSteps}`, t, y, stats);
     // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
     const last = h * (1 + 1e-9) >= dir * (t1 - t);
     const hSigned = last ? t1 - t : dir * h;
-    const err = rkStep(t, hSigned, y, p, k, z, yNew, zStiff, rtol, atol, controlled);
-    stats.rhsEvals += STAGES - 1;
+    const err = rkStep(t, hSigned, y, p, k, z, yNew, fNext, zStiff, rtol, atol, controlled);
+    stats.rhsEvals += FSAL ? STAGES - 1 : STAGES;
     const tNew = last ? t1 : t + hSigned;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
     let factor = 1;
     if (adaptive) {
       if (!(err <= 1)) {
-        if (Number.isFinite(err)) reject(h * Math.max(0.2, 0.9 * err ** exponent), 'step-size-underflow');
-        else reject(h * 0.25, 'non-finite');
+        // Rejected: retry from t with a smaller step, unless it is too small to make progress.
+        stats.rejected++;
+        const finite = Number.isFinite(err);
+        h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
+        if (tooSmall(h, t))
+          failure(finite ? 'step-size-underflow' : 'non-finite', `step size ${h} too small`, t, y, stats);
         continue;
       }
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
     } else if (!(err < Number.POSITIVE_INFINITY)) {
-      fail('non-finite', `the solution became non-finite on the step to t = ${tNew}`);
+      failure('non-finite', `the solution became non-finite on the step to t = ${tNew}`, t, y, stats);
     }
 
-    // F at the new point: the last stage for FSAL methods, one evaluation otherwise. It is the next step's k[0].
+    // F at the new point, computed by rkStep: it is the next step's k[0].
     const fOld = k[0]!;
-    let fNew = fNext;
-    if (FSAL) fNew = k[STAGES - 1]!;
-    else {
-      rhs(tNew, yNew, p, fNew);
-      stats.rhsEvals++;
-    }
+    const fNew = FSAL ? k[STAGES - 1]! : fNext;
 
     // 2. Stability. h·ρ with ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ (Hairer & Wanner, Solving ODEs II,
     // IV.2) estimates how far out the dominant eigenvalue sits in the method's stability region.
+    // ρ changes slowly: it is estimated on every 4th step and after rejections, and the last good value stands
+    // in between (and where the two points agree to rounding, when the estimate says nothing).
     if (adaptive && STIFF_STAGE >= 0) {
-      // Where the two points agree to rounding the estimate says nothing; the last good ρ stands in.
-      const estimate = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
-      if (!Number.isNaN(estimate)) rho = estimate;
+      if ((stats.steps & 3) === 0 || stats.rejected !== rejectedBefore) {
+        const estimate = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
+        if (!Number.isNaN(estimate)) rho = estimate;
+        rejectedBefore = stats.rejected;
+      }
       const hRho = Math.abs(hSigned) * rho;
       // Past the boundary the sensitivities grow without bound even where the state's error looks fine, and
       // a state-only error norm would not notice: hold the step inside the stability region.
       if (controlled < M && hRho > STABILITY_BOUNDARY) {
-        reject(h * Math.max(0.2, (0.9 * STABILITY_BOUNDARY) / hRho), 'step-size-underflow');
+        stats.rejected++;
+        h *= Math.max(0.2, (0.9 * STABILITY_BOUNDARY) / hRho);
+        if (tooSmall(h, t)) failure('step-size-underflow', `step size ${h} too small`, t, y, stats);
         continue;
       }
       // …and let the next step grow only to the edge of the stability region (saves rejected attempts).
@@ -479,11 +493,14 @@ export function solve(options: SolveOptions): SolveResult {
           nonStiffSteps = 0;
         } else if (++nonStiffSteps >= 6) stiffSteps = 0;
         if (stiffSteps >= STIFF_STEP_LIMIT) {
-          fail(
+          failure(
             'stiff',
             `the problem appears stiff: the step size of ${info.method} has been held to its stability limit for ` +
               `${STIFF_STEP_LIMIT} steps (h = ${Math.abs(hSigned).toPrecision(3)}, h·ρ ≈ ${hRho.toPrecision(3)}); use an ` +
               `implicit method, or pass stiffness: 'ignore' to carry on`,
+            t,
+            y,
+            stats,
           );
         }
       }

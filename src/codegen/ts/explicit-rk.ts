@@ -45,7 +45,7 @@ export function useScalarStep(system: AugmentedSystem, method: ExplicitRungeKutt
   return system.layout === 'unrolled' && system.size * method.c.length <= SCALAR_STEP_LIMIT;
 }
 
-/** The body of rkStep(t, h, y, p, k, z, yNew, zStiff, rtol, atol, controlled): number. */
+/** The body of rkStep(t, h, y, p, k, z, yNew, fNew, zStiff, rtol, atol, controlled): number. */
 export function printExplicitRkStepBody(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): string {
   return useScalarStep(system, method) ? scalarStep(system, method) : arrayStep(method);
 }
@@ -73,7 +73,9 @@ function arrayStep(method: ExplicitRungeKuttaMethod): string {
     'finite += v * 0;',
     '}',
   );
-  if (method.fsal) lines.push(`rhs(t + h, yNew, p, k${s});`);
+  // F(t + h, yNew): the FSAL method's last stage, otherwise evaluated ahead for the next step (the step is
+  // accepted far more often than not).
+  lines.push(method.fsal ? `rhs(t + h, yNew, p, k${s});` : 'rhs(t + h, yNew, p, fNew);');
   if (!tab.errorWeights) {
     lines.push('return finite === 0 ? 0 : Number.POSITIVE_INFINITY;');
     return lines.join('\n');
@@ -127,12 +129,14 @@ function scalarStep(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): 
     );
     lines.push(`yNew[${i}] = n_${i};`, `finite += n_${i} * 0;`);
   }
-  if (method.fsal) {
-    lines.push(`// stage ${s}: F(t + h, yNew), the next step's first stage`);
-    if (usesTime) lines.push('const tNew = t + h;');
-    lines.push(...inlineRhs(system, (i) => `n_${i}`, 'tNew', `u${s}_`, k(s - 1)));
-    lines.push(`const kLast = k[${s - 1}];`, ...all.map((i) => `kLast[${i}] = k${s}_${i};`));
-  }
+  // F(t + h, yNew), the next step's first stage: the FSAL method's last stage, otherwise evaluated ahead (the
+  // step is accepted far more often than not).
+  lines.push(`// F(t + h, yNew)${method.fsal ? `: stage ${s}` : ''}, the next step's first stage`);
+  if (usesTime) lines.push('const tNew = t + h;');
+  const next = (i: number) => `f_${i}`;
+  lines.push(...inlineRhs(system, (i) => `n_${i}`, 'tNew', 'v', method.fsal ? k(s - 1) : next));
+  lines.push(`const kNext = ${method.fsal ? `k[${s - 1}]` : 'fNew'};`);
+  lines.push(...all.map((i) => `kNext[${i}] = ${method.fsal ? k(s - 1)(i) : next(i)};`));
   if (stiff >= 0) {
     lines.push(`// stage ${stiff + 1} for the stiffness estimate`, `const kStiff = k[${stiff}];`);
     lines.push(...all.map((i) => `zStiff[${i}] = z${stiff + 1}_${i}; kStiff[${i}] = k${stiff + 1}_${i};`));
