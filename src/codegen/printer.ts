@@ -18,7 +18,7 @@ export interface NameTable {
 }
 
 // Binding strength of what a printed string is, so the parent knows whether it needs brackets.
-enum Prec {
+export enum Prec {
   Sum = 1,
   Product = 2,
   Unary = 3,

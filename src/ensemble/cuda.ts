@@ -161,6 +161,12 @@ function checkOptions(system: AugmentedSystem, method: Method, options: Ensemble
   return { count, t0, t1, y0, params, rtol, atol, dt, maxSteps };
 }
 
+function checkPrecision(precision: unknown): void {
+  if (precision !== 'f64' && precision !== 'f32') {
+    throw new OptionError('precision', `expected 'f64' or 'f32', got '${String(precision)}'`);
+  }
+}
+
 function checkBlockSize(blockSize: number | undefined): number {
   if (blockSize === undefined) return 0;
   if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > 1024) {
@@ -277,10 +283,24 @@ export async function loadEnsemble(
   precision: CudaPrecision = 'f64',
   build: CudaBuildOptions = {},
 ): Promise<CudaEnsemble> {
-  if (precision !== 'f64' && precision !== 'f32') {
-    throw new OptionError('precision', `expected 'f64' or 'f32', got '${String(precision)}'`);
-  }
-  const source = cudaEnsembleSource(system, method, precision);
+  checkPrecision(precision);
+  return loadEnsembleSource(target, system, method, precision, cudaEnsembleSource(system, method, precision), build);
+}
+
+/**
+ * loadEnsemble for a source generated beforehand (cudaEnsembleSource for the same system, method and
+ * precision): for a bundled benchmark on a machine where the template is not at hand. The library's layout is
+ * checked against the system when it runs.
+ */
+export async function loadEnsembleSource(
+  target: CudaBuildTarget,
+  system: AugmentedSystem,
+  method: Method,
+  precision: CudaPrecision,
+  source: string,
+  build: CudaBuildOptions = {},
+): Promise<CudaEnsemble> {
+  checkPrecision(precision);
   const library = await buildLibrary(source, target, build);
   const lib = await openEnsembleLibrary(library, precision);
   return {
@@ -345,6 +365,7 @@ export async function solveEnsembleCuda(
   build: CudaBuildOptions & CudaRunOptions = {},
 ): Promise<EnsembleResult> {
   // Bad options are reported before anything is built.
+  checkPrecision(precision);
   checkOptions(system, method, options);
   checkBlockSize(build.blockSize);
   const ensemble = await prepareCudaEnsemble(system, method, precision, build);

@@ -9,13 +9,13 @@
  * TypeScript solver computes.
  */
 import type { FunctionName } from '../../expr/ir.ts';
-import type { Dialect, Printed } from '../printer.ts';
+import { type Dialect, Prec, type Printed } from '../printer.ts';
 
 export type CudaPrecision = 'f64' | 'f32';
 
 // Binding strengths as printer.ts numbers them (Unary = 3, Atom = 4); Printed carries them as numbers.
-const UNARY = 3 as Printed['prec'];
-const ATOM = 4 as Printed['prec'];
+const UNARY = Prec.Unary;
+const ATOM = Prec.Atom;
 
 function special(v: number): Printed | undefined {
   // INFINITY and NAN are the float constants of <math.h>; they convert exactly to double.

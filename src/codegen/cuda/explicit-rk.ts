@@ -1,14 +1,19 @@
 /**
  * The method-specific part of a CUDA module: one attempted explicit Runge–Kutta step with the tableau inlined,
- * `odeforge_step(t, h, y, p, k, z, y_new, y_err)`. The arithmetic is the TypeScript target's
- * (codegen/ts/explicit-rk.ts) term for term — stage i forms z = y + h Σ_j a_ij k_j and evaluates
- * k_i = F(t + c_i h, z); the new value is y + h Σ b_j k_j, the error estimate h Σ e_j k_j; zero coefficients are
- * skipped, unit ones not written — so a double-precision build rounds exactly as the TypeScript solver does.
- * With FSAL the last stage is F(t + h, y_new): y_new is formed first, then that stage, then the error estimate.
+ * `odeforge_step(t, h, y, p, k, z, z_stiff, y_new, rtol, atol, controlled)`, returning the scaled max norm of
+ * its error estimate (INFINITY when any new value is not finite; 0 for fixed-step methods).
+ *
+ * The arithmetic is the TypeScript target's (codegen/ts/explicit-rk.ts) term for term — stage i forms
+ * z = y + h Σ_j a_ij k_j and evaluates k_i = F(t + c_i h, z); the new value is y + h Σ b_j k_j, the error of a
+ * component |h Σ e_j k_j| / (atol + rtol·max(|y|, |y_new|)); zero coefficients are skipped, unit ones not
+ * written — so a double-precision build rounds exactly as the TypeScript solver does. With FSAL the last stage
+ * is F(t + h, y_new): y_new is formed first, then that stage, then the error. The stage the stiffness estimate
+ * reads (src/methods/stability.ts) keeps its input in z_stiff.
  *
  * Stage times are double (t and h are double in every precision); the state arithmetic is `real`.
  */
 import { numericTableau } from '../../methods/numeric.ts';
+import { stiffnessStage } from '../../methods/stability.ts';
 import type { ExplicitRungeKuttaMethod } from '../../methods/types.ts';
 import { type CudaPrecision, cudaDoubleLiteral, cudaLiteral } from './dialect.ts';
 
@@ -23,6 +28,11 @@ function combination(weights: readonly number[], precision: CudaPrecision): stri
   return terms.join(' + ').replaceAll('+ -', '- ');
 }
 
+/** y[i] + h (Σ), or y[i] alone when the sum is empty. */
+function stepFrom(sum: string): string {
+  return sum === '' ? 'y[i]' : `y[i] + hr * (${sum})`;
+}
+
 /** t + c h, in double. */
 function timeAt(c: number): string {
   if (c === 0) return 't';
@@ -35,41 +45,57 @@ const LOOP = 'for (int i = 0; i < ODEFORGE_M; i++)';
 /** The function odeforge_step, as CUDA C++. */
 export function printCudaStep(method: ExplicitRungeKuttaMethod, precision: CudaPrecision): string {
   const tab = numericTableau(method);
+  const stiff = stiffnessStage(method);
   const s = tab.c.length;
   const body: string[] = ['const real hr = (real)h;'];
   // With FSAL the last stage is F(t + h, y_new); it is evaluated after y_new below.
   const explicitStages = method.fsal ? s - 1 : s;
   for (let i = 1; i < explicitStages; i++) {
-    const sum = combination(tab.a[i]!, precision);
-    body.push(`// Stage ${i + 1}: z = y + h Σ a_${i + 1}j k_j, k${i + 1} = F(${timeAt(tab.c[i]!)}, z).`);
-    body.push('ODEFORGE_UNROLL');
-    body.push(sum === '' ? `${LOOP} z[i] = y[i];` : `${LOOP} z[i] = y[i] + hr * (${sum});`);
-    body.push(`odeforge_rhs(${timeAt(tab.c[i]!)}, z, p, k[${i}]);`);
+    const input = i === stiff ? 'z_stiff' : 'z';
+    const note = i === stiff ? ' (its input kept in z_stiff for the stiffness estimate)' : '';
+    body.push(`// Stage ${i + 1}: z = y + h Σ a_${i + 1}j k_j, k${i + 1} = F(${timeAt(tab.c[i]!)}, z)${note}.`);
+    body.push('ODEFORGE_UNROLL', `${LOOP} ${input}[i] = ${stepFrom(combination(tab.a[i]!, precision))};`);
+    body.push(`odeforge_rhs(${timeAt(tab.c[i]!)}, ${input}, p, k[${i}]);`);
   }
-  const update = `y_new[i] = y[i] + hr * (${combination(tab.b, precision)});`;
-  const error = tab.errorWeights ? `y_err[i] = hr * (${combination(tab.errorWeights, precision)});` : undefined;
-  if (method.fsal) {
-    body.push('// The new value, then the last stage F(t + h, y_new), which the error estimate needs.');
-    body.push('ODEFORGE_UNROLL', `${LOOP} ${update}`, `odeforge_rhs(t + h, y_new, p, k[${s - 1}]);`);
-    if (error) body.push('// The error estimate.', 'ODEFORGE_UNROLL', `${LOOP} ${error}`);
-  } else if (error) {
-    body.push('// The new value and the error estimate.');
-    body.push('ODEFORGE_UNROLL', `${LOOP} {`, `  ${update}`, `  ${error}`, '}');
-  } else {
-    body.push('// The new value (a fixed-step method: no error estimate).');
-    body.push('ODEFORGE_UNROLL', `${LOOP} ${update}`);
-  }
-  // Silence unused-parameter warnings of the methods that do not need them (Euler, fixed-step methods).
+  body.push(
+    '// The new value, and whether all of it is finite.',
+    'bool finite = true;',
+    'ODEFORGE_UNROLL',
+    `${LOOP} {`,
+    `  const real v = ${stepFrom(combination(tab.b, precision))};`,
+    '  y_new[i] = v;',
+    '  finite = finite && isfinite(v);',
+    '}',
+  );
+  if (method.fsal) body.push("// The last stage, F(t + h, y_new): the error estimate's and the next step's first.");
+  if (method.fsal) body.push(`odeforge_rhs(t + h, y_new, p, k[${s - 1}]);`);
   const unused: string[] = [];
   if (explicitStages <= 1 && !method.fsal) unused.push('t', 'p', 'z');
-  if (!error) unused.push('y_err');
+  if (stiff < 0) unused.push('z_stiff');
+  if (!tab.errorWeights) {
+    unused.push('rtol', 'atol', 'controlled');
+    body.push('// A fixed-step method: no error estimate.', 'return finite ? (real)0 : (real)INFINITY;');
+  } else {
+    body.push(
+      '// The error estimate h Σ e_j k_j, scaled per component, max norm over the controlled ones; NaN wins.',
+      'real err = 0;',
+      'for (int i = 0; i < controlled; i++) {',
+      `  const real e = odeforge_fabs(hr * (${combination(tab.errorWeights, precision)})) /`,
+      '                 (atol + rtol * odeforge_max(odeforge_fabs(y[i]), odeforge_fabs(y_new[i])));',
+      '  if (e > err || e != e) err = e;',
+      '}',
+      'return finite ? err : (real)INFINITY;',
+    );
+  }
+  // Silence unused-parameter warnings of the methods that do not need them.
   if (unused.length > 0) body.unshift(unused.map((v) => `(void)${v};`).join(' '));
 
   return [
-    'ODEFORGE_HD static ODEFORGE_INLINE void odeforge_step(double t, double h, const real* __restrict__ y,',
+    'ODEFORGE_HD static ODEFORGE_INLINE real odeforge_step(double t, double h, const real* __restrict__ y,',
     '                                                      const real* __restrict__ p, real k[][ODEFORGE_M],',
-    '                                                      real* __restrict__ z, real* __restrict__ y_new,',
-    '                                                      real* __restrict__ y_err) {',
+    '                                                      real* __restrict__ z, real* __restrict__ z_stiff,',
+    '                                                      real* __restrict__ y_new, real rtol, real atol,',
+    '                                                      int controlled) {',
     ...body.map((line) => `  ${line}`),
     '}',
   ].join('\n');

@@ -11,9 +11,10 @@
 import { readFileSync } from 'node:fs';
 import { ENSEMBLE_STATUS } from '../../ensemble/types.ts';
 import { numericTableau } from '../../methods/numeric.ts';
+import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
-import { type CudaPrecision, cudaDialect, cudaLiteral } from './dialect.ts';
+import { type CudaPrecision, cudaDialect, cudaDoubleLiteral, cudaLiteral } from './dialect.ts';
 import { printCudaStep } from './explicit-rk.ts';
 import { printCudaRhs } from './rhs.ts';
 
@@ -29,9 +30,6 @@ const TEMPLATE_URL = new URL('../../../templates/cuda/explicit-rk.cu', import.me
 const HEADER_MARKER = /\/\* @odeforge:header[^*]*\*\//;
 const TEMPLATE_NOTE = /^\/\/~.*\n/gm;
 const BLOCK = /^\/\/ @odeforge:begin (\w+)[^\n]*\n[\s\S]*?^\/\/ @odeforge:end \1[^\n]*\n/gm;
-
-/** The names of the blocks the template must have, in no particular order. */
-export const CUDA_TEMPLATE_BLOCKS = ['precision', 'constants', 'rhs', 'step'] as const;
 
 /** Unrolling the per-component loops pays while the augmented vector is small enough to live in registers. */
 const UNROLL_LIMIT = 64;
@@ -116,7 +114,8 @@ function constantsBlock(system: AugmentedSystem, method: Method, precision: Cuda
   const M = system.components.length;
   const literal = cudaLiteral(precision);
   const signed = (v: number) => (v < 0 ? `(${v})` : String(v));
-  const defaults = m.paramDefaults.length > 0 ? m.paramDefaults.map((v) => literal(v).text) : ['0.0'];
+  // C has no empty arrays: a model without parameters gets one unused 0.
+  const defaults = (m.paramDefaults.length > 0 ? m.paramDefaults : [0]).map((v) => literal(v).text);
   return [
     `#define ODEFORGE_N ${m.states.length}`,
     `#define ODEFORGE_P ${m.params.length}`,
@@ -127,6 +126,8 @@ function constantsBlock(system: AugmentedSystem, method: Method, precision: Cuda
     `#define ODEFORGE_FSAL ${method.fsal ? 1 : 0}`,
     `#define ODEFORGE_ORDER ${method.order}`,
     `#define ODEFORGE_ERROR_ORDER ${tab.errorOrder}`,
+    `#define ODEFORGE_STIFF_STAGE ${signed(stiffnessStage(method))}`,
+    `#define ODEFORGE_STABILITY_BOUNDARY ${cudaDoubleLiteral(realStabilityBoundary(method)).text}`,
     ...ENSEMBLE_STATUS.map((s, i) => `#define ${statusMacro(s)} ${i}`),
     M <= UNROLL_LIMIT
       ? '// Per-component loops are unrolled on the device (the augmented vector is small).'
@@ -153,6 +154,10 @@ export function emitCudaModule(system: AugmentedSystem, method: Method, options:
     throw new Error(`internal: precision must be 'f64' or 'f32', got '${String(precision)}'`);
   }
   checkNames(system);
+  // The GPU code is straight-line over the whole augmented vector: every component needs its own rhs.
+  if (system.layout !== 'unrolled' || system.rhs.length !== system.size) {
+    throw new Error(`internal: the CUDA target needs the 'unrolled' layout, got '${system.layout}'`);
+  }
   const blocks = new Map<string, string>([
     ['precision', precisionBlock(precision)],
     ['constants', constantsBlock(system, method, precision)],

@@ -21,7 +21,7 @@
 
 import { ERROR_BRAND_PREFIX, OdeforgeError } from '../../errors.ts';
 import type { FunctionName } from '../../expr/ir.ts';
-import { type Dialect, numberLiteral, type Printed } from '../printer.ts';
+import { type Dialect, numberLiteral, Prec, type Printed } from '../printer.ts';
 
 const BRAND = Symbol.for(`${ERROR_BRAND_PREFIX}F32RangeError`);
 
@@ -50,8 +50,8 @@ export const F32_MIN_NORMAL = 2 ** -126;
 
 // The printer's binding strengths are not exported; a literal is an atom, or a unary minus when negative,
 // exactly as for the TypeScript dialect.
-const ATOM = numberLiteral(1).prec;
-const UNARY = numberLiteral(-1).prec;
+const ATOM = Prec.Atom;
+const UNARY = Prec.Unary;
 
 /**
  * The shortest decimal text that reads back as the same f32, as a WGSL f32 literal: always with a decimal
