@@ -650,8 +650,19 @@ function result(
 
 /** Stops the integration: where, why, and the result up to there. A plain function, not a closure over the
  *  loop's variables, which would keep them out of registers. */
-function failure(reason: IntegrationError['reason'], why: string, t: number, y: Float64Array, stats: SolveStats): never {
-  throw new IntegrationError(`integration failed at t = ${t}: ${why}`, t, reason, result(t, y, stats, undefined, undefined));
+function failure(
+  reason: IntegrationError['reason'],
+  why: string,
+  t: number,
+  y: Float64Array,
+  stats: SolveStats,
+): never {
+  throw new IntegrationError(
+    `integration failed at t = ${t}: ${why}`,
+    t,
+    reason,
+    result(t, y, stats, undefined, undefined),
+  );
 }
 
 /** A step size too small to move t. */
@@ -772,7 +783,8 @@ export function solve(options: SolveOptions): SolveResult {
         stats.rejected++;
         const finite = Number.isFinite(err);
         h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
-        if (tooSmall(h, t)) failure(finite ? 'step-size-underflow' : 'non-finite', `step size ${h} too small`, t, y, stats);
+        if (tooSmall(h, t))
+          failure(finite ? 'step-size-underflow' : 'non-finite', `step size ${h} too small`, t, y, stats);
         continue;
       }
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));

@@ -21,7 +21,7 @@
 
 import { ERROR_BRAND_PREFIX, OdeforgeError } from '../../errors.ts';
 import type { FunctionName } from '../../expr/ir.ts';
-import { type Dialect, numberLiteral, Prec, type Printed } from '../printer.ts';
+import { type Dialect, Prec, type Printed } from '../printer.ts';
 
 const BRAND = Symbol.for(`${ERROR_BRAND_PREFIX}F32RangeError`);
 
