@@ -14,7 +14,7 @@ import type { EnsembleBackendOptions, EnsembleOptions, EnsembleResult } from './
 import { OptionError } from './errors.ts';
 import { findMethod } from './methods/index.ts';
 import type { Method } from './methods/types.ts';
-import { buildModel, type Model, type ModelSpec } from './model/model.ts';
+import { buildModel, type Model, type ModelLimits, type ModelSpec } from './model/model.ts';
 import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
 import { buildAugmentedSystem, type Sensitivity, type VariationalLayout } from './variational/system.ts';
 
@@ -30,6 +30,8 @@ export interface CompileOptions {
    * of Φ and S; 'auto' (default) unrolls small systems and loops from COLUMNS_FROM_STATES states on.
    */
   readonly layout?: 'auto' | VariationalLayout;
+  /** Sizes past which a model is refused up front (see DEFAULT_LIMITS in src/model/model.ts). */
+  readonly limits?: Partial<ModelLimits>;
 }
 
 /** From this many states on, 'auto' emits the variational products as column loops (see bench: crossover). */
@@ -67,7 +69,7 @@ function resolve(
   model: ModelSpec | Model,
   options: CompileOptions,
 ): { model: Model; method: Method; sens: Sensitivity[] } {
-  const built = 'builder' in model ? model : buildModel(model);
+  const built = 'builder' in model ? model : buildModel(model, undefined, options.limits);
   const method = typeof options.method === 'object' ? options.method : findMethod(options.method ?? 'RK45CK');
   const sens = checkSensitivities(options.sensitivities ?? ['y0']);
   return { model: built, method, sens };

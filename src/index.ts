@@ -5,7 +5,24 @@
  *   const solver = compile(model, { method: 'RK45CK', sensitivities: ['y0', 'params'] });
  *   const { y, jacobian, paramJacobian } = solver.solve({ t0: 0, t1: 1, y0: [1, 1], rtol: 1e-10, atol: 1e-10 });
  */
-export { type CompileOptions, compile, generate, type Solver } from './compile.ts';
+export {
+  COLUMNS_FROM_STATES,
+  type CompileOptions,
+  compile,
+  type GenerateOptions,
+  generate,
+  type Solver,
+  type Target,
+} from './compile.ts';
+export { CudaBuildError, CudaRuntimeError, CudaUnavailableError } from './ensemble/cuda-build.ts';
+export type {
+  EnsembleBackend,
+  EnsembleBackendOptions,
+  EnsembleOptions,
+  EnsembleResult,
+  EnsembleStatus,
+} from './ensemble/types.ts';
+export { WebGpuUnavailableError } from './ensemble/webgpu.ts';
 export {
   type FailureReason,
   IntegrationError,
@@ -18,4 +35,4 @@ export { ALL_METHODS, findMethod, methodNames } from './methods/index.ts';
 export type { ExplicitRungeKuttaMethod, Method } from './methods/types.ts';
 export { buildModel, type Model, type ModelSpec } from './model/model.ts';
 export type { DenseOutput, SolveOptions, SolveResult, SolverInfo, SolveStats } from './runtime/types.ts';
-export type { Sensitivity } from './variational/system.ts';
+export type { Sensitivity, VariationalLayout } from './variational/system.ts';

@@ -65,7 +65,20 @@ function shown(text: string): string {
 }
 
 /** Checks a model and builds its IR. Throws ModelError on the first problem found. */
-export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model {
+/** Sizes past which a model is refused before any work is done on it (memory and time grow with them). */
+export interface ModelLimits {
+  /** States (default 10,000: y0 sensitivities then need 10⁸ values per stage). */
+  readonly maxStates: number;
+  /** Parameters (default 10,000). */
+  readonly maxParams: number;
+  /** Characters in one right-hand side (default 1,000,000). */
+  readonly maxExpressionLength: number;
+}
+
+export const DEFAULT_LIMITS: ModelLimits = { maxStates: 10_000, maxParams: 10_000, maxExpressionLength: 1_000_000 };
+
+export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits: Partial<ModelLimits> = {}): Model {
+  const { maxStates, maxParams, maxExpressionLength } = { ...DEFAULT_LIMITS, ...limits };
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new ModelError({ model: '?' }, `a model must be an object, got ${describe(spec)}`);
   }
@@ -114,12 +127,15 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model 
   if (!Array.isArray(raw.states) || raw.states.length === 0) {
     throw fail(`'states' must be a non-empty array of names, got ${describe(raw.states)}`);
   }
+  if (raw.states.length > maxStates) throw fail(`${raw.states.length} states exceed the limit of ${maxStates}`);
   const states = (raw.states as unknown[]).map((s, i) => builder.sym(checkName(s, 'state'), 'state', i));
 
   const paramsRaw = raw.params ?? {};
   if (typeof paramsRaw !== 'object' || paramsRaw === null || Array.isArray(paramsRaw)) {
     throw fail(`'params' must be an object of name: default value, got ${describe(paramsRaw)}`);
   }
+  const paramCount = Object.keys(paramsRaw).length;
+  if (paramCount > maxParams) throw fail(`${paramCount} parameters exceed the limit of ${maxParams}`);
   const params: SymNode[] = [];
   const paramDefaults: number[] = [];
   for (const [p, value] of Object.entries(paramsRaw as Record<string, unknown>)) {
@@ -156,6 +172,11 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder()): Model 
     }
     if (typeof text !== 'string') {
       throw fail(`the right-hand side must be a string expression, got ${describe(text)}`, { state: s.name });
+    }
+    if (text.length > maxExpressionLength) {
+      throw fail(`the right-hand side has ${text.length} characters, more than the limit of ${maxExpressionLength}`, {
+        state: s.name,
+      });
     }
     try {
       return parseExpression(text, (n) => symbols.get(n), builder);

@@ -95,3 +95,25 @@ describe('error control', () => {
     expect(r.t).toBe(SEED_PROBLEM.t1);
   });
 });
+
+describe('resource bounds: oversized models fail fast with a clear message', () => {
+  it('too many states', () => {
+    const states = Array.from({ length: 11 }, (_, i) => `x${i}`);
+    const model = { name: 'big', states, rhs: Object.fromEntries(states.map((s) => [s, '-1'])) };
+    expect(() => compile(model, { limits: { maxStates: 10 } })).toThrow(/11 states exceed the limit of 10/);
+  });
+
+  it('too many parameters', () => {
+    const params = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`p${i}`, 1]));
+    expect(() => compile({ name: 'm', states: ['x'], params, rhs: { x: '-x' } }, { limits: { maxParams: 4 } })).toThrow(
+      /5 parameters exceed the limit of 4/,
+    );
+  });
+
+  it('an expression longer than the limit is refused before it is parsed', () => {
+    const rhs = { x: Array.from({ length: 2000 }, () => 'x').join(' + ') };
+    expect(() => compile({ name: 'm', states: ['x'], rhs }, { limits: { maxExpressionLength: 1000 } })).toThrow(
+      /7997 characters, more than the limit of 1000/,
+    );
+  });
+});
