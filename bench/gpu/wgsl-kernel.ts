@@ -1,0 +1,248 @@
+/**
+ * Dispatch-only timing of odeforge's generated WGSL shader, measured the way lorenz_webgpu.mjs measures its
+ * hand-written one: buffers created and filled once, then `dispatchWorkgroups` + `onSubmittedWorkDone`, best of
+ * `reps` after a warm-up. solveEnsembleWebGpu (src/ensemble/webgpu.ts) times uploads, the kernel, the read-back
+ * and the f64 conversions together; this isolates the kernel for the comparison with the anchors.
+ *
+ * It binds the buffers exactly as src/ensemble/webgpu.ts does (same shader from ensembleShader, same uniform
+ * layout WGSL_CONFIG_FIELDS, component-major arrays, dispatchGrid); the caller checks that the outputs equal
+ * solveEnsembleWebGpu's for the same inputs, which checks this replica too.
+ */
+import { WGSL_BINDINGS, WGSL_CONFIG_BYTES, WGSL_ENTRY_POINT } from '../../src/codegen/wgsl/module.ts';
+import { ensembleShader } from '../../src/ensemble/webgpu.ts';
+import { dispatchGrid } from '../../src/ensemble/webgpu-dispatch.ts';
+import type { Method } from '../../src/methods/types.ts';
+import type { AugmentedSystem } from '../../src/variational/system.ts';
+
+const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+const MAP_READ = 0x1;
+const COMPUTE_STAGE = 0x4;
+
+interface Harness {
+  readonly device: GPUDevice;
+  readonly adapter: string;
+  readonly layout: GPUBindGroupLayout;
+  readonly pipelineLayout: GPUPipelineLayout;
+}
+
+// Dawn tears the adapter down when the GPU object is collected: keep it.
+let root: GPU | undefined;
+let harness: Promise<Harness> | undefined;
+
+async function createHarness(): Promise<Harness> {
+  const mod = (await import('webgpu')) as { create(flags: string[]): GPU };
+  root ??= mod.create([]);
+  const adapter = await root.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('requestAdapter() found no adapter');
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+    },
+  });
+  const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+    binding,
+    visibility: COMPUTE_STAGE,
+    buffer: { type },
+  });
+  const layout = device.createBindGroupLayout({
+    entries: [
+      entry(WGSL_BINDINGS.config, 'uniform'),
+      entry(WGSL_BINDINGS.y0, 'read-only-storage'),
+      entry(WGSL_BINDINGS.params, 'read-only-storage'),
+      entry(WGSL_BINDINGS.y, 'storage'),
+      entry(WGSL_BINDINGS.jacobian, 'storage'),
+      entry(WGSL_BINDINGS.paramJacobian, 'storage'),
+      entry(WGSL_BINDINGS.status, 'storage'),
+      entry(WGSL_BINDINGS.steps, 'storage'),
+    ],
+  });
+  const info = adapter.info;
+  const name = [info?.description, info?.vendor, info?.architecture].filter((s) => s).join(' / ') || 'unknown';
+  return { device, adapter: name, layout, pipelineLayout: device.createPipelineLayout({ bindGroupLayouts: [layout] }) };
+}
+
+/** Destroys the harness's device (before the anchor's process wants the GPU to itself). */
+export async function releaseHarness(): Promise<void> {
+  const h = harness;
+  harness = undefined;
+  if (h) {
+    try {
+      (await h).device.destroy();
+    } catch {
+      // never created
+    }
+  }
+}
+
+function twoWords(v: number): [number, number] {
+  const hi = Math.fround(v);
+  return [hi, Math.fround(v - hi)];
+}
+
+export interface WgslKernelInput {
+  readonly count: number;
+  readonly t0: number;
+  readonly t1: number;
+  /** 0: estimate the first step (adaptive methods only). */
+  readonly dt: number;
+  readonly rtol: number;
+  readonly atol: number;
+  readonly maxSteps?: number;
+  /** Row-major N×n and N×p, as EnsembleOptions. */
+  readonly y0: Float64Array;
+  readonly params: Float64Array;
+}
+
+export interface WgslKernelTiming {
+  readonly adapter: string;
+  readonly bestMs: number;
+  readonly medianMs: number;
+  readonly allMs: number[];
+  /** The last dispatch's outputs, row-major like EnsembleResult (for the comparison with solveEnsembleWebGpu). */
+  readonly y: Float64Array;
+  readonly jacobian?: Float64Array;
+}
+
+function median(a: number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length === 0 ? Number.NaN : s[(s.length - 1) >> 1]!;
+}
+
+/** Times `reps` dispatches of the odeforge shader after one warm-up; throws on a WebGPU error. */
+export async function timeWgslKernel(
+  system: AugmentedSystem,
+  method: Method,
+  input: WgslKernelInput,
+  reps: number,
+): Promise<WgslKernelTiming> {
+  harness ??= createHarness();
+  let h: Harness;
+  try {
+    h = await harness;
+  } catch (e) {
+    harness = undefined;
+    throw e;
+  }
+  const { device } = h;
+  const n = system.model.states.length;
+  const p = system.model.params.length;
+  const pa = Math.max(p, 1);
+  const count = input.count;
+  const hasPhi = system.phiOffset >= 0;
+  const hasSens = system.sensOffset >= 0;
+
+  const config = new ArrayBuffer(WGSL_CONFIG_BYTES);
+  const f = new Float32Array(config);
+  const u = new Uint32Array(config);
+  [f[0], f[1]] = twoWords(input.t0);
+  [f[2], f[3]] = twoWords(input.t1);
+  f[4] = input.rtol;
+  f[5] = input.atol;
+  [f[6], f[7]] = input.dt === 0 ? [0, 0] : twoWords(input.dt);
+  u[8] = Math.min(Math.ceil(input.maxSteps ?? 1_000_000), 0xffff_ffff);
+  u[9] = count;
+  f[10] = 1;
+
+  const y0 = new Float32Array(n * count);
+  const par = new Float32Array(pa * count);
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < n; c++) y0[c * count + i] = input.y0[i * n + c]!;
+    for (let k = 0; k < p; k++) par[k * count + i] = input.params[i * p + k]!;
+  }
+  const sizes = {
+    y: 4 * n * count,
+    jacobian: hasPhi ? 4 * n * n * count : 4,
+    paramJacobian: hasSens ? 4 * n * p * count : 4,
+    status: 4 * count,
+    steps: 8 * count,
+  };
+  const biggest = Math.max(y0.byteLength, par.byteLength, ...Object.values(sizes));
+  if (biggest > device.limits.maxStorageBufferBindingSize || biggest > device.limits.maxBufferSize) {
+    throw new Error(
+      `a ${biggest}-byte buffer exceeds this adapter's limits (binding ${device.limits.maxStorageBufferBindingSize}, buffer ${device.limits.maxBufferSize})`,
+    );
+  }
+  const buffers: GPUBuffer[] = [];
+  const make = (size: number, usage: number): GPUBuffer => {
+    const b = device.createBuffer({ size: Math.max(4, size), usage });
+    buffers.push(b);
+    return b;
+  };
+  try {
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ code: ensembleShader(system, method) });
+    const pipeline = device.createComputePipeline({
+      layout: h.pipelineLayout,
+      compute: { module, entryPoint: WGSL_ENTRY_POINT },
+    });
+    const cfg = make(WGSL_CONFIG_BYTES, USAGE.UNIFORM | USAGE.COPY_DST);
+    const in0 = make(y0.byteLength, USAGE.STORAGE | USAGE.COPY_DST);
+    const in1 = make(par.byteLength, USAGE.STORAGE | USAGE.COPY_DST);
+    const out = {
+      y: make(sizes.y, USAGE.STORAGE | USAGE.COPY_SRC),
+      jacobian: make(sizes.jacobian, USAGE.STORAGE | USAGE.COPY_SRC),
+      paramJacobian: make(sizes.paramJacobian, USAGE.STORAGE | USAGE.COPY_SRC),
+      status: make(sizes.status, USAGE.STORAGE | USAGE.COPY_SRC),
+      steps: make(sizes.steps, USAGE.STORAGE | USAGE.COPY_SRC),
+    };
+    device.queue.writeBuffer(cfg, 0, config);
+    device.queue.writeBuffer(in0, 0, y0);
+    device.queue.writeBuffer(in1, 0, par);
+    const bindGroup = device.createBindGroup({
+      layout: h.layout,
+      entries: [
+        { binding: WGSL_BINDINGS.config, resource: { buffer: cfg } },
+        { binding: WGSL_BINDINGS.y0, resource: { buffer: in0 } },
+        { binding: WGSL_BINDINGS.params, resource: { buffer: in1 } },
+        { binding: WGSL_BINDINGS.y, resource: { buffer: out.y } },
+        { binding: WGSL_BINDINGS.jacobian, resource: { buffer: out.jacobian } },
+        { binding: WGSL_BINDINGS.paramJacobian, resource: { buffer: out.paramJacobian } },
+        { binding: WGSL_BINDINGS.status, resource: { buffer: out.status } },
+        { binding: WGSL_BINDINGS.steps, resource: { buffer: out.steps } },
+      ],
+    });
+    const setupError = await device.popErrorScope();
+    if (setupError) throw new Error(`WebGPU rejected the set-up: ${setupError.message}`);
+    const grid = dispatchGrid(count, device.limits.maxComputeWorkgroupsPerDimension);
+    const dispatch = async (): Promise<void> => {
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(grid.x, grid.y);
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      await device.queue.onSubmittedWorkDone();
+    };
+    await dispatch();
+    const all: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t = performance.now();
+      await dispatch();
+      all.push(performance.now() - t);
+    }
+    // Read back y (and Φ) of the last dispatch.
+    const readBytes = sizes.y + (hasPhi ? sizes.jacobian : 0);
+    const staging = make(readBytes, USAGE.MAP_READ | USAGE.COPY_DST);
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(out.y, 0, staging, 0, sizes.y);
+    if (hasPhi) enc.copyBufferToBuffer(out.jacobian, 0, staging, sizes.y, sizes.jacobian);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(MAP_READ);
+    const data = staging.getMappedRange().slice(0);
+    staging.unmap();
+    const ys = new Float32Array(data, 0, n * count);
+    const y = new Float64Array(n * count);
+    for (let i = 0; i < count; i++) for (let c = 0; c < n; c++) y[i * n + c] = ys[c * count + i]!;
+    let jacobian: Float64Array | undefined;
+    if (hasPhi) {
+      const js = new Float32Array(data, sizes.y, n * n * count);
+      jacobian = new Float64Array(n * n * count);
+      for (let i = 0; i < count; i++) for (let c = 0; c < n * n; c++) jacobian[i * n * n + c] = js[c * count + i]!;
+    }
+    return { adapter: h.adapter, bestMs: Math.min(...all), medianMs: median(all), allMs: all, y, jacobian };
+  } finally {
+    for (const b of buffers) b.destroy();
+  }
+}
