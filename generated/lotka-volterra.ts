@@ -79,12 +79,12 @@ function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): voi
 /**
  * One attempted step from (t, y) with step h; k[0] holds F(t, y) on entry. Writes the new augmented vector
  * to yNew and F(t + h, yNew) to fNew (FSAL methods: to k[s-1], their last stage), evaluates stages 2..s into
- * k[1..] (at least the one the driver reads again: the stiffness stage, whose input it copies to zStiff), and
- * returns the max norm of the local error estimate over
+ * k[1..] (at least, when `record` is set, the one the driver reads again: the stiffness stage, whose input it
+ * then copies to zStiff), and returns the max norm of the local error estimate over
  * the first `controlled` components, each scaled by atol + rtol·max(|y|, |yNew|) — or Infinity when any new
  * value is not finite. Fixed-step methods return 0 (or Infinity).
  */
-function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, rtol: number, atol: number, controlled: number): number {
+function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number {
   const k1 = k[0];
   const p_alpha = p[0];
   const p_beta = p[1];
@@ -347,22 +347,24 @@ function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float
   kNext[11] = f_11;
   kNext[12] = f_12;
   kNext[13] = f_13;
-  // stage 5 for the stiffness estimate
-  const kStiff = k[4];
-  zStiff[0] = z5_0; kStiff[0] = k5_0;
-  zStiff[1] = z5_1; kStiff[1] = k5_1;
-  zStiff[2] = z5_2; kStiff[2] = k5_2;
-  zStiff[3] = z5_3; kStiff[3] = k5_3;
-  zStiff[4] = z5_4; kStiff[4] = k5_4;
-  zStiff[5] = z5_5; kStiff[5] = k5_5;
-  zStiff[6] = z5_6; kStiff[6] = k5_6;
-  zStiff[7] = z5_7; kStiff[7] = k5_7;
-  zStiff[8] = z5_8; kStiff[8] = k5_8;
-  zStiff[9] = z5_9; kStiff[9] = k5_9;
-  zStiff[10] = z5_10; kStiff[10] = k5_10;
-  zStiff[11] = z5_11; kStiff[11] = k5_11;
-  zStiff[12] = z5_12; kStiff[12] = k5_12;
-  zStiff[13] = z5_13; kStiff[13] = k5_13;
+  // stage 5, for the stiffness estimate
+  if (record) {
+    const kStiff = k[4];
+    zStiff[0] = z5_0; kStiff[0] = k5_0;
+    zStiff[1] = z5_1; kStiff[1] = k5_1;
+    zStiff[2] = z5_2; kStiff[2] = k5_2;
+    zStiff[3] = z5_3; kStiff[3] = k5_3;
+    zStiff[4] = z5_4; kStiff[4] = k5_4;
+    zStiff[5] = z5_5; kStiff[5] = k5_5;
+    zStiff[6] = z5_6; kStiff[6] = k5_6;
+    zStiff[7] = z5_7; kStiff[7] = k5_7;
+    zStiff[8] = z5_8; kStiff[8] = k5_8;
+    zStiff[9] = z5_9; kStiff[9] = k5_9;
+    zStiff[10] = z5_10; kStiff[10] = k5_10;
+    zStiff[11] = z5_11; kStiff[11] = k5_11;
+    zStiff[12] = z5_12; kStiff[12] = k5_12;
+    zStiff[13] = z5_13; kStiff[13] = k5_13;
+  }
   let err = 0;
   { const e = Math.abs(h * (-0.004293774801587302 * k1_0 + 0.018668586093857832 * k3_0 - 0.03415502683080808 * k4_0 - 0.019321986607142856 * k5_0 + 0.03910220214568041 * k6_0)) / (atol + rtol * Math.max(Math.abs(y_0), Math.abs(n_0))); if (e > err || e !== e) err = e; }
   { const e = Math.abs(h * (-0.004293774801587302 * k1_1 + 0.018668586093857832 * k3_1 - 0.03415502683080808 * k4_1 - 0.019321986607142856 * k5_1 + 0.03910220214568041 * k6_1)) / (atol + rtol * Math.max(Math.abs(y_1), Math.abs(n_1))); if (e > err || e !== e) err = e; }
@@ -742,11 +744,15 @@ export function solve(options: SolveOptions): SolveResult {
   let stiffSteps = 0;
   let nextEval = 0;
 
-  const stats: SolveStats = { steps: 0, rejected: 0, rhsEvals: 0 };
+  // Counters live in locals (registers) during the loop and become SolveStats where it ends; no closure may
+  // capture them (or t, h, y), or they would move to the heap.
+  let steps = 0;
+  let rejected = 0;
+  let evals = 0;
   let t = t0;
 
   rhs(t, y, p, k[0]!);
-  stats.rhsEvals++;
+  evals++;
   // Samples at t0 itself.
   while (dense !== undefined && tEval !== undefined && nextEval < tEval.length && tEval[nextEval] === t0) {
     if (onSample) onSample(t0, y);
@@ -758,7 +764,7 @@ export function solve(options: SolveOptions): SolveResult {
   if (dtGiven !== undefined) h = Math.min(dtGiven, span);
   else {
     h = initialStep(t0, y, k[0]!, p, dir, span, controlled, rtol, atol, z, fNext);
-    stats.rhsEvals++;
+    evals++;
   }
   const exponent = -1 / (ERROR_ORDER + 1);
 
@@ -767,12 +773,16 @@ export function solve(options: SolveOptions): SolveResult {
   let rejectedBefore = 0;
 
   while (dir * (t1 - t) > 0) {
-    if (stats.steps + stats.rejected >= maxSteps) failure('max-steps', `reached maxSteps = ${maxSteps}`, t, y, stats);
+    if (steps + rejected >= maxSteps)
+      failure('max-steps', `reached maxSteps = ${maxSteps}`, t, y, { steps, rejected, rhsEvals: evals });
     // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
     const last = h * (1 + 1e-9) >= dir * (t1 - t);
     const hSigned = last ? t1 - t : dir * h;
-    const err = rkStep(t, hSigned, y, p, k, z, yNew, fNext, zStiff, rtol, atol, controlled);
-    stats.rhsEvals += FSAL ? STAGES - 1 : STAGES;
+    // ρ changes slowly: it is estimated on every 4th step and after rejections (the last good value stands in
+    // between, and where the two points agree to rounding, when the estimate says nothing).
+    const estimate = adaptive && STIFF_STAGE >= 0 && ((steps & 3) === 0 || rejected !== rejectedBefore);
+    const err = rkStep(t, hSigned, y, p, k, z, yNew, fNext, zStiff, estimate, rtol, atol, controlled);
+    evals += FSAL ? STAGES - 1 : STAGES;
     const tNew = last ? t1 : t + hSigned;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
@@ -780,16 +790,24 @@ export function solve(options: SolveOptions): SolveResult {
     if (adaptive) {
       if (!(err <= 1)) {
         // Rejected: retry from t with a smaller step, unless it is too small to make progress.
-        stats.rejected++;
+        rejected++;
         const finite = Number.isFinite(err);
         h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
         if (tooSmall(h, t))
-          failure(finite ? 'step-size-underflow' : 'non-finite', `step size ${h} too small`, t, y, stats);
+          failure(finite ? 'step-size-underflow' : 'non-finite', `step size ${h} too small`, t, y, {
+            steps,
+            rejected,
+            rhsEvals: evals,
+          });
         continue;
       }
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
     } else if (!(err < Number.POSITIVE_INFINITY)) {
-      failure('non-finite', `the solution became non-finite on the step to t = ${tNew}`, t, y, stats);
+      failure('non-finite', `the solution became non-finite on the step to t = ${tNew}`, t, y, {
+        steps,
+        rejected,
+        rhsEvals: evals,
+      });
     }
 
     // F at the new point, computed by rkStep: it is the next step's k[0].
@@ -798,21 +816,20 @@ export function solve(options: SolveOptions): SolveResult {
 
     // 2. Stability. h·ρ with ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ (Hairer & Wanner, Solving ODEs II,
     // IV.2) estimates how far out the dominant eigenvalue sits in the method's stability region.
-    // ρ changes slowly: it is estimated on every 4th step and after rejections, and the last good value stands
-    // in between (and where the two points agree to rounding, when the estimate says nothing).
     if (adaptive && STIFF_STAGE >= 0) {
-      if ((stats.steps & 3) === 0 || stats.rejected !== rejectedBefore) {
-        const estimate = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
-        if (!Number.isNaN(estimate)) rho = estimate;
-        rejectedBefore = stats.rejected;
+      if (estimate) {
+        const latest = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
+        if (!Number.isNaN(latest)) rho = latest;
+        rejectedBefore = rejected;
       }
       const hRho = Math.abs(hSigned) * rho;
       // Past the boundary the sensitivities grow without bound even where the state's error looks fine, and
       // a state-only error norm would not notice: hold the step inside the stability region.
       if (controlled < M && hRho > STABILITY_BOUNDARY) {
-        stats.rejected++;
+        rejected++;
         h *= Math.max(0.2, (0.9 * STABILITY_BOUNDARY) / hRho);
-        if (tooSmall(h, t)) failure('step-size-underflow', `step size ${h} too small`, t, y, stats);
+        if (tooSmall(h, t))
+          failure('step-size-underflow', `step size ${h} too small`, t, y, { steps, rejected, rhsEvals: evals });
         continue;
       }
       // …and let the next step grow only to the edge of the stability region (saves rejected attempts).
@@ -831,7 +848,7 @@ export function solve(options: SolveOptions): SolveResult {
               `implicit method, or pass stiffness: 'ignore' to carry on`,
             t,
             y,
-            stats,
+            { steps, rejected, rhsEvals: evals },
           );
         }
       }
@@ -854,9 +871,9 @@ export function solve(options: SolveOptions): SolveResult {
     y = yNew;
     yNew = swap;
     t = tNew;
-    stats.steps++;
+    steps++;
     if (onStep) onStep(t, y);
     h *= factor;
   }
-  return result(t, y, stats, onSample ? undefined : dense, tEval);
+  return result(t, y, { steps, rejected, rhsEvals: evals }, onSample ? undefined : dense, tEval);
 }

@@ -32,8 +32,8 @@ declare function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Arr
 /**
  * One attempted step from (t, y) with step h; k[0] holds F(t, y) on entry. Writes the new augmented vector
  * to yNew and F(t + h, yNew) to fNew (FSAL methods: to k[s-1], their last stage), evaluates stages 2..s into
- * k[1..] (at least the one the driver reads again: the stiffness stage, whose input it copies to zStiff), and
- * returns the max norm of the local error estimate over
+ * k[1..] (at least, when `record` is set, the one the driver reads again: the stiffness stage, whose input it
+ * then copies to zStiff), and returns the max norm of the local error estimate over
  * the first `controlled` components, each scaled by atol + rtol·max(|y|, |yNew|) — or Infinity when any new
  * value is not finite. Fixed-step methods return 0 (or Infinity).
  */
@@ -47,6 +47,7 @@ declare function rkStep(
   yNew: Float64Array,
   fNew: Float64Array,
   zStiff: Float64Array,
+  record: boolean,
   rtol: number,
   atol: number,
   controlled: number,
@@ -411,11 +412,15 @@ export function solve(options: SolveOptions): SolveResult {
   let stiffSteps = 0;
   let nextEval = 0;
 
-  const stats: SolveStats = { steps: 0, rejected: 0, rhsEvals: 0 };
+  // Counters live in locals (registers) during the loop and become SolveStats where it ends; no closure may
+  // capture them (or t, h, y), or they would move to the heap.
+  let steps = 0;
+  let rejected = 0;
+  let evals = 0;
   let t = t0;
 
   rhs(t, y, p, k[0]!);
-  stats.rhsEvals++;
+  evals++;
   // Samples at t0 itself.
   while (dense !== undefined && tEval !== undefined && nextEval < tEval.length && tEval[nextEval] === t0) {
     if (onSample) onSample(t0, y);
@@ -427,7 +432,7 @@ export function solve(options: SolveOptions): SolveResult {
   if (dtGiven !== undefined) h = Math.min(dtGiven, span);
   else {
     h = initialStep(t0, y, k[0]!, p, dir, span, controlled, rtol, atol, z, fNext);
-    stats.rhsEvals++;
+    evals++;
   }
   const exponent = -1 / (ERROR_ORDER + 1);
 
@@ -436,12 +441,16 @@ export function solve(options: SolveOptions): SolveResult {
   let rejectedBefore = 0;
 
   while (dir * (t1 - t) > 0) {
-    if (stats.steps + stats.rejected >= maxSteps) failure('max-steps', `reached maxSteps = ${maxSteps}`, t, y, stats);
+    if (steps + rejected >= maxSteps)
+      failure('max-steps', `reached maxSteps = ${maxSteps}`, t, y, { steps, rejected, rhsEvals: evals });
     // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
     const last = h * (1 + 1e-9) >= dir * (t1 - t);
     const hSigned = last ? t1 - t : dir * h;
-    const err = rkStep(t, hSigned, y, p, k, z, yNew, fNext, zStiff, rtol, atol, controlled);
-    stats.rhsEvals += FSAL ? STAGES - 1 : STAGES;
+    // ρ changes slowly: it is estimated on every 4th step and after rejections (the last good value stands in
+    // between, and where the two points agree to rounding, when the estimate says nothing).
+    const estimate = adaptive && STIFF_STAGE >= 0 && ((steps & 3) === 0 || rejected !== rejectedBefore);
+    const err = rkStep(t, hSigned, y, p, k, z, yNew, fNext, zStiff, estimate, rtol, atol, controlled);
+    evals += FSAL ? STAGES - 1 : STAGES;
     const tNew = last ? t1 : t + hSigned;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
@@ -449,16 +458,24 @@ export function solve(options: SolveOptions): SolveResult {
     if (adaptive) {
       if (!(err <= 1)) {
         // Rejected: retry from t with a smaller step, unless it is too small to make progress.
-        stats.rejected++;
+        rejected++;
         const finite = Number.isFinite(err);
         h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
         if (tooSmall(h, t))
-          failure(finite ? 'step-size-underflow' : 'non-finite', `step size ${h} too small`, t, y, stats);
+          failure(finite ? 'step-size-underflow' : 'non-finite', `step size ${h} too small`, t, y, {
+            steps,
+            rejected,
+            rhsEvals: evals,
+          });
         continue;
       }
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
     } else if (!(err < Number.POSITIVE_INFINITY)) {
-      failure('non-finite', `the solution became non-finite on the step to t = ${tNew}`, t, y, stats);
+      failure('non-finite', `the solution became non-finite on the step to t = ${tNew}`, t, y, {
+        steps,
+        rejected,
+        rhsEvals: evals,
+      });
     }
 
     // F at the new point, computed by rkStep: it is the next step's k[0].
@@ -467,21 +484,20 @@ export function solve(options: SolveOptions): SolveResult {
 
     // 2. Stability. h·ρ with ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ (Hairer & Wanner, Solving ODEs II,
     // IV.2) estimates how far out the dominant eigenvalue sits in the method's stability region.
-    // ρ changes slowly: it is estimated on every 4th step and after rejections, and the last good value stands
-    // in between (and where the two points agree to rounding, when the estimate says nothing).
     if (adaptive && STIFF_STAGE >= 0) {
-      if ((stats.steps & 3) === 0 || stats.rejected !== rejectedBefore) {
-        const estimate = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
-        if (!Number.isNaN(estimate)) rho = estimate;
-        rejectedBefore = stats.rejected;
+      if (estimate) {
+        const latest = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
+        if (!Number.isNaN(latest)) rho = latest;
+        rejectedBefore = rejected;
       }
       const hRho = Math.abs(hSigned) * rho;
       // Past the boundary the sensitivities grow without bound even where the state's error looks fine, and
       // a state-only error norm would not notice: hold the step inside the stability region.
       if (controlled < M && hRho > STABILITY_BOUNDARY) {
-        stats.rejected++;
+        rejected++;
         h *= Math.max(0.2, (0.9 * STABILITY_BOUNDARY) / hRho);
-        if (tooSmall(h, t)) failure('step-size-underflow', `step size ${h} too small`, t, y, stats);
+        if (tooSmall(h, t))
+          failure('step-size-underflow', `step size ${h} too small`, t, y, { steps, rejected, rhsEvals: evals });
         continue;
       }
       // …and let the next step grow only to the edge of the stability region (saves rejected attempts).
@@ -500,7 +516,7 @@ export function solve(options: SolveOptions): SolveResult {
               `implicit method, or pass stiffness: 'ignore' to carry on`,
             t,
             y,
-            stats,
+            { steps, rejected, rhsEvals: evals },
           );
         }
       }
@@ -523,9 +539,9 @@ export function solve(options: SolveOptions): SolveResult {
     y = yNew;
     yNew = swap;
     t = tNew;
-    stats.steps++;
+    steps++;
     if (onStep) onStep(t, y);
     h *= factor;
   }
-  return result(t, y, stats, onSample ? undefined : dense, tEval);
+  return result(t, y, { steps, rejected, rhsEvals: evals }, onSample ? undefined : dense, tEval);
 }

@@ -45,7 +45,7 @@ export function useScalarStep(system: AugmentedSystem, method: ExplicitRungeKutt
   return system.layout === 'unrolled' && system.size * method.c.length <= SCALAR_STEP_LIMIT;
 }
 
-/** The body of rkStep(t, h, y, p, k, z, yNew, fNew, zStiff, rtol, atol, controlled): number. */
+/** The body of rkStep(t, h, y, p, k, z, yNew, fNew, zStiff, record, rtol, atol, controlled): number. */
 export function printExplicitRkStepBody(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): string {
   return useScalarStep(system, method) ? scalarStep(system, method) : arrayStep(method);
 }
@@ -61,7 +61,7 @@ function arrayStep(method: ExplicitRungeKuttaMethod): string {
   const explicitStages = method.fsal ? s - 1 : s;
   for (let i = 1; i < explicitStages; i++) {
     lines.push(`for (let i = 0; i < M; i++) z[i] = ${stepFrom('y[i]', combination(tab.a[i]!, k))};`);
-    if (i === stiff) lines.push('zStiff.set(z); // for the stiffness estimate');
+    if (i === stiff) lines.push('if (record) zStiff.set(z); // for the stiffness estimate');
     lines.push(`rhs(${timeAt(tab.c[i]!)}, z, p, k${i + 1});`);
   }
   lines.push(
@@ -138,8 +138,8 @@ function scalarStep(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): 
   lines.push(`const kNext = ${method.fsal ? `k[${s - 1}]` : 'fNew'};`);
   lines.push(...all.map((i) => `kNext[${i}] = ${method.fsal ? k(s - 1)(i) : next(i)};`));
   if (stiff >= 0) {
-    lines.push(`// stage ${stiff + 1} for the stiffness estimate`, `const kStiff = k[${stiff}];`);
-    lines.push(...all.map((i) => `zStiff[${i}] = z${stiff + 1}_${i}; kStiff[${i}] = k${stiff + 1}_${i};`));
+    lines.push(`// stage ${stiff + 1}, for the stiffness estimate`, 'if (record) {', `const kStiff = k[${stiff}];`);
+    lines.push(...all.map((i) => `zStiff[${i}] = z${stiff + 1}_${i}; kStiff[${i}] = k${stiff + 1}_${i};`), '}');
   }
   if (!tab.errorWeights) {
     lines.push('return finite === 0 ? 0 : Number.POSITIVE_INFINITY;');

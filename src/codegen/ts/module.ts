@@ -76,7 +76,7 @@ function definitions(system: AugmentedSystem, method: Method): Map<string, strin
     sensitivities: system.sensitivities,
   };
   const rkSignature =
-    'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, rtol: number, atol: number, controlled: number): number';
+    'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number';
   return new Map([
     ['N', `const N: number = ${m.states.length};`],
     ['P', `const P: number = ${m.params.length};`],
