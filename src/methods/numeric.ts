@@ -14,7 +14,19 @@ export interface NumericTableau {
   readonly errorOrder: number;
 }
 
+const cache = new WeakMap<ExplicitRungeKuttaMethod, NumericTableau>();
+
+/** The tableau as doubles (computed once per method object: exact rounding of big rationals is not free). */
 export function numericTableau(method: ExplicitRungeKuttaMethod): NumericTableau {
+  let tableau = cache.get(method);
+  if (tableau === undefined) {
+    tableau = convert(method);
+    cache.set(method, tableau);
+  }
+  return tableau;
+}
+
+function convert(method: ExplicitRungeKuttaMethod): NumericTableau {
   return {
     c: method.c.map(coefficientToNumber),
     a: method.a.map((row) => row.map(coefficientToNumber)),

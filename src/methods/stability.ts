@@ -19,8 +19,19 @@ export function stabilityFunction(method: ExplicitRungeKuttaMethod, z: number): 
   return 1 + z * b.reduce((acc, bi, i) => acc + bi * g[i]!, 0);
 }
 
-/** The real stability boundary, found by scanning then bisecting |R(−x)| = 1. */
+const boundaries = new WeakMap<ExplicitRungeKuttaMethod, number>();
+
+/** The real stability boundary, found by scanning then bisecting |R(−x)| = 1 (once per method object). */
 export function realStabilityBoundary(method: ExplicitRungeKuttaMethod): number {
+  let x = boundaries.get(method);
+  if (x === undefined) {
+    x = findBoundary(method);
+    boundaries.set(method, x);
+  }
+  return x;
+}
+
+function findBoundary(method: ExplicitRungeKuttaMethod): number {
   const unstable = (x: number) => Math.abs(stabilityFunction(method, -x)) > 1 + 1e-12;
   let lo = 0;
   let hi = 0.01;
