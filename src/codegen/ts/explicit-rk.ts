@@ -13,8 +13,9 @@ import { numericTableau } from '../../methods/numeric.ts';
 import { stiffnessStage } from '../../methods/stability.ts';
 import type { ExplicitRungeKuttaMethod } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
+import { symbolLocal } from '../names.ts';
 import { numberLiteral } from '../printer.ts';
-import { inlineRhs, rhsInputs, rhsLocalName } from './rhs.ts';
+import { inlineRhs, rhsInputs } from './rhs.ts';
 
 /** Σ_j w_j k_j over the non-zero weights, with `k(j)` spelling stage j's value. */
 function combination(weights: readonly number[], k: (j: number) => string): string {
@@ -102,7 +103,7 @@ function scalarStep(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): 
 
   const lines: string[] = [];
   lines.push('const k1 = k[0];');
-  for (const q of params) lines.push(`const ${rhsLocalName(q)} = p[${q.index}];`);
+  for (const q of params) lines.push(`const ${symbolLocal(q)} = p[${q.index}];`);
   lines.push(...all.map((i) => `const y_${i} = y[${i}], k1_${i} = k1[${i}];`));
   const lastExplicit = method.fsal ? s - 1 : s;
   for (let st = 1; st < lastExplicit; st++) {

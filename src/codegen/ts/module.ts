@@ -10,26 +10,12 @@ import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
+import { indentBlock } from '../names.ts';
 import { printExplicitRkStepBody } from './explicit-rk.ts';
 import { printRhsBody } from './rhs.ts';
 
 const TEMPLATE_URL = new URL('../../../templates/ts/explicit-rk.ts', import.meta.url);
 const HEADER_MARKER = /\/\* @odeforge:header[^*]*\*\//;
-
-/** Indents every non-empty line of a block by `level` steps of two spaces, following its braces. */
-export function indentBlock(code: string, level: number): string {
-  let depth = level;
-  return code
-    .split('\n')
-    .map((raw) => {
-      const line = raw.trim();
-      if (line.startsWith('}')) depth--;
-      const out = line === '' ? '' : '  '.repeat(Math.max(depth, 0)) + line;
-      if (line.endsWith('{')) depth++;
-      return out;
-    })
-    .join('\n');
-}
 
 export interface ModuleOptions {
   /** Appears in the header: how the module was produced (e.g. the CLI command line). */

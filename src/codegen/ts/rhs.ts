@@ -8,36 +8,10 @@
 import type { Expr } from '../../expr/ir.ts';
 import { isConst } from '../../expr/ir.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
+import { componentDescription, symbolLocal } from '../names.ts';
 import { ExpressionPrinter } from '../printer.ts';
 import { scheduleStraightLine } from '../straight-line.ts';
 import { TS_DIALECT } from './dialect.ts';
-
-/** The local variable that holds a symbol inside the generated rhs. */
-function localName(s: Extract<Expr, { kind: 'sym' }>): string {
-  switch (s.role) {
-    case 'time':
-      return 't';
-    case 'state':
-      return `y_${s.name}`;
-    case 'param':
-      return `p_${s.name}`;
-    case 'aux':
-      return s.name; // phi_i_j, s_i_k: built by odeforge, never from user text
-  }
-}
-
-/** What component i of the augmented vector is, for the comment after its assignment. */
-function describeComponent(system: AugmentedSystem, i: number): string {
-  const { states, params, time } = system.model;
-  const n = states.length;
-  if (i < n) return `d${states[i]!.name}/d${time.name}`;
-  if (system.phiOffset >= 0 && i < system.phiOffset + n * n) {
-    const r = i - system.phiOffset;
-    return `d/dt ∂${states[Math.floor(r / n)]!.name}/∂${states[r % n]!.name}(t0)`;
-  }
-  const r = i - system.sensOffset;
-  return `d/dt ∂${states[Math.floor(r / params.length)]!.name}/∂${params[r % params.length]!.name}`;
-}
 
 /** The body of `rhs(t, y, p, dy)`: reads the inputs it needs, computes temporaries, writes dy. */
 export function printRhsBody(system: AugmentedSystem): string {
@@ -60,13 +34,13 @@ export function printRhsBody(system: AugmentedSystem): string {
   for (const e of extra) {
     if (!tempNames.has(e.id) && e.kind !== 'sym' && e.kind !== 'const') tempNames.set(e.id, `w${tempNames.size}`);
   }
-  const printer = new ExpressionPrinter({ symbol: localName, temp: (e) => tempNames.get(e.id) }, TS_DIALECT);
+  const printer = new ExpressionPrinter({ symbol: symbolLocal, temp: (e) => tempNames.get(e.id) }, TS_DIALECT);
 
   const lines: string[] = [];
   for (const s of program.inputs) {
     // states and aux symbols: their index is their position in the augmented vector
-    if (s.role === 'state' || s.role === 'aux') lines.push(`const ${localName(s)} = y[${s.index}];`);
-    else if (s.role === 'param') lines.push(`const ${localName(s)} = p[${s.index}];`);
+    if (s.role === 'state' || s.role === 'aux') lines.push(`const ${symbolLocal(s)} = y[${s.index}];`);
+    else if (s.role === 'param') lines.push(`const ${symbolLocal(s)} = p[${s.index}];`);
   }
   const defined = new Set<number>();
   const define = (e: Expr) => {
@@ -78,7 +52,7 @@ export function printRhsBody(system: AugmentedSystem): string {
   for (const e of extra) define(e);
 
   system.rhs.forEach((e, i) => {
-    lines.push(`dy[${i}] = ${printer.use(e)}; // ${describeComponent(system, i)}`);
+    lines.push(`dy[${i}] = ${printer.use(e)}; // ${componentDescription(system, i)}`);
   });
 
   if (columns && system.phiOffset >= 0) {
@@ -152,7 +126,7 @@ export function inlineRhs(
   const program = scheduleStraightLine(system.rhs);
   const tempNames = new Map<number, string>(program.temps.map((e, i) => [e.id, `${tempPrefix}${i}`]));
   const symbol = (s: Extract<Expr, { kind: 'sym' }>) =>
-    s.role === 'time' ? time : s.role === 'param' ? localName(s) : input(s.index);
+    s.role === 'time' ? time : s.role === 'param' ? symbolLocal(s) : input(s.index);
   const printer = new ExpressionPrinter({ symbol, temp: (e) => tempNames.get(e.id) }, TS_DIALECT);
   return [
     ...program.temps.map((e) => `const ${tempNames.get(e.id)} = ${printer.definition(e)};`),
@@ -173,5 +147,3 @@ export function rhsInputs(system: AugmentedSystem): {
     params: program.inputs.filter((s) => s.role === 'param'),
   };
 }
-
-export { localName as rhsLocalName };

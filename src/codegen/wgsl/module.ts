@@ -14,6 +14,7 @@ import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
 import { type AugmentedSystem, buildAugmentedSystem } from '../../variational/system.ts';
+import { indentBlock } from '../names.ts';
 import { F32RangeError, f32Literal } from './dialect.ts';
 import {
   printWgslAcceptSlope,
@@ -74,21 +75,6 @@ export const WGSL_CONFIG_BYTES = WGSL_CONFIG_FIELDS.length * 4;
 
 // A method may be a user's own tableau: its name appears in the header only when it cannot end the comment.
 const SAFE_NAME = /^[A-Za-z0-9_.+-]{1,64}$/;
-
-/** Indents every non-empty line of a block by `level` steps of two spaces, following its braces. */
-function indent(code: string, level: number): string {
-  let depth = level;
-  return code
-    .split('\n')
-    .map((raw) => {
-      const line = raw.trim();
-      if (line.startsWith('}')) depth--;
-      const out = line === '' ? '' : '  '.repeat(Math.max(depth, 0)) + line;
-      if (line.endsWith('{')) depth++;
-      return out;
-    })
-    .join('\n');
-}
 
 function header(system: AugmentedSystem, method: Method): string {
   const m = system.model;
@@ -171,7 +157,7 @@ function blocks(system: AugmentedSystem, method: Method): Map<string, string> {
       'rhs',
       [
         '/** dy = F(t, y, p) for the augmented vector; the parameters are rk_p. */',
-        `fn rhs(t: f32, y: ptr<private, Vec>, dy: ptr<private, Vec>) {\n${indent(printWgslRhsBody(system), 1)}\n}`,
+        `fn rhs(t: f32, y: ptr<private, Vec>, dy: ptr<private, Vec>) {\n${indentBlock(printWgslRhsBody(system), 1)}\n}`,
       ].join('\n'),
     ],
     [
@@ -181,7 +167,7 @@ function blocks(system: AugmentedSystem, method: Method): Map<string, string> {
         ' * One attempted step from (t, rk_y) with step h, t = th + tl; rk_k1 holds F(t, rk_y) on entry. Writes the',
         ' * new augmented vector to rk_ynew and, for adaptive methods, the local error estimate to rk_err.',
         ' */',
-        `fn rk_step(th: f32, tl: f32, h: f32) {\n${indent(printWgslRkStepBody(method), 1)}\n}`,
+        `fn rk_step(th: f32, tl: f32, h: f32) {\n${indentBlock(printWgslRkStepBody(method), 1)}\n}`,
       ].join('\n'),
     ],
     ['slope_at_new', printWgslSlopeAtNew(method)],
@@ -220,7 +206,7 @@ export function emitWgslModule(given: AugmentedSystem, method: Method): string {
     if (def === undefined) throw new Error(`internal: WGSL template block '${name}' has no definition`);
     used.add(name);
     const lead = /^[ \t]*/.exec(whole)![0];
-    return `${indent(def, lead.length / 2)}\n`;
+    return `${indentBlock(def, lead.length / 2)}\n`;
   });
   const unused = [...defs.keys()].filter((k) => !used.has(k));
   if (unused.length > 0) throw new Error(`internal: definitions without a template block: ${unused.join(', ')}`);

@@ -1,0 +1,61 @@
+/**
+ * What every target's generated code shares: how symbols are named inside a right-hand side, and how a block
+ * of generated statements is indented.
+ */
+import type { Expr } from '../expr/ir.ts';
+import type { Model } from '../model/model.ts';
+
+/** A C-family identifier; anything else must never be printed as a name. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The local variable holding a symbol inside a generated right-hand side. User names only ever appear behind a
+ * prefix (state x → y_x, parameter k → p_k), so no model name can collide with a keyword, type or built-in of
+ * TypeScript, CUDA C or WGSL, nor with the generator's own locals; the time is always `t`.
+ */
+export function symbolLocal(s: Extract<Expr, { kind: 'sym' }>): string {
+  const name =
+    s.role === 'time' ? 't' : s.role === 'state' ? `y_${s.name}` : s.role === 'param' ? `p_${s.name}` : s.name;
+  // Model names are validated identifiers (src/model); refuse anything else rather than print it into code.
+  if (!IDENTIFIER.test(name)) throw new Error(`internal: '${name}' is not an identifier`);
+  return name;
+}
+
+/** Indents every non-empty line of a block by `level` steps of two spaces, following its braces. */
+export function indentBlock(code: string, level: number): string {
+  let depth = level;
+  return code
+    .split('\n')
+    .map((raw) => {
+      const line = raw.trim();
+      if (line.startsWith('}')) depth--;
+      const out = line === '' ? '' : '  '.repeat(Math.max(depth, 0)) + line;
+      if (line.endsWith('{')) depth++;
+      return out;
+    })
+    .join('\n');
+}
+
+/**
+ * What component i of the augmented vector [y | Φ | S] is, for the comment after its assignment: `dx/dt`,
+ * `d/dt ∂x/∂y(t0)`, `d/dt ∂x/∂k` (with `ascii`, d instead of ∂ and "of" for the outer derivative).
+ */
+export function componentDescription(
+  system: { model: Model; phiOffset: number; sensOffset: number },
+  i: number,
+  ascii = false,
+): string {
+  const { model, phiOffset, sensOffset } = system;
+  const { states, params, time } = model;
+  const n = states.length;
+  const partial = ascii ? 'd' : '∂';
+  const of = ascii ? ' of ' : ' ';
+  if (i < n) return `d${states[i]!.name}/d${time.name}`;
+  if (phiOffset >= 0 && i >= phiOffset && i < phiOffset + n * n) {
+    const r = i - phiOffset;
+    return `d/d${time.name}${of}${partial}${states[Math.floor(r / n)]!.name}/${partial}${states[r % n]!.name}(t0)`;
+  }
+  const r = i - sensOffset;
+  const np = params.length;
+  return `d/d${time.name}${of}${partial}${states[Math.floor(r / np)]!.name}/${partial}${params[r % np]!.name}`;
+}
