@@ -69,7 +69,8 @@ function resolve(
   model: ModelSpec | Model,
   options: CompileOptions,
 ): { model: Model; method: Method; sens: Sensitivity[] } {
-  const built = 'builder' in model ? model : buildModel(model, undefined, options.limits);
+  const isModel = typeof model === 'object' && model !== null && 'builder' in model;
+  const built = isModel ? (model as Model) : buildModel(model as ModelSpec, undefined, options.limits);
   const method = typeof options.method === 'object' ? options.method : findMethod(options.method ?? 'RK45CK');
   const sens = checkSensitivities(options.sensitivities ?? ['y0']);
   return { model: built, method, sens };

@@ -9,14 +9,14 @@
  * Exit codes: 0 success; 2 bad input (model, flag, file), one line on stderr; 1 a failed integration, one
  * line saying where and why. No stack trace for any of these.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { compile, generate, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
 import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
-import { readModelFile } from './model-file.ts';
+import { readModelFile, visible } from './model-file.ts';
 import { formatTable } from './table.ts';
 
 /** A flag value that must be a finite number: the whole text, nothing silently dropped. */
@@ -43,13 +43,55 @@ function sensitivities(text: string): Sensitivity[] {
 
 /** --param k=20 (repeatable; also k=20,c=1). */
 function collectParams(text: string, previous: Record<string, number> = {}): Record<string, number> {
-  const out = { ...previous };
+  // Without a prototype: on a plain object, `out['__proto__'] = 5` sets the prototype instead of a key, so
+  // `--param __proto__=5` was silently ignored instead of being an unknown parameter (hardening).
+  const out: Record<string, number> = Object.assign(Object.create(null), previous);
   for (const pair of text.split(',')) {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(pair);
     if (!m) throw new OptionError('--param', `expected NAME=VALUE, got '${pair}'`);
     out[m[1]!] = finiteNumber(`--param ${m[1]}`)(m[2]!);
   }
   return out;
+}
+
+/** A file given with --out that cannot be written: bad input like a missing model file (exit 2). */
+class OutputFileError extends OdeforgeError {
+  override name = 'OutputFileError';
+}
+
+/**
+ * Writes the generated module, creating missing directories one at a time. Hardening: an --out that is a
+ * directory, or under a file or a read-only place, was an internal error (exit 70, the Node error's text); and
+ * Node 20's mkdirSync(…, { recursive: true }) never returns for a path under /proc (it retries ENOENT
+ * forever), so `--out /proc/x/y.ts` hung.
+ */
+function writeOutput(path: string, text: string): void {
+  const fail = (e: unknown): never => {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const why: Record<string, string> = {
+      EISDIR: 'it is a directory',
+      ENOTDIR: 'a part of the path is not a directory',
+      ENOENT: 'a part of the path does not exist and cannot be created',
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      EROFS: 'read-only file system',
+    };
+    throw new OutputFileError(`cannot write --out '${path}': ${why[code] ?? (e as Error).message}`);
+  };
+  const missing: string[] = [];
+  for (let dir = dirname(path); !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) {
+    try {
+      mkdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') fail(e);
+    }
+  }
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    fail(e);
+  }
 }
 
 /** Row-major n×m as nested rows. */
@@ -98,8 +140,7 @@ function program(): Command {
           precision: o.precision,
           command: `odeforge generate ${modelPath} --method ${o.method} --sens ${o.sens.join(',')} --target ${o.target}${precisionFlag} --out ${o.out}`,
         });
-        mkdirSync(dirname(o.out), { recursive: true });
-        writeFileSync(o.out, source);
+        writeOutput(o.out, source);
       },
     );
 
@@ -165,12 +206,19 @@ export function main(argv: readonly string[]): number {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      // No command: commander shows the help on stderr (silenced here) and says only '(outputHelp)' (hardening).
+      if (e.code === 'commander.help') {
+        process.stderr.write(`odeforge: missing command: expected 'generate' or 'solve' (odeforge --help)\n`);
+        return 2;
+      }
       // Commander's invalid-argument errors wrap ours; print the innermost message on one line.
       process.stderr.write(
-        `odeforge: ${e.message
-          .replace(/^error: /, '')
-          .replace(/\s+/g, ' ')
-          .trim()}\n`,
+        `odeforge: ${oneLine(
+          e.message
+            .replace(/^error: /, '')
+            .replace(/\s+/g, ' ')
+            .trim(),
+        )}\n`,
       );
       return 2;
     }
@@ -187,6 +235,11 @@ export function main(argv: readonly string[]): number {
   }
 }
 
+/**
+ * A message as one line of plain text: line breaks (with the spaces around them) become one space, and other
+ * characters that would break the line or change how a terminal shows it are escaped (see visible).
+ * Hardening: a file name given on the command line or text from a model file could carry them into the line.
+ */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ');
+  return visible(s.replace(/\s*[\n\r\u2028\u2029]\s*/g, ' '));
 }

@@ -102,7 +102,7 @@ export class ExpressionPrinter {
   private sum(terms: readonly Expr[]): Printed {
     let text = '';
     terms.forEach((t, i) => {
-      const negated = this.negatedTerm(t);
+      const negated = i > 0 ? this.negatedTerm(t) : undefined;
       if (i > 0 && negated) {
         // a + (-1 * x) prints as a - x, and a + (-c) as a - c: both exact.
         text += ` - ${this.wrap(negated, Prec.Product)}`;

@@ -13,7 +13,9 @@
  * terms (the point of sparsity): x+0 → x, x*1 → x, x*0 → 0, x^1 → x, x^0 → 1, --x → x, and folding of
  * operations whose operands are all constants (computed exactly as the runtime would). Operands are never
  * reordered or reassociated. One exception to the folding: the reciprocal c^-1 made by a division x/c by a
- * constant stays a pow node (see `div`), since x*(1/c) is not x/c in floating point.
+ * constant stays a pow node (see `div`), since x*(1/c) is not x/c in floating point. The structural rules are
+ * not IEEE-exact at the edges, by design: x+0 → x keeps a -0 where -0 + 0 is +0, and x*0 → 0 where x*0 is
+ * NaN for an infinite or NaN x (test/hardening/literals.test.ts meets the first).
  */
 
 /** Functions of the model language, with their arity. `heaviside` is internal (derivatives of min/max). */
@@ -119,6 +121,9 @@ export function applyFunction(fn: FunctionName, args: readonly number[]): number
   }
 }
 
+/** One step of a left-to-right chain: `acc op operand`. */
+export type ChainStep = readonly ['+' | '-' | '*' | '/' | '^', Expr];
+
 /**
  * Builds hash-consed nodes. One builder holds the nodes of one compilation; nodes from different builders
  * must not be mixed.
@@ -155,11 +160,20 @@ export class ExprBuilder {
   }
 
   add(...operands: Expr[]): Expr {
+    return this.addAll(operands);
+  }
+
+  /**
+   * add() over an array. Hardening: spreading an array into a call (`b.add(...terms)`, `push(...terms)`) throws
+   * a RangeError beyond ~100,000 elements, and a right-hand side of 1,000,000 characters (the default limit)
+   * has 300,000 terms; callers with long lists use addAll and mulAll.
+   */
+  addAll(operands: readonly Expr[]): Expr {
     const terms: Expr[] = [];
     for (const [i, t] of operands.entries()) {
       if (isConst(t, 0) || isConst(t, -0)) continue;
       // Only a leading sum is flattened: (a + b) + c evaluates exactly like a + b + c.
-      if (i === 0 && t.kind === 'add') terms.push(...t.terms);
+      if (i === 0 && t.kind === 'add') for (const u of t.terms) terms.push(u);
       else terms.push(t);
     }
     if (terms.length === 0) return this.zero;
@@ -167,7 +181,94 @@ export class ExprBuilder {
     if (terms.every((t) => t.kind === 'const')) {
       return this.num(terms.reduce((s, t) => s + (t as ConstNode).value, 0));
     }
+    return this.addNode(terms);
+  }
+
+  /**
+   * ((first op₁ x₁) op₂ x₂) … : exactly the node that calling add/sub/mul/div/pow once per step returns, built
+   * in time linear in the length of the chain.
+   *
+   * Regression (hardening): step by step, every partial sum or product is interned with all its terms copied
+   * (a leading sum or product is flattened into the next one), which is quadratic in time and memory. The
+   * parser folded long chains that way: a sum of 10,000 terms took 2.5 s, and one of 20,000 terms (about
+   * 100 kB of text) exhausted a 4 GB heap and killed the process. Here a step that would only append its
+   * operand to the terms of the previous node appends it to a pending list; a node is interned when another
+   * rule applies, and at the end. Only the partial nodes nobody refers to are never built (node ids differ,
+   * nothing else); test/hardening checks the result against the step-by-step fold.
+   */
+  chain(first: Expr, steps: readonly ChainStep[]): Expr {
+    let acc = first;
+    // The operands of the node that `acc` stands for, not interned yet.
+    let pending: { kind: 'add' | 'mul'; items: Expr[] } | undefined;
+    const settle = (): Expr => {
+      if (pending !== undefined) {
+        acc = pending.kind === 'add' ? this.addNode(pending.items) : this.mulNode(pending.items);
+        pending = undefined;
+      }
+      return acc;
+    };
+    for (const [op, x] of steps) {
+      if (op === '+' || op === '-') {
+        const term = op === '+' ? x : this.neg(x);
+        if (pending?.kind === 'add') {
+          // add(node, term) with node an interned sum: its terms, then term unless it is a zero.
+          if (!isConst(term, 0) && !isConst(term, -0)) pending.items.push(term);
+          continue;
+        }
+        acc = this.add(settle(), term);
+        if (acc.kind === 'add') pending = { kind: 'add', items: [...acc.terms] };
+      } else if (op === '*' || op === '/') {
+        if (pending?.kind === 'mul') {
+          const factor = this.appendedFactor(op, x);
+          if (factor === 'none') continue;
+          if (factor !== undefined) {
+            pending.items.push(factor);
+            continue;
+          }
+        }
+        acc = op === '*' ? this.mul(settle(), x) : this.div(settle(), x);
+        if (acc.kind === 'mul') pending = { kind: 'mul', items: [...acc.factors] };
+      } else {
+        acc = this.pow(settle(), x);
+      }
+    }
+    return settle();
+  }
+
+  /**
+   * For `node * x` or `node / x` with node an interned product: the factor that mul or div would append to
+   * node's factors, 'none' when they return node itself (× 1, ÷ 1), undefined when another rule applies
+   * (× 0 annihilates, ÷ -1 negates). An interned product has at least two factors, not all constant, none 0
+   * or 1, and no (-1, constant, …) lead (mul folds those), and appending keeps all of that.
+   */
+  private appendedFactor(op: '*' | '/', x: Expr): Expr | 'none' | undefined {
+    if (op === '*') {
+      if (isConst(x, 0)) return undefined;
+      return isConst(x, 1) ? 'none' : x;
+    }
+    if (x.kind === 'const') {
+      if (isConst(x, 1)) return 'none';
+      return isConst(x, -1) ? undefined : this.constReciprocal(x);
+    }
+    return this.pow(x, this.minusOne);
+  }
+
+  private addNode(terms: Expr[]): Expr {
     return this.intern(`+${terms.map((t) => t.id).join(',')}`, (id) => ({ kind: 'add', id, terms }));
+  }
+
+  private mulNode(factors: Expr[]): Expr {
+    return this.intern(`*${factors.map((f) => f.id).join(',')}`, (id) => ({ kind: 'mul', id, factors }));
+  }
+
+  /** c^-1 as a node (see div). */
+  private constReciprocal(c: ConstNode): Expr {
+    return this.intern(`^${c.id},${this.minusOne.id}`, (id) => ({
+      kind: 'pow',
+      id,
+      base: c,
+      exponent: this.minusOne,
+    }));
   }
 
   sub(a: Expr, b: Expr): Expr {
@@ -177,11 +278,16 @@ export class ExprBuilder {
   neg(a: Expr): Expr {
     if (a.kind === 'const') return this.num(-a.value);
     // -(-x) → x and -(-1 * x) → x are exact.
-    if (a.kind === 'mul' && isConst(a.factors[0]!, -1)) return this.mul(...a.factors.slice(1));
+    if (a.kind === 'mul' && isConst(a.factors[0]!, -1)) return this.mulAll(a.factors.slice(1));
     return this.mul(this.minusOne, a);
   }
 
   mul(...operands: Expr[]): Expr {
+    return this.mulAll(operands);
+  }
+
+  /** mul() over an array (see addAll). */
+  mulAll(operands: readonly Expr[]): Expr {
     // Only constants: fold exactly as the runtime would, before the structural-zero rule below, which would
     // turn 0 * Infinity (NaN at run time) into 0.
     if (operands.length > 1 && operands.every((f) => f.kind === 'const')) {
@@ -192,7 +298,7 @@ export class ExprBuilder {
       // A structural zero annihilates the product: this is what keeps Jacobians sparse.
       if (isConst(f, 0)) return this.zero;
       if (isConst(f, 1)) continue;
-      if (i === 0 && f.kind === 'mul') factors.push(...f.factors);
+      if (i === 0 && f.kind === 'mul') for (const g of f.factors) factors.push(g);
       else factors.push(f);
     }
     if (factors.length === 0) return this.one;
@@ -203,12 +309,12 @@ export class ExprBuilder {
     // (-1) * (-1 * x) and (-1) * c: fold the signs, which is exact.
     if (isConst(factors[0]!, -1)) {
       const rest = factors.slice(1);
-      if (rest[0]!.kind === 'const') return this.mul(this.num(-rest[0]!.value), ...rest.slice(1));
+      if (rest[0]!.kind === 'const') return this.mulAll([this.num(-rest[0]!.value), ...rest.slice(1)]);
       if (rest.length === 1 && rest[0]!.kind === 'mul' && isConst(rest[0]!.factors[0]!, -1)) {
-        return this.mul(...rest[0]!.factors.slice(1));
+        return this.mulAll(rest[0]!.factors.slice(1));
       }
     }
-    return this.intern(`*${factors.map((f) => f.id).join(',')}`, (id) => ({ kind: 'mul', id, factors }));
+    return this.mulNode(factors);
   }
 
   div(a: Expr, b: Expr): Expr {
@@ -219,10 +325,7 @@ export class ExprBuilder {
       // 0.09000000000000001), and the printers turn a c^-1 factor back into `/ c` only if it is still there.
       if (isConst(b, 1)) return a;
       if (isConst(b, -1)) return this.neg(a);
-      return this.mul(
-        a,
-        this.intern(`^${b.id},${this.minusOne.id}`, (id) => ({ kind: 'pow', id, base: b, exponent: this.minusOne })),
-      );
+      return this.mul(a, this.constReciprocal(b));
     }
     return this.mul(a, this.pow(b, this.minusOne));
   }

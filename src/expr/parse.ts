@@ -13,7 +13,7 @@
  * 3. `nerdamer.tree` parses the rewritten text (precedence, associativity) and the tree becomes IR nodes.
  */
 import nerdamer from 'nerdamer';
-import { type Expr, type ExprBuilder, FUNCTION_ARITY, type FunctionName } from './ir.ts';
+import { type ChainStep, type Expr, type ExprBuilder, FUNCTION_ARITY, type FunctionName } from './ir.ts';
 import { LexError, type Token, tokenize } from './tokens.ts';
 
 /** The functions a user may call, with the arities they accept (min and max take two or more). */
@@ -48,6 +48,18 @@ export const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI };
 const isUserFunction = (name: string): boolean => Object.hasOwn(USER_FUNCTIONS, name);
 const isConstant = (name: string): boolean => Object.hasOwn(CONSTANTS, name);
 
+/**
+ * The deepest nesting of brackets, calls, signs and powers (`((x))`, `sin(sin(x))`, `--x`, `x^x^x`) an
+ * expression may have. Regression (hardening): without a limit, the recognizer only stopped at a stack
+ * overflow, so an expression nested 2,000–4,000 levels deep was accepted and then overflowed the stack in the
+ * differentiator or the printer, which recurse further per level (the printer through the derivative's
+ * inlined subexpressions); `generate` died with a RangeError (the CLI's "internal error", exit 70) instead of
+ * a ModelError. Measured on Node 20: the worst constructs (nested atan2, tan, divisions) fail from ~500 levels
+ * with the default stack and pass 200 levels with half of it. Real models nest a few levels (a Horner-form
+ * polynomial nests once per degree); raise this only with the later stages made iterative.
+ */
+export const MAX_NESTING = 200;
+
 /** A problem in one expression: what is wrong, at which character, and the text around it. */
 export class ExpressionError extends Error {
   constructor(
@@ -70,6 +82,7 @@ interface Rewritten {
 
 class Recognizer {
   private i = 0;
+  private depth = -1; // the outermost operand is level 0
   private out: string[] = [];
   readonly literals: number[] = [];
   readonly symbols: Expr[] = [];
@@ -109,6 +122,20 @@ class Recognizer {
   }
 
   private operand(): void {
+    // Every level of nesting passes through here: a bracket or a call (via expr), a sign, a power.
+    if (++this.depth > MAX_NESTING) {
+      // No position, as for the stack overflow this limit replaces.
+      throw new ExpressionError(
+        `expression is nested too deeply to read (more than ${MAX_NESTING} levels)`,
+        undefined,
+        this.source,
+      );
+    }
+    this.operandAt();
+    this.depth--;
+  }
+
+  private operandAt(): void {
     const t = this.peek();
     if (t?.kind === 'operator' && (t.text === '-' || t.text === '+')) {
       this.i++;
@@ -250,41 +277,27 @@ function toIr(node: NerdamerNode | undefined, rw: Rewritten, b: ExprBuilder, sou
         spine.push(leftmost);
         leftmost = leftmost.left;
       }
-      let acc = toIr(leftmost, rw, b, source);
+      // Folded by the builder's chain, in linear time (folding with add/sub/mul/div one step at a time is
+      // quadratic in the length of the chain: see ExprBuilder.chain).
+      const first = toIr(leftmost, rw, b, source);
+      const steps: ChainStep[] = [];
       for (let k = spine.length - 1; k >= 0; k--) {
         const op = spine[k]!;
-        const r = toIr(op.right, rw, b, source);
-        switch (op.value) {
-          case '+':
-            acc = b.add(acc, r);
-            break;
-          case '-':
-            acc = b.sub(acc, r);
-            break;
-          case '*':
-            acc = b.mul(acc, r);
-            break;
-          case '/':
-            acc = b.div(acc, r);
-            break;
-          case '^':
-            acc = b.pow(acc, r);
-            break;
-          default:
-            throw broken(`operator '${op.value}'`);
-        }
+        if (!/^[-+*/^]$/.test(op.value)) throw broken(`operator '${op.value}'`);
+        steps.push([op.value as ChainStep[0], toIr(op.right, rw, b, source)]);
       }
-      return acc;
+      return b.chain(first, steps);
     }
     case 'FUNCTION': {
+      // The arguments, in order, from the tree of ',' operators (left-deep for a long list, so walked with a
+      // stack rather than recursion: min and max take any number of arguments).
       const args: Expr[] = [];
-      const collect = (n: NerdamerNode | undefined): void => {
-        if (n?.type === 'OPERATOR' && n.value === ',') {
-          collect(n.left);
-          collect(n.right);
-        } else args.push(toIr(n, rw, b, source));
-      };
-      if (node.right) collect(node.right);
+      const stack: (NerdamerNode | undefined)[] = node.right ? [node.right] : [];
+      while (stack.length > 0) {
+        const n = stack.pop();
+        if (n?.type === 'OPERATOR' && n.value === ',') stack.push(n.right, n.left);
+        else args.push(toIr(n, rw, b, source));
+      }
       return applyUserFunction(node.value, args, b, source);
     }
     default:
@@ -292,11 +305,27 @@ function toIr(node: NerdamerNode | undefined, rw: Rewritten, b: ExprBuilder, sou
   }
 }
 
+/** Calls of min and max with more arguments than this are folded as a balanced tree (see minMaxOf). */
+export const MIN_MAX_FLAT = 16;
+
+/**
+ * min(a, b, c) = min(min(a, b), c): nested from the left, up to MIN_MAX_FLAT arguments. Beyond that, the two
+ * halves are folded apart and joined, min(min(first half), min(second half)), so the nesting grows with the
+ * logarithm of the number of arguments. The value is the same either way (min and max are exact and
+ * associative, NaN and signed zeros included); only the derivative at exact ties, which splits the weight
+ * between the tied arguments (heaviside(0) = 1/2), depends on the grouping.
+ *
+ * Regression (hardening): a min of 3,000 arguments nested 3,000 levels deep, which the text's nesting limit
+ * does not see, and overflowed the stack in the differentiator (a RangeError from generate, exit 70 in the CLI).
+ */
+function minMaxOf(name: 'min' | 'max', args: readonly Expr[], b: ExprBuilder): Expr {
+  if (args.length <= MIN_MAX_FLAT) return args.slice(1).reduce((acc, a) => b.call(name, [acc, a]), args[0]!);
+  const half = args.length >> 1;
+  return b.call(name, [minMaxOf(name, args.slice(0, half), b), minMaxOf(name, args.slice(half), b)]);
+}
+
 function applyUserFunction(name: string, args: Expr[], b: ExprBuilder, source: string): Expr {
-  if (name === 'min' || name === 'max') {
-    // min(a, b, c) = min(min(a, b), c)
-    return args.slice(1).reduce((acc, a) => b.call(name, [acc, a]), args[0]!);
-  }
+  if (name === 'min' || name === 'max') return minMaxOf(name, args, b);
   if (!Object.hasOwn(FUNCTION_ARITY, name) || !isUserFunction(name)) {
     throw new ExpressionError(`unknown function '${name}'`, undefined, source);
   }

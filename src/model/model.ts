@@ -48,8 +48,34 @@ const RESERVED = new Set(
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
+/**
+ * JSON.stringify, with the characters it leaves raw that still break or disguise a line of output escaped too:
+ * C1 controls (U+0085 is a line break for some readers), U+2028/U+2029 (line and paragraph separators),
+ * zero-width characters, bidirectional marks and overrides, the BOM. Hardening: a name or an expression containing them went into a
+ * ModelError message, which the CLI prints as one line, as is.
+ */
+function quote(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * An expression as a message quotes it: whole when it is short, else 160 characters around the position of
+ * the problem, marked with … and followed by the full length. Hardening: a 100,000-character expression was
+ * quoted whole, in a one-line message of 100 kB.
+ */
+function excerpt(text: string, pos: number | undefined): string {
+  const WIDTH = 160;
+  if (text.length <= WIDTH + 40) return quote(text);
+  const start = Math.max(0, Math.min((pos ?? 0) - WIDTH / 2, text.length - WIDTH));
+  const end = start + WIDTH;
+  return `${start > 0 ? '…' : ''}${quote(text.slice(start, end))}${end < text.length ? '…' : ''} (${text.length} characters)`;
+}
+
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') return quote(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : String(value);
@@ -104,9 +130,9 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits:
     if (typeof id !== 'string' || !IDENTIFIER.test(id)) {
       throw fail(
         `${what} name ${describe(id)} is not an identifier (letters, digits and '_', not starting with a digit)`,
-        {
-          text: String(id),
-        },
+        // Not String(id): a deeply nested array would overflow the stack in Array.prototype.toString
+        // (hardening: a JSON file with "states": [[[[…]]]] 100,000 levels deep was an internal error).
+        { text: typeof id === 'string' ? id : describe(id) },
       );
     }
     if (RESERVED.has(id)) throw fail(`${what} name '${id}' is a reserved word`, { text: id });
@@ -183,7 +209,7 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits:
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
       const at = e.pos === undefined ? '' : ` at character ${e.pos + 1}`;
-      throw fail(`${e.problem}${at} in ${JSON.stringify(text)}`, { state: s.name, text });
+      throw fail(`${e.problem}${at} in ${excerpt(text, e.pos)}`, { state: s.name, text });
     }
   });
 

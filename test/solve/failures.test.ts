@@ -73,6 +73,11 @@ describe('bad options raise OptionError naming the option', () => {
     expect(thrown(() => compile(SEED_MODEL, { sensitivities: ['x0' as 'y0'] }))).toBeInstanceOf(OptionError);
   });
 
+  it('compile rejects something that is not a model object with a ModelError', () => {
+    for (const bad of [null, 42, 'seed', [1, 2]])
+      expect(thrown(() => compile(bad as never))).toBeInstanceOf(ModelError);
+  });
+
   it('compile rejects a bad model with a ModelError before generating anything', () => {
     const e = thrown(() => compile({ name: 'm', states: ['x'], rhs: { x: 'foo(x)' } })) as ModelError;
     expect(e).toBeInstanceOf(ModelError);
