@@ -340,8 +340,28 @@ function tooSmall(h: number, t: number): boolean {
   return h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE);
 }
 
-/** Integrates from t0 to t1 (backward when t1 < t0) and returns the state with its sensitivities. */
-export function solve(options: SolveOptions): SolveResult {
+/** The options, checked and with their defaults: everything the integration loop reads from them. */
+interface Settings {
+  t0: number;
+  t1: number;
+  y0: ArrayLike<number>;
+  p: Float64Array;
+  rtol: number;
+  atol: number;
+  maxSteps: number;
+  adaptive: boolean;
+  dtGiven: number | undefined;
+  controlled: number;
+  dir: number;
+  span: number;
+  tEval: Float64Array | undefined;
+  detectStiffness: boolean;
+  onStep: SolveOptions['onStep'];
+  onSample: SolveOptions['onSample'];
+}
+
+/** Checks every option before any work is done; an OptionError names the first bad one. */
+function settings(options: SolveOptions): Settings {
   if (typeof options !== 'object' || options === null) throw new OptionError('options', 'expected an object');
   const t0 = checkFinite('t0', options.t0);
   const t1 = checkFinite('t1', options.t1);
@@ -396,8 +416,47 @@ export function solve(options: SolveOptions): SolveResult {
     throw new OptionError('stiffness', `expected 'error' or 'ignore', got '${String(stiffness)}'`);
   }
   const detectStiffness = adaptive && STIFF_STAGE >= 0 && stiffness === 'error';
-  const { onStep, onSample } = options;
 
+  return {
+    t0,
+    t1,
+    y0,
+    p,
+    rtol,
+    atol,
+    maxSteps,
+    adaptive,
+    dtGiven,
+    controlled,
+    dir,
+    span,
+    tEval,
+    detectStiffness,
+    onStep: options.onStep,
+    onSample: options.onSample,
+  };
+}
+
+/** Integrates from t0 to t1 (backward when t1 < t0) and returns the state with its sensitivities. */
+export function solve(options: SolveOptions): SolveResult {
+  const {
+    t0,
+    t1,
+    y0,
+    p,
+    rtol,
+    atol,
+    maxSteps,
+    adaptive,
+    dtGiven,
+    controlled,
+    dir,
+    span,
+    tEval,
+    detectStiffness,
+    onStep,
+    onSample,
+  } = settings(options);
   let y: Float64Array = new Float64Array(M);
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
   if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
