@@ -7,7 +7,8 @@
  *
  * Sections (each in its own module): seed.ts (the REFERENCES.md problem against hand-written JS and C,
  * finite differences, npm peers, SciPy, PyTorch), scaling.ts (Lorenz-96 up to N = 200 against C and finite
- * differences), compile-time.ts (generate / compile time and emitted size).
+ * differences), layout.ts (unrolled against column-loop variational code: the crossover behind 'auto'),
+ * compile-time.ts (generate / compile time and emitted size).
  *
  * --quick (npm run bench:quick): fewer rounds and N ≤ 40, a smoke run of well under a minute, written to
  * bench/results/tmp/quick.{md,json} so that it never replaces the full results.
@@ -15,6 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { runCompileTime } from './compile-time.ts';
+import { runLayout } from './layout.ts';
 import type { Section } from './lib/format.ts';
 import { describeMachine } from './lib/machine.ts';
 import { runScaling } from './scaling.ts';
@@ -44,6 +46,9 @@ timed('scaling', () =>
     batchMs: quick ? 30 : 100,
     maxSolveS: quick ? 2 : 20,
   }),
+);
+timed('layout', () =>
+  runLayout({ sizes: quick ? [4, 8, 16] : [2, 3, 4, 6, 8, 12, 16, 24], rounds: quick ? 3 : 11, batchMs: quick ? 20 : 40 }),
 );
 timed('compile', () =>
   runCompileTime({

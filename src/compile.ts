@@ -35,7 +35,7 @@ export interface CompileOptions {
 }
 
 /** From this many states on, 'auto' emits the variational products as column loops (see bench: crossover). */
-export const COLUMNS_FROM_STATES = 8;
+export const COLUMNS_FROM_STATES = 6;
 
 export interface Solver {
   readonly info: SolverInfo;
