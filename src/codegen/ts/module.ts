@@ -11,7 +11,7 @@ import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.t
 import type { Method } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { indentBlock } from '../names.ts';
-import { printExplicitRkStepBody } from './explicit-rk.ts';
+import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
 import { printRhsBody } from './rhs.ts';
 
 const TEMPLATE_URL = new URL('../../../templates/ts/explicit-rk.ts', import.meta.url);
@@ -82,7 +82,12 @@ function definitions(system: AugmentedSystem, method: Method): Map<string, strin
       'rhs',
       `function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void {\n${indentBlock(printRhsBody(system), 1)}\n}`,
     ],
-    ['rkStep', `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method), 1)}\n}`],
+    [
+      'rkStep',
+      useScalarStep(system, method)
+        ? '// (a small system: the step is written out inside the loop of solve, marked "the step, inlined")'
+        : `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method), 1)}\n}`,
+    ],
   ]);
 }
 
@@ -132,5 +137,38 @@ export function emitSolverModule(system: AugmentedSystem, method: Method, option
   }
   parts.push(template.text.slice(at));
   if (defs.size > 0) throw new Error(`internal: definitions without placeholder: ${[...defs.keys()].join(', ')}`);
-  return parts.join('').replace(HEADER_MARKER, header(system, method, options));
+  let text = parts.join('').replace(HEADER_MARKER, header(system, method, options));
+  if (useScalarStep(system, method)) text = inlineStep(text, printExplicitRkStepBody(system, method));
+  return text;
+}
+
+/** The driver's one call of the step, as the template spells it. */
+const STEP_CALL =
+  /^( *)const err = rkStep\(t, hSigned, y, p, k, z, yNew, fNext, zStiff, estimate, rtol, atol, controlled\);$/m;
+
+/**
+ * Writes the step's statements into the driver's loop in place of the call. A small system's scalar step is
+ * too big for V8 to inline by itself, and the call (13 arguments, the state reloaded from arrays each time)
+ * costs about a tenth of a step. The block declares the step's parameter names itself, so its locals shadow
+ * the loop's; its `return` becomes the value of `err`.
+ */
+function inlineStep(module: string, body: string): string {
+  const found = STEP_CALL.exec(module);
+  if (!found) throw new Error('internal: the template no longer calls rkStep as inlineStep expects');
+  const lines = body.split('\n');
+  const last = lines.pop()!;
+  if (!last.startsWith('return ')) throw new Error('internal: the step body must end with its return');
+  const block = [
+    '// ── the step, inlined (rkStep with h = hSigned, fNew = fNext, record = estimate) ──',
+    'let stepError: number;',
+    '{',
+    'const h = hSigned;',
+    'const fNew = fNext;',
+    'const record = estimate;',
+    ...lines,
+    `stepError = ${last.slice('return '.length)}`,
+    '}',
+    'const err = stepError;',
+  ].join('\n');
+  return module.replace(STEP_CALL, indentBlock(block, found[1]!.length / 2));
 }
