@@ -48,7 +48,11 @@ timed('scaling', () =>
   }),
 );
 timed('layout', () =>
-  runLayout({ sizes: quick ? [4, 8, 16] : [2, 3, 4, 6, 8, 12, 16, 24], rounds: quick ? 3 : 11, batchMs: quick ? 20 : 40 }),
+  runLayout({
+    sizes: quick ? [4, 8, 16] : [2, 3, 4, 6, 8, 12, 16, 24],
+    rounds: quick ? 3 : 11,
+    batchMs: quick ? 20 : 40,
+  }),
 );
 timed('compile', () =>
   runCompileTime({
