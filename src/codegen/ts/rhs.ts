@@ -23,10 +23,9 @@ export function printRhsBody(system: AugmentedSystem): string {
 
   // In the columns layout the loops below read J's and ∂f/∂p's non-zeros: schedule them with f, so that
   // they share temporaries with it.
-  const jEntries = columns && system.phiOffset >= 0 ? nonZeros(J) : [];
-  const sEntries = columns && system.sensOffset >= 0 ? nonZeros(J) : [];
+  const jEntries = columns && (system.phiOffset >= 0 || system.sensOffset >= 0) ? nonZeros(J) : [];
   const fpEntries = columns && system.sensOffset >= 0 ? nonZeros(fp) : [];
-  const extra = [...jEntries, ...sEntries, ...fpEntries].map((e) => e.expr);
+  const extra = [...jEntries, ...fpEntries].map((e) => e.expr);
   const program = scheduleStraightLine([...system.rhs, ...extra]);
 
   const tempNames = new Map<number, string>(program.temps.map((e, i) => [e.id, `w${i}`]));
@@ -61,7 +60,7 @@ export function printRhsBody(system: AugmentedSystem): string {
   }
   if (columns && system.sensOffset >= 0) {
     lines.push(`// S' = J S + ∂f/∂p, one column (parameter) of S at a time`);
-    lines.push(...columnLoop('q', np, system.sensOffset, np, n, sEntries, printer));
+    lines.push(...columnLoop('q', np, system.sensOffset, np, n, jEntries, printer));
     for (const { row, col, expr } of fpEntries) {
       const at = system.sensOffset + row * np + col;
       lines.push(`dy[${at}] += ${printer.use(expr)}; // ∂f_${row}/∂p_${col}`);
