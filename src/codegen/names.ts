@@ -59,3 +59,12 @@ export function componentDescription(
   const np = params.length;
   return `d/d${time.name}${of}${partial}${states[Math.floor(r / np)]!.name}/${partial}${params[r % np]!.name}`;
 }
+
+// A command line is user text (file names): it goes into a header comment only when it cannot end the comment
+// or smuggle anything else in.
+const SAFE_COMMAND = /^[A-Za-z0-9_.,=/ -]{1,200}$/;
+
+/** The command that produced a module, if it is safe to quote in its header; otherwise undefined. */
+export function safeCommand(command: string | undefined): string | undefined {
+  return command !== undefined && SAFE_COMMAND.test(command) ? command : undefined;
+}

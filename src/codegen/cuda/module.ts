@@ -14,6 +14,7 @@ import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
+import { safeCommand } from '../names.ts';
 import { type CudaPrecision, cudaDialect, cudaDoubleLiteral, cudaLiteral } from './dialect.ts';
 import { printCudaStep } from './explicit-rk.ts';
 import { printCudaRhs } from './rhs.ts';
@@ -35,7 +36,6 @@ const BLOCK = /^\/\/ @odeforge:begin (\w+)[^\n]*\n[\s\S]*?^\/\/ @odeforge:end \1
 const UNROLL_LIMIT = 64;
 
 // The command line is user text (file names): it goes into the header only when it cannot end the comment.
-const SAFE_COMMAND = /^[A-Za-z0-9_.,=/ -]{1,200}$/;
 const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -65,7 +65,7 @@ function header(system: AugmentedSystem, method: Method, options: CudaModuleOpti
   const n = m.states.length;
   const p = m.params.length;
   const M = system.components.length;
-  const command = options.command !== undefined && SAFE_COMMAND.test(options.command) ? options.command : undefined;
+  const command = safeCommand(options.command);
   const sens = system.sensitivities.length > 0 ? system.sensitivities.join(', ') : 'none';
   const real = options.precision === 'f64' ? 'double' : 'float';
   const adaptive = method.errorEstimate !== undefined;

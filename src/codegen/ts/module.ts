@@ -10,7 +10,7 @@ import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
-import { indentBlock } from '../names.ts';
+import { indentBlock, safeCommand } from '../names.ts';
 import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
 import { printRhsBody } from './rhs.ts';
 
@@ -22,13 +22,9 @@ export interface ModuleOptions {
   readonly command?: string;
 }
 
-// The command line is user text (file names): it goes into the header only when it cannot end the comment
-// or smuggle anything else in.
-const SAFE_COMMAND = /^[A-Za-z0-9_.,=/ -]{1,200}$/;
-
 function header(system: AugmentedSystem, method: Method, options: ModuleOptions): string {
   const m = system.model;
-  const command = options.command !== undefined && SAFE_COMMAND.test(options.command) ? options.command : undefined;
+  const command = safeCommand(options.command);
   const sens = system.sensitivities.length > 0 ? system.sensitivities.join(', ') : 'none';
   return [
     '/*',

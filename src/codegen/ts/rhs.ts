@@ -10,7 +10,7 @@ import { isConst } from '../../expr/ir.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { componentDescription, symbolLocal } from '../names.ts';
 import { ExpressionPrinter } from '../printer.ts';
-import { scheduleStraightLine } from '../straight-line.ts';
+import { type StraightLineProgram, scheduleStraightLine } from '../straight-line.ts';
 import { TS_DIALECT } from './dialect.ts';
 
 /** The body of `rhs(t, y, p, dy)`: reads the inputs it needs, computes temporaries, writes dy. */
@@ -115,6 +115,18 @@ function product(coefficient: string, x: string): string {
  * are local variables named by the caller, temporaries get the given prefix. `needs` lists, per input
  * component of the augmented vector, whether the statements read it.
  */
+const programs = new WeakMap<AugmentedSystem, StraightLineProgram>();
+
+/** The unrolled right-hand side's schedule, computed once per system (the scalar step inlines it per stage). */
+function rhsProgram(system: AugmentedSystem): StraightLineProgram {
+  let program = programs.get(system);
+  if (program === undefined) {
+    program = scheduleStraightLine(system.rhs);
+    programs.set(system, program);
+  }
+  return program;
+}
+
 export function inlineRhs(
   system: AugmentedSystem,
   input: (component: number) => string,
@@ -122,7 +134,7 @@ export function inlineRhs(
   tempPrefix: string,
   output: (component: number) => string,
 ): string[] {
-  const program = scheduleStraightLine(system.rhs);
+  const program = rhsProgram(system);
   const tempNames = new Map<number, string>(program.temps.map((e, i) => [e.id, `${tempPrefix}${i}`]));
   const symbol = (s: Extract<Expr, { kind: 'sym' }>) =>
     s.role === 'time' ? time : s.role === 'param' ? symbolLocal(s) : input(s.index);
@@ -139,7 +151,7 @@ export function rhsInputs(system: AugmentedSystem): {
   params: Extract<Expr, { kind: 'sym' }>[];
   time: boolean;
 } {
-  const program = scheduleStraightLine(system.rhs);
+  const program = rhsProgram(system);
   return {
     time: program.inputs.some((s) => s.role === 'time'),
     components: new Set(program.inputs.filter((s) => s.role === 'state' || s.role === 'aux').map((s) => s.index)),
