@@ -38,6 +38,10 @@ interface Row {
   steps?: number;
   cSteps?: number;
   generatedUs?: number;
+  /** The same solver without its WebAssembly kernel (the TypeScript step). */
+  typescriptUs?: number;
+  typescriptOverC?: number;
+  kernel?: string;
   cUs?: number;
   /** generated / C, median of same-round ratios. */
   generatedOverC?: number;
@@ -69,6 +73,8 @@ export function runScaling(o: ScalingOptions): Section {
     }
     const model = lorenz96(n);
     const solver = compile(model, { method: 'RK45CK', sensitivities: ['y0'] });
+    const typescript = compile(model, { method: 'RK45CK', sensitivities: ['y0'], wasm: false });
+    row.kernel = solver.stepKernel();
     const stateOnly = compile(model, { method: 'RK45CK', sensitivities: [] });
     const y0 = lorenz96Y0(n);
     const problem = { t0: 0, t1: T1, y0, rtol: TOL, atol: TOL, dt: DT };
@@ -101,11 +107,13 @@ export function runScaling(o: ScalingOptions): Section {
       { name: 'generated', batch: jsBatch(() => solver.solve(problem)) },
       { name: 'C', batch: (reps) => runJson<Timed>(c.path, cArgs(TOL, reps)).nsPerSolve / 1e3 },
       { name: 'finite differences', batch: jsBatch(() => centralDifferences(solveState, y0, delta)) },
+      { name: 'TypeScript step', batch: jsBatch(() => typescript.solve(problem)) },
     ];
     const r = race(contenders, o.rounds(n), o.batchMs);
-    [row.generatedUs, row.cUs, row.fdUs] = r.medians;
+    [row.generatedUs, row.cUs, row.fdUs, row.typescriptUs] = r.medians;
     row.generatedOverC = r.ratios[1] === undefined ? undefined : 1 / r.ratios[1];
     row.fdOverGenerated = r.ratios[2];
+    row.typescriptOverC = row.typescriptUs! / row.cUs!;
     console.error(`  lorenz96 N = ${n}: generated ${duration(row.generatedUs!)}, C ${duration(row.cUs!)}`);
   }
 
@@ -129,6 +137,8 @@ export function runScaling(o: ScalingOptions): Section {
     'dx_i/dt = (x_{i+1} − x_{i−2}) x_{i−1} − x_i + F (cyclic), F = 8, y0_i = F + sin(i + 1); RK45CK, t ∈ [0, 0.5],',
     `rtol = atol = ${TOL}, dt0 = ${DT}, error control on the state. J errors against the C solver at rtol = atol = ${REF_TOL}.`,
     '"gen / C": generated time over C time; "FD / gen": finite differences (2N + 1 state solves) over generated.',
+    '"generated" is what `compile` gives by default: from 6 states on, with sensitivities, the step runs in the',
+    'module\'s WebAssembly SIMD kernel; "TS step" is the same solver compiled with `wasm: false` (bit-identical results).',
     '',
     ...table(
       [
@@ -138,6 +148,8 @@ export function runScaling(o: ScalingOptions): Section {
         'generated',
         'C',
         'gen / C',
+        'TS step',
+        'TS step / C',
         'FD (2N+1 solves)',
         'FD / gen',
         'first solve (cold JIT)',
@@ -145,14 +157,16 @@ export function runScaling(o: ScalingOptions): Section {
       ],
       rows.map((r) =>
         r.skipped
-          ? [String(r.n), String(r.equations), `skipped (${r.skipped})`, '', '', '', '', '', '', '']
+          ? [String(r.n), String(r.equations), `skipped (${r.skipped})`, '', '', '', '', '', '', '', '', '']
           : [
               String(r.n),
               String(r.equations),
               `${r.steps} / ${r.cSteps}`,
-              duration(r.generatedUs!),
+              `${duration(r.generatedUs!)} (${r.kernel === 'webassembly' ? 'wasm' : 'TS'})`,
               duration(r.cUs!),
               ratio(r.generatedOverC!),
+              duration(r.typescriptUs!),
+              ratio(r.typescriptOverC!),
               duration(r.fdUs!),
               ratio(r.fdOverGenerated!),
               duration(r.firstSolveMs! * 1e3),

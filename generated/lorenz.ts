@@ -77,6 +77,24 @@ function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): voi
  * value is not finite. Fixed-step methods return 0 (or Infinity).
  */
 // (a small system: the step is written out inside the loop of solve, marked "the step, inlined")
+/**
+ * The `count` work vectors (length M, zero-filled) of one solve, and their return when it ends. Plain arrays,
+ * or views of the WebAssembly kernel's memory when the module has a kernel that no other solve is using (a
+ * solve started from a callback of another gets plain arrays); rkStep runs the kernel on such views.
+ */
+function acquireVectors(count: number): Float64Array[] {
+  return Array.from({ length: count }, () => new Float64Array(M));
+}
+function releaseVectors(_vectors: readonly Float64Array[]): void {}
+/**
+ * ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ for the stiffness estimate: stiffnessRhoPortable below, or the
+ * WebAssembly kernel's (the same arithmetic) on vectors in its memory.
+ */
+const stiffnessRho = stiffnessRhoPortable;
+/** Which implementation of the step the next solve runs: the WebAssembly kernel or the TypeScript one. */
+export function stepKernel(): 'webassembly' | 'typescript' {
+  return 'typescript';
+}
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -284,7 +302,8 @@ function initialStep(
  * state has long decayed out of. Each component is weighted by 1/(1 + |y_i|), so that large sensitivities do
  * not drown the rest; a difference at rounding level says nothing, and then the answer is NaN.
  */
-function stiffnessRho(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
+// biome-ignore lint/correctness/noUnusedVariables: called by the generated stiffnessRho (see the placeholders)
+function stiffnessRhoPortable(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
   let df = 0;
   let dz = 0;
   for (let i = 0; i < M; i++) {
@@ -464,6 +483,17 @@ function settings(options: SolveOptions): Settings {
 
 /** Integrates from t0 to t1 (backward when t1 < t0) and returns the state with its sensitivities. */
 export function solve(options: SolveOptions): SolveResult {
+  const s = settings(options);
+  // y, yNew, z, fNext, zStiff and the stages
+  const vectors = acquireVectors(5 + STAGES);
+  try {
+    return integrate(s, vectors);
+  } finally {
+    releaseVectors(vectors);
+  }
+}
+
+function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   const {
     t0,
     t1,
@@ -481,16 +511,15 @@ export function solve(options: SolveOptions): SolveResult {
     detectStiffness,
     onStep,
     onSample,
-  } = settings(options);
-  let y: Float64Array = new Float64Array(M);
+  } = s;
+  let y: Float64Array = vectors[0]!;
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
   if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
-  let yNew: Float64Array = new Float64Array(M);
-  const z = new Float64Array(M);
-  const k: Float64Array[] = [];
-  for (let s = 0; s < STAGES; s++) k.push(new Float64Array(M));
-  let fNext: Float64Array = new Float64Array(M);
-  const zStiff = new Float64Array(STIFF_STAGE >= 0 ? M : 0);
+  let yNew: Float64Array = vectors[1]!;
+  const z = vectors[2]!;
+  let fNext: Float64Array = vectors[3]!;
+  const zStiff = vectors[4]!;
+  const k: Float64Array[] = vectors.slice(5);
   // Samples go to onSample through one scratch vector, or are kept in `dense`.
   const dense = tEval === undefined ? undefined : new Float64Array(onSample ? M : tEval.length * M);
   let stiffSteps = 0;

@@ -8,6 +8,7 @@
 import { transformSync } from 'esbuild';
 import { emitCudaModule } from './codegen/cuda/module.ts';
 import { emitSolverModule } from './codegen/ts/module.ts';
+import { buildWasmKernel, emitWasmKernelText } from './codegen/wasm/index.ts';
 import { emitWgslModule } from './codegen/wgsl/module.ts';
 import { solveEnsembleCpu } from './ensemble/cpu.ts';
 import type { EnsembleBackendOptions, EnsembleOptions, EnsembleResult } from './ensemble/types.ts';
@@ -16,7 +17,12 @@ import { findMethod } from './methods/index.ts';
 import type { Method } from './methods/types.ts';
 import { buildModel, type Model, type ModelLimits, type ModelSpec } from './model/model.ts';
 import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
-import { buildAugmentedSystem, type Sensitivity, type VariationalLayout } from './variational/system.ts';
+import {
+  type AugmentedSystem,
+  buildAugmentedSystem,
+  type Sensitivity,
+  type VariationalLayout,
+} from './variational/system.ts';
 
 export interface CompileOptions {
   /** Method name or alias (case-insensitive), default "RK45CK"; or a tableau of one's own. */
@@ -32,6 +38,11 @@ export interface CompileOptions {
   readonly layout?: 'auto' | VariationalLayout;
   /** Sizes past which a model is refused up front (see DEFAULT_LIMITS in src/model/model.ts). */
   readonly limits?: Partial<ModelLimits>;
+  /**
+   * Whether the TypeScript solver carries a WebAssembly SIMD kernel for its step (same results, bit for bit):
+   * 'auto' (default) where it pays — the column-loop layout with sensitivities; true: always; false: never.
+   */
+  readonly wasm?: 'auto' | boolean;
 }
 
 /** From this many states on, 'auto' emits the variational products as column loops (see bench: crossover). */
@@ -47,6 +58,8 @@ export interface Solver {
    * generated TypeScript (default), on an NVIDIA GPU with generated CUDA (f64 or f32), or with WebGPU (f32).
    */
   solveEnsemble(options: EnsembleOptions, backend?: EnsembleBackendOptions): Promise<EnsembleResult>;
+  /** Which step the next solve runs: the module's WebAssembly kernel (see CompileOptions.wasm) or TypeScript. */
+  stepKernel(): 'webassembly' | 'typescript';
 }
 
 const SENSITIVITIES: readonly Sensitivity[] = ['y0', 'params'];
@@ -84,10 +97,37 @@ function chooseLayout(m: Model, options: CompileOptions): VariationalLayout {
   return requested === 'auto' ? (m.states.length >= COLUMNS_FROM_STATES ? 'columns' : 'unrolled') : requested;
 }
 
-export type Target = 'ts' | 'cuda' | 'wgsl';
+/** The WebAssembly kernel a TypeScript solver carries, if any (see CompileOptions.wasm). */
+function chooseKernel(system: AugmentedSystem, method: Method, options: CompileOptions): Uint8Array | undefined {
+  const requested = options.wasm ?? 'auto';
+  if (requested !== 'auto' && requested !== true && requested !== false) {
+    throw new OptionError('wasm', `expected 'auto', true or false, got '${String(requested)}'`);
+  }
+  if (requested === false) return undefined;
+  if (requested === true) return buildWasmKernel(system, method);
+  if (system.layout !== 'columns' || system.size === system.model.states.length) return undefined;
+  try {
+    return buildWasmKernel(system, method);
+  } catch {
+    // Past what the kernel generator handles (e.g. a function too large for WebAssembly's limits): the
+    // TypeScript step alone is still a complete solver.
+    return undefined;
+  }
+}
+
+/** The TypeScript solver module for a model: augmented system, layout, kernel. */
+function tsModule(m: Model, sens: Sensitivity[], method: Method, options: CompileOptions): string {
+  const system = buildAugmentedSystem(m, sens, chooseLayout(m, options));
+  return emitSolverModule(system, method, { command: options.command, kernel: chooseKernel(system, method, options) });
+}
+
+export type Target = 'ts' | 'cuda' | 'wgsl' | 'wat';
 
 export interface GenerateOptions extends CompileOptions {
-  /** What to emit: a TypeScript module (default), CUDA C source, or a WGSL compute shader. */
+  /**
+   * What to emit: a TypeScript module (default), CUDA C source, a WGSL compute shader, or the text of the
+   * TypeScript module's WebAssembly kernel.
+   */
   readonly target?: Target;
   /** Arithmetic of the CUDA source: 'f64' (default) or 'f32'. WGSL is always f32, TypeScript f64. */
   readonly precision?: 'f64' | 'f32';
@@ -104,9 +144,11 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
   switch (target) {
     case 'ts':
       if (precision === 'f32') throw new OptionError('precision', "the TypeScript target computes in 'f64' only");
-      return emitSolverModule(buildAugmentedSystem(m, sens, chooseLayout(m, options)), method, {
-        command: options.command,
-      });
+      return tsModule(m, sens, method, options);
+    case 'wat':
+      // The text of the TypeScript solver's WebAssembly kernel, for reading (the module carries the binary).
+      if (precision === 'f32') throw new OptionError('precision', "the WebAssembly kernel computes in 'f64' only");
+      return emitWasmKernelText(buildAugmentedSystem(m, sens, chooseLayout(m, options)), method);
     case 'cuda':
       return emitCudaModule(buildAugmentedSystem(m, sens, 'unrolled'), method, {
         precision: precision ?? 'f64',
@@ -116,27 +158,30 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
       if (precision === 'f64') throw new OptionError('precision', "WGSL computes in 'f32' only");
       return emitWgslModule(buildAugmentedSystem(m, sens, 'unrolled'), method);
     default:
-      throw new OptionError('target', `expected 'ts', 'cuda' or 'wgsl', got '${String(target)}'`);
+      throw new OptionError('target', `expected 'ts', 'cuda', 'wgsl' or 'wat', got '${String(target)}'`);
   }
 }
 
 /** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */
 export function compile(model: ModelSpec | Model, options: CompileOptions = {}): Solver {
   const { model: m, method, sens } = resolve(model, options);
-  const source = emitSolverModule(buildAugmentedSystem(m, sens, chooseLayout(m, options)), method, {
-    command: options.command,
-  });
+  const source = tsModule(m, sens, method, options);
   const js = transformSync(source, { loader: 'ts', format: 'cjs', target: 'es2022' }).code;
   const exports: Record<string, unknown> = {};
   const module = { exports };
   // The module is self-contained: it reads nothing from this scope but `module` and `exports`.
   new Function('module', 'exports', js)(module, exports);
-  const loaded = module.exports as { info: SolverInfo; solve(o: SolveOptions): SolveResult };
+  const loaded = module.exports as {
+    info: SolverInfo;
+    solve(o: SolveOptions): SolveResult;
+    stepKernel(): 'webassembly' | 'typescript';
+  };
   const info = loaded.info;
   return {
     info,
     source,
     solve: loaded.solve,
+    stepKernel: loaded.stepKernel,
     solveEnsemble: (options, backend = {}) => {
       const count = ensembleCount(info, options);
       const kind = backend.backend ?? 'cpu';

@@ -52,6 +52,20 @@ declare function rkStep(
   atol: number,
   controlled: number,
 ): number;
+/**
+ * The `count` work vectors (length M, zero-filled) of one solve, and their return when it ends. Plain arrays,
+ * or views of the WebAssembly kernel's memory when the module has a kernel that no other solve is using (a
+ * solve started from a callback of another gets plain arrays); rkStep runs the kernel on such views.
+ */
+declare function acquireVectors(count: number): Float64Array[];
+declare function releaseVectors(vectors: readonly Float64Array[]): void;
+/**
+ * ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ for the stiffness estimate: stiffnessRhoPortable below, or the
+ * WebAssembly kernel's (the same arithmetic) on vectors in its memory.
+ */
+declare function stiffnessRho(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number;
+/** Which implementation of the step the next solve runs: the WebAssembly kernel or the TypeScript one. */
+export declare function stepKernel(): 'webassembly' | 'typescript';
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -259,7 +273,8 @@ function initialStep(
  * state has long decayed out of. Each component is weighted by 1/(1 + |y_i|), so that large sensitivities do
  * not drown the rest; a difference at rounding level says nothing, and then the answer is NaN.
  */
-function stiffnessRho(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
+// biome-ignore lint/correctness/noUnusedVariables: called by the generated stiffnessRho (see the placeholders)
+function stiffnessRhoPortable(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
   let df = 0;
   let dz = 0;
   for (let i = 0; i < M; i++) {
@@ -439,6 +454,17 @@ function settings(options: SolveOptions): Settings {
 
 /** Integrates from t0 to t1 (backward when t1 < t0) and returns the state with its sensitivities. */
 export function solve(options: SolveOptions): SolveResult {
+  const s = settings(options);
+  // y, yNew, z, fNext, zStiff and the stages
+  const vectors = acquireVectors(5 + STAGES);
+  try {
+    return integrate(s, vectors);
+  } finally {
+    releaseVectors(vectors);
+  }
+}
+
+function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   const {
     t0,
     t1,
@@ -456,16 +482,15 @@ export function solve(options: SolveOptions): SolveResult {
     detectStiffness,
     onStep,
     onSample,
-  } = settings(options);
-  let y: Float64Array = new Float64Array(M);
+  } = s;
+  let y: Float64Array = vectors[0]!;
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
   if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
-  let yNew: Float64Array = new Float64Array(M);
-  const z = new Float64Array(M);
-  const k: Float64Array[] = [];
-  for (let s = 0; s < STAGES; s++) k.push(new Float64Array(M));
-  let fNext: Float64Array = new Float64Array(M);
-  const zStiff = new Float64Array(STIFF_STAGE >= 0 ? M : 0);
+  let yNew: Float64Array = vectors[1]!;
+  const z = vectors[2]!;
+  let fNext: Float64Array = vectors[3]!;
+  const zStiff = vectors[4]!;
+  const k: Float64Array[] = vectors.slice(5);
   // Samples go to onSample through one scratch vector, or are kept in `dense`.
   const dense = tEval === undefined ? undefined : new Float64Array(onSample ? M : tEval.length * M);
   let stiffSteps = 0;

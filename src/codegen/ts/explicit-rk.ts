@@ -18,25 +18,30 @@ import { numberLiteral } from '../printer.ts';
 import { inlineRhs, rhsInputs } from './rhs.ts';
 
 /** Σ_j w_j k_j over the non-zero weights, with `k(j)` spelling stage j's value. */
-function combination(weights: readonly number[], k: (j: number) => string): string {
+export function combination(weights: readonly number[], k: (j: number) => string): string {
   const terms = weights.flatMap((w, j) => (w === 0 ? [] : [w === 1 ? k(j) : `${numberLiteral(w).text} * ${k(j)}`]));
   return terms.join(' + ').replaceAll('+ -', '- ');
 }
 
-function timeAt(c: number): string {
+export function timeAt(c: number): string {
   if (c === 0) return 't';
   if (c === 1) return 't + h';
   return `t + ${numberLiteral(c).text} * h`;
 }
 
 /** y + h (Σ), or y alone when the sum is empty. */
-function stepFrom(y: string, sum: string): string {
+export function stepFrom(y: string, sum: string): string {
   return sum === '' ? y : `${y} + h * (${sum})`;
 }
 
-/** Scaled error of one component; NaN must win over any finite value. */
+/** |h Σ e_j k_j| / (atol + rtol·max(|y|, |yNew|)): one component's scaled error. */
+export function scaledError(e: string, y: string, yNew: string): string {
+  return `Math.abs(h * (${e})) / (atol + rtol * Math.max(Math.abs(${y}), Math.abs(${yNew})))`;
+}
+
+/** Scaled error of one component into the running max; NaN must win over any finite value. */
 function errorTerm(e: string, y: string, yNew: string): string {
-  return `{ const e = Math.abs(h * (${e})) / (atol + rtol * Math.max(Math.abs(${y}), Math.abs(${yNew}))); if (e > err || e !== e) err = e; }`;
+  return `{ const e = ${scaledError(e, y, yNew)}; if (e > err || e !== e) err = e; }`;
 }
 
 /** Largest M · stages for which the scalar shape is emitted (beyond it the function grows past what V8 optimises). */
@@ -47,8 +52,12 @@ export function useScalarStep(system: AugmentedSystem, method: ExplicitRungeKutt
 }
 
 /** The body of rkStep(t, h, y, p, k, z, yNew, fNew, zStiff, record, rtol, atol, controlled): number. */
-export function printExplicitRkStepBody(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): string {
-  return useScalarStep(system, method) ? scalarStep(system, method) : arrayStep(method);
+export function printExplicitRkStepBody(
+  system: AugmentedSystem,
+  method: ExplicitRungeKuttaMethod,
+  scalar = useScalarStep(system, method),
+): string {
+  return scalar ? scalarStep(system, method) : arrayStep(method);
 }
 
 function arrayStep(method: ExplicitRungeKuttaMethod): string {

@@ -20,6 +20,11 @@ const HEADER_MARKER = /\/\* @odeforge:header[^*]*\*\//;
 export interface ModuleOptions {
   /** Appears in the header: how the module was produced (e.g. the CLI command line). */
   readonly command?: string;
+  /**
+   * A WebAssembly kernel for rkStep (codegen/wasm), carried by the module as base64; the TypeScript step stays
+   * in the module for where WebAssembly is unavailable and for solves nested in another's callbacks.
+   */
+  readonly kernel?: Uint8Array;
 }
 
 function header(system: AugmentedSystem, method: Method, options: ModuleOptions): string {
@@ -41,8 +46,140 @@ function header(system: AugmentedSystem, method: Method, options: ModuleOptions)
   ].join('\n');
 }
 
+/** Work vectors and step without a WebAssembly kernel: plain arrays, the TypeScript step. */
+const PLAIN_VECTORS: VectorFunctions = {
+  acquireVectors: `function acquireVectors(count: number): Float64Array[] {
+  return Array.from({ length: count }, () => new Float64Array(M));
+}`,
+  releaseVectors: 'function releaseVectors(_vectors: readonly Float64Array[]): void {}',
+  stiffnessRho: 'const stiffnessRho = stiffnessRhoPortable;',
+  stepKernel: `export function stepKernel(): 'webassembly' | 'typescript' {
+  return 'typescript';
+}`,
+};
+
+interface VectorFunctions {
+  readonly acquireVectors: string;
+  readonly releaseVectors: string;
+  readonly stiffnessRho: string;
+  readonly stepKernel: string;
+}
+
+/** Functions the WebAssembly kernel may import: the ones JavaScript's Math has, and the template's heaviside. */
+const KERNEL_IMPORTS =
+  '{ math: { sin: Math.sin, cos: Math.cos, tan: Math.tan, asin: Math.asin, acos: Math.acos, atan: Math.atan, ' +
+  'atan2: Math.atan2, sinh: Math.sinh, cosh: Math.cosh, tanh: Math.tanh, exp: Math.exp, log: Math.log, ' +
+  'sign: Math.sign, pow: Math.pow }, solver: { heaviside } }';
+
+/**
+ * Work vectors and step with a WebAssembly kernel. Its memory holds, in bytes: the stages' offsets (an i32
+ * each) from 0, the parameters from `paramsAt`, then the work vectors from `vectorsAt`, M doubles each.
+ */
+function kernelVectors(kernel: Uint8Array, stages: number, params: number): VectorFunctions {
+  const paramsAt = Math.ceil((stages * 4) / 16) * 16;
+  const vectorsAt = Math.ceil((paramsAt + params * 8) / 16) * 16;
+  const acquireVectors = `// ─── WebAssembly kernel ─────────────────────────────────────────────────────────────────────────────────
+// rhs and rkStep compiled to WebAssembly with 128-bit SIMD (two f64 lanes): the same expressions as the
+// TypeScript above, evaluated in the same order, so the results are the same bit for bit. Its text form:
+// odeforge generate MODEL --target wat. ${kernel.length} bytes:
+const KERNEL_BASE64 = '${Buffer.from(kernel).toString('base64')}';
+const KERNEL_PARAMS_AT = ${paramsAt};
+const KERNEL_VECTORS_AT = ${vectorsAt};
+
+/** As much of the WebAssembly API as the kernel needs (declared here, so that no DOM typings are needed). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+};
+
+interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface Kernel {
+  readonly memory: KernelMemory;
+  readonly step: (
+    t: number, h: number, y: number, p: number, stages: number, z: number, yNew: number, fNew: number,
+    zStiff: number, record: number, rtol: number, atol: number, controlled: number,
+  ) => number;
+  readonly stiffness: (fNew: number, fz: number, yNew: number, z: number) => number;
+  /** A solve is using the memory (solves started from its callbacks get plain arrays). */
+  busy: boolean;
+  stages: Int32Array;
+  params: Float64Array;
+}
+
+/** undefined: not loaded yet; null: WebAssembly (with SIMD) is unavailable here. */
+let kernel: Kernel | null | undefined;
+
+function loadKernel(): Kernel | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  try {
+    const bytes = Uint8Array.from(atob(KERNEL_BASE64), (c) => c.charCodeAt(0));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), ${KERNEL_IMPORTS});
+    kernel = {
+      memory: instance.exports.memory as KernelMemory,
+      step: instance.exports.step as Kernel['step'],
+      stiffness: instance.exports.stiffness as Kernel['stiffness'],
+      busy: false,
+      stages: new Int32Array(0),
+      params: new Float64Array(0),
+    };
+  } catch {
+    // no WebAssembly, or no SIMD: the TypeScript step runs instead
+  }
+  return kernel;
+}
+
+function acquireVectors(count: number): Float64Array[] {
+  const kr = loadKernel();
+  if (kr !== null && !kr.busy) {
+    const missing = KERNEL_VECTORS_AT + count * M * 8 - kr.memory.buffer.byteLength;
+    let room = true;
+    try {
+      if (missing > 0) kr.memory.grow(Math.ceil(missing / 65536));
+    } catch {
+      room = false; // past what WebAssembly memory can hold: plain arrays
+    }
+    if (room) {
+      const buffer = kr.memory.buffer;
+      kr.busy = true;
+      kr.stages = new Int32Array(buffer, 0, STAGES);
+      kr.params = new Float64Array(buffer, KERNEL_PARAMS_AT, P);
+      return Array.from({ length: count }, (_, i) => new Float64Array(buffer, KERNEL_VECTORS_AT + i * M * 8, M).fill(0));
+    }
+  }
+  return Array.from({ length: count }, () => new Float64Array(M));
+}`;
+  const releaseVectors = `function releaseVectors(vectors: readonly Float64Array[]): void {
+  if (kernel && vectors[0]!.buffer === kernel.memory.buffer) kernel.busy = false;
+}`;
+  const stiffnessRho = `function stiffnessRho(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
+  const kr = kernel;
+  if (!kr || yNew.buffer !== kr.memory.buffer) return stiffnessRhoPortable(fNew, fz, yNew, z);
+  return kr.stiffness(fNew.byteOffset, fz.byteOffset, yNew.byteOffset, z.byteOffset);
+}`;
+  const stepKernel = `export function stepKernel(): 'webassembly' | 'typescript' {
+  const kr = loadKernel();
+  return kr !== null && !kr.busy ? 'webassembly' : 'typescript';
+}`;
+  return { acquireVectors, releaseVectors, stiffnessRho, stepKernel };
+}
+
+/** rkStep with a kernel: the kernel on vectors in its memory, the TypeScript step on any others. */
+const KERNEL_STEP = `function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number {
+  const kr = kernel;
+  if (!kr || y.buffer !== kr.memory.buffer) return rkStepPortable(t, h, y, p, k, z, yNew, fNew, zStiff, record, rtol, atol, controlled);
+  const stages = kr.stages;
+  for (let s = 0; s < STAGES; s++) stages[s] = k[s]!.byteOffset;
+  kr.params.set(p);
+  return kr.step(t, h, y.byteOffset, KERNEL_PARAMS_AT, 0, z.byteOffset, yNew.byteOffset, fNew.byteOffset, zStiff.byteOffset, record ? 1 : 0, rtol, atol, controlled);
+}`;
+
 /** The generated definitions, keyed by the name of the placeholder they replace. */
-function definitions(system: AugmentedSystem, method: Method): Map<string, string> {
+function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array | undefined): Map<string, string> {
   const m = system.model;
   const tab = numericTableau(method);
   const json = (v: unknown) => JSON.stringify(v);
@@ -80,10 +217,13 @@ function definitions(system: AugmentedSystem, method: Method): Map<string, strin
     ],
     [
       'rkStep',
-      useScalarStep(system, method)
+      useScalarStep(system, method) && !kernel
         ? '// (a small system: the step is written out inside the loop of solve, marked "the step, inlined")'
-        : `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method), 1)}\n}`,
+        : kernel
+          ? `${KERNEL_STEP}\n\n/** The TypeScript step. */\n${rkSignature.replace('rkStep', 'rkStepPortable')} {\n${indentBlock(printExplicitRkStepBody(system, method, false), 1)}\n}`
+          : `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method), 1)}\n}`,
     ],
+    ...Object.entries(kernel ? kernelVectors(kernel, tab.c.length, m.params.length) : PLAIN_VECTORS),
   ]);
 }
 
@@ -121,7 +261,7 @@ function loadTemplate(): { text: string; placeholders: Placeholder[] } {
 /** Emits the solver module for an augmented system and an explicit Runge–Kutta method, as TypeScript text. */
 export function emitSolverModule(system: AugmentedSystem, method: Method, options: ModuleOptions = {}): string {
   const template = loadTemplate();
-  const defs = definitions(system, method);
+  const defs = definitions(system, method, options.kernel);
   const parts: string[] = [];
   let at = 0;
   for (const ph of template.placeholders) {
@@ -134,7 +274,8 @@ export function emitSolverModule(system: AugmentedSystem, method: Method, option
   parts.push(template.text.slice(at));
   if (defs.size > 0) throw new Error(`internal: definitions without placeholder: ${[...defs.keys()].join(', ')}`);
   let text = parts.join('').replace(HEADER_MARKER, header(system, method, options));
-  if (useScalarStep(system, method)) text = inlineStep(text, printExplicitRkStepBody(system, method));
+  if (useScalarStep(system, method) && !options.kernel)
+    text = inlineStep(text, printExplicitRkStepBody(system, method));
   return text;
 }
 

@@ -13,8 +13,40 @@ import { ExpressionPrinter } from '../printer.ts';
 import { type StraightLineProgram, scheduleStraightLine } from '../straight-line.ts';
 import { TS_DIALECT } from './dialect.ts';
 
-/** The body of `rhs(t, y, p, dy)`: reads the inputs it needs, computes temporaries, writes dy. */
-export function printRhsBody(system: AugmentedSystem): string {
+/**
+ * The right-hand side as target-neutral statements whose expressions are printed TypeScript: the TypeScript
+ * solver writes them as they are, the WebAssembly kernel (codegen/wasm) reads the same expressions back, so
+ * both evaluate the same operations in the same order.
+ */
+export interface RhsPlan {
+  /** Locals read from the inputs: a component of the augmented vector (`y`) or a parameter (`p`). */
+  readonly inputs: readonly { readonly name: string; readonly from: 'y' | 'p'; readonly index: number }[];
+  /** Temporaries, each after everything it uses. */
+  readonly temps: readonly { readonly name: string; readonly text: string }[];
+  /** dy[index] = text, for every component that is not in a column loop. */
+  readonly outputs: readonly { readonly index: number; readonly text: string; readonly comment: string }[];
+  readonly loops: readonly ColumnLoop[];
+  /** dy[index] += text after the loops (∂f/∂p in the columns layout). */
+  readonly increments: readonly { readonly index: number; readonly text: string; readonly comment: string }[];
+}
+
+/**
+ * for (c = 0; c < width; c++) { x_k = y[offset + k·stride + c] for the loaded rows k;
+ * dy[offset + i·stride + c] = rows[i] } — one column of a row-major block (Φ or S) at a time.
+ */
+export interface ColumnLoop {
+  readonly comment: string;
+  readonly index: string;
+  readonly width: number;
+  readonly offset: number;
+  readonly stride: number;
+  /** Rows of the block the loop reads, loaded as locals x<row>. */
+  readonly loads: readonly number[];
+  /** The new value of each row of the block, in terms of the x<row> locals and scalar names. */
+  readonly rows: readonly string[];
+}
+
+export function planRhs(system: AugmentedSystem): RhsPlan {
   const columns = system.layout === 'columns';
   const n = system.model.states.length;
   const np = system.model.params.length;
@@ -35,37 +67,61 @@ export function printRhsBody(system: AugmentedSystem): string {
   }
   const printer = new ExpressionPrinter({ symbol: symbolLocal, temp: (e) => tempNames.get(e.id) }, TS_DIALECT);
 
-  const lines: string[] = [];
+  const inputs: { name: string; from: 'y' | 'p'; index: number }[] = [];
   for (const s of program.inputs) {
     // states and aux symbols: their index is their position in the augmented vector
-    if (s.role === 'state' || s.role === 'aux') lines.push(`const ${symbolLocal(s)} = y[${s.index}];`);
-    else if (s.role === 'param') lines.push(`const ${symbolLocal(s)} = p[${s.index}];`);
+    if (s.role === 'state' || s.role === 'aux') inputs.push({ name: symbolLocal(s), from: 'y', index: s.index });
+    else if (s.role === 'param') inputs.push({ name: symbolLocal(s), from: 'p', index: s.index });
   }
+  const temps: { name: string; text: string }[] = [];
   const defined = new Set<number>();
   const define = (e: Expr) => {
     if (defined.has(e.id) || !tempNames.has(e.id)) return;
     defined.add(e.id);
-    lines.push(`const ${tempNames.get(e.id)} = ${printer.definition(e)};`);
+    temps.push({ name: tempNames.get(e.id)!, text: printer.definition(e) });
   };
   for (const e of program.temps) define(e);
   for (const e of extra) define(e);
 
-  system.rhs.forEach((e, i) => {
-    lines.push(`dy[${i}] = ${printer.use(e)}; // ${componentDescription(system, i)}`);
-  });
-
+  const outputs = system.rhs.map((e, i) => ({
+    index: i,
+    text: printer.use(e),
+    comment: componentDescription(system, i),
+  }));
+  const loops: ColumnLoop[] = [];
   if (columns && system.phiOffset >= 0) {
-    lines.push(`// Φ' = J Φ, one column of Φ at a time (J has ${jEntries.length} non-zeros)`);
-    lines.push(...columnLoop('j', n, system.phiOffset, n, n, jEntries, printer));
+    const comment = `Φ' = J Φ, one column of Φ at a time (J has ${jEntries.length} non-zeros)`;
+    loops.push(columnLoop(comment, 'j', n, system.phiOffset, n, n, jEntries, printer));
   }
+  const increments: { index: number; text: string; comment: string }[] = [];
   if (columns && system.sensOffset >= 0) {
-    lines.push(`// S' = J S + ∂f/∂p, one column (parameter) of S at a time`);
-    lines.push(...columnLoop('q', np, system.sensOffset, np, n, jEntries, printer));
+    const comment = `S' = J S + ∂f/∂p, one column (parameter) of S at a time`;
+    loops.push(columnLoop(comment, 'q', np, system.sensOffset, np, n, jEntries, printer));
     for (const { row, col, expr } of fpEntries) {
-      const at = system.sensOffset + row * np + col;
-      lines.push(`dy[${at}] += ${printer.use(expr)}; // ∂f_${row}/∂p_${col}`);
+      const index = system.sensOffset + row * np + col;
+      increments.push({ index, text: printer.use(expr), comment: `∂f_${row}/∂p_${col}` });
     }
   }
+  return { inputs, temps, outputs, loops, increments };
+}
+
+/** The body of `rhs(t, y, p, dy)`: reads the inputs it needs, computes temporaries, writes dy. */
+export function printRhsBody(system: AugmentedSystem): string {
+  const plan = planRhs(system);
+  const lines: string[] = [];
+  for (const i of plan.inputs) lines.push(`const ${i.name} = ${i.from}[${i.index}];`);
+  for (const t of plan.temps) lines.push(`const ${t.name} = ${t.text};`);
+  for (const o of plan.outputs) lines.push(`dy[${o.index}] = ${o.text}; // ${o.comment}`);
+  for (const loop of plan.loops) {
+    const c = loop.index;
+    lines.push(`// ${loop.comment}`, `for (let ${c} = 0; ${c} < ${loop.width}; ${c}++) {`);
+    for (const k of loop.loads) lines.push(`const x${k} = y[${loop.offset + k * loop.stride} + ${c}];`);
+    loop.rows.forEach((row, i) => {
+      lines.push(`dy[${loop.offset + i * loop.stride} + ${c}] = ${row};`);
+    });
+    lines.push('}');
+  }
+  for (const inc of plan.increments) lines.push(`dy[${inc.index}] += ${inc.text}; // ${inc.comment}`);
   return lines.join('\n');
 }
 
@@ -80,10 +136,11 @@ function nonZeros(matrix: readonly (readonly Expr[])[]): Entry[] {
 }
 
 /**
- * for (c = 0; c < width; c++) dX[i][c] = Σ_k J_ik X[k][c] with X stored row-major at `offset` with `width`
- * columns. Rows of X that J never reads are not loaded; rows of dX with no term are set to 0.
+ * dX[i][c] = Σ_k J_ik X[k][c] for the columns c of X, stored row-major at `offset` with `stride` columns.
+ * Rows of X that J never reads are not loaded; rows of dX with no term are set to 0.
  */
 function columnLoop(
+  comment: string,
   index: string,
   width: number,
   offset: number,
@@ -91,16 +148,19 @@ function columnLoop(
   rows: number,
   entries: readonly Entry[],
   printer: ExpressionPrinter,
-): string[] {
-  const used = [...new Set(entries.map((e) => e.col))].sort((a, b) => a - b);
-  const body: string[] = used.map((k) => `const x${k} = y[${offset + k * stride} + ${index}];`);
-  for (let i = 0; i < rows; i++) {
-    const terms = entries.filter((e) => e.row === i).map((e) => product(printer.use(e.expr), `x${e.col}`));
-    body.push(
-      `dy[${offset + i * stride} + ${index}] = ${terms.length > 0 ? terms.join(' + ').replaceAll('+ -', '- ') : '0'};`,
-    );
-  }
-  return [`for (let ${index} = 0; ${index} < ${width}; ${index}++) {`, ...body, '}'];
+): ColumnLoop {
+  const loads = [...new Set(entries.map((e) => e.col))].sort((a, b) => a - b);
+  const byRow: Entry[][] = Array.from({ length: rows }, () => []);
+  for (const e of entries) byRow[e.row]!.push(e);
+  const rowTexts = byRow.map((terms) =>
+    terms.length > 0
+      ? terms
+          .map((e) => product(printer.use(e.expr), `x${e.col}`))
+          .join(' + ')
+          .replaceAll('+ -', '- ')
+      : '0',
+  );
+  return { comment, index, width, offset, stride, loads, rows: rowTexts };
 }
 
 /** a * b, folding a literal 1 or -1. */

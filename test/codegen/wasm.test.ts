@@ -1,0 +1,211 @@
+/**
+ * The WebAssembly kernel (src/codegen/wasm): the same step as the TypeScript one, so the solver's results
+ * must be identical bit for bit with and without it — for every method, both sensitivities, odd and even
+ * sizes (the SIMD loops' scalar tails), every function the kernel imports or has as an instruction, dense
+ * output, error control over the whole vector, and failures. Plus what the kernel is not used for: solves
+ * nested in another solve's callbacks, and where it is not asked for.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { lorenz96, lorenz96Y0 } from '../../bench/models.ts';
+import { assembleWat } from '../../src/codegen/wasm/assemble.ts';
+import { f64Literal, parseExpression } from '../../src/codegen/wasm/expression.ts';
+import { type CompileOptions, compile, generate } from '../../src/compile.ts';
+import { IntegrationError } from '../../src/errors.ts';
+import { methodNames } from '../../src/methods/index.ts';
+import type { ModelSpec } from '../../src/model/model.ts';
+import type { SolveOptions, SolveResult } from '../../src/runtime/types.ts';
+import { example } from '../helpers/examples.ts';
+
+/** The WebAssembly API (Node's typings here have no DOM). */
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      validate(bytes: Uint8Array): boolean;
+      Module: new (bytes: Uint8Array) => object;
+      Instance: new (module: object) => { exports: Record<string, unknown> };
+    };
+  }
+).WebAssembly;
+
+function bits(a: Float64Array | undefined): string {
+  return a === undefined ? 'none' : Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+}
+
+function expectIdentical(a: SolveResult, b: SolveResult): void {
+  expect(bits(a.y)).toBe(bits(b.y));
+  expect(bits(a.jacobian)).toBe(bits(b.jacobian));
+  expect(bits(a.paramJacobian)).toBe(bits(b.paramJacobian));
+  expect(a.stats).toEqual(b.stats);
+  expect(a.t).toBe(b.t);
+  expect(bits(a.dense?.y)).toBe(bits(b.dense?.y));
+  expect(bits(a.dense?.jacobian)).toBe(bits(b.dense?.jacobian));
+}
+
+/** Solves with the kernel and without it; checks the kernel really ran and the results are the same bits. */
+function compare(model: ModelSpec, options: CompileOptions, problem: SolveOptions): SolveResult {
+  const withKernel = compile(model, { ...options, wasm: true });
+  const without = compile(model, { ...options, wasm: false });
+  expect(withKernel.stepKernel()).toBe('webassembly');
+  expect(without.stepKernel()).toBe('typescript');
+  const a = withKernel.solve(problem);
+  const b = without.solve(problem);
+  expectIdentical(a, b);
+  return a;
+}
+
+// Six states (the column layout's threshold), every function the model language has, explicit time; the
+// derivatives of abs, min and max bring in sign and heaviside.
+const KITCHEN_SINK: ModelSpec = {
+  name: 'kitchen-sink',
+  states: ['a', 'b', 'c', 'd', 'e', 'f'],
+  params: { k: 0.7, w: 1.3, s: 0.2 },
+  rhs: {
+    a: '-k*a + sin(w*t)*b - tanh(c)*s',
+    b: 'cos(a) - b*exp(-s*c*c) + atan2(d, 1 + e*e)',
+    c: 'sqrt(1 + a*a) - c*log(2 + b*b) + abs(d - e)*s',
+    d: '(1 + e*e)^0.75 - d*k + min(a, b) - max(c, 0.1*f)',
+    e: 'sign(a - c)*s + abs(b - 0.2)*0.1 - e*cosh(0.1*f)/2 + sinh(0.1*a)',
+    f: 'asin(0.5*tanh(a)) + acos(0.5*tanh(b)) - atan(f) - w*f + tan(0.1*c)',
+  },
+};
+
+describe('WebAssembly kernel: bit-identical to the TypeScript step', () => {
+  it.each(methodNames())('%s, Lorenz-96 N = 7 (odd widths), sensitivities to y0 and params', (method) => {
+    const model = lorenz96(7);
+    // dt: the step of the fixed-step methods, the first step of the adaptive ones
+    const problem: SolveOptions = { t0: 0, t1: 0.4, y0: lorenz96Y0(7), rtol: 1e-7, atol: 1e-7, dt: 0.004 };
+    const r = compare(model, { method, sensitivities: ['y0', 'params'] }, problem);
+    expect(r.stats.steps).toBeGreaterThan(5);
+  });
+
+  it.each([6, 8, 9, 12])('Lorenz-96 N = %i, RK45CK, state + Φ', (n) => {
+    compare(
+      lorenz96(n),
+      { method: 'RK45CK', sensitivities: ['y0'] },
+      { t0: 0, t1: 0.5, y0: lorenz96Y0(n), rtol: 1e-8, atol: 1e-8, dt: 0.01 },
+    );
+  });
+
+  it('every model-language function, explicit time, both sensitivities, dense output', () => {
+    const tEval = Array.from({ length: 9 }, (_, i) => 0.25 * i);
+    const problem = { t0: 0, t1: 2, y0: [0.3, -0.2, 0.5, 0.1, -0.4, 0.2], rtol: 1e-9, atol: 1e-9, tEval };
+    for (const method of ['Dormand-Prince', 'RK87']) {
+      const r = compare(KITCHEN_SINK, { method, sensitivities: ['y0', 'params'] }, problem);
+      expect(r.dense?.y.length).toBe(9 * 6);
+    }
+  });
+
+  it('state only, and error control over the whole augmented vector', () => {
+    const problem = { t0: 0, t1: 1.5, y0: [0.3, -0.2, 0.5, 0.1, -0.4, 0.2], rtol: 1e-8, atol: 1e-8 };
+    compare(KITCHEN_SINK, { sensitivities: [] }, problem);
+    compare(KITCHEN_SINK, { sensitivities: ['params'] }, { ...problem, errorControl: 'all' });
+  });
+
+  it('a small model in the unrolled layout, when asked for', () => {
+    compare(
+      example('pendulum'),
+      { method: 'RK45CK', sensitivities: ['y0', 'params'], layout: 'unrolled' },
+      { t0: 0, t1: 4, y0: [1.2, -0.3], rtol: 1e-10, atol: 1e-10 },
+    );
+  });
+
+  it('the same failure (non-finite), and the kernel is free again afterwards', () => {
+    const blowUp: ModelSpec = {
+      name: 'blow-up',
+      states: ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'],
+      rhs: { u0: 'u0*u0', u1: 'u1', u2: 'u2', u3: 'u3', u4: 'u4', u5: 'u5' },
+    };
+    const problem = { t0: 0, t1: 5, y0: [1, 1, 1, 1, 1, 1], rtol: 1e-6, atol: 1e-6, dt: 0.01, maxSteps: 1e6 };
+    const errors = [true, false].map((wasm) => {
+      const solver = compile(blowUp, { wasm });
+      try {
+        solver.solve(problem);
+      } catch (e) {
+        expect(solver.stepKernel()).toBe(wasm ? 'webassembly' : 'typescript');
+        return e as IntegrationError;
+      }
+      throw new Error('expected a failure');
+    });
+    expect(errors[0]).toBeInstanceOf(IntegrationError);
+    expect(errors[0]!.reason).toBe(errors[1]!.reason);
+    expect(errors[0]!.t).toBe(errors[1]!.t);
+    expect(errors[0]!.message).toBe(errors[1]!.message);
+    expectIdentical(errors[0]!.partial as SolveResult, errors[1]!.partial as SolveResult);
+  });
+});
+
+describe('WebAssembly kernel: where it is used', () => {
+  it("'auto' uses it for the column layout with sensitivities, not for small or state-only systems", () => {
+    expect(compile(lorenz96(8)).stepKernel()).toBe('webassembly');
+    expect(compile(lorenz96(8), { sensitivities: [] }).stepKernel()).toBe('typescript');
+    expect(compile(example('pendulum')).stepKernel()).toBe('typescript');
+    expect(compile(lorenz96(8), { wasm: false }).source).not.toContain('KERNEL_BASE64');
+  });
+
+  it('a solve started from an onStep callback runs the TypeScript step and changes nothing outside', () => {
+    const solver = compile(lorenz96(8), { sensitivities: ['y0', 'params'] });
+    const problem = { t0: 0, t1: 0.5, y0: lorenz96Y0(8), rtol: 1e-8, atol: 1e-8 };
+    const alone = solver.solve(problem);
+    const inner: SolveResult[] = [];
+    const kernels: string[] = [];
+    const outer = solver.solve({
+      ...problem,
+      onStep: (t) => {
+        if (inner.length < 3) {
+          kernels.push(solver.stepKernel());
+          inner.push(solver.solve({ ...problem, t1: 0.1 + t }));
+        }
+      },
+    });
+    expectIdentical(outer, alone);
+    expect(kernels).toEqual(['typescript', 'typescript', 'typescript']);
+    const reference = compile(lorenz96(8), { sensitivities: ['y0', 'params'], wasm: false });
+    // the nested solves are right too (the TypeScript step on plain arrays)
+    expect(bits(inner[2]!.y)).toBe(bits(reference.solve({ ...problem, t1: inner[2]!.t }).y));
+    expect(solver.stepKernel()).toBe('webassembly');
+  });
+
+  it("bad values of the option are refused with an OptionError naming 'wasm'", () => {
+    expect(() => compile(lorenz96(8), { wasm: 'yes' as never })).toThrow(/wasm/);
+  });
+
+  it('`generate --target wat` prints the kernel text, which assembles and validates', () => {
+    const text = generate(lorenz96(9), { target: 'wat', sensitivities: ['y0', 'params'] });
+    expect(text).toContain('f64x2');
+    expect(wasm.validate(assembleWat(text))).toBe(true);
+  });
+});
+
+describe('WebAssembly kernel: reading printed expressions and writing literals', () => {
+  it('f64 literals are exact (hexadecimal), for random doubles, subnormals and signed zeros', () => {
+    const special = [0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1, -1 / 3, 1e-300];
+    const values = [...special, ...fc.sample(fc.double({ noNaN: true, noDefaultInfinity: true }), 300)];
+    const funcs = values.map((v, i) => `(func (export "v${i}") (result f64) (f64.const ${f64Literal(v)}))`);
+    const instance = new wasm.Instance(new wasm.Module(assembleWat(`(module ${funcs.join(' ')})`)));
+    values.forEach((v, i) => {
+      expect(Object.is((instance.exports[`v${i}`] as () => number)(), v)).toBe(true);
+    });
+  });
+
+  it('JavaScript precedence and associativity: unary minus binds tighter than *, all operators left to right', () => {
+    const tree = parseExpression('-a * b - c / d / e + Math.max(f, -0.5)');
+    const show = (n: ReturnType<typeof parseExpression>): string => {
+      switch (n.kind) {
+        case 'num':
+          return String(n.value);
+        case 'name':
+          return n.name;
+        case 'neg':
+          return `(neg ${show(n.arg)})`;
+        case 'bin':
+          return `(${show(n.left)} ${n.op} ${show(n.right)})`;
+        case 'call':
+          return `${n.fn}(${n.args.map(show).join(', ')})`;
+      }
+    };
+    expect(show(tree)).toBe('((((neg a) * b) - ((c / d) / e)) + Math.max(f, (neg 0.5)))');
+    expect(() => parseExpression('a + ')).toThrow(/internal/);
+    expect(() => parseExpression('a ? b : c')).toThrow(/internal/);
+  });
+});
