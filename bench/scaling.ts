@@ -137,7 +137,7 @@ export function runScaling(o: ScalingOptions): Section {
     'dx_i/dt = (x_{i+1} − x_{i−2}) x_{i−1} − x_i + F (cyclic), F = 8, y0_i = F + sin(i + 1); RK45CK, t ∈ [0, 0.5],',
     `rtol = atol = ${TOL}, dt0 = ${DT}, error control on the state. J errors against the C solver at rtol = atol = ${REF_TOL}.`,
     '"gen / C": generated time over C time; "FD / gen": finite differences (2N + 1 state solves) over generated.',
-    '"generated" is what `compile` gives by default: from 6 states on, with sensitivities, the step runs in the',
+    '"generated" is what `compile` gives by default: from 6 states on the step runs in the',
     'module\'s WebAssembly SIMD kernel; "TS step" is the same solver compiled with `wasm: false` (bit-identical results).',
     '',
     ...table(

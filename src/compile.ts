@@ -40,7 +40,8 @@ export interface CompileOptions {
   readonly limits?: Partial<ModelLimits>;
   /**
    * Whether the TypeScript solver carries a WebAssembly SIMD kernel for its step (same results, bit for bit):
-   * 'auto' (default) where it pays — the column-loop layout with sensitivities; true: always; false: never.
+   * 'auto' (default) where it pays — large systems, those in the column-loop layout (from COLUMNS_FROM_STATES
+   * states on; see the bench's layout section); true: always; false: never.
    */
   readonly wasm?: 'auto' | boolean;
 }
@@ -105,7 +106,7 @@ function chooseKernel(system: AugmentedSystem, method: Method, options: CompileO
   }
   if (requested === false) return undefined;
   if (requested === true) return buildWasmKernel(system, method);
-  if (system.layout !== 'columns' || system.size === system.model.states.length) return undefined;
+  if (system.layout !== 'columns') return undefined;
   try {
     return buildWasmKernel(system, method);
   } catch {

@@ -123,13 +123,25 @@ function program(): Command {
     .argument('<model>', 'model JSON file')
     .option('--method <name>', 'integration method', 'RK45CK')
     .option('--sens <list>', 'sensitivities: y0, params or y0,params', sensitivities, ['y0'] as Sensitivity[])
-    .addOption(new Option('--target <target>', 'code target').choices(['ts', 'cuda', 'wgsl']).default('ts'))
+    .addOption(new Option('--target <target>', 'code target').choices(['ts', 'cuda', 'wgsl', 'wat']).default('ts'))
     .addOption(new Option('--precision <p>', 'arithmetic of the CUDA target (WGSL: f32 only)').choices(['f64', 'f32']))
+    .addOption(
+      new Option('--wasm <mode>', 'WebAssembly SIMD kernel in the TypeScript module (auto: large systems)')
+        .choices(['auto', 'on', 'off'])
+        .default('auto'),
+    )
     .requiredOption('--out <file>', 'output file')
     .action(
       (
         modelPath: string,
-        o: { method: string; sens: Sensitivity[]; out: string; target: Target; precision?: 'f64' | 'f32' },
+        o: {
+          method: string;
+          sens: Sensitivity[];
+          out: string;
+          target: Target;
+          precision?: 'f64' | 'f32';
+          wasm: 'auto' | 'on' | 'off';
+        },
       ) => {
         const spec = readModelFile(modelPath);
         const precisionFlag = o.precision ? ` --precision ${o.precision}` : '';
@@ -138,7 +150,8 @@ function program(): Command {
           sensitivities: o.sens,
           target: o.target,
           precision: o.precision,
-          command: `odeforge generate ${modelPath} --method ${o.method} --sens ${o.sens.join(',')} --target ${o.target}${precisionFlag} --out ${o.out}`,
+          wasm: o.wasm === 'auto' ? 'auto' : o.wasm === 'on',
+          command: `odeforge generate ${modelPath} --method ${o.method} --sens ${o.sens.join(',')} --target ${o.target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`} --out ${o.out}`,
         });
         writeOutput(o.out, source);
       },

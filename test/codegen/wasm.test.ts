@@ -136,9 +136,10 @@ describe('WebAssembly kernel: bit-identical to the TypeScript step', () => {
 });
 
 describe('WebAssembly kernel: where it is used', () => {
-  it("'auto' uses it for the column layout with sensitivities, not for small or state-only systems", () => {
+  it("'auto' uses it for the column layout (from 6 states on), with or without sensitivities, not below", () => {
     expect(compile(lorenz96(8)).stepKernel()).toBe('webassembly');
-    expect(compile(lorenz96(8), { sensitivities: [] }).stepKernel()).toBe('typescript');
+    expect(compile(lorenz96(8), { sensitivities: [] }).stepKernel()).toBe('webassembly');
+    expect(compile(lorenz96(5)).stepKernel()).toBe('typescript');
     expect(compile(example('pendulum')).stepKernel()).toBe('typescript');
     expect(compile(lorenz96(8), { wasm: false }).source).not.toContain('KERNEL_BASE64');
   });
