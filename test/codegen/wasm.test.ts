@@ -104,8 +104,8 @@ describe('WebAssembly kernel: bit-identical to the TypeScript step', () => {
 
   it('names that mean something in WebAssembly text or in the step (func, local, i32, select, k1, yNew, h, x0 …)', () => {
     const names = ['func', 'local', 'i32', 'f64', 'memory', 'x0', 'k1', 'yNew', 'h', 'select'];
-    const rhs = Object.fromEntries(names.map((n, i) => [n, `-${n}*module + sin(${names[(i + 1) % names.length]})`]));
-    const model: ModelSpec = { name: 'wat-words', states: names, params: { module: 0.5 }, rhs };
+    const rhs = Object.fromEntries(names.map((n, i) => [n, `-${n}*offset + sin(${names[(i + 1) % names.length]})`]));
+    const model: ModelSpec = { name: 'wat-words', states: names, params: { offset: 0.5 }, rhs };
     const y0 = names.map((_, i) => 0.1 * (i + 1));
     compare(model, { sensitivities: ['y0', 'params'] }, { t0: 0, t1: 1, y0, rtol: 1e-9, atol: 1e-9 });
   });
