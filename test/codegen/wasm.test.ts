@@ -175,6 +175,29 @@ describe('WebAssembly kernel: where it is used', () => {
     expect(solver.stepKernel()).toBe('webassembly');
   });
 
+  it("the 'cpu' ensemble backend runs the kernel in its worker threads, with the single solve's bits", async () => {
+    const solver = compile(lorenz96(8), { sensitivities: ['y0', 'params'] });
+    expect(solver.stepKernel()).toBe('webassembly');
+    const count = 64;
+    const y0 = new Float64Array(count * 8).map((_, i) => 8 + Math.sin(i));
+    const params = new Float64Array(count).map((_, i) => 8 + i / count);
+    const r = await solver.solveEnsemble({ t0: 0, t1: 0.3, y0, params, rtol: 1e-8, atol: 1e-8 });
+    const reference = compile(lorenz96(8), { sensitivities: ['y0', 'params'], wasm: false });
+    for (const i of [0, 31, count - 1]) {
+      const single = reference.solve({
+        t0: 0,
+        t1: 0.3,
+        y0: y0.subarray(8 * i, 8 * i + 8),
+        params: { F: params[i]! },
+        rtol: 1e-8,
+        atol: 1e-8,
+      });
+      expect(bits(r.y.subarray(8 * i, 8 * i + 8))).toBe(bits(single.y));
+      expect(bits(r.jacobian!.subarray(64 * i, 64 * i + 64))).toBe(bits(single.jacobian));
+      expect(bits(r.paramJacobian!.subarray(8 * i, 8 * i + 8))).toBe(bits(single.paramJacobian));
+    }
+  });
+
   it("bad values of the option are refused with an OptionError naming 'wasm'", () => {
     expect(() => compile(lorenz96(8), { wasm: 'yes' as never })).toThrow(/wasm/);
   });
