@@ -8,9 +8,15 @@
  * layout WGSL_CONFIG_FIELDS, component-major arrays, dispatchGrid); the caller checks that the outputs equal
  * solveEnsembleWebGpu's for the same inputs, which checks this replica too.
  */
-import { WGSL_BINDINGS, WGSL_CONFIG_BYTES, WGSL_ENTRY_POINT } from '../../src/codegen/wgsl/module.ts';
-import { ensembleShader } from '../../src/ensemble/webgpu.ts';
+import {
+  WGSL_BINDINGS,
+  WGSL_CONFIG_BYTES,
+  WGSL_CONFIG_FIELDS,
+  WGSL_ENTRY_POINT,
+} from '../../src/codegen/wgsl/module.ts';
+import { ensembleShader, packConfig } from '../../src/ensemble/webgpu.ts';
 import { dispatchGrid } from '../../src/ensemble/webgpu-dispatch.ts';
+import { numericTableau } from '../../src/methods/numeric.ts';
 import type { Method } from '../../src/methods/types.ts';
 import type { AugmentedSystem } from '../../src/variational/system.ts';
 
@@ -75,11 +81,6 @@ export async function releaseHarness(): Promise<void> {
   }
 }
 
-function twoWords(v: number): [number, number] {
-  const hi = Math.fround(v);
-  return [hi, Math.fround(v - hi)];
-}
-
 export interface WgslKernelInput {
   readonly count: number;
   readonly t0: number;
@@ -132,17 +133,8 @@ export async function timeWgslKernel(
   const hasPhi = system.phiOffset >= 0;
   const hasSens = system.sensOffset >= 0;
 
-  const config = new ArrayBuffer(WGSL_CONFIG_BYTES);
-  const f = new Float32Array(config);
-  const u = new Uint32Array(config);
-  [f[0], f[1]] = twoWords(input.t0);
-  [f[2], f[3]] = twoWords(input.t1);
-  f[4] = input.rtol;
-  f[5] = input.atol;
-  [f[6], f[7]] = input.dt === 0 ? [0, 0] : twoWords(input.dt);
-  u[8] = Math.min(Math.ceil(input.maxSteps ?? 1_000_000), 0xffff_ffff);
-  u[9] = count;
-  f[10] = 1;
+  const config = packConfig({ ...input, maxSteps: input.maxSteps ?? 1_000_000 }, numericTableau(method).errorOrder > 0);
+  new Uint32Array(config)[WGSL_CONFIG_FIELDS.indexOf('count')] = count;
 
   const y0 = new Float32Array(n * count);
   const par = new Float32Array(pa * count);

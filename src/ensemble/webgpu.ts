@@ -331,18 +331,61 @@ function prepare(system: AugmentedSystem, method: Method, options: EnsembleOptio
     throw new OptionError('dt', `a fixed-step integration with ${method.name} needs dt`);
   }
 
+  const config = packConfig({ t0, t1, rtol, atol, dt, maxSteps }, adaptive);
+  return { count, n, p, config, y0, params };
+}
+
+export interface ShaderSettings {
+  readonly t0: number;
+  readonly t1: number;
+  readonly rtol: number;
+  readonly atol: number;
+  /** 0: estimate the first step (adaptive methods only). */
+  readonly dt: number;
+  readonly maxSteps: number;
+}
+
+/** The settings as the shader's uniform Config (fields in WGSL_CONFIG_FIELDS order); count is set per batch. */
+export function packConfig(s: ShaderSettings, adaptive: boolean): ArrayBuffer {
   const config = new ArrayBuffer(WGSL_CONFIG_BYTES);
   const f = new Float32Array(config);
   const u = new Uint32Array(config);
-  [f[0], f[1]] = twoWords(t0);
-  [f[2], f[3]] = twoWords(t1);
-  f[4] = rtol;
-  f[5] = atol;
-  [f[6], f[7]] = dt === 0 ? [0, 0] : twoWords(dt);
-  u[8] = Math.min(Math.ceil(maxSteps), 0xffff_ffff);
-  u[9] = 0; // count: set per batch
+  // at most 2^32 − 2, so that fixedStepPlan's maxSteps + 1 still fits a u32
+  const maxSteps = Math.min(Math.ceil(s.maxSteps), 0xffff_fffe);
+  [f[0], f[1]] = twoWords(s.t0);
+  [f[2], f[3]] = twoWords(s.t1);
+  f[4] = s.rtol;
+  f[5] = s.atol;
+  [f[6], f[7]] = s.dt === 0 ? [0, 0] : twoWords(s.dt);
+  u[8] = maxSteps;
+  u[9] = 0; // count
   f[10] = 1; // one
-  return { count, n, p, config, y0, params };
+  if (!adaptive) {
+    const plan = fixedStepPlan(s.t0, s.t1, s.dt, maxSteps);
+    u[11] = plan.steps;
+    f[12] = plan.lastStep;
+  }
+  return config;
+}
+
+/**
+ * The steps a fixed-step run takes from t0 to t1 with step dt: steps of dt until the remainder is at most dt
+ * (to a relative 1e-9), then one last step that lands on t1 — the TypeScript driver's rule, counted in exact
+ * arithmetic (its running f64 sum of dt can fall short of t1 by a rounding error and add a sliver of a step;
+ * the shader's two-word time did not, and neither does this). Capped at maxSteps + 1: the shader stops at
+ * maxSteps with 'max-steps', as the driver does.
+ */
+export function fixedStepPlan(
+  t0: number,
+  t1: number,
+  dt: number,
+  maxSteps: number,
+): { steps: number; lastStep: number } {
+  const span = Math.abs(t1 - t0);
+  if (span === 0) return { steps: 0, lastStep: 0 };
+  const steps = Math.max(1, Math.ceil(span / dt - 1e-9));
+  if (steps > maxSteps) return { steps: maxSteps + 1, lastStep: dt };
+  return { steps, lastStep: span - (steps - 1) * dt };
 }
 
 function emptyResult(system: AugmentedSystem): EnsembleResult {

@@ -78,7 +78,12 @@ struct Config {
   count: u32,
   /** Always 1.0 (see two_sum). */
   one: f32,
-  _pad: u32,
+  /** Fixed-step methods: the number of steps from t0 to t1, and the size of the last one (see integrate). */
+  fixed_steps: u32,
+  h_last: f32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
 }
 
 // Every array is component-major: component c of trajectory i is at [c * count + i] (coalesced reads and
@@ -364,16 +369,29 @@ fn integrate() -> u32 {
   var non_stiff_steps = 0u;
 
   loop {
-    let remaining = dir * ((t1.x - t.x) + (t1.y - t.y));
-    if (!(remaining > 0.0f)) {
-      break;
+    var last: bool;
+    var h_signed: f32;
+    if (ADAPTIVE) {
+      let remaining = dir * ((t1.x - t.x) + (t1.y - t.y));
+      if (!(remaining > 0.0f)) {
+        break;
+      }
+      // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
+      last = h * (1.0f + LAST_STEP_SLACK) >= remaining;
+      h_signed = select(dir * h, dir * remaining, last);
+    } else {
+      // Fixed steps: as many as the f64 driver takes, counted on the host (cfg.fixed_steps), the last one of
+      // cfg.h_last, landing on t1. The time then feeds only the stage times: a model that does not read t
+      // does not pay for its two-word arithmetic (the compiler drops what nothing reads).
+      if (n_accepted >= cfg.fixed_steps) {
+        break;
+      }
+      last = n_accepted + 1u == cfg.fixed_steps;
+      h_signed = dir * select(h, cfg.h_last, last);
     }
     if (n_accepted + n_rejected >= cfg.max_steps) {
       return STATUS_MAX_STEPS;
     }
-    // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
-    let last = h * (1.0f + LAST_STEP_SLACK) >= remaining;
-    let h_signed = select(dir * h, dir * remaining, last);
     rk_step(t.x, t.y, h_signed);
     var t_new = t1;
     if (!last) {

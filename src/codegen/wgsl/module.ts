@@ -69,7 +69,11 @@ export const WGSL_CONFIG_FIELDS = [
   'max_steps', // u32
   'count', // u32
   'one', // always 1.0: an opaque 1 that keeps compilers from simplifying the two-word time arithmetic
-  '_pad',
+  'fixed_steps', // u32: fixed-step methods, the number of steps (see fixedStepPlan in src/ensemble/webgpu.ts)
+  'h_last', // the last fixed step's size
+  '_pad0',
+  '_pad1',
+  '_pad2',
 ] as const;
 export const WGSL_CONFIG_BYTES = WGSL_CONFIG_FIELDS.length * 4;
 
