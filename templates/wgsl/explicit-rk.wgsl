@@ -334,6 +334,55 @@ fn initial_step(t: vec2f, dir: f32, span: f32) -> f32 {
   return min(min(100.0f * h0, h1), span);
 }
 
+/**
+ * Fixed-step methods, from t (two words) with steps dir·(h + hl): cfg.fixed_steps steps, counted on the host
+ * as the f64 driver takes them (fixedStepPlan in src/ensemble/webgpu.ts), the last one of cfg.h_last so that
+ * it lands on t1; at most cfg.max_steps of them. The loop has no exit but its count and no branch around the
+ * step: invocations that run side by side stay in step (an early return, or a guard on accepting the step,
+ * cost 15–35% on lavapipe). A value that stops being finite is remembered, and the trajectory reports
+ * 'non-finite' at the end with NaN values (it has run on past the failure) and the number of steps before
+ * it. The time feeds only the stage times, so a model that does not read t does not pay for it.
+ */
+fn integrate_fixed(t0: vec2f, dir: f32, h: f32, hl: f32) -> u32 {
+  let t1 = vec2f(cfg.t1_hi, cfg.t1_lo);
+  let steps = min(cfg.fixed_steps, cfg.max_steps);
+  var t = t0;
+  var failed = false;
+  var steps_before_failure = 0u;
+  for (var s = 0u; s < steps; s++) {
+    let last = s + 1u == cfg.fixed_steps;
+    let h_signed = dir * select(h, cfg.h_last, last);
+    rk_step(t.x, t.y, h_signed);
+    var t_new = t1;
+    if (!last) {
+      t_new = time_add(time_add(t, h_signed), dir * hl);
+    }
+    let finite = new_values_finite();
+    steps_before_failure = select(steps_before_failure, s, !finite && !failed);
+    failed = failed || !finite;
+    // @odeforge:begin slope_at_new
+    rhs(t_new.x + t_new.y, &rk_ynew, &rk_err);
+    // @odeforge:end slope_at_new
+    // @odeforge:begin accept_slope
+    rk_k1 = rk_err;
+    // @odeforge:end accept_slope
+    rk_y = rk_ynew;
+    t = t_new;
+  }
+  if (failed) {
+    n_accepted = steps_before_failure;
+    for (var i = 0u; i < M; i++) {
+      rk_y[i] = odeforge_nan();
+    }
+    return STATUS_NON_FINITE;
+  }
+  n_accepted = steps;
+  if (cfg.fixed_steps > cfg.max_steps) {
+    return STATUS_MAX_STEPS;
+  }
+  return STATUS_OK;
+}
+
 /** Integrates rk_y from t0 to t1 (backward when t1 < t0); returns a status code. */
 fn integrate() -> u32 {
   let t1 = vec2f(cfg.t1_hi, cfg.t1_lo);
@@ -351,17 +400,15 @@ fn integrate() -> u32 {
     }
   }
 
-  // Step size as two words (h + hl): a fixed step dt keeps its low word so that the time reaches t1 after
-  // the number of steps the f64 driver takes; adaptive steps are single words.
   var h: f32;
-  var hl = 0.0f;
   if (cfg.dt_hi > 0.0f) {
     h = min(cfg.dt_hi, span);
-    if (!ADAPTIVE && cfg.dt_hi < span) {
-      hl = cfg.dt_lo;
-    }
   } else {
     h = initial_step(t, dir, span);
+  }
+  if (!ADAPTIVE) {
+    // A fixed step dt keeps its low word, so that the time stays exact over many steps.
+    return integrate_fixed(t, dir, h, select(0.0f, cfg.dt_lo, cfg.dt_hi < span));
   }
   // The last good stiffness estimate, and the run of steps held at the stability boundary.
   var rho = 0.0f;
@@ -369,66 +416,48 @@ fn integrate() -> u32 {
   var non_stiff_steps = 0u;
 
   loop {
-    var last: bool;
-    var h_signed: f32;
-    if (ADAPTIVE) {
-      let remaining = dir * ((t1.x - t.x) + (t1.y - t.y));
-      if (!(remaining > 0.0f)) {
-        break;
-      }
-      // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
-      last = h * (1.0f + LAST_STEP_SLACK) >= remaining;
-      h_signed = select(dir * h, dir * remaining, last);
-    } else {
-      // Fixed steps: as many as the f64 driver takes, counted on the host (cfg.fixed_steps), the last one of
-      // cfg.h_last, landing on t1. The time then feeds only the stage times: a model that does not read t
-      // does not pay for its two-word arithmetic (the compiler drops what nothing reads).
-      if (n_accepted >= cfg.fixed_steps) {
-        break;
-      }
-      last = n_accepted + 1u == cfg.fixed_steps;
-      h_signed = dir * select(h, cfg.h_last, last);
+    let remaining = dir * ((t1.x - t.x) + (t1.y - t.y));
+    if (!(remaining > 0.0f)) {
+      break;
     }
     if (n_accepted + n_rejected >= cfg.max_steps) {
       return STATUS_MAX_STEPS;
     }
+    // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
+    let last = h * (1.0f + LAST_STEP_SLACK) >= remaining;
+    let h_signed = select(dir * h, dir * remaining, last);
     rk_step(t.x, t.y, h_signed);
     var t_new = t1;
     if (!last) {
-      t_new = time_add(time_add(t, h_signed), dir * hl);
+      t_new = time_add(t, h_signed);
     }
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
     let finite = new_values_finite();
-    var factor = 1.0f;
-    if (ADAPTIVE) {
-      var err = -1.0f;
-      if (finite) {
-        err = error_norm();
-      }
-      if (!(err >= 0.0f && err <= 1.0f)) {
-        n_rejected++;
-        if (err >= 0.0f) {
-          h *= max(0.2f, 0.9f * pow(err, EXPONENT));
-          if (too_small(h, t.x)) {
-            return STATUS_STEP_SIZE_UNDERFLOW;
-          }
-        } else {
-          // A non-finite value (overflow inside the step) shrinks the step hard.
-          h *= 0.25f;
-          if (too_small(h, t.x)) {
-            return STATUS_NON_FINITE;
-          }
+    var err = -1.0f;
+    if (finite) {
+      err = error_norm();
+    }
+    if (!(err >= 0.0f && err <= 1.0f)) {
+      n_rejected++;
+      if (err >= 0.0f) {
+        h *= max(0.2f, 0.9f * pow(err, EXPONENT));
+        if (too_small(h, t.x)) {
+          return STATUS_STEP_SIZE_UNDERFLOW;
         }
-        continue;
+      } else {
+        // A non-finite value (overflow inside the step) shrinks the step hard.
+        h *= 0.25f;
+        if (too_small(h, t.x)) {
+          return STATUS_NON_FINITE;
+        }
       }
-      // err below 1e-30 gives a factor above 5 for every order: the cap (TypeScript: err === 0 → 5).
-      factor = 5.0f;
-      if (err > 1e-30f) {
-        factor = min(5.0f, max(0.2f, 0.9f * pow(err, EXPONENT)));
-      }
-    } else if (!finite) {
-      return STATUS_NON_FINITE;
+      continue;
+    }
+    // err below 1e-30 gives a factor above 5 for every order: the cap (TypeScript: err === 0 → 5).
+    var factor = 5.0f;
+    if (err > 1e-30f) {
+      factor = min(5.0f, max(0.2f, 0.9f * pow(err, EXPONENT)));
     }
 
     // F at the new point, the next step's rk_k1: the last stage for FSAL methods, one evaluation (into rk_err,
@@ -439,7 +468,7 @@ fn integrate() -> u32 {
 
     // 2. Stability. h·ρ with ρ ≈ ‖F(t+h, y_new) − F(t+h, z)‖ / ‖y_new − z‖ (Hairer & Wanner, Solving ODEs II,
     // IV.2) estimates how far out the dominant eigenvalue sits in the method's stability region.
-    if (ADAPTIVE && HAS_STIFF) {
+    if (HAS_STIFF) {
       // @odeforge:begin stiffness_estimate
       let estimate = -1.0f;
       // @odeforge:end stiffness_estimate
@@ -485,9 +514,6 @@ fn integrate() -> u32 {
     t = t_new;
     n_accepted++;
     h *= factor;
-    if (ADAPTIVE) {
-      hl = 0.0f;
-    }
   }
   return STATUS_OK;
 }

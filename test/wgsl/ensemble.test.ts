@@ -225,6 +225,27 @@ describeGpu('ensembles on WebGPU match the f64 TypeScript solver', () => {
     for (const u of r.y) expect(Math.abs(u - 1)).toBeLessThan(1e-4);
   });
 
+  it('fixed steps: a trajectory that overflows reports non-finite (NaN values, the steps before it); maxSteps', async () => {
+    // x' = a x²: blows up at t = 1/(a x0). a = 0: stays at x0; a = 2: overflows f32 before t = 1.
+    const spec: ModelSpec = { name: 'blowup', states: ['x'], params: { a: 0 }, rhs: { x: 'a*x*x' } };
+    const system = buildAugmentedSystem(buildModel(spec), ['y0']);
+    const options = { t0: 0, t1: 1, y0: Float64Array.of(1, 1, 1), params: Float64Array.of(0, 2, 0.5), dt: 1e-3 };
+    const r = await solveEnsembleWebGpu(system, findMethod('RK4'), options);
+    expect(r.status).toEqual(['ok', 'non-finite', 'ok']);
+    expect(r.y[0]).toBe(1);
+    expect(Number.isNaN(r.y[1])).toBe(true);
+    expect(Number.isNaN(r.jacobian![1])).toBe(true);
+    expect(Math.abs(r.y[2]! - 2) / 2).toBeLessThan(1e-5); // x(1) = 1/(1 − 0.5)
+    // the failed one took about 500 steps before its state overflowed (blow-up at t = 0.5; RK4 runs a
+    // few steps past the singularity before f32 overflows)
+    expect(r.stats.steps - 2 * 1000).toBeGreaterThan(480);
+    expect(r.stats.steps - 2 * 1000).toBeLessThan(520);
+    const capped = await solveEnsembleWebGpu(system, findMethod('RK4'), { ...options, maxSteps: 100 });
+    // 100 steps reach t = 0.1, before the blow-up: all three stop there
+    expect(capped.status).toEqual(['max-steps', 'max-steps', 'max-steps']);
+    expect(capped.stats.steps).toBe(3 * 100);
+  });
+
   it('each trajectory has its own status, and the others are unaffected', async () => {
     // x'' = -k x + c x²: a slow oscillator (ok), a very fast one (max-steps), a blow-up (step-size underflow),
     // one whose c·x² overflows f32 at t0 (non-finite), another slow one (ok).
