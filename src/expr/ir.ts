@@ -185,7 +185,7 @@ export class ExprBuilder {
   }
 
   /**
-   * ((first op₁ x₁) op₂ x₂) … : exactly the node that calling add/sub/mul/div/pow once per step returns, built
+   * ((first op₁ x₁) op₂ x₂) … : exactly the node that calling add/sub/times/div/pow once per step returns, built
    * in time linear in the length of the chain.
    *
    * Regression (hardening): step by step, every partial sum or product is interned with all its terms copied
@@ -207,7 +207,8 @@ export class ExprBuilder {
       }
       return acc;
     };
-    for (const [op, x] of steps) {
+    for (const [op, operand] of steps) {
+      const x = op === '*' ? this.writtenFactor(operand) : operand;
       if (op === '+' || op === '-') {
         const term = op === '+' ? x : this.neg(x);
         if (pending?.kind === 'add') {
@@ -226,13 +227,30 @@ export class ExprBuilder {
             continue;
           }
         }
-        acc = op === '*' ? this.mul(settle(), x) : this.div(settle(), x);
+        acc = op === '*' ? this.mul(settle(), x) : this.div(settle(), x); // x: written factor (see times)
         if (acc.kind === 'mul') pending = { kind: 'mul', items: [...acc.factors] };
       } else {
         acc = this.pow(settle(), x);
       }
     }
     return settle();
+  }
+
+  /**
+   * a * x as written in a model: mul, except that a reciprocal x = u^-1 (written 1/u or u^-1) stays a factor
+   * of its own. Joined to a's factors as u^-1 it would be how a division a / u is stored and printed, and
+   * a / u rounds differently from a * (1/u) (3/0.9 against 3*(1/0.9)); as a product of one factor it prints
+   * `a * (1 / u)`. (The differentiator's own products use mul: there a / u is as good as a * (1/u).)
+   *
+   * Regression (test/expr/parse.test.ts, random expressions against JavaScript): 3*(sign(2)/x) was printed
+   * 3 / x, one ulp off at x = 0.9.
+   */
+  times(a: Expr, x: Expr): Expr {
+    return this.mul(a, this.writtenFactor(x));
+  }
+
+  private writtenFactor(x: Expr): Expr {
+    return x.kind === 'pow' && isConst(x.exponent, -1) ? this.mulNode([x]) : x;
   }
 
   /**

@@ -90,7 +90,7 @@ describe('ExprBuilder.chain builds what the step-by-step fold builds', () => {
                 : op === '-'
                   ? b.sub(folded, e)
                   : op === '*'
-                    ? b.mul(folded, e)
+                    ? b.times(folded, e)
                     : op === '/'
                       ? b.div(folded, e)
                       : b.pow(folded, e);
