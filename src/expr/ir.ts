@@ -320,7 +320,11 @@ export class ExprBuilder {
       else factors.push(f);
     }
     if (factors.length === 0) return this.one;
-    if (factors.length === 1) return factors[0]!;
+    if (factors.length === 1) {
+      // 1 * (1/u) is 1/u exactly: a written reciprocal's own product (see times) is needed no longer
+      const only = factors[0]!;
+      return only.kind === 'mul' && only.factors.length === 1 ? only.factors[0]! : only;
+    }
     if (factors.every((f) => f.kind === 'const')) {
       return this.num(factors.reduce((p, f) => p * (f as ConstNode).value, 1));
     }

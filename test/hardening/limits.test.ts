@@ -103,6 +103,21 @@ describe('ExprBuilder.chain builds what the step-by-step fold builds', () => {
     if (!run.replay) expect(run.runs).toBe(run.asked);
   });
 
+  it('a written reciprocal times 1 is the reciprocal, chained or folded (regression, seed 173700933)', () => {
+    const b = new ExprBuilder();
+    const r = b.pow(b.sym('x', 'state', 0), b.minusOne);
+    const steps: ChainStep[] = [
+      ['^', b.num(0)],
+      ['*', r],
+      ['*', b.num(1)],
+    ];
+    expect(b.chain(b.num(0), steps)).toBe(r);
+    expect(b.times(b.times(b.pow(b.num(0), b.num(0)), r), b.num(1))).toBe(r);
+    // …and with a factor before it, it stays a factor of its own: 3 * (1/x), not 3 / x
+    const product = b.chain(b.num(3), [['*', r]]);
+    expect(product.kind === 'mul' && product.factors[1]!.kind).toBe('mul');
+  });
+
   it('a 20,000-term sum and a 20,000-factor product (≈100 kB each) are read in linear time', () => {
     const b = new ExprBuilder();
     const syms = new Map(['a', 'b', 'c', 'x'].map((n, i) => [n, b.sym(n, 'state', i)]));
