@@ -81,7 +81,7 @@ function kernelVectors(kernel: Uint8Array, stages: number, params: number): Vect
   const acquireVectors = `// ─── WebAssembly kernel ─────────────────────────────────────────────────────────────────────────────────
 // rhs and rkStep compiled to WebAssembly with 128-bit SIMD (two f64 lanes): the same expressions as the
 // TypeScript above, evaluated in the same order, so the results are the same bit for bit. Its text form:
-// odeforge generate MODEL --target wat. ${kernel.length} bytes:
+// odeforge generate MODEL --method … --sens … --target wat --out kernel.wat. ${kernel.length} bytes:
 const KERNEL_BASE64 = '${Buffer.from(kernel).toString('base64')}';
 const KERNEL_PARAMS_AT = ${paramsAt};
 const KERNEL_VECTORS_AT = ${vectorsAt};
