@@ -7,7 +7,7 @@
 import { compile } from '../src/compile.ts';
 import { duration, ratio, round, type Section, sci, table } from './lib/format.ts';
 import { buildC, runJson } from './lib/native.ts';
-import { type Contender, jsBatch, race } from './lib/race.ts';
+import { type Contender, jsBatch, race, sameRoundRatio } from './lib/race.ts';
 import { centralDifferences, lorenz96, lorenz96Y0, maxAbsDiff } from './models.ts';
 
 export interface ScalingOptions {
@@ -111,9 +111,9 @@ export function runScaling(o: ScalingOptions): Section {
     ];
     const r = race(contenders, o.rounds(n), o.batchMs);
     [row.generatedUs, row.cUs, row.fdUs, row.typescriptUs] = r.medians;
-    row.generatedOverC = r.ratios[1] === undefined ? undefined : 1 / r.ratios[1];
+    row.generatedOverC = sameRoundRatio(r, 0, 1);
     row.fdOverGenerated = r.ratios[2];
-    row.typescriptOverC = row.typescriptUs! / row.cUs!;
+    row.typescriptOverC = sameRoundRatio(r, 3, 1);
     console.error(`  lorenz96 N = ${n}: generated ${duration(row.generatedUs!)}, C ${duration(row.cUs!)}`);
   }
 

@@ -4,9 +4,9 @@
  * `reps` after a warm-up. solveEnsembleWebGpu (src/ensemble/webgpu.ts) times uploads, the kernel, the read-back
  * and the f64 conversions together; this isolates the kernel for the comparison with the anchors.
  *
- * It binds the buffers exactly as src/ensemble/webgpu.ts does (same shader from ensembleShader, same uniform
- * layout WGSL_CONFIG_FIELDS, component-major arrays, dispatchGrid); the caller checks that the outputs equal
- * solveEnsembleWebGpu's for the same inputs, which checks this replica too.
+ * It uses the ensemble's own device, bind-group layout and config packer (src/ensemble/webgpu.ts) and binds
+ * the buffers as solveEnsembleWebGpu does (component-major arrays, dispatchGrid); the caller checks that the
+ * outputs equal solveEnsembleWebGpu's for the same inputs, which checks this replica too.
  */
 import {
   WGSL_BINDINGS,
@@ -14,71 +14,15 @@ import {
   WGSL_CONFIG_FIELDS,
   WGSL_ENTRY_POINT,
 } from '../../src/codegen/wgsl/module.ts';
-import { ensembleShader, packConfig } from '../../src/ensemble/webgpu.ts';
+import { ensembleShader, getContext, MAP_READ, packConfig, releaseWebGpu, USAGE } from '../../src/ensemble/webgpu.ts';
 import { dispatchGrid } from '../../src/ensemble/webgpu-dispatch.ts';
 import { numericTableau } from '../../src/methods/numeric.ts';
 import type { Method } from '../../src/methods/types.ts';
 import type { AugmentedSystem } from '../../src/variational/system.ts';
 
-const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
-const MAP_READ = 0x1;
-const COMPUTE_STAGE = 0x4;
-
-interface Harness {
-  readonly device: GPUDevice;
-  readonly adapter: string;
-  readonly layout: GPUBindGroupLayout;
-  readonly pipelineLayout: GPUPipelineLayout;
-}
-
-// Dawn tears the adapter down when the GPU object is collected: keep it.
-let root: GPU | undefined;
-let harness: Promise<Harness> | undefined;
-
-async function createHarness(): Promise<Harness> {
-  const mod = (await import('webgpu')) as { create(flags: string[]): GPU };
-  root ??= mod.create([]);
-  const adapter = await root.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('requestAdapter() found no adapter');
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxBufferSize: adapter.limits.maxBufferSize,
-    },
-  });
-  const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
-    binding,
-    visibility: COMPUTE_STAGE,
-    buffer: { type },
-  });
-  const layout = device.createBindGroupLayout({
-    entries: [
-      entry(WGSL_BINDINGS.config, 'uniform'),
-      entry(WGSL_BINDINGS.y0, 'read-only-storage'),
-      entry(WGSL_BINDINGS.params, 'read-only-storage'),
-      entry(WGSL_BINDINGS.y, 'storage'),
-      entry(WGSL_BINDINGS.jacobian, 'storage'),
-      entry(WGSL_BINDINGS.paramJacobian, 'storage'),
-      entry(WGSL_BINDINGS.status, 'storage'),
-      entry(WGSL_BINDINGS.steps, 'storage'),
-    ],
-  });
-  const info = adapter.info;
-  const name = [info?.description, info?.vendor, info?.architecture].filter((s) => s).join(' / ') || 'unknown';
-  return { device, adapter: name, layout, pipelineLayout: device.createPipelineLayout({ bindGroupLayouts: [layout] }) };
-}
-
-/** Destroys the harness's device (before the anchor's process wants the GPU to itself). */
+/** Destroys the shared WebGPU device (before the anchor's process wants the GPU to itself). */
 export async function releaseHarness(): Promise<void> {
-  const h = harness;
-  harness = undefined;
-  if (h) {
-    try {
-      (await h).device.destroy();
-    } catch {
-      // never created
-    }
-  }
+  await releaseWebGpu();
 }
 
 export interface WgslKernelInput {
@@ -117,14 +61,8 @@ export async function timeWgslKernel(
   input: WgslKernelInput,
   reps: number,
 ): Promise<WgslKernelTiming> {
-  harness ??= createHarness();
-  let h: Harness;
-  try {
-    h = await harness;
-  } catch (e) {
-    harness = undefined;
-    throw e;
-  }
+  // The device and layouts solveEnsembleWebGpu uses (a failed attempt is retried on the next call).
+  const h = await getContext();
   const { device } = h;
   const n = system.model.states.length;
   const p = system.model.params.length;
@@ -182,7 +120,7 @@ export async function timeWgslKernel(
     device.queue.writeBuffer(in0, 0, y0);
     device.queue.writeBuffer(in1, 0, par);
     const bindGroup = device.createBindGroup({
-      layout: h.layout,
+      layout: h.bindGroupLayout,
       entries: [
         { binding: WGSL_BINDINGS.config, resource: { buffer: cfg } },
         { binding: WGSL_BINDINGS.y0, resource: { buffer: in0 } },
@@ -233,7 +171,7 @@ export async function timeWgslKernel(
       jacobian = new Float64Array(n * n * count);
       for (let i = 0; i < count; i++) for (let c = 0; c < n * n; c++) jacobian[i * n * n + c] = js[c * count + i]!;
     }
-    return { adapter: h.adapter, bestMs: Math.min(...all), medianMs: median(all), allMs: all, y, jacobian };
+    return { adapter: h.adapterName, bestMs: Math.min(...all), medianMs: median(all), allMs: all, y, jacobian };
   } finally {
     for (const b of buffers) b.destroy();
   }

@@ -20,6 +20,14 @@ export interface RaceResult {
   /** Solves per batch chosen for each contender. */
   readonly reps: number[];
   readonly rounds: number;
+  /** µs per solve, per contender, per round. */
+  readonly samples: number[][];
+}
+
+/** Median over rounds of contender a's time / contender b's time in the same round. */
+export function sameRoundRatio(r: RaceResult, a: number, b: number): number {
+  const bs = r.samples[b]!;
+  return median(r.samples[a]!.map((v, round) => v / bs[round]!));
 }
 
 export function median(xs: readonly number[]): number {
@@ -61,5 +69,6 @@ export function race(contenders: readonly Contender[], rounds: number, batchMs: 
     ratios: samples.map((s) => median(s.map((v, r) => v / base[r]!))),
     reps,
     rounds,
+    samples,
   };
 }

@@ -43,14 +43,16 @@ export class WebGpuUnavailableError extends OdeforgeError {
 
 // GPUBufferUsage, GPUMapMode and GPUShaderStage values (fixed by the WebGPU specification); Node has no such
 // globals unless one installs them.
-const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
-const MAP_READ = 0x1;
+export const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+export const MAP_READ = 0x1;
 const COMPUTE_STAGE = 0x4;
 
 const F32_MAX = 3.4028234663852886e38;
 
-interface GpuContext {
+export interface GpuContext {
   readonly device: GPUDevice;
+  /** The adapter, in words (description / vendor / architecture). */
+  readonly adapterName: string;
   readonly pipelineLayout: GPUPipelineLayout;
   readonly bindGroupLayout: GPUBindGroupLayout;
   /** Compute pipelines by shader source. */
@@ -115,8 +117,10 @@ async function createContext(): Promise<GpuContext> {
       entry(WGSL_BINDINGS.steps, 'storage'),
     ],
   });
+  const info = adapter.info;
   const ctx: GpuContext = {
     device,
+    adapterName: [info?.description, info?.vendor, info?.architecture].filter((x) => x).join(' / ') || 'unknown',
     bindGroupLayout,
     pipelineLayout: device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] }),
     pipelines: new Map(),
@@ -138,7 +142,8 @@ async function createContext(): Promise<GpuContext> {
   return ctx;
 }
 
-function getContext(): Promise<GpuContext> {
+/** The device, layouts and compiled pipelines every ensemble shares (bench/gpu times its shader with them). */
+export function getContext(): Promise<GpuContext> {
   if (context === undefined) {
     const attempt = createContext();
     context = attempt;

@@ -5,7 +5,7 @@
  * written and reviewed; only the straight-line mathematics is generated.
  */
 import { readFileSync } from 'node:fs';
-import { Project, type SourceFile } from 'ts-morph';
+import { Node, Project, type SourceFile } from 'ts-morph';
 import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
@@ -65,118 +65,78 @@ interface VectorFunctions {
   readonly stepKernel: string;
 }
 
-/** Functions the WebAssembly kernel may import: the ones JavaScript's Math has, and the template's heaviside. */
-const KERNEL_IMPORTS =
-  '{ math: { sin: Math.sin, cos: Math.cos, tan: Math.tan, asin: Math.asin, acos: Math.acos, atan: Math.atan, ' +
-  'atan2: Math.atan2, sinh: Math.sinh, cosh: Math.cosh, tanh: Math.tanh, exp: Math.exp, log: Math.log, ' +
-  'sign: Math.sign, pow: Math.pow }, solver: { heaviside } }';
+const KERNEL_TEMPLATE_URL = new URL('../../../templates/ts/wasm-kernel.ts', import.meta.url);
+
+/** What the kernel template declares only to type-check on its own: the solver template defines them. */
+const FROM_SOLVER_TEMPLATE = new Set(['M', 'P', 'STAGES', 'heaviside', 'stiffnessRhoPortable', 'rkStepPortable']);
+
+/** The kernel template's functions that take the place of the solver template's placeholders of that name. */
+const KERNEL_FUNCTIONS = ['acquireVectors', 'releaseVectors', 'stiffnessRho', 'stepKernel', 'rkStep'] as const;
+
+interface KernelTemplate {
+  /** Top-level statements other than KERNEL_FUNCTIONS and FROM_SOLVER_TEMPLATE, with their comments. */
+  readonly preamble: readonly {
+    readonly name: string | undefined;
+    readonly text: string;
+    readonly declared: boolean;
+  }[];
+  readonly functions: ReadonlyMap<string, string>;
+}
+
+let kernelTemplateCache: KernelTemplate | undefined;
+
+/** Reads templates/ts/wasm-kernel.ts once with ts-morph and splits it into its statements. */
+function loadKernelTemplate(): KernelTemplate {
+  if (kernelTemplateCache) return kernelTemplateCache;
+  const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+  const sf = project.createSourceFile('wasm-kernel.ts', readFileSync(KERNEL_TEMPLATE_URL, 'utf8'));
+  const preamble: { name: string | undefined; text: string; declared: boolean }[] = [];
+  const functions = new Map<string, string>();
+  for (const st of sf.getStatements()) {
+    const text = st.getFullText();
+    const fn = Node.isFunctionDeclaration(st) ? st : undefined;
+    const variable = Node.isVariableStatement(st) ? st : undefined;
+    const name = fn?.getName() ?? variable?.getDeclarations()[0]?.getName();
+    if (name !== undefined && FROM_SOLVER_TEMPLATE.has(name)) continue;
+    if (fn && (KERNEL_FUNCTIONS as readonly string[]).includes(name!)) functions.set(name!, text);
+    else preamble.push({ name, text, declared: variable?.hasDeclareKeyword() ?? false });
+  }
+  kernelTemplateCache = { preamble, functions };
+  return kernelTemplateCache;
+}
 
 /**
- * Work vectors and step with a WebAssembly kernel. Its memory holds, in bytes: the stages' offsets (an i32
- * each) from 0, the parameters from `paramsAt`, then the work vectors from `vectorsAt`, M doubles each.
+ * Work vectors and step with a WebAssembly kernel (templates/ts/wasm-kernel.ts): the kernel's constants
+ * filled in and its runtime ahead of acquireVectors. Its memory holds, in bytes: the stages' offsets (an i32
+ * each) from 0, the parameters, then the work vectors, 16-byte aligned.
  */
-function kernelVectors(kernel: Uint8Array, stages: number, params: number): VectorFunctions {
+function kernelVectors(kernel: Uint8Array, stages: number, params: number): VectorFunctions & { rkStep: string } {
   const paramsAt = Math.ceil((stages * 4) / 16) * 16;
-  const vectorsAt = Math.ceil((paramsAt + params * 8) / 16) * 16;
-  const acquireVectors = `// ─── WebAssembly kernel ─────────────────────────────────────────────────────────────────────────────────
-// rhs and rkStep compiled to WebAssembly with 128-bit SIMD (two f64 lanes): the same expressions as the
-// TypeScript above, evaluated in the same order, so the results are the same bit for bit. Its text form:
-// odeforge generate MODEL --method … --sens … --target wat --out kernel.wat. ${kernel.length} bytes:
-const KERNEL_BASE64 = '${Buffer.from(kernel).toString('base64')}';
-const KERNEL_PARAMS_AT = ${paramsAt};
-const KERNEL_VECTORS_AT = ${vectorsAt};
-
-/** As much of the WebAssembly API as the kernel needs (declared here, so that no DOM typings are needed). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-};
-
-interface KernelMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
+  const values: Record<string, string> = {
+    KERNEL_BASE64: `'${Buffer.from(kernel).toString('base64')}'`,
+    KERNEL_PARAMS_AT: String(paramsAt),
+    KERNEL_VECTORS_AT: String(Math.ceil((paramsAt + params * 8) / 16) * 16),
+  };
+  const template = loadKernelTemplate();
+  const preamble = template.preamble.map((s) => {
+    const value = s.name === undefined ? undefined : values[s.name];
+    if (!s.declared || value === undefined) return s.text;
+    // `declare const X: T;` → `const X: T = value;`, its comment kept
+    return s.text.replace(/declare const (\w+): (\w+);/, `const $1: $2 = ${value};`);
+  });
+  const fn = (name: (typeof KERNEL_FUNCTIONS)[number]) => {
+    const text = template.functions.get(name);
+    if (text === undefined) throw new Error(`internal: templates/ts/wasm-kernel.ts has no function ${name}`);
+    return text.replace(/^(\s*\/\/[^\n]*\n)+/, '').trim();
+  };
+  return {
+    acquireVectors: `${preamble.join('').trim()}\n\n${fn('acquireVectors')}`,
+    releaseVectors: fn('releaseVectors'),
+    stiffnessRho: fn('stiffnessRho'),
+    stepKernel: fn('stepKernel'),
+    rkStep: fn('rkStep'),
+  };
 }
-
-interface Kernel {
-  readonly memory: KernelMemory;
-  readonly step: (
-    t: number, h: number, y: number, p: number, stages: number, z: number, yNew: number, fNew: number,
-    zStiff: number, record: number, rtol: number, atol: number, controlled: number,
-  ) => number;
-  readonly stiffness: (fNew: number, fz: number, yNew: number, z: number) => number;
-  /** A solve is using the memory (solves started from its callbacks get plain arrays). */
-  busy: boolean;
-  stages: Int32Array;
-  params: Float64Array;
-}
-
-/** undefined: not loaded yet; null: WebAssembly (with SIMD) is unavailable here. */
-let kernel: Kernel | null | undefined;
-
-function loadKernel(): Kernel | null {
-  if (kernel !== undefined) return kernel;
-  kernel = null;
-  try {
-    const bytes = Uint8Array.from(atob(KERNEL_BASE64), (c) => c.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), ${KERNEL_IMPORTS});
-    kernel = {
-      memory: instance.exports.memory as KernelMemory,
-      step: instance.exports.step as Kernel['step'],
-      stiffness: instance.exports.stiffness as Kernel['stiffness'],
-      busy: false,
-      stages: new Int32Array(0),
-      params: new Float64Array(0),
-    };
-  } catch {
-    // no WebAssembly, or no SIMD: the TypeScript step runs instead
-  }
-  return kernel;
-}
-
-function acquireVectors(count: number): Float64Array[] {
-  const kr = loadKernel();
-  if (kr !== null && !kr.busy) {
-    const missing = KERNEL_VECTORS_AT + count * M * 8 - kr.memory.buffer.byteLength;
-    let room = true;
-    try {
-      if (missing > 0) kr.memory.grow(Math.ceil(missing / 65536));
-    } catch {
-      room = false; // past what WebAssembly memory can hold: plain arrays
-    }
-    if (room) {
-      const buffer = kr.memory.buffer;
-      kr.busy = true;
-      kr.stages = new Int32Array(buffer, 0, STAGES);
-      kr.params = new Float64Array(buffer, KERNEL_PARAMS_AT, P);
-      return Array.from({ length: count }, (_, i) => new Float64Array(buffer, KERNEL_VECTORS_AT + i * M * 8, M).fill(0));
-    }
-  }
-  return Array.from({ length: count }, () => new Float64Array(M));
-}`;
-  const releaseVectors = `function releaseVectors(vectors: readonly Float64Array[]): void {
-  if (kernel && vectors[0]!.buffer === kernel.memory.buffer) kernel.busy = false;
-}`;
-  const stiffnessRho = `function stiffnessRho(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
-  const kr = kernel;
-  if (!kr || yNew.buffer !== kr.memory.buffer) return stiffnessRhoPortable(fNew, fz, yNew, z);
-  return kr.stiffness(fNew.byteOffset, fz.byteOffset, yNew.byteOffset, z.byteOffset);
-}`;
-  const stepKernel = `export function stepKernel(): 'webassembly' | 'typescript' {
-  const kr = loadKernel();
-  return kr !== null && !kr.busy ? 'webassembly' : 'typescript';
-}`;
-  return { acquireVectors, releaseVectors, stiffnessRho, stepKernel };
-}
-
-/** rkStep with a kernel: the kernel on vectors in its memory, the TypeScript step on any others. */
-const KERNEL_STEP = `function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number {
-  const kr = kernel;
-  if (!kr || y.buffer !== kr.memory.buffer) return rkStepPortable(t, h, y, p, k, z, yNew, fNew, zStiff, record, rtol, atol, controlled);
-  const stages = kr.stages;
-  for (let s = 0; s < STAGES; s++) stages[s] = k[s]!.byteOffset;
-  kr.params.set(p);
-  return kr.step(t, h, y.byteOffset, KERNEL_PARAMS_AT, 0, z.byteOffset, yNew.byteOffset, fNew.byteOffset, zStiff.byteOffset, record ? 1 : 0, rtol, atol, controlled);
-}`;
 
 /** The generated definitions, keyed by the name of the placeholder they replace. */
 function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array | undefined): Map<string, string> {
@@ -194,6 +154,9 @@ function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array
     adaptive: tab.errorOrder > 0,
     sensitivities: system.sensitivities,
   };
+  const vectors: VectorFunctions & { rkStep?: string } = kernel
+    ? kernelVectors(kernel, tab.c.length, m.params.length)
+    : PLAIN_VECTORS;
   const rkSignature =
     'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number';
   return new Map([
@@ -220,10 +183,13 @@ function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array
       useScalarStep(system, method) && !kernel
         ? '// (a small system: the step is written out inside the loop of solve, marked "the step, inlined")'
         : kernel
-          ? `${KERNEL_STEP}\n\n/** The TypeScript step. */\n${rkSignature.replace('rkStep', 'rkStepPortable')} {\n${indentBlock(printExplicitRkStepBody(system, method, false), 1)}\n}`
+          ? `${vectors.rkStep}\n\n/** The TypeScript step. */\n${rkSignature.replace('rkStep', 'rkStepPortable')} {\n${indentBlock(printExplicitRkStepBody(system, method, false), 1)}\n}`
           : `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method), 1)}\n}`,
     ],
-    ...Object.entries(kernel ? kernelVectors(kernel, tab.c.length, m.params.length) : PLAIN_VECTORS),
+    ['acquireVectors', vectors.acquireVectors],
+    ['releaseVectors', vectors.releaseVectors],
+    ['stiffnessRho', vectors.stiffnessRho],
+    ['stepKernel', vectors.stepKernel],
   ]);
 }
 

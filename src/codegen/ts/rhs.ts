@@ -46,7 +46,19 @@ export interface ColumnLoop {
   readonly rows: readonly string[];
 }
 
+const plans = new WeakMap<AugmentedSystem, RhsPlan>();
+
+/** The plan of a system's rhs, made once: the TypeScript rhs and the WebAssembly kernel both print it. */
 export function planRhs(system: AugmentedSystem): RhsPlan {
+  let plan = plans.get(system);
+  if (plan === undefined) {
+    plan = makePlan(system);
+    plans.set(system, plan);
+  }
+  return plan;
+}
+
+function makePlan(system: AugmentedSystem): RhsPlan {
   const columns = system.layout === 'columns';
   const n = system.model.states.length;
   const np = system.model.params.length;

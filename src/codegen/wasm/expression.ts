@@ -191,8 +191,8 @@ export function emitWat(tree: Node, resolve: (name: string) => Operand, used?: S
         const vector = args.some((a) => a.vector);
         const native = NATIVE[n.fn];
         if (native) {
-          if ((native === 'min' || native === 'max') !== (args.length === 2) || args.length === 0)
-            throw new Error(`internal: ${n.fn} with ${args.length} arguments`);
+          const arity = native === 'min' || native === 'max' ? 2 : 1;
+          if (args.length !== arity) throw new Error(`internal: ${n.fn} with ${args.length} arguments`);
           return vector
             ? { wat: `(f64x2.${native} ${args.map(splat).join(' ')})`, vector: true }
             : { wat: `(f64.${native} ${args.map((a) => a.wat).join(' ')})`, vector: false };
