@@ -13,9 +13,11 @@ import { emitWgslModule } from './codegen/wgsl/module.ts';
 import { solveEnsembleCpu } from './ensemble/cpu.ts';
 import type { EnsembleBackendOptions, EnsembleOptions, EnsembleResult } from './ensemble/types.ts';
 import { OptionError } from './errors.ts';
-import { findMethod } from './methods/index.ts';
+import { ALL_METHODS, findMethod } from './methods/index.ts';
 import type { Method } from './methods/types.ts';
-import { buildModel, type Model, type ModelLimits, type ModelSpec } from './model/model.ts';
+import { validateMethod } from './methods/validate.ts';
+import { buildModel, DEFAULT_LIMITS, isModel, type Model, type ModelLimits, type ModelSpec } from './model/model.ts';
+import { checkOptionKeys, quoteValue } from './options.ts';
 import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
 import {
   type AugmentedSystem,
@@ -79,13 +81,42 @@ function checkSensitivities(sens: unknown): Sensitivity[] {
   return SENSITIVITIES.filter((s) => out.includes(s));
 }
 
+/** The option keys each entry accepts: anything else is an OptionError with a suggestion (see src/options.ts). */
+const COMPILE_KEYS = ['method', 'sensitivities', 'command', 'layout', 'limits', 'wasm'] as const;
+const GENERATE_KEYS = [...COMPILE_KEYS, 'target', 'precision'] as const;
+
+/** limits: an object of positive integers (Infinity allowed: no limit), each a known key. */
+function checkLimits(limits: unknown): Partial<ModelLimits> {
+  const record = checkOptionKeys(limits, Object.keys(DEFAULT_LIMITS), 'limits', 'limits.');
+  for (const [key, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !(Number.isInteger(value) || value === Number.POSITIVE_INFINITY) || value < 1) {
+      throw new OptionError(`limits.${key}`, `expected a positive integer, got ${quoteValue(value)}`);
+    }
+  }
+  return record as Partial<ModelLimits>;
+}
+
+/**
+ * The model, method and sensitivities of a compile or generate call, every option checked. A model is trusted
+ * only when buildModel made it (isModel: a private brand, never a duck-typed key); anything else — a parsed
+ * JSON file, a plain object, one with a forged `builder` — goes through buildModel's validation.
+ */
 function resolve(
   model: ModelSpec | Model,
   options: CompileOptions,
+  keys: readonly string[],
 ): { model: Model; method: Method; sens: Sensitivity[] } {
-  const isModel = typeof model === 'object' && model !== null && 'builder' in model;
-  const built = isModel ? (model as Model) : buildModel(model as ModelSpec, undefined, options.limits);
-  const method = typeof options.method === 'object' ? options.method : findMethod(options.method ?? 'RK45CK');
+  checkOptionKeys(options, keys, 'options');
+  if (options.command !== undefined && typeof options.command !== 'string') {
+    throw new OptionError('command', `expected a string, got ${quoteValue(options.command)}`);
+  }
+  const limits = checkLimits(options.limits);
+  const built = isModel(model) ? model : buildModel(model as ModelSpec, undefined, limits);
+  const method =
+    typeof options.method === 'string' || options.method === undefined
+      ? findMethod(options.method ?? 'RK45CK')
+      : validateMethod(options.method, ALL_METHODS);
   const sens = checkSensitivities(options.sensitivities ?? ['y0']);
   return { model: built, method, sens };
 }
@@ -136,7 +167,7 @@ export interface GenerateOptions extends CompileOptions {
 
 /** The source of a standalone solver: a TypeScript module, or a CUDA / WGSL ensemble kernel. */
 export function generate(model: ModelSpec | Model, options: GenerateOptions = {}): string {
-  const { model: m, method, sens } = resolve(model, options);
+  const { model: m, method, sens } = resolve(model, options, GENERATE_KEYS);
   const target = options.target ?? 'ts';
   const precision = options.precision;
   if (precision !== undefined && precision !== 'f64' && precision !== 'f32') {
@@ -165,7 +196,7 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
 
 /** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */
 export function compile(model: ModelSpec | Model, options: CompileOptions = {}): Solver {
-  const { model: m, method, sens } = resolve(model, options);
+  const { model: m, method, sens } = resolve(model, options, COMPILE_KEYS);
   const source = tsModule(m, sens, method, options);
   const js = transformSync(source, { loader: 'ts', format: 'cjs', target: 'es2022' }).code;
   const exports: Record<string, unknown> = {};

@@ -40,13 +40,34 @@ export interface Dialect {
   pow(base: string, exponent: string): string;
 }
 
+/**
+ * The one way a number becomes text in generated code: JavaScript's shortest round-trip decimal of a value that
+ * must be a number. Every literal printer of every target starts here, so a string, an object or a bigint that
+ * reached a literal by mistake (or by design of an attacker: a model's default written "0];evil();[0") is an
+ * error, never code. A test keeps the String function out of src/codegen.
+ */
+export function decimal(v: unknown): string {
+  if (typeof v !== 'number') {
+    throw new TypeError(`internal: a literal in generated code must be a number, got a ${typeof v}`);
+  }
+  return `${v}`;
+}
+
+/** An integer (a size, an offset, an index) as a literal: a safe integer, or an error. */
+export function integerLiteral(v: unknown): string {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
+    throw new TypeError(`internal: an integer literal in generated code must be a safe integer, got a ${typeof v}`);
+  }
+  return decimal(v);
+}
+
 /** A double as a JavaScript literal that reads back as the same double (shortest round-trip form). */
 export function numberLiteral(v: number): Printed {
+  const text = decimal(v);
   if (Number.isNaN(v)) return { text: '(0 / 0)', prec: Prec.Atom };
   if (v === Number.POSITIVE_INFINITY) return { text: '(1 / 0)', prec: Prec.Atom };
   if (v === Number.NEGATIVE_INFINITY) return { text: '(-1 / 0)', prec: Prec.Atom };
   if (Object.is(v, -0)) return { text: '-0', prec: Prec.Unary };
-  const text = String(v);
   return { text, prec: v < 0 ? Prec.Unary : Prec.Atom };
 }
 

@@ -15,7 +15,9 @@
  * reordered or reassociated. One exception to the folding: the reciprocal c^-1 made by a division x/c by a
  * constant stays a pow node (see `div`), since x*(1/c) is not x/c in floating point. The structural rules are
  * not IEEE-exact at the edges, by design: x+0 → x keeps a -0 where -0 + 0 is +0, and x*0 → 0 where x*0 is
- * NaN for an infinite or NaN x (test/hardening/literals.test.ts meets the first).
+ * NaN for an infinite or NaN x, or −0 for a negative x (test/hardening/literals.test.ts meets the first). They
+ * are meant for the zeros differentiation makes; a zero the model writes as a factor or dividend (0*x, x*0,
+ * 0/x, parsed through `chain` and `times`) is kept and computed as written, signed zero and NaN included.
  */
 
 /** Functions of the model language, with their arity. `heaviside` is internal (derivatives of min/max). */
@@ -219,6 +221,14 @@ export class ExprBuilder {
         acc = this.add(settle(), term);
         if (acc.kind === 'add') pending = { kind: 'add', items: [...acc.terms] };
       } else if (op === '*' || op === '/') {
+        const kept = this.writtenZeroProduct(pending === undefined ? acc : undefined, op, x);
+        if (kept !== undefined) {
+          const left = settle();
+          const factors = [...(left.kind === 'mul' ? left.factors : [left]), kept];
+          acc = this.mulNode(factors);
+          pending = { kind: 'mul', items: factors };
+          continue;
+        }
         if (pending?.kind === 'mul') {
           const factor = this.appendedFactor(op, x);
           if (factor === 'none') continue;
@@ -246,7 +256,24 @@ export class ExprBuilder {
    * 3 / x, one ulp off at x = 0.9.
    */
   times(a: Expr, x: Expr): Expr {
-    return this.mul(a, this.writtenFactor(x));
+    const factor = this.writtenFactor(x);
+    const kept = this.writtenZeroProduct(a, '*', factor);
+    if (kept !== undefined) return this.mulNode([...(a.kind === 'mul' ? a.factors : [a]), kept]);
+    return this.mul(a, factor);
+  }
+
+  /**
+   * A product or quotient that a model writes with a literal zero — 0*x, x*0, 0/x — is computed as written,
+   * not folded to the structural zero: 0*x is −0 for a negative x (atan2(t, 0*x) takes the other branch, 1/(0*x)
+   * is −∞) and NaN for an infinite one. Returns the factor to append to `left` (undefined: mul/div apply as
+   * usual). `left` is undefined when the left operand is a product still being built, which is never constant.
+   */
+  private writtenZeroProduct(left: Expr | undefined, op: '*' | '/', x: Expr): Expr | undefined {
+    const leftZero = left !== undefined && isConst(left, 0);
+    const leftConstant = left !== undefined && left.kind === 'const';
+    if (op === '*' && ((leftZero && x.kind !== 'const') || (isConst(x, 0) && !leftConstant))) return x;
+    if (op === '/' && leftZero && x.kind !== 'const') return this.pow(x, this.minusOne);
+    return undefined;
   }
 
   private writtenFactor(x: Expr): Expr {

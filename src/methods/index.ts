@@ -2,6 +2,7 @@
  * The method registry: every tableau odeforge knows, looked up by DESolver's names (case-insensitive).
  */
 import { OptionError } from '../errors.ts';
+import { closest, quoteValue } from '../options.ts';
 import { AHE } from './ahe.ts';
 import { DORMAND_PRINCE } from './dormand-prince.ts';
 import { EULER } from './euler.ts';
@@ -59,9 +60,16 @@ export function methodNames(): string[] {
 
 /** The method called `name` (canonical name or alias, any case). Throws OptionError('method', …) otherwise. */
 export function findMethod(name: string): Method {
+  if (typeof name !== 'string') throw new OptionError('method', `expected a method name, got ${quoteValue(name)}`);
   const method = BY_NAME.get(name.trim().toLowerCase());
   if (method === undefined) {
-    throw new OptionError('method', `unknown method '${name}'; known: ${methodNames().join(', ')}`);
+    const near = closest(
+      name.trim(),
+      [...BY_NAME.values()].flatMap((m) => [m.name, ...m.aliases]),
+    );
+    const hint = near === undefined ? '' : `did you mean '${near}'? `;
+    const shown = /^[\x20-\x26\x28-\x7e]{0,60}$/.test(name) ? `'${name}'` : quoteValue(name);
+    throw new OptionError('method', `unknown method ${shown}; ${hint}known: ${methodNames().join(', ')}`);
   }
   return method;
 }

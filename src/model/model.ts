@@ -20,6 +20,11 @@ export interface ModelSpec {
   readonly time?: string;
 }
 
+/**
+ * A validated model. Only `buildModel` makes one (it is frozen and recorded in a private set, see isModel):
+ * an object of the same shape from anywhere else — a parsed JSON file with a `builder` key, say — is not a
+ * Model, and every public entry sends it through buildModel, which refuses it.
+ */
 export interface Model {
   readonly name: string;
   readonly time: SymNode;
@@ -90,7 +95,6 @@ function shown(text: string): string {
   return /^[\x20-\x7e]{0,64}$/.test(text) ? text : describe(text);
 }
 
-/** Checks a model and builds its IR. Throws ModelError on the first problem found. */
 /** Sizes past which a model is refused before any work is done on it (memory and time grow with them). */
 export interface ModelLimits {
   /** States (default 10,000: y0 sensitivities then need 10⁸ values per stage). */
@@ -103,6 +107,19 @@ export interface ModelLimits {
 
 export const DEFAULT_LIMITS: ModelLimits = { maxStates: 10_000, maxParams: 10_000, maxExpressionLength: 1_000_000 };
 
+/**
+ * The models buildModel returned. Membership is the only proof that an object is a validated Model: a WeakSet
+ * cannot be forged from data (no key, prototype or symbol of a plain object puts it here), and it does not keep
+ * models alive.
+ */
+const BUILT_MODELS = new WeakSet<object>();
+
+/** Whether x is a Model made by buildModel (and so validated), as opposed to anything shaped like one. */
+export function isModel(x: unknown): x is Model {
+  return typeof x === 'object' && x !== null && BUILT_MODELS.has(x);
+}
+
+/** Checks a model and builds its IR. Throws ModelError on the first problem found. */
 export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits: Partial<ModelLimits> = {}): Model {
   const { maxStates, maxParams, maxExpressionLength } = { ...DEFAULT_LIMITS, ...limits };
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
@@ -213,5 +230,16 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits:
     }
   });
 
-  return { name, time, states, params, paramDefaults, rhs, builder };
+  // Frozen, so that what was validated is what gets compiled.
+  const model: Model = Object.freeze({
+    name,
+    time,
+    states: Object.freeze(states),
+    params: Object.freeze(params),
+    paramDefaults: Object.freeze(paramDefaults),
+    rhs: Object.freeze(rhs),
+    builder,
+  });
+  BUILT_MODELS.add(model);
+  return model;
 }

@@ -9,7 +9,7 @@
  * TypeScript solver computes.
  */
 import type { FunctionName } from '../../expr/ir.ts';
-import { type Dialect, Prec, type Printed } from '../printer.ts';
+import { type Dialect, decimal, Prec, type Printed } from '../printer.ts';
 
 export type CudaPrecision = 'f64' | 'f32';
 
@@ -35,10 +35,11 @@ function floating(text: string): string {
  * (C compilers convert decimal literals with correct rounding), with a decimal point or an exponent.
  */
 export function cudaDoubleLiteral(v: number): Printed {
+  const text = decimal(v);
   const s = special(v);
   if (s) return s;
   if (Object.is(v, -0)) return { text: '-0.0', prec: UNARY };
-  return { text: floating(String(v)), prec: v < 0 ? UNARY : ATOM };
+  return { text: floating(text), prec: v < 0 ? UNARY : ATOM };
 }
 
 const F32 = new Float32Array(1);
@@ -66,9 +67,9 @@ function shortestFloatText(f: number): string {
   const hi = above === Number.POSITIVE_INFINITY ? 3.4028235677973366e38 : (mag + above) / 2;
   for (let digits = 1; digits <= 9; digits++) {
     const x = Number(mag.toPrecision(digits));
-    if (x > lo && x < hi) return (f < 0 ? '-' : '') + String(x);
+    if (x > lo && x < hi) return (f < 0 ? '-' : '') + decimal(x);
   }
-  return (f < 0 ? '-' : '') + String(Number(mag.toPrecision(9)));
+  return (f < 0 ? '-' : '') + decimal(Number(mag.toPrecision(9)));
 }
 
 /**
@@ -76,6 +77,7 @@ function shortestFloatText(f: number): string {
  * Values beyond the float range become ±INFINITY, as Math.fround makes them.
  */
 export function cudaFloatLiteral(v: number): Printed {
+  decimal(v); // a number, or an error
   const f = Math.fround(v);
   const s = special(f);
   if (s) return s;

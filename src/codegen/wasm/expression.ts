@@ -14,6 +14,7 @@
  * components of the augmented vector); any operation with a vector operand is done lane-wise, its scalar
  * operands splatted. Each lane performs the scalar operation, so the results are the same.
  */
+import { decimal } from '../printer.ts';
 
 export type Node =
   | { readonly kind: 'num'; readonly value: number }
@@ -98,6 +99,7 @@ export function parseExpression(text: string): Node {
 
 /** A double as an exact WebAssembly float literal (hexadecimal significand, so nothing is rounded twice). */
 export function f64Literal(v: number): string {
+  decimal(v); // a number, or an error
   if (Number.isNaN(v)) return 'nan';
   if (v === Number.POSITIVE_INFINITY) return 'inf';
   if (v === Number.NEGATIVE_INFINITY) return '-inf';

@@ -16,6 +16,7 @@ import { numericTableau } from '../../methods/numeric.ts';
 import { stiffnessStage } from '../../methods/stability.ts';
 import type { ExplicitRungeKuttaMethod } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
+import { integerLiteral } from '../printer.ts';
 import { combination, scaledError, stepFrom, timeAt } from '../ts/explicit-rk.ts';
 import { type ColumnLoop, planRhs } from '../ts/rhs.ts';
 import { IMPORTED_FUNCTIONS, importedName, type Operand, watOf } from './expression.ts';
@@ -324,7 +325,7 @@ function stiffnessFunction(m: number): string {
     ...pairedLoop('rho', '$i', m, lanes('vector', '(local.get $i)'), undefined),
     '(local.set $df (f64.max (f64x2.extract_lane 0 (local.get $df2)) (f64x2.extract_lane 1 (local.get $df2))))',
     '(local.set $dz (f64.max (f64x2.extract_lane 0 (local.get $dz2)) (f64x2.extract_lane 1 (local.get $dz2))))',
-    ...(m % 2 === 1 ? lanes('scalar', String((m - 1) * F64)) : []),
+    ...(m % 2 === 1 ? lanes('scalar', integerLiteral((m - 1) * F64)) : []),
     '(select (f64.div (local.get $df) (local.get $dz)) (f64.const nan) (f64.gt (local.get $dz) (f64.const 1e-13)))',
   ];
   return [

@@ -21,7 +21,7 @@
 
 import { ERROR_BRAND_PREFIX, OdeforgeError } from '../../errors.ts';
 import type { FunctionName } from '../../expr/ir.ts';
-import { type Dialect, Prec, type Printed } from '../printer.ts';
+import { type Dialect, decimal, Prec, type Printed } from '../printer.ts';
 
 const BRAND = Symbol.for(`${ERROR_BRAND_PREFIX}F32RangeError`);
 
@@ -58,6 +58,7 @@ const UNARY = Prec.Unary;
  * point or an exponent, and the `f` suffix (`2.0f`, `0.1f`, `1e-7f`, `-3.5f`).
  */
 export function f32Literal(v: number): Printed {
+  decimal(v); // a number, or an error
   if (!Number.isFinite(v)) throw new F32RangeError(v, 'is not finite');
   const f = Math.fround(v);
   if (!Number.isFinite(f)) throw new F32RangeError(v, 'overflows f32');
@@ -73,7 +74,7 @@ export function f32Literal(v: number): Printed {
     if (Math.fround(candidate) === f) {
       // The shortest JavaScript spelling of that decimal ("0.1", "1e-7", "1.5e+38", "100"); a large integer
       // with an exponent when that is shorter ("1e+8", not "100000000").
-      text = String(candidate);
+      text = decimal(candidate);
       const exponential = candidate.toExponential(digits - 1);
       if (Math.abs(candidate) >= 1e7 && exponential.length < text.length) text = exponential;
       break;

@@ -200,7 +200,7 @@ export function emitWgslModule(given: AugmentedSystem, method: Method): string {
     defs = blocks(system, method);
   } catch (e) {
     if (e instanceof F32RangeError) {
-      throw new ModelError({ model: system.model.name, text: String(e.value) }, e.message);
+      throw new ModelError({ model: system.model.name, text: `${e.value}` }, e.message);
     }
     throw e;
   }
