@@ -11,7 +11,8 @@ import { emitSolverModule } from './codegen/ts/module.ts';
 import { buildWasmKernel, emitWasmKernelText } from './codegen/wasm/index.ts';
 import { emitWgslModule } from './codegen/wgsl/module.ts';
 import { solveEnsembleCpu } from './ensemble/cpu.ts';
-import type { EnsembleBackendOptions, EnsembleOptions, EnsembleResult } from './ensemble/types.ts';
+import { checkEnsembleOptions } from './ensemble/options.ts';
+import type { EnsembleBackendOptions, EnsembleInput, EnsembleResult } from './ensemble/types.ts';
 import { OptionError } from './errors.ts';
 import { ALL_METHODS, findMethod } from './methods/index.ts';
 import type { Method } from './methods/types.ts';
@@ -60,7 +61,7 @@ export interface Solver {
    * Integrates many trajectories at once (row i of y0 and params is trajectory i): on all CPU cores with the
    * generated TypeScript (default), on an NVIDIA GPU with generated CUDA (f64 or f32), or with WebGPU (f32).
    */
-  solveEnsemble(options: EnsembleOptions, backend?: EnsembleBackendOptions): Promise<EnsembleResult>;
+  solveEnsemble(options: EnsembleInput, backend?: EnsembleBackendOptions): Promise<EnsembleResult>;
   /** Which step the next solve runs: the module's WebAssembly kernel (see CompileOptions.wasm) or TypeScript. */
   stepKernel(): 'webassembly' | 'typescript';
 }
@@ -214,45 +215,21 @@ export function compile(model: ModelSpec | Model, options: CompileOptions = {}):
     source,
     solve: loaded.solve,
     stepKernel: loaded.stepKernel,
-    solveEnsemble: (options, backend = {}) => {
-      const count = ensembleCount(info, options);
-      const kind = backend.backend ?? 'cpu';
+    // async: a refused option is a rejected promise, like every other failure of an ensemble.
+    solveEnsemble: async (input, backendOptions) => {
+      const { count, options, backend, precision, workers } = checkEnsembleOptions(info, input, backendOptions);
       // The GPU targets emit straight-line code for the whole augmented vector.
       const unrolled = () => buildAugmentedSystem(m, sens, 'unrolled');
-      switch (kind) {
+      switch (backend) {
         case 'cpu':
-          if (backend.precision === 'f32') throw new OptionError('precision', "the cpu backend computes in 'f64' only");
-          return solveEnsembleCpu(js, info, options, { count });
+          return solveEnsembleCpu(js, info, options, { count, workers });
         case 'cuda':
           return import('./ensemble/cuda.ts').then((cuda) =>
-            cuda.solveEnsembleCuda(unrolled(), method, options, backend.precision ?? 'f64'),
+            cuda.solveEnsembleCuda(unrolled(), method, options, precision),
           );
         case 'webgpu':
-          if (backend.precision === 'f64')
-            throw new OptionError('precision', "WebGPU computes in 'f32' only (WGSL has no f64)");
           return import('./ensemble/webgpu.ts').then((gpu) => gpu.solveEnsembleWebGpu(unrolled(), method, options));
-        default:
-          throw new OptionError('backend', `expected 'cpu', 'cuda' or 'webgpu', got '${String(kind)}'`);
       }
     },
   };
-}
-
-/** Checks the shapes of an ensemble's arrays; returns the number of trajectories. */
-function ensembleCount(info: SolverInfo, options: EnsembleOptions): number {
-  const n = info.states.length;
-  const p = info.params.length;
-  if (!(options.y0 instanceof Float64Array)) throw new OptionError('y0', 'expected a Float64Array of N×n values');
-  if (options.y0.length % n !== 0) {
-    throw new OptionError('y0', `length ${options.y0.length} is not a multiple of the ${n} states`);
-  }
-  const count = options.y0.length / n;
-  if (options.params !== undefined) {
-    if (!(options.params instanceof Float64Array))
-      throw new OptionError('params', 'expected a Float64Array of N×p values');
-    if (options.params.length !== count * p) {
-      throw new OptionError('params', `expected ${count}×${p} = ${count * p} values, got ${options.params.length}`);
-    }
-  }
-  return count;
 }

@@ -15,9 +15,11 @@ export {
   type Target,
 } from './compile.ts';
 export { CudaBuildError, CudaRuntimeError, CudaUnavailableError } from './ensemble/cuda-build.ts';
+export { type EnsemblePoolStats, ensemblePool } from './ensemble/pool.ts';
 export type {
   EnsembleBackend,
   EnsembleBackendOptions,
+  EnsembleInput,
   EnsembleOptions,
   EnsembleResult,
   EnsembleStatus,
@@ -33,6 +35,6 @@ export {
 } from './errors.ts';
 export { ALL_METHODS, findMethod, methodNames } from './methods/index.ts';
 export type { ExplicitRungeKuttaMethod, Method } from './methods/types.ts';
-export { buildModel, type Model, type ModelSpec } from './model/model.ts';
+export { buildModel, isModel, type Model, type ModelSpec } from './model/model.ts';
 export type { DenseOutput, SolveOptions, SolveResult, SolverInfo, SolveStats } from './runtime/types.ts';
 export type { Sensitivity, VariationalLayout } from './variational/system.ts';

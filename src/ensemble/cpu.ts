@@ -1,112 +1,47 @@
 /**
- * The 'cpu' ensemble backend: the generated TypeScript solver, run for every trajectory, spread over all
- * cores with worker threads. Each worker evaluates the same transpiled module the in-process solver uses, so a
- * trajectory's result is bit-identical to a single `solve` with the same inputs.
+ * The 'cpu' ensemble backend: the generated TypeScript solver, run for every trajectory, on the process's pool
+ * of worker threads (src/ensemble/pool.ts). Each worker evaluates the same transpiled module the in-process
+ * solver uses, so a trajectory's result is bit-identical to a single `solve` with the same inputs.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import type { SolveOptions, SolveResult, SolverInfo } from '../runtime/types.ts';
+import type { SolverInfo } from '../runtime/types.ts';
+import { ensemblePool } from './pool.ts';
+import { runSlice, type SliceOutput, type SliceTask, type SolverModule, sliceError } from './slice.ts';
 import { ENSEMBLE_STATUS, type EnsembleOptions, type EnsembleResult, type EnsembleStatus } from './types.ts';
 
-/** What a worker (or the main thread, for small ensembles) returns for its slice of trajectories. */
-interface Slice {
-  y: Float64Array;
-  jacobian: Float64Array;
-  paramJacobian: Float64Array;
-  status: Uint8Array;
-  steps: number;
-  rejected: number;
-}
+/** Smaller ensembles run on the calling thread: handing them to a worker costs more than it saves. */
+export const MIN_ROWS_FOR_WORKERS = 64;
+/** The fewest rows a slice has (a slice costs a message each way). */
+const MIN_SLICE_ROWS = 32;
+/**
+ * Slices per worker: more than one, so that threads finishing early take more work and a failure leaves
+ * whole slices in the queue to drop.
+ */
+const SLICES_PER_WORKER = 4;
+/** Generated modules kept evaluated on the calling thread, for small ensembles. */
+const MODULES_KEPT = 16;
 
-interface SliceTask {
-  /** CommonJS text of the generated module. */
-  js: string;
-  t0: number;
-  t1: number;
-  rtol?: number;
-  atol?: number;
-  dt?: number;
-  maxSteps?: number;
-  y0: Float64Array;
-  params?: Float64Array;
-  /** ENSEMBLE_STATUS, passed along because runSlice may not reference anything outside itself. */
-  reasons: readonly string[];
+const modules = new Map<string, SolverModule>();
+
+/** The module of `js`, evaluated once per process (least recently used ones dropped beyond MODULES_KEPT). */
+function loadModule(key: string, js: string): SolverModule {
+  let mod = modules.get(key);
+  if (mod === undefined) {
+    const m: { exports: Record<string, unknown> } = { exports: {} };
+    new Function('module', 'exports', js)(m, m.exports);
+    mod = m.exports as unknown as SolverModule;
+    if (modules.size >= MODULES_KEPT) modules.delete(modules.keys().next().value!);
+  } else modules.delete(key);
+  modules.set(key, mod);
+  return mod;
 }
 
 /**
- * Runs one slice. Written as plain JavaScript inside a function so that the very same code runs in a worker
- * (as text) and on the main thread; it must not reference anything outside itself.
+ * Runs an ensemble whose options src/ensemble/options.ts has checked. `ranges.workers` is the most threads it
+ * may occupy at once (default: availableParallelism()). Rejects with the typed error (OptionError,
+ * IntegrationError, …) of the first row whose solve threw, naming that row; the other slices are cancelled.
  */
-function runSlice(task: SliceTask): Slice {
-  const mod: { exports: Record<string, unknown> } = { exports: {} };
-  new Function('module', 'exports', task.js)(mod, mod.exports);
-  const solve = mod.exports.solve as (o: SolveOptions) => SolveResult;
-  const info = mod.exports.info as SolverInfo;
-  const n = info.states.length;
-  const p = info.params.length;
-  const count = task.y0.length / n;
-  const withJ = info.sensitivities.includes('y0');
-  const withS = info.sensitivities.includes('params');
-  const out: Slice = {
-    y: new Float64Array(count * n).fill(Number.NaN),
-    jacobian: new Float64Array(withJ ? count * n * n : 0).fill(Number.NaN),
-    paramJacobian: new Float64Array(withS ? count * n * p : 0).fill(Number.NaN),
-    status: new Uint8Array(count),
-    steps: 0,
-    rejected: 0,
-  };
-  for (let r = 0; r < count; r++) {
-    const params: Record<string, number> = {};
-    if (task.params) for (let q = 0; q < p; q++) params[info.params[q]!] = task.params[r * p + q]!;
-    let result: SolveResult;
-    try {
-      result = solve({
-        t0: task.t0,
-        t1: task.t1,
-        y0: task.y0.subarray(r * n, (r + 1) * n),
-        params,
-        rtol: task.rtol,
-        atol: task.atol,
-        dt: task.dt,
-        maxSteps: task.maxSteps,
-      });
-    } catch (e) {
-      const partial = (e as { partial?: SolveResult }).partial;
-      const reason = (e as { reason?: string }).reason;
-      if (partial === undefined || reason === undefined) throw e;
-      out.status[r] = Math.max(1, task.reasons.indexOf(reason));
-      result = partial;
-    }
-    out.y.set(result.y, r * n);
-    if (withJ) out.jacobian.set(result.jacobian!, r * n * n);
-    if (withS) out.paramJacobian.set(result.paramJacobian!, r * n * p);
-    out.steps += result.stats.steps + result.stats.rejected;
-    out.rejected += result.stats.rejected;
-  }
-  return out;
-}
-
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const runSlice = ${runSlice.toString()};
-const out = runSlice(workerData);
-parentPort.postMessage(out, [out.y.buffer, out.jacobian.buffer, out.paramJacobian.buffer, out.status.buffer]);
-`;
-
-function runInWorker(task: SliceTask): Promise<Slice> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: task });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`ensemble worker exited with code ${code}`));
-    });
-  });
-}
-
-/** Fewer trajectories than this per core are not worth a worker's start-up (~30 ms). */
-const MIN_PER_WORKER = 32;
-
 export async function solveEnsembleCpu(
   js: string,
   info: SolverInfo,
@@ -116,10 +51,11 @@ export async function solveEnsembleCpu(
   const n = info.states.length;
   const p = info.params.length;
   const { count } = ranges;
-  const workers = Math.max(1, Math.min(ranges.workers ?? availableParallelism(), Math.floor(count / MIN_PER_WORKER)));
+  const workers = ranges.workers ?? availableParallelism();
   const started = performance.now();
-  const base = {
-    js,
+  const key = createHash('sha256').update(js).digest('base64url');
+  const task = (from: number, to: number): SliceTask => ({
+    firstRow: from,
     reasons: ENSEMBLE_STATUS,
     t0: options.t0,
     t1: options.t1,
@@ -127,16 +63,24 @@ export async function solveEnsembleCpu(
     atol: options.atol,
     dt: options.dt,
     maxSteps: options.maxSteps,
-  };
-  const bounds = Array.from({ length: workers + 1 }, (_, w) => Math.round((w * count) / workers));
-  const tasks: SliceTask[] = bounds.slice(0, -1).map((from, w) => ({
-    ...base,
-    y0: options.y0.slice(from * n, bounds[w + 1]! * n),
-    params: options.params?.slice(from * p, bounds[w + 1]! * p),
-  }));
-  const slices = workers === 1 ? [runSlice(tasks[0]!)] : await Promise.all(tasks.map(runInWorker));
+    // Copies: the pool transfers their buffers to the workers.
+    y0: options.y0.slice(from * n, to * n),
+    params: options.params?.slice(from * p, to * p),
+  });
 
-  const concat = (pick: (s: Slice) => Float64Array) => {
+  let slices: SliceOutput[];
+  if (count < MIN_ROWS_FOR_WORKERS) {
+    const outcome = runSlice(loadModule(key, js), task(0, count), undefined);
+    if (!outcome.ok) throw sliceError(outcome.failure, info);
+    slices = [outcome.output];
+  } else {
+    const rows = Math.max(MIN_SLICE_ROWS, Math.ceil(count / (workers * SLICES_PER_WORKER)));
+    const tasks: SliceTask[] = [];
+    for (let from = 0; from < count; from += rows) tasks.push(task(from, Math.min(count, from + rows)));
+    slices = await ensemblePool().run({ key, js, info, tasks, workers });
+  }
+
+  const concat = (pick: (s: SliceOutput) => Float64Array) => {
     const total = new Float64Array(slices.reduce((a, s) => a + pick(s).length, 0));
     let at = 0;
     for (const s of slices) {

@@ -5,10 +5,10 @@
  * or $XDG_CACHE_HOME/odeforge/cuda). A build is written under a temporary name and renamed into place, so
  * concurrent processes building the same source do not see each other's half-written files.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERROR_BRAND_PREFIX, OdeforgeError } from '../errors.ts';
 
@@ -118,14 +118,132 @@ interface RunResult {
   readonly missing: boolean;
 }
 
-function run(file: string, args: readonly string[], timeoutMs = 600_000): Promise<RunResult> {
+/** How long a compiler may take to exit after SIGTERM (timeouts only) before it gets SIGKILL. */
+const KILL_GRACE_MS = 2000;
+/** Most output kept from a compiler (as execFile's maxBuffer did). */
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+/** A compiler running now: its process group and the temporary files to remove if it is interrupted. */
+interface ActiveBuild {
+  readonly pid: number;
+  readonly temporaries: readonly string[];
+}
+
+const activeBuilds = new Set<ActiveBuild>();
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Sends a signal to a process group; false when the group is gone. */
+function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kills every running compiler's process group (nvcc runs cicc, ptxas, the host compiler, …) and removes the
+ * temporary outputs. Synchronous, for signal and exit handlers; exported for programs that handle the signals
+ * themselves and end the process another way.
+ */
+export function abortActiveBuilds(): void {
+  for (const build of activeBuilds) {
+    // SIGKILL, not SIGTERM: the process is about to end and cannot wait for the compilers to finish exiting.
+    signalGroup(build.pid, 'SIGKILL');
+    for (const path of build.temporaries) rmSync(path, { recursive: true, force: true });
+  }
+  activeBuilds.clear();
+  uninstallHandlers();
+}
+
+function onInterrupt(signal: NodeJS.Signals): void {
+  abortActiveBuilds();
+  // Re-raise, so the process ends as the signal meant: with the handlers gone, the default action applies,
+  // unless the program has handlers of its own (they have been called for this signal already).
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function onExit(): void {
+  abortActiveBuilds();
+}
+
+let handlersInstalled = false;
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const signal of INTERRUPTS) process.on(signal, onInterrupt);
+  process.on('exit', onExit);
+}
+
+function uninstallHandlers(): void {
+  if (!handlersInstalled) return;
+  handlersInstalled = false;
+  for (const signal of INTERRUPTS) process.off(signal, onInterrupt);
+  process.off('exit', onExit);
+}
+
+/**
+ * Runs a compiler in its own process group (so that a Ctrl-C, which the terminal sends to ours, does not leave
+ * half of nvcc's subprocesses running): on SIGINT, SIGTERM or SIGHUP while it runs, the whole group is killed
+ * and `temporaries` are removed before the signal takes its course.
+ */
+function run(
+  file: string,
+  args: readonly string[],
+  timeoutMs = 600_000,
+  temporaries: readonly string[] = [],
+  env?: NodeJS.ProcessEnv,
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(file, [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const output = `${stdout}${stderr}`;
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') resolve({ code: null, output, missing: true });
-      else if (err)
-        resolve({ code: typeof err.code === 'number' ? err.code : 1, output: output || err.message, missing: false });
-      else resolve({ code: 0, output, missing: false });
+    const child = spawn(file, [...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let kept = 0;
+    const keep = (into: Buffer[]) => (chunk: Buffer) => {
+      if (kept >= MAX_OUTPUT) return;
+      into.push(chunk);
+      kept += chunk.length;
+    };
+    child.stdout.on('data', keep(stdout));
+    child.stderr.on('data', keep(stderr));
+    let build: ActiveBuild | undefined;
+    if (child.pid !== undefined) {
+      build = { pid: child.pid, temporaries };
+      activeBuilds.add(build);
+      installHandlers();
+    }
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid === undefined) return;
+      signalGroup(child.pid, 'SIGTERM');
+      const pid = child.pid;
+      killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+    }, timeoutMs);
+    let settled = false;
+    const settle = (result: RunResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      if (build !== undefined) {
+        activeBuilds.delete(build);
+        if (activeBuilds.size === 0) uninstallHandlers();
+      }
+      resolve(result);
+    };
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') settle({ code: null, output: '', missing: true });
+      else settle({ code: 1, output: err.message, missing: false });
+    });
+    child.on('close', (code, signal) => {
+      let output = `${Buffer.concat(stdout)}${Buffer.concat(stderr)}`;
+      if (timedOut) output += `\n${file} timed out after ${timeoutMs / 1000} s`;
+      else if (signal !== null) output += `\n${file} was killed by ${signal}`;
+      settle({ code: code === 0 && !timedOut ? 0 : (code ?? 1) || 1, output, missing: false });
     });
   });
 }
@@ -210,7 +328,16 @@ async function compileCached(source: string, product: Product, options: CudaBuil
 
   if (!existsSync(sourcePath)) writeAtomic(sourcePath, source);
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp.${extension}`;
-  const result = await run(compiler, [...flags, sourcePath, '-o', tmp]);
+  // The compiler's own intermediate files (nvcc's tmpxft_*, g++'s cc*.s) go to a folder of this build's, so
+  // that they are removed with it even when the compiler is killed before it can clean up.
+  const scratch = mkdtempSync(join(tmpdir(), 'odeforge-build-'));
+  let result: RunResult;
+  try {
+    const env = { ...process.env, TMPDIR: scratch };
+    result = await run(compiler, [...flags, sourcePath, '-o', tmp], undefined, [tmp, scratch], env);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   if (result.code !== 0) {
     rmSync(tmp, { force: true });
     const shown = result.output.length > 4000 ? `${result.output.slice(0, 4000)}…` : result.output;

@@ -17,12 +17,29 @@ export interface EnsembleOptions {
   readonly maxSteps?: number;
 }
 
+/**
+ * What `solveEnsemble` accepts: EnsembleOptions, except that y0 and params may also be plain arrays of numbers
+ * (copied once into Float64Arrays). Every value is checked before any work starts: an OptionError names the
+ * option, and for a bad value its row and entry (`y0: row 3000, entry 0 (x): …`).
+ */
+export interface EnsembleInput extends Omit<EnsembleOptions, 'y0' | 'params'> {
+  readonly y0: Float64Array | readonly number[];
+  readonly params?: Float64Array | readonly number[];
+}
+
 export type EnsembleBackend = 'cpu' | 'cuda' | 'webgpu';
 
 export interface EnsembleBackendOptions {
   readonly backend?: EnsembleBackend;
   /** Arithmetic precision on the device: 'f64' (default for cpu and cuda) or 'f32' (the only one WGSL has). */
   readonly precision?: 'f64' | 'f32';
+  /**
+   * 'cpu' backend: how many worker threads this ensemble may occupy at once (a positive integer; default
+   * `os.availableParallelism()`). All ensembles of a process share one pool of worker threads, which grows to
+   * the largest `workers` among the ensembles running and queues the slices beyond it; idle threads do not keep
+   * the process alive and exit after a while. Ensembles of fewer than 64 trajectories run on the calling thread.
+   */
+  readonly workers?: number;
 }
 
 /** Per-trajectory outcome codes ('stiff': an adaptive explicit method held at its stability limit). */
