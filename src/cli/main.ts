@@ -6,24 +6,69 @@
  *   odeforge solve MODEL.json --y0 1,1 --t0 0 --t1 6.28 --rtol 1e-12 --atol 1e-12 [--dt 0.1]
  *                  [--method RK45CK] [--param k=20 ...] [--sens y0|params|y0,params] [--json]
  *
- * Exit codes: 0 success; 2 bad input (model, flag, file), one line on stderr; 1 a failed integration, one
- * line saying where and why. No stack trace for any of these.
+ *   odeforge --version
+ *
+ * Exit codes: 0 success; 2 bad input (model, flag, file, command), one line on stderr; 1 a failed integration,
+ * one line saying where and why (with --json, also the result up to there and a `failure` object on stdout).
+ * No stack trace for any of these. A value the user typed is quoted in a message as an excerpt (quoted).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { compile, generate, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
 import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
-import { readModelFile, visible } from './model-file.ts';
+import { EXCERPT_CHARACTERS, fileKind, quoted, readModelFile, systemErrorText, visible } from './model-file.ts';
 import { formatTable } from './table.ts';
+
+/** The commands; `help` is commander's own. */
+const COMMANDS = ['generate', 'solve'] as const;
 
 /** A flag value that must be a finite number: the whole text, nothing silently dropped. */
 function finiteNumber(flag: string) {
   return (text: string): number => {
     const v = text.trim() === '' ? Number.NaN : Number(text);
-    if (!Number.isFinite(v)) throw new OptionError(flag, `expected a finite number, got '${text}'`);
+    if (!Number.isFinite(v)) throw new OptionError(flag, `expected a finite number, got ${quoted(text)}`);
+    return v;
+  };
+}
+
+/** --dt: a step size. The solver takes |dt| (the direction comes from t0 and t1), so -0.1 passed silently. */
+function positiveNumber(flag: string) {
+  return (text: string): number => {
+    const v = finiteNumber(flag)(text);
+    if (!(v > 0)) throw new OptionError(flag, `must be positive, got ${quoted(text)}`);
+    return v;
+  };
+}
+
+/** --rtol, --atol: zero is allowed (not both; the solver says so). */
+function nonNegativeNumber(flag: string) {
+  return (text: string): number => {
+    const v = finiteNumber(flag)(text);
+    if (v < 0) throw new OptionError(flag, `must be non-negative, got ${quoted(text)}`);
+    return v;
+  };
+}
+
+/** --max-steps: a count. Hardening: 0.5 was taken as a limit, so one step was made before giving up. */
+function positiveInteger(flag: string) {
+  return (text: string): number => {
+    const v = finiteNumber(flag)(text);
+    if (!Number.isInteger(v) || v < 1) throw new OptionError(flag, `must be a positive integer, got ${quoted(text)}`);
     return v;
   };
 }
@@ -36,7 +81,7 @@ function sensitivities(text: string): Sensitivity[] {
   const parts = text.split(',').map((s) => s.trim());
   for (const s of parts) {
     if (s !== 'y0' && s !== 'params')
-      throw new OptionError('--sens', `expected y0, params or y0,params, got '${text}'`);
+      throw new OptionError('--sens', `expected y0, params or y0,params, got ${quoted(text)}`);
   }
   return parts as Sensitivity[];
 }
@@ -48,10 +93,16 @@ function collectParams(text: string, previous: Record<string, number> = {}): Rec
   const out: Record<string, number> = Object.assign(Object.create(null), previous);
   for (const pair of text.split(',')) {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(pair);
-    if (!m) throw new OptionError('--param', `expected NAME=VALUE, got '${pair}'`);
-    out[m[1]!] = finiteNumber(`--param ${m[1]}`)(m[2]!);
+    if (!m) throw new OptionError('--param', `expected NAME=VALUE, got ${quoted(pair)}`);
+    out[m[1]!] = finiteNumber(`--param ${excerpt(m[1]!)}`)(m[2]!);
   }
   return out;
+}
+
+/** A name as part of a flag (`--param NAME`): its first EXCERPT_CHARACTERS characters, unquoted. */
+function excerpt(name: string): string {
+  const characters = Array.from(name);
+  return characters.length <= EXCERPT_CHARACTERS ? name : `${characters.slice(0, EXCERPT_CHARACTERS).join('')}…`;
 }
 
 /** A file given with --out that cannot be written: bad input like a missing model file (exit 2). */
@@ -70,14 +121,13 @@ function writeOutput(path: string, text: string): void {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     const why: Record<string, string> = {
       EISDIR: 'it is a directory',
-      ENOTDIR: 'a part of the path is not a directory',
       ENOENT: 'a part of the path does not exist and cannot be created',
-      EACCES: 'permission denied',
-      EPERM: 'permission denied',
-      EROFS: 'read-only file system',
+      // O_NONBLOCK on a FIFO that no one reads (or a device without its hardware).
+      ENXIO: 'it is not a regular file (a FIFO or device with no reader)',
     };
-    throw new OutputFileError(`cannot write --out '${path}': ${why[code] ?? (e as Error).message}`);
+    throw new OutputFileError(`cannot write --out ${quoted(path)}: ${why[code] ?? systemErrorText(e)}`);
   };
+  refuseNonRegular(path);
   const missing: string[] = [];
   for (let dir = dirname(path); !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir)) missing.unshift(dir);
   for (const dir of missing) {
@@ -87,10 +137,37 @@ function writeOutput(path: string, text: string): void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') fail(e);
     }
   }
+  let fd: number | undefined;
   try {
-    writeFileSync(path, text);
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
+    refuseNonRegular(path, fstatSync(fd));
+    ftruncateSync(fd, 0);
+    writeFileSync(fd, text);
   } catch (e) {
+    if (e instanceof OutputFileError) throw e;
     fail(e);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * An --out that exists and is not a regular file (a FIFO, a device, a socket) is refused: writing to a FIFO
+ * without a reader blocked forever, and a device is no place for a module. Checked on the path before it is
+ * opened, and on the opened descriptor (`stats`) against a file swapped in between; it is not truncated
+ * before that. A directory is left to open(), which says EISDIR.
+ */
+function refuseNonRegular(path: string, stats?: Stats): void {
+  let s = stats;
+  if (s === undefined) {
+    try {
+      s = statSync(path);
+    } catch {
+      return; // absent (to be created) or unreachable: open() says which
+    }
+  }
+  if (!s.isFile() && !s.isDirectory()) {
+    throw new OutputFileError(`cannot write --out ${quoted(path)}: it is not a regular file (it is ${fileKind(s)})`);
   }
 }
 
@@ -109,13 +186,37 @@ export function resultToJson(r: SolveResult, n: number, method: string): Record<
   return out;
 }
 
+/**
+ * The `solve --json` object of a failed integration: the result up to where it stopped, as far as the solver
+ * computed it (IntegrationError.partial), and `failure` saying where and why.
+ */
+export function failureToJson(e: IntegrationError, n: number, method: string): Record<string, unknown> {
+  const out = isSolveResult(e.partial) ? resultToJson(e.partial, n, method) : { t: e.t, method };
+  out.failure = { reason: e.reason, t: e.t, message: e.message };
+  return out;
+}
+
+/** IntegrationError.partial is `unknown` (generated modules are not typed against this one): check its shape. */
+function isSolveResult(x: unknown): x is SolveResult {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return typeof r.t === 'number' && r.y instanceof Float64Array && typeof r.stats === 'object' && r.stats !== null;
+}
+
+/** The version in package.json, two directories up from this file (src/cli/). */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return String((JSON.parse(text) as { version?: unknown }).version);
+}
+
 function program(): Command {
   const cli = new Command('odeforge')
     .description('Generate ODE solvers that return the state and its exact Jacobians in one pass')
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .showSuggestionAfterError(false)
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    .version(packageVersion(), '-V, --version', 'print the version');
 
   cli
     .command('generate')
@@ -164,10 +265,10 @@ function program(): Command {
     .requiredOption('--y0 <values>', 'initial state, comma-separated', numberList('--y0'))
     .option('--t0 <t>', 'initial time', finiteNumber('--t0'), 0)
     .requiredOption('--t1 <t>', 'final time (t1 < t0 integrates backward)', finiteNumber('--t1'))
-    .option('--rtol <tol>', 'relative tolerance', finiteNumber('--rtol'), 1e-6)
-    .option('--atol <tol>', 'absolute tolerance', finiteNumber('--atol'), 1e-9)
-    .option('--dt <h>', 'first step (adaptive) or step (fixed-step methods)', finiteNumber('--dt'))
-    .option('--max-steps <n>', 'limit on attempted steps', finiteNumber('--max-steps'))
+    .option('--rtol <tol>', 'relative tolerance', nonNegativeNumber('--rtol'), 1e-6)
+    .option('--atol <tol>', 'absolute tolerance', nonNegativeNumber('--atol'), 1e-9)
+    .option('--dt <h>', 'first step (adaptive) or step (fixed-step methods), > 0', positiveNumber('--dt'))
+    .option('--max-steps <n>', 'limit on attempted steps, a positive integer', positiveInteger('--max-steps'))
     .option('--method <name>', 'integration method', 'RK45CK')
     .option('--param <name=value>', 'parameter value (repeatable)', collectParams)
     .option('--sens <list>', 'sensitivities: y0, params or y0,params', sensitivities, ['y0'] as Sensitivity[])
@@ -191,29 +292,101 @@ function program(): Command {
       ) => {
         const spec = readModelFile(modelPath);
         const solver = compile(spec, { method: o.method, sensitivities: o.sens });
+        const n = solver.info.states.length;
         const started = performance.now();
-        const r = solver.solve({
-          t0: o.t0,
-          t1: o.t1,
-          y0: o.y0,
-          params: o.param,
-          rtol: o.rtol,
-          atol: o.atol,
-          dt: o.dt,
-          maxSteps: o.maxSteps,
-        });
+        let r: SolveResult;
+        try {
+          r = solver.solve({
+            t0: o.t0,
+            t1: o.t1,
+            y0: o.y0,
+            params: o.param,
+            rtol: o.rtol,
+            atol: o.atol,
+            dt: o.dt,
+            maxSteps: o.maxSteps,
+          });
+        } catch (e) {
+          // The result up to the failure on stdout; main() still prints the one line on stderr and exits 1.
+          if (o.json && e instanceof IntegrationError)
+            process.stdout.write(`${JSON.stringify(failureToJson(e, n, solver.info.method))}\n`);
+          throw e;
+        }
         const ms = performance.now() - started;
-        if (o.json)
-          process.stdout.write(`${JSON.stringify(resultToJson(r, solver.info.states.length, solver.info.method))}\n`);
+        if (o.json) process.stdout.write(`${JSON.stringify(resultToJson(r, n, solver.info.method))}\n`);
         else process.stdout.write(formatTable(solver.info, r, ms));
       },
     );
   return cli;
 }
 
+/**
+ * The command word the user typed when it names no command, else undefined. The first argument that is not a
+ * flag is the command (the program's own flags take no value); after `help`, the next one. Checked before
+ * commander parses: it handles --help first, so `odeforge ensemble --help` printed the help and exited 0.
+ */
+function unknownCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const word = words[0] === 'help' ? words[1] : words[0];
+  return word === undefined || word === 'help' || (COMMANDS as readonly string[]).includes(word) ? undefined : word;
+}
+
+/**
+ * Commander's messages quote what the user typed whole ("unknown option '…'", "argument '…' is invalid"): the
+ * value between the first and the last quote of its known forms becomes an excerpt (quoted), so a value with
+ * quotes of its own is cut as one.
+ */
+function commanderMessage(e: CommanderError): string {
+  const m = e.message.replace(/^error: /, '');
+  const forms: Partial<Record<string, RegExp>> = {
+    'commander.unknownOption': /^(unknown option )'(.*)'()$/s,
+    'commander.unknownCommand': /^(unknown command )'(.*)'()$/s,
+    'commander.invalidArgument': /^(.*? argument )'(.*)'( is invalid\..*)$/s,
+  };
+  const parts = forms[e.code]?.exec(m);
+  return parts ? `${parts[1]}${quoted(parts[2]!)}${parts[3]}` : m;
+}
+
+/** Quoted runs longer than this are excerpted in any message, as a last guard (see shortenQuotedRuns). */
+const LONG_QUOTED_RUN = 200;
+
+/**
+ * Every single-quoted run of more than LONG_QUOTED_RUN characters, as an excerpt. A guard for messages from
+ * outside the CLI that quote a value whole (an unknown parameter named on the command line); values quoted by
+ * the CLI itself are excerpts already, and much shorter.
+ */
+function shortenQuotedRuns(message: string): string {
+  return message.replace(/'([^']*)'/g, (run, inner: string) => (inner.length > LONG_QUOTED_RUN ? quoted(inner) : run));
+}
+
+/**
+ * Every argument the user typed (or its value after '='), where a message quotes it whole, as an excerpt. For
+ * messages from outside the CLI (the method registry, the solver); exact, so a value with a quote in it is cut
+ * as one.
+ */
+function shortenTypedValues(message: string, argv: readonly string[]): string {
+  let out = message;
+  for (const arg of argv) {
+    for (const value of [arg, arg.slice(arg.indexOf('=') + 1)]) {
+      if (value.length > EXCERPT_CHARACTERS) out = out.split(`'${value}'`).join(quoted(value));
+    }
+  }
+  return out;
+}
+
+/** Writes the one line of an error on stderr, every value the user typed in it excerpted. */
+function printError(message: string, argv: readonly string[] = []): void {
+  process.stderr.write(`odeforge: ${oneLine(shortenQuotedRuns(shortenTypedValues(message, argv)))}\n`);
+}
+
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export function main(argv: readonly string[]): number {
   try {
+    const unknown = unknownCommand(argv);
+    if (unknown !== undefined) {
+      printError(`unknown command ${quoted(unknown)}: expected ${COMMANDS.map((c) => `'${c}'`).join(' or ')}`);
+      return 2;
+    }
     program().parse([...argv], { from: 'user' });
     return 0;
   } catch (e) {
@@ -221,29 +394,21 @@ export function main(argv: readonly string[]): number {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
       // No command: commander shows the help on stderr (silenced here) and says only '(outputHelp)' (hardening).
       if (e.code === 'commander.help') {
-        process.stderr.write(`odeforge: missing command: expected 'generate' or 'solve' (odeforge --help)\n`);
+        printError(`missing command: expected 'generate' or 'solve' (odeforge --help)`);
         return 2;
       }
-      // Commander's invalid-argument errors wrap ours; print the innermost message on one line.
-      process.stderr.write(
-        `odeforge: ${oneLine(
-          e.message
-            .replace(/^error: /, '')
-            .replace(/\s+/g, ' ')
-            .trim(),
-        )}\n`,
-      );
+      printError(commanderMessage(e).replace(/\s+/g, ' ').trim());
       return 2;
     }
     if (e instanceof IntegrationError) {
-      process.stderr.write(`odeforge: ${oneLine(e.message)}\n`);
+      printError(e.message, argv);
       return 1;
     }
     if (e instanceof OdeforgeError) {
-      process.stderr.write(`odeforge: ${oneLine(e.message)}\n`);
+      printError(e.message, argv);
       return 2;
     }
-    process.stderr.write(`odeforge: internal error: ${oneLine(String((e as Error)?.message ?? e))}\n`);
+    printError(`internal error: ${String((e as Error)?.message ?? e)}`, argv);
     return 70;
   }
 }

@@ -178,13 +178,60 @@ describe('bad input: exit 2, one line on stderr, no stack trace', () => {
 });
 
 describe('a failed integration: one line saying where and why, exit 1', () => {
-  it("blow-up of x' = x² near t = 1", () => {
-    const blowup = modelFile('blowup.json', '{"name":"blowup","states":["x"],"rhs":{"x":"x^2"}}');
-    const r = run('solve', blowup, '--y0', '1', '--t1', '2', '--json');
+  const blowup = modelFile('blowup.json', '{"name":"blowup","states":["x"],"rhs":{"x":"x^2"}}');
+
+  it("blow-up of x' = x² near t = 1: the line on stderr, nothing on stdout without --json", () => {
+    const r = run('solve', blowup, '--y0', '1', '--t1', '2');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/integration failed at t = (0\.99|1\.0)\d*/);
+    expect(r.stderr).toMatch(/^odeforge: integration failed at t = (0\.99|1\.0)\d*/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('with --json, the result up to the failure and a failure object on stdout, the line on stderr', () => {
+    const r = run('solve', blowup, '--y0', '1', '--t1', '2', '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const out = JSON.parse(lines[0]!);
+    expect(Object.keys(out)).toEqual(['t', 'y', 'jacobian', 'stats', 'method', 'failure']);
+    expect(out.t).toBeGreaterThan(0.99);
+    expect(out.t).toBeLessThan(1.01);
+    // Where it stopped, x = 1/(1 - t) is large, and so is ∂x/∂x0 = 1/(1 - t)².
+    expect(out.y[0]).toBeGreaterThan(1e3);
+    expect(out.jacobian[0][0]).toBeGreaterThan(out.y[0]);
+    expect(out.method).toBe('RK45CK');
+    expect(out.failure).toEqual({ reason: 'step-size-underflow', t: out.t, message: expect.any(String) });
+    expect(`odeforge: ${out.failure.message}\n`).toBe(r.stderr);
+  });
+
+  it('--max-steps: the partial result has every Jacobian asked for and the steps made', () => {
+    const r = run(
+      'solve',
+      join(EXAMPLES, 'seed.json'),
+      ...['--y0', '1,1', '--t1', '10', '--max-steps', '3', '--sens', 'y0,params', '--json'],
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^odeforge: integration failed at t = [\d.e-]+: reached maxSteps = 3\n$/);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['t', 'y', 'jacobian', 'paramJacobian', 'stats', 'method', 'failure']);
+    expect(out.t).toBeGreaterThan(0);
+    expect(out.t).toBeLessThan(10);
+    expect(out.stats.steps + out.stats.rejected).toBe(3);
+    expect(out.jacobian).toHaveLength(2);
+    expect(out.paramJacobian).toEqual([[expect.any(Number)], [expect.any(Number)]]);
+    expect(out.failure).toMatchObject({ reason: 'max-steps', t: out.t });
+  });
+});
+
+describe('odeforge --version', () => {
+  it.each([['--version'], ['-V']])("%s prints package.json's version", (flag) => {
+    const r = run(flag);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(r.stdout).toBe(`${pkg.version}\n`);
   });
 });
 

@@ -77,11 +77,50 @@ const longProduct = file(
 mkdirSync(join(work, 'a-directory'), { recursive: true });
 file('plain-file', 'not a directory');
 
+/** 100,000 characters that start with `start`. */
+const long = (start: string) => start + 'v'.repeat(100_000 - start.length);
+/** How a message quotes long(start): its first 60 characters, an ellipsis, the length. */
+const excerptOf = (start: string) =>
+  new RegExp(
+    `'${(start + 'v'.repeat(60)).slice(0, 60).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}…' \\(100000 characters\\)`,
+  );
+
+/**
+ * Every kind of message that quotes a flag value, given a 100 kB one (hardening: a 100 kB --method value gave
+ * a 100 kB error line). A quote in the value does not end the excerpt early.
+ */
+function longValueCases(): [string, string[], RegExp][] {
+  return [
+    ['a long --method', [...solve(model), '--method', long("it's")], /unknown method .*\(100000 characters\)/],
+    ['a long number', ['solve', model, '--y0', '1,1', '--t1', long('1')], excerptOf('1')],
+    ['a long --y0 item', ['solve', model, '--y0', `1,${long('2')}`, '--t1', '1'], excerptOf('2')],
+    ['a long --max-steps', [...solve(model), '--max-steps', long('0.')], excerptOf('0.')],
+    ['a long --sens', [...solve(model), '--sens', long('y0,')], excerptOf('y0,')],
+    ['a long --param pair', [...solve(model), '--param', long('k')], excerptOf('k')],
+    [
+      'a long --param name',
+      [...solve(model), '--param', `${long('p')}=1`],
+      /unknown parameter 'pv+…' \(100000 characters\)/,
+    ],
+    ['a long unknown flag', [...solve(model), long("--it's-")], excerptOf("--it's-")],
+    ['a long --target', ['generate', model, '--target', long("c'"), '--out', join(work, 'o.ts')], excerptOf("c'")],
+    ['a long unknown command', [long('ens')], excerptOf('ens')],
+    ['a long model file name', solve(join(work, long('m'))), /cannot read model file '.*…' \(\d+ characters\)/],
+    [
+      'a long --out',
+      ['generate', model, '--out', join(work, long('o'))],
+      /cannot write --out '.*…' \(\d+ characters\)/,
+    ],
+  ];
+}
+
 /** [label, args, what stderr must say]. */
 const BAD: [string, string[], RegExp][] = [
   // Commands and flags
   ['no command at all', [], /missing command/],
   ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+  ['an unknown command with --help (exit 0 before)', ['ensemble', '--help'], /unknown command 'ensemble'/],
+  ['help for an unknown command', ['help', 'ensemble'], /unknown command 'ensemble'/],
   ['solve without a model', ['solve'], /missing required argument 'model'|--y0/],
   ['a flag without its value at the end', [...solve(model), '--rtol'], /option '--rtol <tol>' argument missing/],
   ['--y0 without a value', ['solve', model, '--t1', '1', '--y0'], /--y0.*argument missing/],
@@ -110,7 +149,16 @@ const BAD: [string, string[], RegExp][] = [
   ["'' as --y0", ['solve', model, '--y0', '', '--t1', '1'], /--y0: expected a finite number/],
   ['a y0 too short', ['solve', model, '--y0', '1', '--t1', '1'], /y0: expected 2 values/],
   ['zero as --dt', [...solve(model), '--dt', '0'], /dt: must be positive/],
-  ['zero as --max-steps', [...solve(model), '--max-steps', '0'], /maxSteps: must be positive/],
+  ['zero as --max-steps', [...solve(model), '--max-steps', '0'], /--max-steps: must be a positive integer, got '0'/],
+  [
+    'a fraction as --max-steps (one step before)',
+    [...solve(model), '--max-steps', '0.5'],
+    /--max-steps: must be a positive integer, got '0.5'/,
+  ],
+  ['a negative --dt (taken as |dt| before)', [...solve(model), '--dt', '-0.1'], /--dt: must be positive, got '-0.1'/],
+  ['a negative --atol', [...solve(model), '--atol', '-1e-9'], /--atol: must be non-negative, got '-1e-9'/],
+  // Long values: quoted as an excerpt of 60 characters and the length, never whole
+  ...longValueCases(),
   // Parameters
   ['--param without =', [...solve(model), '--param', 'k'], /--param: expected NAME=VALUE, got 'k'/],
   ['--param with an empty value', [...solve(model), '--param', 'k='], /--param k: expected a finite number, got ''/],
