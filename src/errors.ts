@@ -78,7 +78,8 @@ export type FailureReason = 'non-finite' | 'step-size-underflow' | 'max-steps' |
 
 /**
  * An integration that could not reach t1. `t` is where it stopped, `partial` the result up to that point
- * (state and sensitivities at `t`, statistics). Thrown by generated solvers.
+ * (state and sensitivities at `t`, statistics, and in `dense` the tEval samples computed before the failure).
+ * Thrown by generated solvers.
  */
 export class IntegrationError extends OdeforgeError {
   static override [Symbol.hasInstance](x: unknown): boolean {

@@ -375,9 +375,8 @@ export function packConfig(s: ShaderSettings, adaptive: boolean): ArrayBuffer {
 
 /**
  * The steps a fixed-step run takes from t0 to t1 with step dt: steps of dt until the remainder is at most dt
- * (to a relative 1e-9), then one last step that lands on t1 — the TypeScript driver's rule, counted in exact
- * arithmetic (its running f64 sum of dt can fall short of t1 by a rounding error and add a sliver of a step;
- * the shader's two-word time did not, and neither does this). Capped at maxSteps + 1: the shader stops at
+ * (to a relative 1e-9), then one last step that lands on t1 — the TypeScript driver's rule (it counts
+ * t_k = t0 + k·dt from t0 and takes the same max(1, ⌈span/dt − 1e-9⌉) steps). Capped at maxSteps + 1: the shader stops at
  * maxSteps with 'max-steps', as the driver does.
  */
 export function fixedStepPlan(

@@ -192,6 +192,7 @@ const TARGETS: GenerateOptions[] = [
   { target: 'cuda', precision: 'f64' },
   { target: 'cuda', precision: 'f32' },
   { target: 'wgsl' },
+  { target: 'wat' },
 ];
 
 /** Generates every target and compiles and runs the TypeScript solver once. */
