@@ -156,10 +156,17 @@ ODEFORGE_HD static ODEFORGE_INLINE real odeforge_step(double t, double h, const 
 
 /** Consecutive stability-limited steps after which an adaptive method reports stiffness (as the TS driver). */
 #define ODEFORGE_STIFF_STEP_LIMIT 1000
+/**
+ * Consecutive attempts from one point that gave a non-finite value, after which an adaptive integration stops
+ * with ODEFORGE_STATUS_NON_FINITE (NON_FINITE_CUTS of the TS driver). Each cuts the step by 4, together by
+ * 4^20 ≈ 10^12: enough to step back inside the domain of a square root or below an overflow.
+ */
+#define ODEFORGE_NON_FINITE_CUTS 20
 
 /**
  * First step by Hairer, Nørsett & Wanner, Solving ODEs I, II.4: a step whose Euler error, judged by the change
  * of F over it, is about the tolerance. Uses one extra evaluation of F (into f1, with scratch for the point).
+ * NaN when the error scale atol + rtol·|y| of a component is 0 (atol = 0 and y = 0).
  */
 ODEFORGE_HD static ODEFORGE_INLINE double odeforge_initial_step(double t0, const real* y, const real* f0,
                                                                const real* p, double dir, double span, int count,
@@ -187,7 +194,9 @@ ODEFORGE_HD static ODEFORGE_INLINE double odeforge_initial_step(double t0, const
   const real dmax = odeforge_max(d1, d2);
   const double h1 = dmax <= (real)1e-15 ? odeforge_max(1e-6, h0 * 1e-3)
                                         : (double)odeforge_pow((real)0.01 / dmax, (real)(1.0 / (order + 1)));
-  return odeforge_min(odeforge_min(100 * h0, h1), span);
+  // F non-finite at the trial point (outside its domain, say) makes h1 NaN or 0: then the first guess stands,
+  // and the step control cuts it down from there.
+  return h1 > 0 ? odeforge_min(odeforge_min(100 * h0, h1), span) : h0;
 }
 
 #if ODEFORGE_STIFF_STAGE >= 0
@@ -209,6 +218,11 @@ ODEFORGE_HD static ODEFORGE_INLINE real odeforge_stiffness_rho(const real* f_new
 }
 #endif
 
+/** A step size too small to move t (tooSmall of the TS driver). */
+ODEFORGE_HD static ODEFORGE_INLINE bool odeforge_too_small(double h, double t) {
+  return h <= 16 * ODEFORGE_REAL_EPSILON * odeforge_max(fabs(t), 4.9406564584124654e-324);
+}
+
 /** Where one trajectory ended: status (ODEFORGE_STATUS_*), the time reached and the step counts. */
 struct odeforge_outcome {
   int status;
@@ -221,7 +235,14 @@ struct odeforge_outcome {
  * Integrates one trajectory from t0 to t1 (backward when t1 < t0), in place: y holds the augmented initial
  * vector on entry and the augmented vector at the time reached on return (t1, or where it failed: the last
  * accepted point). dt > 0 is the first step (adaptive) or the step (fixed); dt = 0 estimates the first step.
- * The error norm covers the first `controlled` components (ODEFORGE_N: the state only).
+ * The error norm covers the first `controlled` components (ODEFORGE_N: the state only). Fixed steps are
+ * counted from t0, as by the TS driver: t_k = t0 + k·dt, max(1, ⌈span/dt − 1e-9⌉) of them, the last landing on
+ * t1, each step t_{k+1} − t_k as rounded (so that y advances by the same step as t).
+ *
+ * Numeric faults, as the TS driver: NaN or ±Infinity anywhere in F(t0, y0), or a first-step estimate that is
+ * not a positive number, is ODEFORGE_STATUS_NON_FINITE at t0 with y0; a step that does not move t (below its
+ * rounding resolution) is ODEFORGE_STATUS_STEP_SIZE_UNDERFLOW; an adaptive run stops as non-finite after
+ * ODEFORGE_NON_FINITE_CUTS non-finite attempts in a row from one point, or when they cut h too small.
  *
  * Each attempted step is judged twice, as in the TypeScript driver: for accuracy (the error norm, which also
  * rejects non-finite values anywhere in the augmented vector), then for stability — h·ρ, with ρ the stiffness
@@ -248,13 +269,31 @@ ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_integrate(double t0
   const double span = fabs(t1 - t0);
   double t = t0;
   odeforge_rhs(t, y, p, k[0]);
+  // NaN or ±Infinity in F(t0, y0), in the sensitivities' part too, fails every step from t0: say so at once,
+  // rather than after max_steps rejections (or, with fixed steps, after the first step).
+  if (span > 0) {
+    bool finite = true;
+    for (int i = 0; i < ODEFORGE_M; i++) finite = finite && isfinite(k[0][i]);
+    if (!finite) {
+      out.status = ODEFORGE_STATUS_NON_FINITE;
+      return out;
+    }
+  }
 
   double h;
   if (dt > 0) {
     h = odeforge_min(dt, span);
   } else {
     h = odeforge_initial_step(t0, y, k[0], p, dir, span, controlled, rtol, atol, z, y_new);
+    if (span > 0 && !(h > 0)) {
+      out.status = ODEFORGE_STATUS_NON_FINITE;
+      return out;
+    }
   }
+  // Fixed stepping: how many steps reach t1 (as many steps of dt as fit, to a relative 1e-9, then one that
+  // lands on t1); a double, as max_steps, since span/dt may exceed any int.
+  const double fixed_steps = adaptive ? 0 : odeforge_max(1.0, ceil(span / dt - 1e-9));
+  int non_finite_run = 0;
   // Step-size factor 0.9·err^(-1/(q+1)), q the order of the embedded solution, clamped to [0.2, 5].
   const real exponent = (real)(-1.0 / (ODEFORGE_ERROR_ORDER + 1));
 #if ODEFORGE_STIFF_STAGE >= 0
@@ -270,26 +309,51 @@ ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_integrate(double t0
       out.status = ODEFORGE_STATUS_MAX_STEPS;
       break;
     }
-    // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
-    const bool last = h * (1 + 1e-9) >= dir * (t1 - t);
-    const double h_signed = last ? t1 - t : dir * h;
+    double h_signed;
+    double t_new;
+    if (adaptive) {
+      // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
+      const bool last = h * (1 + 1e-9) >= dir * (t1 - t);
+      h_signed = last ? t1 - t : dir * h;
+      t_new = last ? t1 : t + h_signed;
+    } else {
+      // t_{k+1} = t0 + (k+1)·dt, counted from t0 (a running sum drifts, and far from 0 rounds each t + dt to a
+      // step other than dt); the last one, or one that rounding carries onto or past t1, is t1. (rejected is 0
+      // with fixed steps: steps counts them.)
+      const double k_next = (double)out.steps + 1;
+      const double tk = t0 + dir * (k_next * dt);
+      t_new = k_next >= fixed_steps ? t1 : dir * (t1 - tk) > 0 ? tk : t1;
+      // the step actually taken, so that y advances by the same step as t
+      h_signed = t_new - t;
+    }
+    // A step below the rounding resolution of t leaves it where it is, for good.
+    if (t_new == t) {
+      out.status = ODEFORGE_STATUS_STEP_SIZE_UNDERFLOW;
+      break;
+    }
     const real err = odeforge_step(t, h_signed, y, p, k, z, z_stiff, y_new, rtol, atol, controlled);
-    const double t_new = last ? t1 : t + h_signed;
 
     // 1. Accuracy. A rejected attempt retries from t with a smaller step, unless that is too small to make
-    // progress; a non-finite error (overflow anywhere in the step) shrinks the step hard.
+    // progress, or steps from t have given nothing but non-finite values (overflow anywhere in the step, which
+    // shrinks the step hard) ODEFORGE_NON_FINITE_CUTS times in a row.
     real factor = 1;
     if (adaptive) {
       if (!(err <= 1)) {
         const bool finite = isfinite(err);
         out.rejected++;
+        non_finite_run = finite ? 0 : non_finite_run + 1;
         h *= finite ? (double)odeforge_max((real)0.2, (real)0.9 * odeforge_pow(err, exponent)) : 0.25;
-        if (h <= 16 * ODEFORGE_REAL_EPSILON * odeforge_max(fabs(t), 4.9406564584124654e-324)) {
-          out.status = finite ? ODEFORGE_STATUS_STEP_SIZE_UNDERFLOW : ODEFORGE_STATUS_NON_FINITE;
+        if (!finite && (non_finite_run >= ODEFORGE_NON_FINITE_CUTS || odeforge_too_small(h, t))) {
+          out.status = ODEFORGE_STATUS_NON_FINITE;
+          break;
+        }
+        if (odeforge_too_small(h, t)) {
+          out.status = ODEFORGE_STATUS_STEP_SIZE_UNDERFLOW;
           break;
         }
         continue;
       }
+      non_finite_run = 0;
       factor = err == 0 ? (real)5
                         : odeforge_min((real)5, odeforge_max((real)0.2, (real)0.9 * odeforge_pow(err, exponent)));
     } else if (!(err < (real)INFINITY)) {
@@ -322,7 +386,7 @@ ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_integrate(double t0
       if (controlled < ODEFORGE_M && h_rho > ODEFORGE_STABILITY_BOUNDARY) {
         out.rejected++;
         h *= odeforge_max(0.2, (0.9 * ODEFORGE_STABILITY_BOUNDARY) / h_rho);
-        if (h <= 16 * ODEFORGE_REAL_EPSILON * odeforge_max(fabs(t), 4.9406564584124654e-324)) {
+        if (odeforge_too_small(h, t)) {
           out.status = ODEFORGE_STATUS_STEP_SIZE_UNDERFLOW;
           break;
         }
