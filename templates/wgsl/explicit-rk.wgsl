@@ -331,7 +331,9 @@ fn initial_step(t: vec2f, dir: f32, span: f32) -> f32 {
   if (!(dm <= 1e-15f)) {
     h1 = pow(0.01f / dm, 1.0f / (order + 1.0f));
   }
-  return min(min(100.0f * h0, h1), span);
+  // A NaN or infinite h1 (F not finite at the trial point) falls back to h0, as in the TypeScript driver; the
+  // test is on bits, since WGSL lets compilers assume floats are finite (min with a NaN is undefined).
+  return select(h0, min(min(100.0f * h0, h1), span), odeforge_is_finite(h1) && h1 > 0.0f);
 }
 
 /**
@@ -405,6 +407,10 @@ fn integrate() -> u32 {
     h = min(cfg.dt_hi, span);
   } else {
     h = initial_step(t, dir, span);
+    // No usable first step (e.g. atol = 0 with a zero state: the error scale is 0): 'non-finite' at t0.
+    if (span > 0.0f && !(odeforge_is_finite(h) && h > 0.0f)) {
+      return STATUS_NON_FINITE;
+    }
   }
   if (!ADAPTIVE) {
     // A fixed step dt keeps its low word, so that the time stays exact over many steps.

@@ -302,6 +302,18 @@ describeGpu('ensembles on WebGPU match the f64 TypeScript solver', () => {
     expect(solver.solve({ ...options, y0: [0], params: { lam: 1 } }).y[0]).toBeCloseTo(r.y[0]!, 4);
   });
 
+  it('no usable first step (atol = 0 with a zero state) is non-finite at t0, as in the TypeScript driver', async () => {
+    const spec: ModelSpec = { name: 'decay', states: ['x'], rhs: { x: '-x' } };
+    const options = { t0: 0, t1: 1, y0: Float64Array.of(0, 1), rtol: 1e-6, atol: 0 };
+    const r = await solveEnsembleWebGpu(buildAugmentedSystem(buildModel(spec), []), findMethod('RK45CK'), options);
+    expect(r.status[0]).toBe('non-finite');
+    expect(r.status[1]).toBe('ok');
+    const solver = compile(spec, { method: 'RK45CK', sensitivities: [] });
+    expect(() => solver.solve({ ...options, y0: [0] })).toThrow(
+      expect.objectContaining({ reason: 'non-finite', t: 0 }),
+    );
+  });
+
   it('splitting an ensemble into batches changes nothing', async () => {
     const system = buildAugmentedSystem(buildModel(LORENZ), ['y0', 'params']);
     const { y0, params } = ensemble(
