@@ -20,6 +20,7 @@ import { validateMethod } from './methods/validate.ts';
 import { buildModel, DEFAULT_LIMITS, isModel, type Model, type ModelLimits, type ModelSpec } from './model/model.ts';
 import { checkOptionKeys, quoteValue } from './options.ts';
 import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
+import { checkSystemSize, DEFAULT_SYSTEM_LIMITS, type SystemLimits } from './variational/limits.ts';
 import {
   type AugmentedSystem,
   buildAugmentedSystem,
@@ -40,7 +41,7 @@ export interface CompileOptions {
    */
   readonly layout?: 'auto' | VariationalLayout;
   /** Sizes past which a model is refused up front (see DEFAULT_LIMITS in src/model/model.ts). */
-  readonly limits?: Partial<ModelLimits>;
+  readonly limits?: Partial<ModelLimits & SystemLimits>;
   /**
    * Whether the TypeScript solver carries a WebAssembly SIMD kernel for its step (same results, bit for bit):
    * 'auto' (default) where it pays — large systems, those in the column-loop layout (from COLUMNS_FROM_STATES
@@ -87,15 +88,16 @@ const COMPILE_KEYS = ['method', 'sensitivities', 'command', 'layout', 'limits', 
 const GENERATE_KEYS = [...COMPILE_KEYS, 'target', 'precision'] as const;
 
 /** limits: an object of positive integers (Infinity allowed: no limit), each a known key. */
-function checkLimits(limits: unknown): Partial<ModelLimits> {
-  const record = checkOptionKeys(limits, Object.keys(DEFAULT_LIMITS), 'limits', 'limits.');
+function checkLimits(limits: unknown): Partial<ModelLimits & SystemLimits> {
+  const keys = [...Object.keys(DEFAULT_LIMITS), ...Object.keys(DEFAULT_SYSTEM_LIMITS)];
+  const record = checkOptionKeys(limits, keys, 'limits', 'limits.');
   for (const [key, value] of Object.entries(record)) {
     if (value === undefined) continue;
     if (typeof value !== 'number' || !(Number.isInteger(value) || value === Number.POSITIVE_INFINITY) || value < 1) {
       throw new OptionError(`limits.${key}`, `expected a positive integer, got ${quoteValue(value)}`);
     }
   }
-  return record as Partial<ModelLimits>;
+  return record as Partial<ModelLimits & SystemLimits>;
 }
 
 /**
@@ -107,7 +109,7 @@ function resolve(
   model: ModelSpec | Model,
   options: CompileOptions,
   keys: readonly string[],
-): { model: Model; method: Method; sens: Sensitivity[] } {
+): { model: Model; method: Method; sens: Sensitivity[]; limits: Partial<ModelLimits & SystemLimits> } {
   checkOptionKeys(options, keys, 'options');
   if (options.command !== undefined && typeof options.command !== 'string') {
     throw new OptionError('command', `expected a string, got ${quoteValue(options.command)}`);
@@ -119,7 +121,7 @@ function resolve(
       ? findMethod(options.method ?? 'RK45CK')
       : validateMethod(options.method, ALL_METHODS);
   const sens = checkSensitivities(options.sensitivities ?? ['y0']);
-  return { model: built, method, sens };
+  return { model: built, method, sens, limits };
 }
 
 function chooseLayout(m: Model, options: CompileOptions): VariationalLayout {
@@ -149,8 +151,16 @@ function chooseKernel(system: AugmentedSystem, method: Method, options: CompileO
 }
 
 /** The TypeScript solver module for a model: augmented system, layout, kernel. */
-function tsModule(m: Model, sens: Sensitivity[], method: Method, options: CompileOptions): string {
-  const system = buildAugmentedSystem(m, sens, chooseLayout(m, options));
+function tsModule(
+  m: Model,
+  sens: Sensitivity[],
+  method: Method,
+  options: CompileOptions,
+  limits: Partial<SystemLimits>,
+): string {
+  const layout = chooseLayout(m, options);
+  checkSystemSize(m, sens, layout, 'ts', limits);
+  const system = buildAugmentedSystem(m, sens, layout);
   return emitSolverModule(system, method, { command: options.command, kernel: chooseKernel(system, method, options) });
 }
 
@@ -168,7 +178,7 @@ export interface GenerateOptions extends CompileOptions {
 
 /** The source of a standalone solver: a TypeScript module, or a CUDA / WGSL ensemble kernel. */
 export function generate(model: ModelSpec | Model, options: GenerateOptions = {}): string {
-  const { model: m, method, sens } = resolve(model, options, GENERATE_KEYS);
+  const { model: m, method, sens, limits } = resolve(model, options, GENERATE_KEYS);
   const target = options.target ?? 'ts';
   const precision = options.precision;
   if (precision !== undefined && precision !== 'f64' && precision !== 'f32') {
@@ -177,18 +187,23 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
   switch (target) {
     case 'ts':
       if (precision === 'f32') throw new OptionError('precision', "the TypeScript target computes in 'f64' only");
-      return tsModule(m, sens, method, options);
-    case 'wat':
+      return tsModule(m, sens, method, options, limits);
+    case 'wat': {
       // The text of the TypeScript solver's WebAssembly kernel, for reading (the module carries the binary).
       if (precision === 'f32') throw new OptionError('precision', "the WebAssembly kernel computes in 'f64' only");
-      return emitWasmKernelText(buildAugmentedSystem(m, sens, chooseLayout(m, options)), method);
+      const layout = chooseLayout(m, options);
+      checkSystemSize(m, sens, layout, 'wat', limits);
+      return emitWasmKernelText(buildAugmentedSystem(m, sens, layout), method);
+    }
     case 'cuda':
+      checkSystemSize(m, sens, 'unrolled', 'cuda', limits);
       return emitCudaModule(buildAugmentedSystem(m, sens, 'unrolled'), method, {
         precision: precision ?? 'f64',
         command: options.command,
       });
     case 'wgsl':
       if (precision === 'f64') throw new OptionError('precision', "WGSL computes in 'f32' only");
+      checkSystemSize(m, sens, 'unrolled', 'wgsl', limits);
       return emitWgslModule(buildAugmentedSystem(m, sens, 'unrolled'), method);
     default:
       throw new OptionError('target', `expected 'ts', 'cuda', 'wgsl' or 'wat', got '${String(target)}'`);
@@ -197,8 +212,8 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
 
 /** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */
 export function compile(model: ModelSpec | Model, options: CompileOptions = {}): Solver {
-  const { model: m, method, sens } = resolve(model, options, COMPILE_KEYS);
-  const source = tsModule(m, sens, method, options);
+  const { model: m, method, sens, limits } = resolve(model, options, COMPILE_KEYS);
+  const source = tsModule(m, sens, method, options, limits);
   const js = transformSync(source, { loader: 'ts', format: 'cjs', target: 'es2022' }).code;
   const exports: Record<string, unknown> = {};
   const module = { exports };
@@ -218,17 +233,22 @@ export function compile(model: ModelSpec | Model, options: CompileOptions = {}):
     // async: a refused option is a rejected promise, like every other failure of an ensemble.
     solveEnsemble: async (input, backendOptions) => {
       const { count, options, backend, precision, workers } = checkEnsembleOptions(info, input, backendOptions);
-      // The GPU targets emit straight-line code for the whole augmented vector.
-      const unrolled = () => buildAugmentedSystem(m, sens, 'unrolled');
+      // The GPU targets emit straight-line code for the whole augmented vector: sized before it is built.
+      const unrolled = (target: 'cuda' | 'wgsl') => {
+        checkSystemSize(m, sens, 'unrolled', target, limits);
+        return buildAugmentedSystem(m, sens, 'unrolled');
+      };
       switch (backend) {
         case 'cpu':
           return solveEnsembleCpu(js, info, options, { count, workers });
         case 'cuda':
           return import('./ensemble/cuda.ts').then((cuda) =>
-            cuda.solveEnsembleCuda(unrolled(), method, options, precision),
+            cuda.solveEnsembleCuda(unrolled('cuda'), method, options, precision),
           );
         case 'webgpu':
-          return import('./ensemble/webgpu.ts').then((gpu) => gpu.solveEnsembleWebGpu(unrolled(), method, options));
+          return import('./ensemble/webgpu.ts').then((gpu) =>
+            gpu.solveEnsembleWebGpu(unrolled('wgsl'), method, options),
+          );
       }
     },
   };

@@ -17,7 +17,7 @@
  * not IEEE-exact at the edges, by design: x+0 → x keeps a -0 where -0 + 0 is +0, and x*0 → 0 where x*0 is
  * NaN for an infinite or NaN x, or −0 for a negative x (test/hardening/literals.test.ts meets the first). They
  * are meant for the zeros differentiation makes; a zero the model writes as a factor or dividend (0*x, x*0,
- * 0/x, parsed through `chain` and `times`) is kept and computed as written, signed zero and NaN included.
+ * 0/x, parsed through `chain`, `times` and `quotient`) is kept and computed as written, signed zero and NaN included.
  */
 
 /** Functions of the model language, with their arity. `heaviside` is internal (derivatives of min/max). */
@@ -226,7 +226,8 @@ export class ExprBuilder {
           const left = settle();
           const factors = [...(left.kind === 'mul' ? left.factors : [left]), kept];
           acc = this.mulNode(factors);
-          pending = { kind: 'mul', items: factors };
+          // A copy: the interned node keeps its own array, which appending to the pending list must not change.
+          pending = { kind: 'mul', items: [...factors] };
           continue;
         }
         if (pending?.kind === 'mul') {
@@ -260,6 +261,12 @@ export class ExprBuilder {
     const kept = this.writtenZeroProduct(a, '*', factor);
     if (kept !== undefined) return this.mulNode([...(a.kind === 'mul' ? a.factors : [a]), kept]);
     return this.mul(a, factor);
+  }
+
+  /** a / x as written in a model: div, except that a literal zero dividend is kept (see writtenZeroProduct). */
+  quotient(a: Expr, x: Expr): Expr {
+    const kept = this.writtenZeroProduct(a, '/', x);
+    return kept !== undefined ? this.mulNode([a, kept]) : this.div(a, x);
   }
 
   /**

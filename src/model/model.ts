@@ -196,8 +196,9 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits:
     throw fail(`'rhs' must be an object of state: expression, got ${describe(rhsRaw)}`);
   }
   const rhsMap = rhsRaw as Record<string, unknown>;
+  const stateNames = new Set(states.map((s) => s.name));
   for (const key of Object.keys(rhsMap)) {
-    if (!states.some((s) => s.name === key)) {
+    if (!stateNames.has(key)) {
       throw fail(`'rhs' has an entry for '${shown(key)}', which is not a state`, { state: shown(key), text: key });
     }
   }

@@ -9,6 +9,23 @@
  * Layout of the augmented vector: [y (n) | Φ row-major (n×n) | S row-major (n×p)]. Only structurally
  * non-zero products J_ik Φ_kj are built, and J, ∂f/∂p and f share nodes through the hash-consed IR.
  *
+ * Structural sparsity of Φ and S (unrolled layout). Φ_ij(t0) = δ_ij and Φ_ij' = Σ_k J_ik Φ_kj, so Φ_ij is
+ * identically zero unless state i reaches state j in J's dependency graph (an edge i → k where f_i reads
+ * y_k), or i = j. Likewise S_ik is identically zero unless some state l reachable from i (i itself included)
+ * has ∂f_l/∂p_k ≠ 0. Such components get the constant-0 right-hand side, and a product J_ik X_kj whose
+ * X_kj is structurally zero is left out of the sum: a diagonal system of n states builds n products for Φ,
+ * not n².
+ *
+ * Why dropping those terms leaves every result bit-identical: a structurally zero component starts at +0 and
+ * its derivative is a sum of terms J·(+0) = ±0 — the dropped term — so it stays +0 (stage values and new
+ * values are y + h·(…) with y = +0, and +0 + (±0) = +0). In any other sum, a dropped ±0 term can only change
+ * the sign of a zero partial sum (x + (±0) = x unless x = −0), so a stage derivative may differ from the full
+ * sum in the sign of a zero and in nothing else; the values built from it (y + h·(…), the error norm's |·|,
+ * the Hermite samples a0·y0 + a1·y1 + …, whose first terms are never −0) come out the same bits. One
+ * exception, the IR's own rule x·0 → 0 (src/expr/ir.ts): where an entry of J is infinite or NaN, J·0 is NaN
+ * in the full sum and absent here, so a structurally zero component stays 0 where it would have turned NaN.
+ * The 'columns' layout multiplies out every column and keeps those NaNs.
+ *
  * Two forms, same mathematics: 'unrolled' builds one expression per component of the augmented vector (best
  * for small systems: everything is straight-line code); 'columns' builds only f, J and ∂f/∂p, and leaves the
  * products JΦ and JS to the code generator, which loops over Φ's and S's columns — code size O(nnz(J))
@@ -37,11 +54,85 @@ export interface AugmentedSystem {
   readonly phiOffset: number;
   /** Offset of S in the augmented vector, or -1 when parameter sensitivities are not asked. */
   readonly sensOffset: number;
-  /** J = ∂f/∂y as expressions (n×n), and its structural pattern. */
-  readonly jacobian: readonly (readonly Expr[])[];
-  readonly jacobianPattern: readonly (readonly boolean[])[];
+  /**
+   * J = ∂f/∂y by rows, structurally non-zero entries only (n rows; all empty when no sensitivity is asked, as
+   * nothing reads J then). Sparse because dense it is n² references: 8.6 GB for 32,768 states.
+   */
+  readonly jacobian: readonly SparseRow[];
   /** ∂f/∂p as expressions (n×p); empty rows when parameter sensitivities are not asked. */
   readonly paramDerivatives: readonly (readonly Expr[])[];
+  /**
+   * Unrolled layout with y0 sensitivities: for each row i of Φ, the columns j (ascending) where Φ_ij is not
+   * structurally zero; every other Φ component has the constant-0 right-hand side. Undefined otherwise (the
+   * 'columns' layout treats Φ as dense).
+   */
+  readonly phiPattern: readonly (readonly number[])[] | undefined;
+  /** The same for S (columns: parameters), in the unrolled layout with parameter sensitivities. */
+  readonly sensPattern: readonly (readonly number[])[] | undefined;
+}
+
+/** One row of a sparse matrix of expressions: entries[t] is the entry in column columns[t], ascending. */
+export interface SparseRow {
+  readonly columns: readonly number[];
+  readonly entries: readonly Expr[];
+}
+
+/** For each row, the columns (ascending) where a structural pattern is set. */
+export function patternRows(pattern: readonly (readonly boolean[])[]): number[][] {
+  return pattern.map((row) => row.flatMap((set, k) => (set ? [k] : [])));
+}
+
+/** The transpose of adjacency rows over `size` columns: for each k, the i (ascending) whose row holds k. */
+export function transposeRows(rows: readonly (readonly number[])[], size: number): number[][] {
+  const out: number[][] = Array.from({ length: size }, () => []);
+  rows.forEach((row, i) => {
+    for (const k of row) out[k]!.push(i);
+  });
+  return out;
+}
+
+/**
+ * The states i from which one of `targets` is reachable in J's dependency graph, targets included: a
+ * breadth-first search backwards along `readBy` (readBy[k]: the i whose f_i reads y_k). Marks each state found
+ * with `stamp` in `mark` (so `mark[i] === stamp` tests membership afterwards; use a new stamp per search and
+ * no allocation per search is needed) and returns them in the order found.
+ */
+export function statesReaching(
+  readBy: readonly (readonly number[])[],
+  targets: Iterable<number>,
+  mark: Int32Array,
+  stamp: number,
+): number[] {
+  const found: number[] = [];
+  for (const t of targets) {
+    if (mark[t] === stamp) continue;
+    mark[t] = stamp;
+    found.push(t);
+  }
+  for (let head = 0; head < found.length; head++) {
+    for (const i of readBy[found[head]!]!) {
+      if (mark[i] === stamp) continue;
+      mark[i] = stamp;
+      found.push(i);
+    }
+  }
+  return found;
+}
+
+/**
+ * Which components of a block X (Φ: one column per state; S: one column per parameter) are not
+ * structurally zero, row by row: X_ic is non-zero when some state reachable from i (i included) is a seed of
+ * column c. Column by column, each a backwards search from the column's seeds.
+ */
+function blockPattern(readBy: readonly (readonly number[])[], seeds: readonly (readonly number[])[]): number[][] {
+  const n = readBy.length;
+  const rows: number[][] = Array.from({ length: n }, () => []);
+  const mark = new Int32Array(n).fill(-1);
+  seeds.forEach((targets, c) => {
+    // Columns in ascending order: every row's list comes out sorted.
+    for (const i of statesReaching(readBy, targets, mark, c)) rows[i]!.push(c);
+  });
+  return rows;
 }
 
 export function buildAugmentedSystem(
@@ -56,39 +147,99 @@ export function buildAugmentedSystem(
   // Only symbols an f_i mentions can have a non-zero derivative: skip the rest (structural zeros).
   const free = model.rhs.map(freeSymbols);
   const derivative = (i: number, x: SymNode) => (free[i]!.has(x.id) ? diff.d(model.rhs[i]!, x) : b.zero);
-  const J = model.rhs.map((_, i) => model.states.map((y) => derivative(i, y)));
   const withParams = sensitivities.includes('params') && np > 0;
+  const stateIndex = new Map(model.states.map((y, k) => [y.id, k]));
+  // Row i of J: the states f_i reads, in ascending order (the order of the sums below), minus those whose
+  // derivative still comes out as the structural zero (the rule every product here follows: +0 only).
+  const jacobianRow = (i: number): SparseRow => {
+    const read = [...free[i]!].flatMap((id) => stateIndex.get(id) ?? []).sort((a, c) => a - c);
+    const columns: number[] = [];
+    const entries: Expr[] = [];
+    for (const k of read) {
+      const d = derivative(i, model.states[k]!);
+      if (isConst(d, 0)) continue;
+      columns.push(k);
+      entries.push(d);
+    }
+    return { columns, entries };
+  };
+  const needsJ = sensitivities.includes('y0') || withParams;
+  const J = model.rhs.map((_, i) => (needsJ ? jacobianRow(i) : { columns: [], entries: [] }));
   const fp = model.rhs.map((_, i) => (withParams ? model.params.map((q) => derivative(i, q)) : []));
   const size = n + (sensitivities.includes('y0') ? n * n : 0) + (withParams ? n * np : 0);
   const unrolled = layout === 'unrolled';
 
   const components: SymNode[] = [...model.states];
   const rhs: Expr[] = [...model.rhs];
+  const reads = J.map((row) => row.columns);
+  const readBy = unrolled ? transposeRows(reads, n) : [];
 
-  // Σ_k J_ik X_kj over the structurally non-zero J_ik.
-  const product = (i: number, column: (k: number) => Expr): Expr[] =>
-    J[i]!.flatMap((Jik, k) => (isConst(Jik, 0) ? [] : [b.mul(Jik, column(k))]));
+  /**
+   * Row i of X' = J X for a block X stored row by row (Φ or S), with `pattern` its structural pattern: for
+   * each column c in the pattern of row i, Σ_k J_ik X_kc over the k where neither factor is a structural zero
+   * (in ascending k, the order the full sum has); `extra(c)` is added last. Columns outside the pattern get 0.
+   */
+  const blockRow = (
+    i: number,
+    width: number,
+    pattern: readonly (readonly number[])[],
+    x: (k: number, c: number) => SymNode,
+    extra: (c: number) => Expr | undefined,
+  ): void => {
+    const ks = reads[i]!;
+    // One cursor per k into pattern[k]: the columns come in ascending order, so each list is walked once.
+    const cursor = new Array<number>(ks.length).fill(0);
+    const columns = pattern[i]!;
+    let next = 0;
+    for (let c = 0; c < width; c++) {
+      components.push(x(i, c));
+      if (columns[next] !== c) {
+        rhs.push(b.zero);
+        continue;
+      }
+      next++;
+      const terms: Expr[] = [];
+      ks.forEach((k, t) => {
+        const row = pattern[k]!;
+        let at = cursor[t]!;
+        while (at < row.length && row[at]! < c) at++;
+        cursor[t] = at;
+        if (row[at] === c) terms.push(b.mul(J[i]!.entries[t]!, x(k, c)));
+      });
+      const last = extra(c);
+      if (last !== undefined) terms.push(last);
+      rhs.push(b.addAll(terms));
+    }
+  };
 
   let phiOffset = -1;
+  let phiPattern: number[][] | undefined;
   if (sensitivities.includes('y0')) {
     phiOffset = components.length;
     const phi = (i: number, j: number) => b.sym(`phi_${i}_${j}`, 'aux', phiOffset + i * n + j);
-    for (let i = 0; i < n && unrolled; i++) {
-      for (let j = 0; j < n; j++) {
-        components.push(phi(i, j));
-        rhs.push(b.add(...product(i, (k) => phi(k, j))));
-      }
+    if (unrolled) {
+      // Column j of Φ: the states that reach j.
+      const pattern = blockPattern(
+        readBy,
+        model.states.map((_, j) => [j]),
+      );
+      phiPattern = pattern;
+      for (let i = 0; i < n; i++) blockRow(i, n, pattern, phi, () => undefined);
     }
   }
 
   let sensOffset = -1;
+  let sensPattern: number[][] | undefined;
   if (withParams) {
     sensOffset = phiOffset >= 0 ? phiOffset + n * n : n;
     const s = (i: number, k: number) => b.sym(`s_${i}_${k}`, 'aux', sensOffset + i * np + k);
-    for (let i = 0; i < n && unrolled; i++) {
-      for (let k = 0; k < np; k++) {
-        components.push(s(i, k));
-        rhs.push(b.add(...product(i, (l) => s(l, k)), fp[i]![k]!));
+    if (unrolled) {
+      // Column k of S: the states that reach one whose f reads p_k.
+      const pattern = blockPattern(readBy, transposeRows(patternRows(sparsity(fp)), np));
+      sensPattern = pattern;
+      for (let i = 0; i < n; i++) {
+        // ∂f_i/∂p_k is non-zero only inside the pattern (i reaches itself), so nothing is lost outside it.
+        blockRow(i, np, pattern, s, (k) => fp[i]![k]!);
       }
     }
   }
@@ -103,7 +254,36 @@ export function buildAugmentedSystem(
     phiOffset,
     sensOffset,
     jacobian: J,
-    jacobianPattern: sparsity(J),
     paramDerivatives: fp,
+    phiPattern,
+    sensPattern,
   };
+}
+
+/** A stretch of the augmented right-hand side as the printers emit it. */
+export type RhsSegment =
+  | { readonly kind: 'one'; readonly index: number }
+  /** Components start … end − 1, all constant +0: one loop (or fill) instead of a line each. */
+  | { readonly kind: 'zeros'; readonly start: number; readonly end: number };
+
+/**
+ * The components of `rhs` in order, with every run of at least `minRun` consecutive constant-+0 right-hand
+ * sides (structurally zero Φ and S components, mostly) as one segment. The stage vectors these are written
+ * into are reused, so a zero component must still be written; a run of them is written by one loop.
+ */
+export function rhsSegments(rhs: readonly Expr[], minRun: number): RhsSegment[] {
+  const out: RhsSegment[] = [];
+  let i = 0;
+  while (i < rhs.length) {
+    let end = i;
+    while (end < rhs.length && isConst(rhs[end]!, 0)) end++;
+    if (end - i >= minRun) {
+      out.push({ kind: 'zeros', start: i, end });
+      i = end;
+      continue;
+    }
+    // A short run of zeros, each on its own line, then the non-zero component after it.
+    for (const last = Math.min(end + 1, rhs.length); i < last; i++) out.push({ kind: 'one', index: i });
+  }
+  return out;
 }

@@ -7,18 +7,22 @@
  *   - min/max of many arguments nest logarithmically.
  *   - Nesting deeper than MAX_NESTING is a ModelError; everything up to it generates.
  *   - Lists longer than a call can take as spread arguments (~100,000) are never spread.
+ *   - The augmented system's size, J's non-zeros and the unrolled layout's expressions are estimated before
+ *     anything is built, and refused past src/variational/limits.ts's limits.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExpressionPrinter } from '../../src/codegen/printer.ts';
 import { scheduleStraightLine } from '../../src/codegen/straight-line.ts';
 import { TS_DIALECT } from '../../src/codegen/ts/dialect.ts';
-import { generate } from '../../src/compile.ts';
+import { compile, generate } from '../../src/compile.ts';
 import { Differentiator, PRODUCT_RULE_FLAT } from '../../src/diff/derivative.ts';
-import { ModelError } from '../../src/errors.ts';
+import { ModelError, OptionError } from '../../src/errors.ts';
 import { type ChainStep, type Expr, ExprBuilder, evaluate, type SymNode } from '../../src/expr/ir.ts';
 import { MAX_NESTING, MIN_MAX_FLAT, parseExpression } from '../../src/expr/parse.ts';
-import { buildModel } from '../../src/model/model.ts';
+import { buildModel, type Model, type ModelLimits, type ModelSpec } from '../../src/model/model.ts';
+import { checkSystemSize, DEFAULT_SYSTEM_LIMITS, type SystemLimits } from '../../src/variational/limits.ts';
+import { buildAugmentedSystem } from '../../src/variational/system.ts';
 import { complexStepDerivative } from './complex.ts';
 import { checkProperty } from './property.ts';
 
@@ -92,7 +96,7 @@ describe('ExprBuilder.chain builds what the step-by-step fold builds', () => {
                   : op === '*'
                     ? b.times(folded, e)
                     : op === '/'
-                      ? b.div(folded, e)
+                      ? b.quotient(folded, e)
                       : b.pow(folded, e);
           }
           expect(chained).toBe(folded);
@@ -300,5 +304,229 @@ describe('printing is linear in the size of what is printed', () => {
     };
     walk(de);
     expect(calls).toBeLessThanOrEqual(callNodes.size + program.temps.length);
+  });
+});
+
+/** n states, each reading all of them: J is dense. */
+function denseModel(n: number): ModelSpec {
+  const states = Array.from({ length: n }, (_, i) => `x${i}`);
+  const sum = states.join(' + ');
+  return {
+    name: `dense-${n}`,
+    states,
+    params: { k: 1 },
+    rhs: Object.fromEntries(states.map((x) => [x, `-k*${x} + 1e-3*(${sum})`])),
+  };
+}
+
+/** n states, each on its own: J is diagonal. */
+function diagonalModel(n: number): ModelSpec {
+  const states = Array.from({ length: n }, (_, i) => `x${i}`);
+  return {
+    name: `diagonal-${n}`,
+    states,
+    params: { k: 1 },
+    rhs: Object.fromEntries(states.map((x) => [x, `-k*${x}`])),
+  };
+}
+
+/** Lorenz-96: f_i reads x_{i-2}, x_{i-1}, x_i, x_{i+1} (cyclic), so every state reaches every other. */
+function lorenz96(n: number): ModelSpec {
+  const x = (i: number) => `x${(i + n) % n}`;
+  const states = Array.from({ length: n }, (_, i) => x(i));
+  return {
+    name: `lorenz96-${n}`,
+    states,
+    params: { F: 8 },
+    rhs: Object.fromEntries(states.map((s, i) => [s, `(${x(i + 1)} - ${x(i - 2)})*${x(i - 1)} - ${s} + F`])),
+  };
+}
+
+/** 1,000 dense states (10 MB of model text, seconds to parse), built once for the tests that need it. */
+let dense1000: Model | undefined;
+const denseThousand = (): Model => {
+  dense1000 ??= buildModel(denseModel(1000));
+  return dense1000;
+};
+
+/** What a call throws (undefined when it returns). */
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+/** Products J_ik·X_kc and ∂f/∂p terms the unrolled layout built: a sum's terms, one, or none. */
+function builtTerms(system: ReturnType<typeof buildAugmentedSystem>): number {
+  return system.rhs
+    .slice(system.model.states.length)
+    .reduce((sum, e) => sum + (e.kind === 'add' ? e.terms.length : e.kind === 'const' ? 0 : 1), 0);
+}
+
+describe('size limits of the augmented system (checkSystemSize, before anything is built)', () => {
+  it('10,000 diagonal states with y0 sensitivities: refused for the augmented size (a 9.9 GB solve before)', () => {
+    const model = buildModel(diagonalModel(10_000));
+    for (const layout of ['columns', 'unrolled'] as const) {
+      const refusal = thrown(() => checkSystemSize(model, ['y0'], layout, 'ts'));
+      expect(refusal).toBeInstanceOf(ModelError);
+      expect((refusal as ModelError).location).toEqual({ model: 'diagonal-10000' });
+      expect((refusal as ModelError).message).toBe(
+        "model 'diagonal-10000': augmented system of 100,010,000 components (n + n² with y0 sensitivities for " +
+          '10,000 states) exceeds limits.maxAugmentedSize = 20,000,000; ask for fewer sensitivities or raise the limit',
+      );
+    }
+    // Raised, the columns layout passes (its code is O(nnz(J))); parameter sensitivities alone are small.
+    expect(checkSystemSize(model, ['y0'], 'columns', 'ts', { maxAugmentedSize: 2e8 })).toEqual({
+      augmentedSize: 100_010_000,
+      jacobianNonzeros: 10_000,
+    });
+    expect(checkSystemSize(model, ['params'], 'columns', 'ts').augmentedSize).toBe(20_000);
+  });
+
+  it('the figure names n·p too, and a model without parameters adds nothing for them', () => {
+    const model = buildModel(lorenz96(100));
+    expect(() => checkSystemSize(model, ['y0', 'params'], 'columns', 'ts', { maxAugmentedSize: 10_000 })).toThrow(
+      /augmented system of 10,200 components \(n \+ n² \+ n·p with y0 and parameter sensitivities for 100 states and 1 parameter\) exceeds limits\.maxAugmentedSize = 10,000/,
+    );
+    const noParams = buildModel({ name: 'np', states: ['x'], rhs: { x: '-x' } });
+    expect(checkSystemSize(noParams, ['params'], 'unrolled', 'cuda').augmentedSize).toBe(1);
+  });
+
+  it("J's non-zeros from the symbols each right-hand side reads, refused past maxJacobianNonzeros", () => {
+    const model = buildModel(denseModel(100));
+    expect(checkSystemSize(model, ['params'], 'columns', 'ts').jacobianNonzeros).toBe(10_000);
+    expect(() => checkSystemSize(model, ['y0'], 'columns', 'ts', { maxJacobianNonzeros: 9_999 })).toThrow(
+      /Jacobian with up to 10,000 non-zeros .* exceeds limits\.maxJacobianNonzeros = 9,999/,
+    );
+    // Without sensitivities J is never built: nothing to refuse.
+    expect(checkSystemSize(model, [], 'columns', 'ts', { maxJacobianNonzeros: 1 }).jacobianNonzeros).toBe(0);
+  });
+
+  it('the unrolled estimate is the count of expressions buildAugmentedSystem builds (structural zeros left out)', () => {
+    const chain: ModelSpec = {
+      name: 'chain',
+      states: ['a', 'b', 'c', 'd', 'e'],
+      params: { k: 1, m: 2 },
+      rhs: { a: '-k*a', b: 'a - b', c: 'b*c', d: 'c - m*d', e: 'e' },
+    };
+    for (const spec of [chain, diagonalModel(40), lorenz96(30), denseModel(12)]) {
+      for (const sens of [['y0'], ['params'], ['y0', 'params']] as const) {
+        const model = buildModel(spec);
+        const size = checkSystemSize(model, sens, 'unrolled', 'cuda');
+        const system = buildAugmentedSystem(model, sens, 'unrolled');
+        expect(size.unrolledTermsExact, `${spec.name} ${sens}`).toBe(true);
+        expect(size.unrolledTerms, `${spec.name} ${sens}`).toBe(system.size + builtTerms(system));
+      }
+    }
+    // Lorenz-96 reaches everywhere: 4 products per component of Φ.
+    expect(checkSystemSize(buildModel(lorenz96(30)), ['y0'], 'unrolled', 'cuda').unrolledTerms).toBe(
+      30 + 900 + 4 * 900,
+    );
+  });
+
+  it('1,000 dense states unrolled for CUDA: a ModelError at once (was a heap exhausted after 60 s, exit 134)', () => {
+    const model = denseThousand();
+    expect(() => checkSystemSize(model, ['y0'], 'unrolled', 'cuda')).toThrow(
+      /Jacobian with up to 1,000,000 non-zeros .* exceeds limits\.maxJacobianNonzeros = 500,000; simplify the model or raise the limit/,
+    );
+    // Past that limit, the unrolled count (10⁹ products) stops as soon as it passes its own.
+    expect(() =>
+      checkSystemSize(model, ['y0'], 'unrolled', 'cuda', { maxJacobianNonzeros: Number.POSITIVE_INFINITY }),
+    ).toThrow(
+      /right-hand side of more than [\d,]+ expressions \(the cuda target unrolls every component: 1,001,000 components .*\) exceeds limits\.maxUnrolledTerms = 2,000,000; ask for fewer sensitivities or raise the limit/,
+    );
+  });
+
+  it('300 dense states unrolled: refused for the expressions; the TypeScript target is told of the columns layout', () => {
+    const model = buildModel(denseModel(300));
+    expect(() => checkSystemSize(model, ['y0'], 'unrolled', 'wgsl')).toThrow(/the wgsl target unrolls every component/);
+    expect(() => checkSystemSize(model, ['y0'], 'unrolled', 'ts')).toThrow(
+      /exceeds limits\.maxUnrolledTerms = 2,000,000; use layout 'columns', ask for fewer sensitivities, or raise the limit/,
+    );
+    expect(checkSystemSize(model, ['y0'], 'columns', 'ts').jacobianNonzeros).toBe(90_000);
+  });
+
+  it('1,000 diagonal states unrolled with y0: 1,001,000 components but only 1,000 products, within the limits', () => {
+    const size = checkSystemSize(buildModel(diagonalModel(1000)), ['y0'], 'unrolled', 'cuda');
+    expect(size).toEqual({
+      augmentedSize: 1_001_000,
+      jacobianNonzeros: 1000,
+      unrolledTerms: 1_002_000,
+      unrolledTermsExact: true,
+    });
+  });
+
+  // buildModel takes most of this test's time (~17 s: src/model/model.ts looks each rhs key up in the state
+  // list, quadratic in the states); the check itself takes under a second.
+  it('a 2-D Brusselator of 32,768 states with its 2 parameter sensitivities passes in the columns layout', () => {
+    const side = 128;
+    const at = (f: string, i: number, j: number) => `${f}_${(i + side) % side}_${(j + side) % side}`;
+    const states: string[] = [];
+    const rhs: Record<string, string> = {};
+    for (let i = 0; i < side; i++) {
+      for (let j = 0; j < side; j++) {
+        const [u, v] = [at('u', i, j), at('v', i, j)];
+        const lap = (f: string) =>
+          `(${at(f, i - 1, j)} + ${at(f, i + 1, j)} + ${at(f, i, j - 1)} + ${at(f, i, j + 1)} - 4*${at(f, i, j)})`;
+        states.push(u, v);
+        rhs[u] = `A + ${u}^2*${v} - (B + 1)*${u} + 0.02*${lap('u')}`;
+        rhs[v] = `B*${u} - ${u}^2*${v} + 0.02*${lap('v')}`;
+      }
+    }
+    const model = buildModel({ name: 'brusselator', states, params: { A: 1, B: 3.4 }, rhs }, undefined, {
+      maxStates: 40_000,
+    });
+    expect(checkSystemSize(model, ['params'], 'columns', 'ts')).toEqual({
+      augmentedSize: 3 * 32_768,
+      jacobianNonzeros: 12 * 16_384,
+    });
+  });
+
+  it('limits must be positive numbers (Infinity lifts one)', () => {
+    const model = buildModel(diagonalModel(3));
+    for (const bad of [0, -1, Number.NaN, '5', null]) {
+      expect(() => checkSystemSize(model, ['y0'], 'unrolled', 'ts', { maxUnrolledTerms: bad as number })).toThrow(
+        OptionError,
+      );
+    }
+    const huge = buildModel(diagonalModel(10_000));
+    expect(
+      checkSystemSize(huge, ['y0'], 'columns', 'ts', { maxAugmentedSize: Number.POSITIVE_INFINITY }).augmentedSize,
+    ).toBe(100_010_000);
+  });
+});
+
+/** System limits as CompileOptions.limits takes them (typed so whether or not ModelLimits includes them). */
+const systemLimits = (limits: Partial<SystemLimits>): Partial<ModelLimits> & Partial<SystemLimits> => limits;
+
+describe('generate and compile check the sizes before building (needs checkSystemSize wired in src/compile.ts)', () => {
+  it('generate --target cuda of 1,000 dense states with y0: a ModelError naming the limit', () => {
+    // The default limit, spelt out: until compile.ts checks sizes this is an OptionError (an unknown limit) at
+    // once, not the minute-long heap exhaustion the test is about.
+    const limits = systemLimits({ maxJacobianNonzeros: DEFAULT_SYSTEM_LIMITS.maxJacobianNonzeros });
+    const refusal = thrown(() => generate(denseThousand(), { target: 'cuda', limits }));
+    expect(refusal).toBeInstanceOf(ModelError);
+    expect((refusal as ModelError).message).toMatch(/exceeds limits\.maxJacobianNonzeros = 500,000/);
+  });
+
+  it('compile of 10,000 diagonal states with y0: refused for the augmented size', () => {
+    expect(() => compile(diagonalModel(10_000))).toThrow(/limits\.maxAugmentedSize = 20,000,000/);
+  });
+
+  it('the limits option lowers and raises them', () => {
+    const spec = lorenz96(30);
+    expect(() => generate(spec, { target: 'cuda', limits: systemLimits({ maxUnrolledTerms: 1000 }) })).toThrow(
+      /right-hand side of more than [\d,]+ expressions .* exceeds limits\.maxUnrolledTerms = 1,000/,
+    );
+    expect(() => generate(spec, { target: 'wgsl', limits: systemLimits({ maxAugmentedSize: 100 }) })).toThrow(
+      /augmented system of 930 components .* limits\.maxAugmentedSize = 100/,
+    );
+    expect(generate(spec, { target: 'cuda' })).toMatch(/odeforge_rhs/);
+    expect(() => compile(denseModel(40), { limits: systemLimits({ maxJacobianNonzeros: 1000 }) })).toThrow(
+      /Jacobian with up to 1,600 non-zeros/,
+    );
   });
 });

@@ -5,7 +5,8 @@
  * written and reviewed; only the straight-line mathematics is generated.
  */
 import { readFileSync } from 'node:fs';
-import { Node, Project, type SourceFile } from 'ts-morph';
+import { createRequire } from 'node:module';
+import type * as TsMorph from 'ts-morph';
 import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
@@ -16,6 +17,16 @@ import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
 import { printRhsBody } from './rhs.ts';
 
 const TEMPLATE_URL = new URL('../../../templates/ts/explicit-rk.ts', import.meta.url);
+
+/**
+ * ts-morph, loaded when a template is first read: it brings the TypeScript compiler (~0.8 s to load), which
+ * a CLI call that stops at bad input, or that only prints its version, never needs.
+ */
+let tsMorph: typeof TsMorph | undefined;
+function morph(): typeof TsMorph {
+  tsMorph ??= createRequire(import.meta.url)('ts-morph') as typeof TsMorph;
+  return tsMorph;
+}
 const HEADER_MARKER = /\/\* @odeforge:header[^*]*\*\//;
 
 export interface ModuleOptions {
@@ -89,14 +100,14 @@ let kernelTemplateCache: KernelTemplate | undefined;
 /** Reads templates/ts/wasm-kernel.ts once with ts-morph and splits it into its statements. */
 function loadKernelTemplate(): KernelTemplate {
   if (kernelTemplateCache) return kernelTemplateCache;
-  const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+  const project = new (morph().Project)({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const sf = project.createSourceFile('wasm-kernel.ts', readFileSync(KERNEL_TEMPLATE_URL, 'utf8'));
   const preamble: { name: string | undefined; text: string; declared: boolean }[] = [];
   const functions = new Map<string, string>();
   for (const st of sf.getStatements()) {
     const text = st.getFullText();
-    const fn = Node.isFunctionDeclaration(st) ? st : undefined;
-    const variable = Node.isVariableStatement(st) ? st : undefined;
+    const fn = morph().Node.isFunctionDeclaration(st) ? st : undefined;
+    const variable = morph().Node.isVariableStatement(st) ? st : undefined;
     const name = fn?.getName() ?? variable?.getDeclarations()[0]?.getName();
     if (name !== undefined && FROM_SOLVER_TEMPLATE.has(name)) continue;
     if (fn && (KERNEL_FUNCTIONS as readonly string[]).includes(name!)) functions.set(name!, text);
@@ -216,8 +227,8 @@ let templateCache: { text: string; placeholders: Placeholder[] } | undefined;
 function loadTemplate(): { text: string; placeholders: Placeholder[] } {
   if (templateCache) return templateCache;
   const text = readFileSync(TEMPLATE_URL, 'utf8');
-  const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
-  const sf: SourceFile = project.createSourceFile('template.ts', text);
+  const project = new (morph().Project)({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+  const sf: TsMorph.SourceFile = project.createSourceFile('template.ts', text);
   const found: Placeholder[] = [];
   for (const v of sf.getVariableStatements()) {
     if (v.hasDeclareKeyword()) {

@@ -7,7 +7,7 @@
  */
 import type { Expr } from '../../expr/ir.ts';
 import { isConst } from '../../expr/ir.ts';
-import type { AugmentedSystem } from '../../variational/system.ts';
+import { type AugmentedSystem, rhsSegments, type SparseRow } from '../../variational/system.ts';
 import { componentDescription, symbolLocal } from '../names.ts';
 import { ExpressionPrinter } from '../printer.ts';
 import { type StraightLineProgram, scheduleStraightLine } from '../straight-line.ts';
@@ -67,7 +67,7 @@ function makePlan(system: AugmentedSystem): RhsPlan {
 
   // In the columns layout the loops below read J's and ∂f/∂p's non-zeros: schedule them with f, so that
   // they share temporaries with it.
-  const jEntries = columns && (system.phiOffset >= 0 || system.sensOffset >= 0) ? nonZeros(J) : [];
+  const jEntries = columns && (system.phiOffset >= 0 || system.sensOffset >= 0) ? sparseEntries(J) : [];
   const fpEntries = columns && system.sensOffset >= 0 ? nonZeros(fp) : [];
   const extra = [...jEntries, ...fpEntries].map((e) => e.expr);
   const program = scheduleStraightLine([...system.rhs, ...extra]);
@@ -117,13 +117,26 @@ function makePlan(system: AugmentedSystem): RhsPlan {
   return { inputs, temps, outputs, loops, increments };
 }
 
+/** Runs of at least this many constant-0 components are written by one `dy.fill` (see CUDA_ZERO_LOOP_FROM). */
+export const TS_ZERO_FILL_FROM = 8;
+
 /** The body of `rhs(t, y, p, dy)`: reads the inputs it needs, computes temporaries, writes dy. */
 export function printRhsBody(system: AugmentedSystem): string {
   const plan = planRhs(system);
   const lines: string[] = [];
   for (const i of plan.inputs) lines.push(`const ${i.name} = ${i.from}[${i.index}];`);
   for (const t of plan.temps) lines.push(`const ${t.name} = ${t.text};`);
-  for (const o of plan.outputs) lines.push(`dy[${o.index}] = ${o.text}; // ${o.comment}`);
+  // Runs of structurally zero components: one fill each (dy is a pooled vector, so zeros must be written).
+  for (const segment of rhsSegments(system.rhs, TS_ZERO_FILL_FROM)) {
+    if (segment.kind === 'zeros') {
+      const { start, end } = segment;
+      const [first, last] = [plan.outputs[start]!, plan.outputs[end - 1]!];
+      lines.push(`dy.fill(${first.text}, ${start}, ${end}); // ${first.comment} … ${last.comment}: 0`);
+      continue;
+    }
+    const o = plan.outputs[segment.index]!;
+    lines.push(`dy[${o.index}] = ${o.text}; // ${o.comment}`);
+  }
   for (const loop of plan.loops) {
     const c = loop.index;
     lines.push(`// ${loop.comment}`, `for (let ${c} = 0; ${c} < ${loop.width}; ${c}++) {`);
@@ -141,6 +154,11 @@ interface Entry {
   readonly row: number;
   readonly col: number;
   readonly expr: Expr;
+}
+
+/** The entries of a sparse matrix, row by row (the rows hold structural non-zeros only). */
+function sparseEntries(rows: readonly SparseRow[]): Entry[] {
+  return rows.flatMap((r, row) => r.columns.map((col, t) => ({ row, col, expr: r.entries[t]! })));
 }
 
 function nonZeros(matrix: readonly (readonly Expr[])[]): Entry[] {
