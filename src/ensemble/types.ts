@@ -42,9 +42,9 @@ export interface EnsembleBackendOptions {
   readonly workers?: number;
 }
 
-/** Per-trajectory outcome codes ('stiff': an adaptive explicit method held at its stability limit). */
-export const ENSEMBLE_STATUS = ['ok', 'non-finite', 'step-size-underflow', 'max-steps', 'stiff'] as const;
-export type EnsembleStatus = (typeof ENSEMBLE_STATUS)[number];
+import type { EnsembleStatus } from '../runtime/status.ts';
+
+export { ENSEMBLE_STATUS, type EnsembleStatus } from '../runtime/status.ts';
 
 export interface EnsembleResult {
   /** N×n final states. */

@@ -9,10 +9,10 @@
  * -DODEFORGE_HD=`, CPU loop only), so its numerics can be tested on a machine without a GPU.
  */
 import { readFileSync } from 'node:fs';
-import { ENSEMBLE_STATUS } from '../../ensemble/types.ts';
 import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { Method } from '../../methods/types.ts';
+import { ENSEMBLE_STATUS } from '../../runtime/status.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { safeCommand } from '../names.ts';
 import { integerLiteral } from '../printer.ts';
