@@ -12,7 +12,7 @@
 
 // ─── Placeholders ──────────────────────────────────────────────────────────────────────────────────────
 // Every `declare` below is replaced by generated code (src/codegen/ts/module.ts); the rest of this file is
-// the explicit Runge–Kutta driver, written once for every model and every tableau.
+// the driver, written once for every model, every family and every method.
 
 /** Number of states, parameters, and the length of the augmented vector [y | Φ | S]. */
 const N: number = 3;
@@ -21,18 +21,10 @@ const M: number = 12;
 /** Offsets of Φ (n×n) and S (n×p) in the augmented vector; -1 when not integrated. */
 const PHI_OFFSET: number = 3;
 const SENS_OFFSET: number = -1;
-/** Method data: stages, whether the last stage is f(t + h, y_{n+1}), and the orders. */
-const STAGES: number = 7;
-const FSAL: boolean = true;
+/** The method's order. */
 const ORDER: number = 5;
 /** Order of the embedded solution; 0 for a fixed-step method (no error estimate). */
 const ERROR_ORDER: number = 4;
-/**
- * Stiffness detection: a stage evaluated at t + h (c = 1) other than F(t + h, yNew), whose state part rkStep
- * copies into zStiff (-1: none); and the method's real stability boundary (see src/methods/stability.ts).
- */
-const STIFF_STAGE: number = 5;
-const STABILITY_BOUNDARY: number = 3.3065678926354916;
 const PARAM_NAMES: readonly string[] = ["sigma","rho","beta"];
 const PARAM_DEFAULTS: readonly number[] = [10, 28, 2.6666666666666665];
 /** What this module is: model, method, sensitivities. */
@@ -69,6 +61,31 @@ function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): voi
   dy[11] = y_y * phi_0_2 + y_x * phi_1_2 - p_beta * phi_2_2; // d/dt ∂z/∂z(t0)
 }
 /**
+ * The `count` work vectors (length M, zero-filled) of one solve, and their return when it ends. Plain arrays,
+ * or views of the WebAssembly kernel's memory when the module has a kernel that no other solve is using (a
+ * solve started from a callback of another gets plain arrays); the step runs the kernel on such views.
+ */
+function acquireVectors(count: number): Float64Array[] {
+  return Array.from({ length: count }, () => new Float64Array(M));
+}
+function releaseVectors(_vectors: readonly Float64Array[]): void {}
+/** Which implementation of the step the next solve runs: the WebAssembly kernel or the TypeScript one. */
+export function stepKernel(): 'webassembly' | 'typescript' {
+  return 'typescript';
+}
+
+// ─── Explicit Runge–Kutta: placeholders ─────────────────────────────────────────────────────────────────
+
+/** Method data: stages, and whether the last stage is f(t + h, y_{n+1}). */
+const STAGES: number = 7;
+const FSAL: boolean = true;
+/**
+ * Stiffness detection: a stage evaluated at t + h (c = 1) other than F(t + h, yNew), whose state part rkStep
+ * copies into zStiff (-1: none); and the method's real stability boundary (see src/methods/stability.ts).
+ */
+const STIFF_STAGE: number = 5;
+const STABILITY_BOUNDARY: number = 3.3065678926354916;
+/**
  * One attempted step from (t, y) with step h; k[0] holds F(t, y) on entry. Writes the new augmented vector
  * to yNew and F(t + h, yNew) to fNew (FSAL methods: to k[s-1], their last stage), evaluates stages 2..s into
  * k[1..] (at least, when `record` is set, the one the driver reads again: the stiffness stage, whose input it
@@ -78,22 +95,61 @@ function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): voi
  */
 // (a small system: the step is written out inside the loop of solve, marked "the step, inlined")
 /**
- * The `count` work vectors (length M, zero-filled) of one solve, and their return when it ends. Plain arrays,
- * or views of the WebAssembly kernel's memory when the module has a kernel that no other solve is using (a
- * solve started from a callback of another gets plain arrays); rkStep runs the kernel on such views.
- */
-function acquireVectors(count: number): Float64Array[] {
-  return Array.from({ length: count }, () => new Float64Array(M));
-}
-function releaseVectors(_vectors: readonly Float64Array[]): void {}
-/**
  * ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ for the stiffness estimate: stiffnessRhoPortable below, or the
  * WebAssembly kernel's (the same arithmetic) on vectors in its memory.
  */
 const stiffnessRho = stiffnessRhoPortable;
-/** Which implementation of the step the next solve runs: the WebAssembly kernel or the TypeScript one. */
-export function stepKernel(): 'webassembly' | 'typescript' {
-  return 'typescript';
+
+// ─── Explicit Runge–Kutta: the family interface ─────────────────────────────────────────────────────────
+// work = [k[0] … k[STAGES − 1], fNext, zStiff]: the stages (k[0] = F(t, y)), F(t + h, yNew) of a method
+// without FSAL (FSAL methods have it as their last stage), and the input of the stiffness stage.
+
+/** Where fNext and zStiff are in work. */
+const FNEXT_AT: number = STAGES;
+const ZSTIFF_AT: number = STAGES + 1;
+const WORK_VECTORS: number = STAGES + 2;
+const F_NEW: number = FSAL ? STAGES - 1 : FNEXT_AT;
+const STEP_EVALS: number = FSAL ? STAGES - 1 : STAGES;
+/** A stage at c = 1 other than F(t + h, yNew) gives ρ for free (the driver asks only when adaptive). */
+const STIFFNESS_DETECTION: boolean = STIFF_STAGE >= 0;
+
+// (step: written out inside the loop of solve, marked "the step, inlined")
+
+/** Dense output: cubic Hermite on y and F at both ends (the stages are not used). */
+function interpolate(
+  s: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  _work: Float64Array[],
+  out: Float64Array,
+  at: number,
+): void {
+  hermite(s, h, y0, f0, y1, f1, out, at);
+}
+
+/** ρ from the stiffness stage that the step recorded: F and its input at t + h, against F(t + h, yNew). */
+function stiffnessEstimate(work: Float64Array[], yNew: Float64Array): number {
+  return stiffnessRho(work[F_NEW]!, work[STIFF_STAGE]!, yNew, work[ZSTIFF_AT]!);
+}
+
+/**
+ * ρ ≈ ‖fNew − fz‖ / ‖yNew − z‖: two slopes at t + h, at two nearby points, over the whole augmented vector.
+ * The sensitivities matter here: Φ starts as I, so every direction is excited in it, including stiff ones the
+ * state has long decayed out of. Each component is weighted by 1/(1 + |y_i|), so that large sensitivities do
+ * not drown the rest; a difference at rounding level says nothing, and then the answer is NaN.
+ */
+function stiffnessRhoPortable(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
+  let df = 0;
+  let dz = 0;
+  for (let i = 0; i < M; i++) {
+    const w = 1 / (1 + Math.abs(yNew[i]!));
+    df = Math.max(df, Math.abs(fNew[i]! - fz[i]!) * w);
+    dz = Math.max(dz, Math.abs(yNew[i]! - z[i]!) * w);
+  }
+  return dz > 1e-13 ? df / dz : Number.NaN;
 }
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -530,7 +586,7 @@ function settings(options: SolveOptions): Settings {
     dir,
     span,
     tEval,
-    detectStiffness: adaptive && STIFF_STAGE >= 0 && stiffness === 'error',
+    detectStiffness: adaptive && STIFFNESS_DETECTION && stiffness === 'error',
     onStep,
     onSample,
   };
@@ -591,24 +647,10 @@ function initialStep(
 }
 
 /**
- * ρ ≈ ‖fNew − fz‖ / ‖yNew − z‖: two slopes at t + h, at two nearby points, over the whole augmented vector.
- * The sensitivities matter here: Φ starts as I, so every direction is excited in it, including stiff ones the
- * state has long decayed out of. Each component is weighted by 1/(1 + |y_i|), so that large sensitivities do
- * not drown the rest; a difference at rounding level says nothing, and then the answer is NaN.
+ * Cubic Hermite interpolation of the augmented vector on [t, t + h] at fraction s, into out: the dense output
+ * of a family without a better one of its own (its interpolate calls this).
  */
-// biome-ignore lint/correctness/noUnusedVariables: called by the generated stiffnessRho (see the placeholders)
-function stiffnessRhoPortable(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
-  let df = 0;
-  let dz = 0;
-  for (let i = 0; i < M; i++) {
-    const w = 1 / (1 + Math.abs(yNew[i]!));
-    df = Math.max(df, Math.abs(fNew[i]! - fz[i]!) * w);
-    dz = Math.max(dz, Math.abs(yNew[i]! - z[i]!) * w);
-  }
-  return dz > 1e-13 ? df / dz : Number.NaN;
-}
-
-/** Cubic Hermite interpolation of the augmented vector on [t, t + h] at fraction s, into out. */
+// biome-ignore lint/correctness/noUnusedVariables: called by the family's interpolate (see the interface)
 function hermite(
   s: number,
   h: number,
@@ -740,8 +782,8 @@ function fixedStepTime(t0: number, t1: number, dir: number, dt: number, k: numbe
 /** Integrates from t0 to t1 (backward when t1 < t0) and returns the state with its sensitivities. */
 export function solve(options: SolveOptions): SolveResult {
   const s = settings(options);
-  // y, yNew, z, fNext, zStiff and the stages
-  const vectors = acquireVectors(5 + STAGES);
+  // y, yNew, z and the family's work vectors
+  const vectors = acquireVectors(3 + WORK_VECTORS);
   try {
     return integrate(s, vectors);
   } finally {
@@ -774,9 +816,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
   let yNew: Float64Array = vectors[1]!;
   const z = vectors[2]!;
-  let fNext: Float64Array = vectors[3]!;
-  const zStiff = vectors[4]!;
-  const k: Float64Array[] = vectors.slice(5);
+  // work[0] is F(t, y) (see the interface at the top)
+  const work: Float64Array[] = vectors.slice(3);
   // Samples go to onSample through one scratch vector, or are kept in `dense` (then also `kept`, for results).
   const samples = tEval === undefined ? 0 : tEval.length;
   const dense = tEval === undefined ? undefined : new Float64Array(onSample ? M : samples * M);
@@ -791,16 +832,16 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   let evals = 0;
   let t = t0;
 
-  rhs(t, y, p, k[0]!);
+  rhs(t, y, p, work[0]!);
   evals++;
   // NaN or ±Infinity in F(t0, y0), in the sensitivities' part too, fails every step from t0: say so at once,
   // rather than after maxSteps rejections (or, with fixed steps, after the first step).
   if (span > 0) {
-    const bad = firstNonFinite(k[0]!);
+    const bad = firstNonFinite(work[0]!);
     if (bad >= 0) {
       failure(
         'non-finite',
-        `non-finite value at t = ${t0}: the right-hand side gives ${derivativeName(bad)} = ${k[0]![bad]} at the initial state`,
+        `non-finite value at t = ${t0}: the right-hand side gives ${derivativeName(bad)} = ${work[0]![bad]} at the initial state`,
         t,
         y,
         { steps, rejected, rhsEvals: evals },
@@ -820,7 +861,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   let h: number;
   if (dt !== undefined) h = Math.min(dt, span);
   else {
-    h = initialStep(t0, y, k[0]!, p, dir, span, controlled, rtol, atol, z, fNext);
+    h = initialStep(t0, y, work[0]!, p, dir, span, controlled, rtol, atol, z, work[F_NEW]!);
     evals++;
     if (span > 0 && !(h > 0)) {
       failure(
@@ -884,12 +925,14 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     }
     // ρ changes slowly: it is estimated on every 4th step and after rejections (the last good value stands in
     // between, and where the two points agree to rounding, when the estimate says nothing).
-    const estimate = adaptive && STIFF_STAGE >= 0 && ((steps & 3) === 0 || rejected !== rejectedBefore);
-    // ── the step, inlined (rkStep with h = hSigned, fNew = fNext, record = estimate) ──
+    const estimate = adaptive && STIFFNESS_DETECTION && ((steps & 3) === 0 || rejected !== rejectedBefore);
+    // ── the step, inlined (rkStep with h = hSigned, k = work, fNew and zStiff from work, record = estimate) ──
     let stepError: number;
     {
       const h = hSigned;
-      const fNew = fNext;
+      const k = work;
+      const fNew = work[FNEXT_AT]!;
+      const zStiff = work[ZSTIFF_AT]!;
       const record = estimate;
       const k1 = k[0];
       const p_sigma = p[0];
@@ -1136,7 +1179,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       stepError = finite === 0 ? err : Number.POSITIVE_INFINITY;
     }
     const err = stepError;
-    evals += FSAL ? STAGES - 1 : STAGES;
+    evals += STEP_EVALS;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
     let factor = 1;
@@ -1188,15 +1231,16 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       );
     }
 
-    // F at the new point, computed by rkStep: it is the next step's k[0].
-    const fOld = k[0]!;
-    const fNew = FSAL ? k[STAGES - 1]! : fNext;
+    // F at the new point, computed by the step: it is the next step's work[0].
+    const fOld = work[0]!;
+    const fNew = work[F_NEW]!;
 
-    // 2. Stability. h·ρ with ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ (Hairer & Wanner, Solving ODEs II,
-    // IV.2) estimates how far out the dominant eigenvalue sits in the method's stability region.
-    if (adaptive && STIFF_STAGE >= 0) {
+    // 2. Stability (families with STIFFNESS_DETECTION). h·ρ, ρ from the family's stiffnessEstimate (explicit
+    // Runge–Kutta: ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖, Hairer & Wanner, Solving ODEs II, IV.2), estimates
+    // how far out the dominant eigenvalue sits in the method's stability region.
+    if (adaptive && STIFFNESS_DETECTION) {
       if (estimate) {
-        const latest = stiffnessRho(fNew, k[STIFF_STAGE]!, yNew, zStiff);
+        const latest = stiffnessEstimate(work, yNew);
         if (!Number.isNaN(latest)) rho = latest;
         rejectedBefore = rejected;
       }
@@ -1247,16 +1291,15 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     if (dense !== undefined && tEval !== undefined) {
       while (nextEval < samples && dir * (tEval[nextEval]! - tNew) <= 0) {
         const at = onSample ? 0 : M * nextEval;
-        hermite((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, dense, at);
+        interpolate((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, dense, at);
         if (onSample) onSample(tEval[nextEval]!, dense);
         nextEval++;
       }
     }
 
-    // Accept: F(tNew, yNew) becomes k[0]; the old k[0] array is reused.
-    k[0] = fNew;
-    if (FSAL) k[STAGES - 1] = fOld;
-    else fNext = fOld;
+    // Accept: F(tNew, yNew) becomes work[0]; the old work[0] array is reused.
+    work[0] = fNew;
+    work[F_NEW] = fOld;
     const swap = y;
     y = yNew;
     yNew = swap;

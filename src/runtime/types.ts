@@ -1,5 +1,5 @@
 /**
- * The types of a generated solver's API. The template of the explicit Runge–Kutta family is their single
+ * The types of a generated solver's API. The driver template (templates/ts/driver.ts) is their single
  * source: every generated module carries the same declarations, and the library re-exports them from here.
  */
 export type {
@@ -8,4 +8,4 @@ export type {
   SolveResult,
   SolverInfo,
   SolveStats,
-} from '../../templates/ts/explicit-rk.ts';
+} from '../../templates/ts/driver.ts';

@@ -1,9 +1,10 @@
 /*
  * The WebAssembly kernel's runtime in a TypeScript solver module (src/codegen/ts/module.ts merges it into
- * templates/ts/explicit-rk.ts when the module carries a kernel). The first `declare`s below stand for what
- * the solver template defines and are dropped; the KERNEL_* constants are filled in; the functions named
- * like the solver template's placeholders (acquireVectors, releaseVectors, stiffnessRho, stepKernel, rkStep)
- * replace them, and everything else goes in before acquireVectors.
+ * the solver template — templates/ts/driver.ts with templates/ts/explicit-rk.ts in its family region — when
+ * the module carries a kernel). The first `declare`s below stand for what the solver template defines and are
+ * dropped; the KERNEL_* constants are filled in; the functions named like the solver template's placeholders
+ * (acquireVectors, releaseVectors, stiffnessRho, stepKernel, rkStep) replace them, and everything else goes in
+ * before acquireVectors.
  */
 
 // From the solver template (dropped when merged).

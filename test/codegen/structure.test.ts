@@ -69,3 +69,44 @@ describe('variational layouts', () => {
     expect(growth('unrolled')).toBeGreaterThan(10);
   });
 });
+
+describe('module assembly (templates/ts/driver.ts with the family template in its family region)', () => {
+  const lorenz = {
+    name: 'lorenz',
+    states: ['x', 'y', 'z'],
+    params: { s: 10, r: 28, b: 8 / 3 },
+    rhs: { x: 's*(y - x)', y: 'x*(r - z) - y', z: 'x*y - b*z' },
+  };
+  const big = {
+    name: 'chain',
+    states: Array.from({ length: 12 }, (_, i) => `x${i}`),
+    rhs: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`x${i}`, `-x${i} + x${(i + 1) % 12}`])),
+  };
+
+  it('leaves no placeholder, stub, marker or template-only comment in the module', () => {
+    for (const [model, wasm] of [
+      [lorenz, false],
+      [big, false],
+      [big, true],
+    ] as const) {
+      const source = generate(model, { wasm });
+      expect(source).not.toMatch(/^\s*(export )?declare (const|function) (?!WebAssembly)/m);
+      expect(source).not.toContain('@odeforge:');
+      expect(source).not.toContain('What a family provides');
+      // the family's part is in, once
+      expect(source.match(/^function stiffnessEstimate\(/gm)).toHaveLength(1);
+      expect(source.match(/^const WORK_VECTORS: number = /gm)).toHaveLength(1);
+    }
+  });
+
+  it('calls the family step, or writes it into the loop for a small system', () => {
+    const small = generate(lorenz);
+    expect(small).toContain('// ── the step, inlined');
+    expect(small).not.toMatch(/^function step\(/m);
+    expect(small).not.toMatch(/^function rkStep\(/m);
+    const large = generate(big, { wasm: false });
+    expect(large).toMatch(/^function step\(/m);
+    expect(large).toMatch(/^function rkStep\(/m);
+    expect(large).toContain('const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled);');
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Numeric faults in the CUDA driver (templates/cuda/explicit-rk.cu, built with g++ as `-x c++ -DODEFORGE_HD=`)
- * against the TypeScript driver (templates/ts/explicit-rk.ts), trajectory by trajectory: a right-hand side
+ * against the TypeScript driver (templates/ts/driver.ts), trajectory by trajectory: a right-hand side
  * that is not finite at the initial state, a first-step estimate that is not a positive number, steps that
  * give nothing but non-finite values (NON_FINITE_CUTS), fixed steps counted from t0 far from 0, a dt too
  * small to move t, and solutions that blow up. Status, time reached, step counts and state must agree.

@@ -1,5 +1,5 @@
 /**
- * Numerical faults of the generated driver (templates/ts/explicit-rk.ts): NaN or ±Infinity at t0, runs of
+ * Numerical faults of the generated driver (templates/ts/driver.ts): NaN or ±Infinity at t0, runs of
  * non-finite step attempts, fixed steps far from 0, steps too small to move t, and what a failed integration
  * keeps of its samples.
  */

@@ -1,8 +1,10 @@
 /**
- * Assembles a standalone TypeScript solver module: the family's template (templates/ts/*.ts), opened with
- * ts-morph, with each of its `declare` placeholders replaced by generated code — constants, the augmented
- * right-hand side and the unrolled step. The template's driver (controller, dense output, errors) stays as
- * written and reviewed; only the straight-line mathematics is generated.
+ * Assembles a standalone TypeScript solver module from two templates: the driver (templates/ts/driver.ts:
+ * options, controller, dense output, failures, streaming, statistics) and the method family's step
+ * (templates/ts/explicit-rk.ts), which takes the place of the driver's `@odeforge:family` region, less its
+ * `@odeforge:driver` stubs. The composed text, opened with ts-morph, has each of its `declare` placeholders
+ * replaced by generated code — constants, the augmented right-hand side and the unrolled step. The templates
+ * stay as written and reviewed; only the straight-line mathematics is generated.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,7 +18,11 @@ import { integerLiteral, numberLiteral } from '../printer.ts';
 import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
 import { printRhsBody } from './rhs.ts';
 
-const TEMPLATE_URL = new URL('../../../templates/ts/explicit-rk.ts', import.meta.url);
+const DRIVER_URL = new URL('../../../templates/ts/driver.ts', import.meta.url);
+/** The family templates, by Method['family']. */
+const FAMILY_URLS: Readonly<Record<Method['family'], URL>> = {
+  'explicit-rk': new URL('../../../templates/ts/explicit-rk.ts', import.meta.url),
+};
 
 /**
  * ts-morph, loaded when a template is first read: it brings the TypeScript compiler (~0.8 s to load), which
@@ -79,7 +85,7 @@ interface VectorFunctions {
 
 const KERNEL_TEMPLATE_URL = new URL('../../../templates/ts/wasm-kernel.ts', import.meta.url);
 
-/** What the kernel template declares only to type-check on its own: the solver template defines them. */
+/** What the kernel template declares only to type-check on its own: the solver templates define them. */
 const FROM_SOLVER_TEMPLATE = new Set(['M', 'P', 'STAGES', 'heaviside', 'stiffnessRhoPortable', 'rkStepPortable']);
 
 /** The kernel template's functions that take the place of the solver template's placeholders of that name. */
@@ -180,10 +186,11 @@ function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array
     ['M', `const M: number = ${int(system.size)};`],
     ['PHI_OFFSET', `const PHI_OFFSET: number = ${int(system.phiOffset)};`],
     ['SENS_OFFSET', `const SENS_OFFSET: number = ${int(system.sensOffset)};`],
-    ['STAGES', `const STAGES: number = ${int(tab.c.length)};`],
-    ['FSAL', `const FSAL: boolean = ${method.fsal === true ? 'true' : 'false'};`],
     ['ORDER', `const ORDER: number = ${int(method.order)};`],
     ['ERROR_ORDER', `const ERROR_ORDER: number = ${int(tab.errorOrder)};`],
+    // the explicit Runge–Kutta family's (templates/ts/explicit-rk.ts)
+    ['STAGES', `const STAGES: number = ${int(tab.c.length)};`],
+    ['FSAL', `const FSAL: boolean = ${method.fsal === true ? 'true' : 'false'};`],
     ['STIFF_STAGE', `const STIFF_STAGE: number = ${int(stiffnessStage(method))};`],
     ['STABILITY_BOUNDARY', `const STABILITY_BOUNDARY: number = ${numberLiteral(realStabilityBoundary(method)).text};`],
     ['PARAM_NAMES', `const PARAM_NAMES: readonly string[] = ${json(info.params)};`],
@@ -218,15 +225,49 @@ interface Placeholder {
   readonly end: number;
 }
 
-let templateCache: { text: string; placeholders: Placeholder[] } | undefined;
+const templateCache = new Map<Method['family'], { text: string; placeholders: Placeholder[] }>();
+
+/** The driver's region that a family's template replaces, and the family template's stubs of the driver. */
+const FAMILY_REGION = /^\/\/ @odeforge:family-begin\b[^\n]*\n[\s\S]*?^\/\/ @odeforge:family-end\n/m;
+const DRIVER_STUBS = /^\/\/ @odeforge:driver-begin\b[^\n]*\n[\s\S]*?^\/\/ @odeforge:driver-end\n/m;
+
+/** The names a region declares or defines at its top level (`declare const X`, `function f`, …). */
+function topLevelNames(text: string): Set<string> {
+  const project = new (morph().Project)({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+  const sf = project.createSourceFile('region.ts', text);
+  const names = new Set<string>();
+  for (const v of sf.getVariableStatements()) for (const d of v.getDeclarations()) names.add(d.getName());
+  for (const f of sf.getFunctions()) if (f.getName()) names.add(f.getName()!);
+  return names;
+}
 
 /**
- * Reads the template once with ts-morph and records where its placeholders are: every ambient (`declare`)
- * constant or function. Their JSDoc stays in place above the generated definitions.
+ * The driver with the family's template in its family region: from the driver's header on (the interface
+ * comment above it is the template's own), the family's text after its stubs of the driver. Every name the
+ * driver's region declares must be declared or defined by the family.
  */
-function loadTemplate(): { text: string; placeholders: Placeholder[] } {
-  if (templateCache) return templateCache;
-  const text = readFileSync(TEMPLATE_URL, 'utf8');
+function composeTemplate(family: Method['family']): string {
+  const driver = readFileSync(DRIVER_URL, 'utf8');
+  const familyText = readFileSync(FAMILY_URLS[family], 'utf8');
+  const region = FAMILY_REGION.exec(driver);
+  const stubs = DRIVER_STUBS.exec(familyText);
+  const start = driver.search(HEADER_MARKER);
+  if (!region || !stubs || start < 0) throw new Error(`internal: templates/ts markers not found (${family})`);
+  const body = familyText.slice(stubs.index + stubs[0].length).replace(/^\n+/, '');
+  const provided = topLevelNames(body);
+  const missing = [...topLevelNames(region[0])].filter((name) => !provided.has(name));
+  if (missing.length > 0) throw new Error(`internal: the ${family} template lacks ${missing.join(', ')}`);
+  return driver.slice(start, region.index) + body + driver.slice(region.index + region[0].length);
+}
+
+/**
+ * Composes the family's template once, reads it with ts-morph and records where its placeholders are: every
+ * ambient (`declare`) constant or function. Their JSDoc stays in place above the generated definitions.
+ */
+function loadTemplate(family: Method['family']): { text: string; placeholders: Placeholder[] } {
+  const cached = templateCache.get(family);
+  if (cached) return cached;
+  const text = composeTemplate(family);
   const project = new (morph().Project)({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const sf: TsMorph.SourceFile = project.createSourceFile('template.ts', text);
   const found: Placeholder[] = [];
@@ -239,13 +280,14 @@ function loadTemplate(): { text: string; placeholders: Placeholder[] } {
     if (f.hasDeclareKeyword() || !f.hasBody()) found.push({ name: f.getName()!, start: f.getStart(), end: f.getEnd() });
   }
   found.sort((a, b) => a.start - b.start);
-  templateCache = { text, placeholders: found };
-  return templateCache;
+  const template = { text, placeholders: found };
+  templateCache.set(family, template);
+  return template;
 }
 
 /** Emits the solver module for an augmented system and an explicit Runge–Kutta method, as TypeScript text. */
 export function emitSolverModule(system: AugmentedSystem, method: Method, options: ModuleOptions = {}): string {
-  const template = loadTemplate();
+  const template = loadTemplate(method.family);
   const defs = definitions(system, method, options.kernel);
   const parts: string[] = [];
   let at = 0;
@@ -265,8 +307,9 @@ export function emitSolverModule(system: AugmentedSystem, method: Method, option
 }
 
 /** The driver's one call of the step, as the template spells it. */
-const STEP_CALL =
-  /^( *)const err = rkStep\(t, hSigned, y, p, k, z, yNew, fNext, zStiff, estimate, rtol, atol, controlled\);$/m;
+const STEP_CALL = /^( *)const err = step\(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled\);$/m;
+/** The explicit family's step (a call of rkStep), with its comment: unused once the step is inlined. */
+const FAMILY_STEP = /^\/\*\*[^\n]*\*\/\nfunction step\([\s\S]*?\n}\n/m;
 
 /**
  * Writes the step's statements into the driver's loop in place of the call. A small system's scalar step is
@@ -276,21 +319,27 @@ const STEP_CALL =
  */
 function inlineStep(module: string, body: string): string {
   const found = STEP_CALL.exec(module);
-  if (!found) throw new Error('internal: the template no longer calls rkStep as inlineStep expects');
+  if (!found || !FAMILY_STEP.test(module)) {
+    throw new Error('internal: the templates no longer define and call step as inlineStep expects');
+  }
   const lines = body.split('\n');
   const last = lines.pop()!;
   if (!last.startsWith('return ')) throw new Error('internal: the step body must end with its return');
   const block = [
-    '// ── the step, inlined (rkStep with h = hSigned, fNew = fNext, record = estimate) ──',
+    '// ── the step, inlined (rkStep with h = hSigned, k = work, fNew and zStiff from work, record = estimate) ──',
     'let stepError: number;',
     '{',
     'const h = hSigned;',
-    'const fNew = fNext;',
+    'const k = work;',
+    'const fNew = work[FNEXT_AT]!;',
+    'const zStiff = work[ZSTIFF_AT]!;',
     'const record = estimate;',
     ...lines,
     `stepError = ${last.slice('return '.length)}`,
     '}',
     'const err = stepError;',
   ].join('\n');
-  return module.replace(STEP_CALL, indentBlock(block, found[1]!.length / 2));
+  return module
+    .replace(FAMILY_STEP, '// (step: written out inside the loop of solve, marked "the step, inlined")\n')
+    .replace(STEP_CALL, indentBlock(block, found[1]!.length / 2));
 }

@@ -2,7 +2,7 @@
  * Assembles a WGSL compute shader that integrates one trajectory per invocation: the template
  * (templates/wgsl/explicit-rk.wgsl) with each marked block replaced by generated code — constants, the
  * augmented right-hand side, the unrolled step and the stage arrays. The driver (controller, error norm,
- * initial step, status codes) stays as written and reviewed, the same algorithm as templates/ts/explicit-rk.ts.
+ * initial step, status codes) stays as written and reviewed, the same algorithm as templates/ts/driver.ts.
  *
  * Marked blocks run from a line `// @odeforge:begin NAME` to a line `// @odeforge:end NAME`; what the template
  * has between them is a stand-in that keeps it a valid shader on its own. `/* @odeforge:header … *\/` becomes

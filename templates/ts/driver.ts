@@ -1,0 +1,1031 @@
+/**
+ * The TypeScript driver, shared by every method family: option checking, the first step, the step-size
+ * controller, failures with partial results, dense output at tEval, streaming (onStep, onSample) and the
+ * statistics. What is particular to a family — how one step from t to t + h is taken — lives in its own
+ * template (templates/ts/explicit-rk.ts for explicit Runge–Kutta methods). src/codegen/ts/module.ts puts the
+ * two together into one standalone module: the family template's text, less its `@odeforge:driver` stubs,
+ * takes the place of the `@odeforge:family` region below, and then every `declare` left in the module is
+ * replaced by generated code. (This comment is the template's own: generated modules start at the header.)
+ *
+ * ─── What a family provides (the names declared in the @odeforge:family region) ───
+ *
+ * WORK_VECTORS: how many work vectors of length M its step needs. The driver hands them over as `work`, with
+ *   two fixed roles: work[0] holds F(t, y) when a step starts, and the step leaves F(t + h, yNew) in
+ *   work[F_NEW] (F_NEW ≠ 0), so that accepting the step is a swap of the two arrays, never a copy or an
+ *   extra evaluation. Everything else in `work` is the family's own and persists from step to step (the
+ *   driver reorders only work[0] and work[F_NEW], and uses work[F_NEW] as scratch before the first step).
+ * STEP_EVALS: evaluations of the right-hand side per attempted step (for the statistics).
+ * step(t, h, y, p, work, z, yNew, record, rtol, atol, controlled) → err: one attempted step from (t, y),
+ *   h signed (backward integration has h < 0). Writes the new augmented vector [y | Φ | S] to yNew and
+ *   F(t + h, yNew) to work[F_NEW]; z is a scratch vector. Returns the local error estimate in the max norm
+ *   over the first `controlled` components (N: the state; M: everything), each scaled by
+ *   atol + rtol·max(|y_i|, |yNew_i|) — so a step is accepted when err ≤ 1 and the controller scales h by
+ *   0.9·err^(−1/(ERROR_ORDER + 1)), within [0.2, 5] — or Infinity when any new value (of all M) is not finite, which the
+ *   driver answers by cutting h by 4. A fixed-step method returns 0 (or Infinity). y and p must not be
+ *   written; t and h must be used as given (the driver lands on t1 exactly). `record` asks the step to keep
+ *   what stiffnessEstimate will read (it is false unless STIFFNESS_DETECTION).
+ * interpolate(s, h, y0, f0, y1, f1, work, out, at): dense output at t + s·h, s ∈ [0, 1], of the accepted
+ *   step, into out[at .. at + M), called before the swap (f0 = work[0] = F(t, y0), f1 = work[F_NEW]).
+ *   The driver's cubic Hermite `hermite` (order 3, uses only y and F at both ends) is the fallback; a
+ *   family with a better continuous extension of its own may use its stages in `work`.
+ * STIFFNESS_DETECTION, STABILITY_BOUNDARY, stiffnessEstimate(work, yNew) → ρ: for methods with a bounded
+ *   stability region. When detection is on, the driver asks for ρ ≈ the dominant eigenvalue's modulus of
+ *   ∂F/∂y (every 4th step and after rejections, `record` set for that step), holds h·ρ within
+ *   STABILITY_BOUNDARY (the real stability boundary of the method; a step past it is rejected when the
+ *   error norm leaves out the sensitivities) and, with stiffness: 'error', stops as
+ *   'stiff' after STIFF_STEP_LIMIT steps held there. NaN means "no estimate" (the last one stands). A family
+ *   without stability limit (an A-stable implicit method) sets STIFFNESS_DETECTION = false and the driver
+ *   never calls stiffnessEstimate.
+ *
+ * Generated for every module, whatever the family: N, P, M, PHI_OFFSET, SENS_OFFSET, ORDER, ERROR_ORDER (0:
+ * no error estimate, fixed steps only), PARAM_NAMES, PARAM_DEFAULTS, info, rhs, acquireVectors,
+ * releaseVectors and stepKernel (see their declarations). A family may declare placeholders of its own,
+ * which src/codegen/ts/module.ts must then define (the explicit family's: STAGES, FSAL, STIFF_STAGE,
+ * STABILITY_BOUNDARY, rkStep, stiffnessRho).
+ *
+ * Rules of the hot loop (integrate): no closures and no per-step allocation; counters and the current
+ * (t, h, y) stay in locals. A family's step is a plain top-level function of numbers and arrays, small
+ * enough to inline or called once per attempt. Family constants at the top level of its template may use
+ * each other and the placeholders above the family region, not the driver's definitions after it (they are
+ * not initialised yet), and the generated module imports nothing.
+ * Not yet in the interface (for the implicit families): a variable count of F evaluations per step and
+ * family statistics (Jacobian evaluations, factorizations) in SolveStats.
+ */
+/* @odeforge:header — replaced by a comment saying what was generated, from what, and how to call it. */
+
+// ─── Placeholders ──────────────────────────────────────────────────────────────────────────────────────
+// Every `declare` below is replaced by generated code (src/codegen/ts/module.ts); the rest of this file is
+// the driver, written once for every model, every family and every method.
+
+/** Number of states, parameters, and the length of the augmented vector [y | Φ | S]. */
+declare const N: number;
+declare const P: number;
+declare const M: number;
+/** Offsets of Φ (n×n) and S (n×p) in the augmented vector; -1 when not integrated. */
+declare const PHI_OFFSET: number;
+declare const SENS_OFFSET: number;
+/** The method's order. */
+declare const ORDER: number;
+/** Order of the embedded solution; 0 for a fixed-step method (no error estimate). */
+declare const ERROR_ORDER: number;
+declare const PARAM_NAMES: readonly string[];
+declare const PARAM_DEFAULTS: readonly number[];
+/** What this module is: model, method, sensitivities. */
+export declare const info: SolverInfo;
+/** dy = F(t, y, p) for the augmented vector. */
+declare function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void;
+/**
+ * The `count` work vectors (length M, zero-filled) of one solve, and their return when it ends. Plain arrays,
+ * or views of the WebAssembly kernel's memory when the module has a kernel that no other solve is using (a
+ * solve started from a callback of another gets plain arrays); the step runs the kernel on such views.
+ */
+declare function acquireVectors(count: number): Float64Array[];
+declare function releaseVectors(vectors: readonly Float64Array[]): void;
+/** Which implementation of the step the next solve runs: the WebAssembly kernel or the TypeScript one. */
+export declare function stepKernel(): 'webassembly' | 'typescript';
+
+// @odeforge:family-begin — the method family's template goes here (see the interface above).
+/** Work vectors of the family's step, and where it leaves F(t + h, yNew) among them (work[0]: F(t, y)). */
+declare const WORK_VECTORS: number;
+declare const F_NEW: number;
+/** Evaluations of F per attempted step. */
+declare const STEP_EVALS: number;
+/** One attempted step: yNew, F(t + h, yNew) in work[F_NEW], and the scaled error (Infinity: non-finite). */
+declare function step(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  work: Float64Array[],
+  z: Float64Array,
+  yNew: Float64Array,
+  record: boolean,
+  rtol: number,
+  atol: number,
+  controlled: number,
+): number;
+/** Dense output of the accepted step on [t, t + h] at fraction s, into out[at .. at + M). */
+declare function interpolate(
+  s: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  work: Float64Array[],
+  out: Float64Array,
+  at: number,
+): void;
+/** Whether the driver watches h·ρ (stiffnessEstimate) against STABILITY_BOUNDARY. */
+declare const STIFFNESS_DETECTION: boolean;
+declare const STABILITY_BOUNDARY: number;
+/** ρ after a step taken with `record` set; NaN when it cannot tell. */
+declare function stiffnessEstimate(work: Float64Array[], yNew: Float64Array): number;
+// @odeforge:family-end
+
+// ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface SolverInfo {
+  readonly model: string;
+  readonly states: readonly string[];
+  readonly params: readonly string[];
+  readonly paramDefaults: readonly number[];
+  readonly time: string;
+  readonly method: string;
+  readonly order: number;
+  readonly adaptive: boolean;
+  readonly sensitivities: readonly ('y0' | 'params')[];
+}
+
+/**
+ * Every option is checked before any work is done, for its type and its range: a wrong one, or a key that is
+ * not one of these (a typo such as `rtoll`), is an OptionError naming it. Optional ones may be left out or
+ * given as `undefined`.
+ */
+export interface SolveOptions {
+  readonly t0: number;
+  readonly t1: number;
+  /** Initial state, one finite number per state (an array or a typed array). */
+  readonly y0: ArrayLike<number>;
+  /**
+   * Parameter values by name (a plain object of finite numbers, not an array); missing ones take the model's
+   * defaults.
+   */
+  readonly params?: Readonly<Record<string, number>>;
+  /** Relative and absolute tolerance of the error control (defaults 1e-6 and 1e-9), ≥ 0 and not both 0. */
+  readonly rtol?: number;
+  readonly atol?: number;
+  /**
+   * First step for adaptive stepping (estimated when absent); the step for fixed stepping (required). A finite
+   * number other than 0; its sign is ignored (t0 → t1 sets the direction). Fixed steps are counted from t0:
+   * t_k = t0 + k·dt, the last one landing on t1, and each step is t_{k+1} − t_k as rounded, so that y advances by
+   * the same step as t. A dt too small to move t (below its rounding resolution) is a step-size-underflow.
+   */
+  readonly dt?: number;
+  /** Limit on attempted steps: a positive integer (default 1,000,000). */
+  readonly maxSteps?: number;
+  /**
+   * Times at which to return the state and sensitivities, by cubic Hermite interpolation: an array or typed
+   * array of finite numbers within [t0, t1], ordered in the direction of integration. It is read in place, not
+   * copied (so it must not change during the solve): with onSample, any number of samples takes no memory.
+   */
+  readonly tEval?: ArrayLike<number>;
+  /** Take fixed steps of size dt even with an adaptive method (default: adaptive when the method is). */
+  readonly adaptive?: boolean;
+  /** Which components the error norm covers: the state only (default) or the sensitivities too. */
+  readonly errorControl?: 'state' | 'all';
+  /**
+   * What to do when an adaptive explicit method is held back by stability rather than accuracy for many steps
+   * in a row (a stiff problem): stop with an IntegrationError (default) or carry on grinding.
+   */
+  readonly stiffness?: 'error' | 'ignore';
+  /**
+   * Called after every accepted step with the time and the augmented vector [y | Φ | S] (valid during the
+   * call only). For long trajectories that should not be kept in memory.
+   */
+  readonly onStep?: (t: number, augmented: Float64Array) => void;
+  /**
+   * Receives the tEval samples (augmented vector, valid during the call only) as they are computed, instead of
+   * collecting them in `dense`; needs tEval. Samples delivered before a failed integration stay delivered.
+   */
+  readonly onSample?: (t: number, augmented: Float64Array) => void;
+}
+
+export interface SolveStats {
+  /** Accepted steps. */
+  steps: number;
+  /** Rejected step attempts. */
+  rejected: number;
+  /** Evaluations of the augmented right-hand side. */
+  rhsEvals: number;
+}
+
+export interface DenseOutput {
+  readonly t: Float64Array;
+  /** k×n row-major. */
+  readonly y: Float64Array;
+  /** k×n×n, when y0 sensitivities are integrated. */
+  readonly jacobian?: Float64Array;
+  /** k×n×p, when parameter sensitivities are integrated. */
+  readonly paramJacobian?: Float64Array;
+}
+
+export interface SolveResult {
+  /** The time reached: t1, or where a failed integration stopped. */
+  readonly t: number;
+  readonly y: Float64Array;
+  /** ∂y(t)/∂y0, n×n row-major: jacobian[i*n + j] = ∂y_i/∂y0_j. */
+  readonly jacobian?: Float64Array;
+  /** ∂y(t)/∂p, n×p row-major, parameters in declared order. */
+  readonly paramJacobian?: Float64Array;
+  readonly stats: SolveStats;
+  /**
+   * Present when tEval was given without onSample. In the `partial` result of an IntegrationError it holds the
+   * samples computed before the failure: the first tEval times, up to where the integration stopped, and their
+   * values (the rest of tEval is left out).
+   */
+  readonly dense?: DenseOutput;
+}
+
+// ─── Errors ────────────────────────────────────────────────────────────────────────────────────────────
+// Marked with registered symbols so that odeforge's own OptionError / IntegrationError classes recognise
+// them with instanceof, although this module imports nothing.
+
+function markError(e: Error, kind: string): void {
+  for (const c of ['OdeforgeError', kind]) Object.defineProperty(e, Symbol.for(`odeforge.${c}`), { value: true });
+}
+
+/** An option with a wrong value. */
+export class OptionError extends Error {
+  override name = 'OptionError';
+  constructor(
+    readonly option: string,
+    problem: string,
+  ) {
+    super(`${option}: ${problem}`);
+    markError(this, 'OptionError');
+  }
+}
+
+/**
+ * An integration that could not reach t1: where it stopped (`t`, the last accepted point), why, and the result
+ * up to there (`partial`: the state and sensitivities at `t`, the statistics, and — when tEval was given
+ * without onSample — `dense` with the samples computed before the failure). The reasons: 'non-finite' (NaN or
+ * ±Infinity in F(t0, y0), in the first step's estimate, or in every step tried from `t`), 'step-size-underflow'
+ * (a step too small to move t), 'max-steps', 'stiff'.
+ */
+export class IntegrationError extends Error {
+  override name = 'IntegrationError';
+  constructor(
+    message: string,
+    readonly t: number,
+    readonly reason: 'non-finite' | 'step-size-underflow' | 'max-steps' | 'stiff',
+    readonly partial: SolveResult,
+  ) {
+    super(message);
+    markError(this, 'IntegrationError');
+  }
+}
+
+// ─── Helpers used by the generated code ────────────────────────────────────────────────────────────────
+
+/** Heaviside step with H(0) = 1/2: the derivative of min and max. */
+export function heaviside(x: number): number {
+  return x > 0 ? 1 : x < 0 ? 0 : x === 0 ? 0.5 : Number.NaN;
+}
+
+// ─── Options ───────────────────────────────────────────────────────────────────────────────────────────
+
+/** Most values `dense` may hold (samples × augmented size): beyond it, samples must be streamed. */
+const MAX_DENSE_VALUES = 50_000_000;
+
+/** The options solve() knows. Any other key is refused: a misspelt option would otherwise be ignored. */
+const KNOWN_OPTIONS: { readonly [K in keyof SolveOptions]-?: true } = {
+  t0: true,
+  t1: true,
+  y0: true,
+  params: true,
+  rtol: true,
+  atol: true,
+  dt: true,
+  maxSteps: true,
+  tEval: true,
+  adaptive: true,
+  errorControl: true,
+  stiffness: true,
+  onStep: true,
+  onSample: true,
+};
+
+/** A value as an OptionError shows it: strings quoted (and cut short), objects by kind (not their contents). */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value.length > 40 ? `'${value.slice(0, 40)}…'` : `'${value}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object' && value !== null) {
+    const kind = Object.prototype.toString.call(value).slice(8, -1);
+    return kind === 'Object' ? 'an object' : `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
+  }
+  return String(value);
+}
+
+function checkFinite(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new OptionError(option, `must be a finite number, got ${shown(value)}`);
+  }
+  return value;
+}
+
+/** rtol or atol: a finite number ≥ 0. */
+function tolerance(option: 'rtol' | 'atol', value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const v = checkFinite(option, value);
+  if (v < 0) throw new OptionError(option, `must be non-negative, got ${v}`);
+  return v;
+}
+
+/** maxSteps: a positive integer (a fraction would quietly round up, Infinity would be no limit at all). */
+function stepLimit(value: unknown): number {
+  if (value === undefined) return 1_000_000;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new OptionError('maxSteps', `must be a positive integer, got ${shown(value)}`);
+  }
+  return value;
+}
+
+/** dt: its magnitude, a finite number other than 0 (t0 → t1 gives the direction). */
+function stepSize(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const dt = Math.abs(checkFinite('dt', value));
+  if (dt === 0) throw new OptionError('dt', 'must be positive, got 0');
+  return dt;
+}
+
+function optionalBoolean(option: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new OptionError(option, `expected true or false, got ${shown(value)}`);
+  }
+  return value;
+}
+
+function optionalFunction<F>(option: string, value: unknown): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new OptionError(option, `expected a function, got ${shown(value)}`);
+  }
+  return value as F | undefined;
+}
+
+function oneOf<T extends string>(option: string, value: unknown, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(choices as readonly unknown[]).includes(value)) {
+    throw new OptionError(option, `expected ${choices.map((c) => `'${c}'`).join(' or ')}, got ${shown(value)}`);
+  }
+  return value as T;
+}
+
+/** An array, a typed array or another object with a length, to be read by index (never copied). */
+function arrayLike(option: string, value: unknown, expected: string): ArrayLike<unknown> {
+  const length = typeof value === 'object' && value !== null ? (value as { length?: unknown }).length : undefined;
+  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
+    throw new OptionError(option, `expected ${expected}, got ${shown(value)}`);
+  }
+  return value as ArrayLike<unknown>;
+}
+
+/** The parameter vector: defaults overridden by name. */
+function parameterVector(overrides: unknown): Float64Array {
+  const p = Float64Array.from(PARAM_DEFAULTS);
+  if (overrides === undefined) return p;
+  // A plain object (its prototype may be null): the entries of a Map, or the indices of an array, are not names.
+  if (
+    overrides === null ||
+    typeof overrides !== 'object' ||
+    Object.prototype.toString.call(overrides) !== '[object Object]'
+  ) {
+    throw new OptionError('params', `expected an object of parameter values by name, got ${shown(overrides)}`);
+  }
+  for (const [name, value] of Object.entries(overrides)) {
+    const k = PARAM_NAMES.indexOf(name);
+    if (k < 0) {
+      const known = PARAM_NAMES.length > 0 ? PARAM_NAMES.join(', ') : 'none';
+      throw new OptionError('params', `unknown parameter '${name}' (known: ${known})`);
+    }
+    p[k] = checkFinite(`params.${name}`, value);
+  }
+  return p;
+}
+
+/**
+ * tEval, checked in one pass over the caller's array and not copied (10^8 samples streamed to onSample would
+ * take gigabytes): finite times within [t0, t1], ordered in the direction of integration.
+ */
+function sampleTimes(value: unknown, t0: number, t1: number, dir: number, span: number): ArrayLike<number> {
+  const times = arrayLike('tEval', value, 'an array of times');
+  const count = times.length;
+  let previous = t0;
+  for (let i = 0; i < count; i++) {
+    const v = times[i];
+    // (not checkFinite: its option name would be built for each of the samples)
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new OptionError(`tEval[${i}]`, `must be a finite number, got ${shown(v)}`);
+    }
+    const s = (v - t0) * dir;
+    if (s < 0 || s > span)
+      throw new OptionError(`tEval[${i}]`, `${v} is outside [${Math.min(t0, t1)}, ${Math.max(t0, t1)}]`);
+    if ((v - previous) * dir < 0)
+      throw new OptionError('tEval', 'times must be ordered in the direction of integration');
+    previous = v;
+  }
+  return times as ArrayLike<number>;
+}
+
+/** Refuses a key that is no option, with the nearest option when it looks like a typo of one. */
+function checkKeys(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(KNOWN_OPTIONS, key)) continue;
+    const guess = nearestOption(key);
+    throw new OptionError(
+      key,
+      guess === undefined
+        ? `unknown option (known: ${Object.keys(KNOWN_OPTIONS).join(', ')})`
+        : `unknown option, did you mean '${guess}'?`,
+    );
+  }
+}
+
+/** The known option nearest to `key`, ignoring case, if within one edit per three characters (at least one). */
+function nearestOption(key: string): string | undefined {
+  // Longer keys are no typo of an option (and would cost time quadratic in their length).
+  if (key.length > 32) return undefined;
+  let nearest: string | undefined;
+  let distance = Math.max(1, Math.floor(key.length / 3)) + 1;
+  for (const name of Object.keys(KNOWN_OPTIONS)) {
+    const d = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (d < distance) {
+      nearest = name;
+      distance = d;
+    }
+  }
+  return nearest;
+}
+
+/** Edits (insertions, deletions, substitutions, swaps of neighbours) that turn a into b. */
+function editDistance(a: string, b: string): number {
+  // Three rows of the usual table: for a's prefixes of length i − 2, i − 1 and i.
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
+      current.push(d);
+    }
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The options, checked and with their defaults: everything the integration loop reads from them. */
+interface Settings {
+  t0: number;
+  t1: number;
+  y0: ArrayLike<unknown>;
+  p: Float64Array;
+  rtol: number;
+  atol: number;
+  maxSteps: number;
+  adaptive: boolean;
+  /** |dt| when given: the first step (adaptive) or the step (fixed). */
+  dt: number | undefined;
+  /** Fixed stepping: how many steps reach t1 (0 when adaptive). */
+  fixedSteps: number;
+  controlled: number;
+  dir: number;
+  span: number;
+  tEval: ArrayLike<number> | undefined;
+  detectStiffness: boolean;
+  onStep: SolveOptions['onStep'];
+  onSample: SolveOptions['onSample'];
+}
+
+/** Checks every option before any work is done; an OptionError names the first bad one. */
+function settings(options: SolveOptions): Settings {
+  if (typeof options !== 'object' || options === null) {
+    throw new OptionError('options', `expected an object, got ${shown(options)}`);
+  }
+  // First: a misspelt key is the likeliest cause of any other complaint (a "missing" dt, say).
+  checkKeys(options);
+  const t0 = checkFinite('t0', options.t0);
+  const t1 = checkFinite('t1', options.t1);
+  const y0 = arrayLike('y0', options.y0, `${N} number${N === 1 ? '' : 's'} (${info.states.join(', ')})`);
+  if (y0.length !== N)
+    throw new OptionError(
+      'y0',
+      `expected ${N} value${N === 1 ? '' : 's'} (${info.states.join(', ')}), got ${y0.length}`,
+    );
+  const p = parameterVector(options.params);
+  const rtol = tolerance('rtol', options.rtol, 1e-6);
+  const atol = tolerance('atol', options.atol, 1e-9);
+  if (rtol === 0 && atol === 0) throw new OptionError('rtol', 'rtol and atol cannot both be zero');
+  const maxSteps = stepLimit(options.maxSteps);
+  const adaptive = optionalBoolean('adaptive', options.adaptive) ?? ERROR_ORDER > 0;
+  if (adaptive && ERROR_ORDER === 0) {
+    throw new OptionError('adaptive', `${info.method} is a fixed-step method (it has no error estimate); give dt`);
+  }
+  const dt = stepSize(options.dt);
+  if (!adaptive && dt === undefined)
+    throw new OptionError('dt', `a fixed-step integration with ${info.method} needs dt`);
+  const controlled = oneOf('errorControl', options.errorControl, ['state', 'all'], 'state') === 'all' ? M : N;
+  const stiffness = oneOf('stiffness', options.stiffness, ['error', 'ignore'], 'error');
+  const onStep = optionalFunction<SolveOptions['onStep']>('onStep', options.onStep);
+  const onSample = optionalFunction<SolveOptions['onSample']>('onSample', options.onSample);
+
+  const dir = t1 >= t0 ? 1 : -1;
+  const span = Math.abs(t1 - t0);
+  let tEval: ArrayLike<number> | undefined;
+  if (options.tEval !== undefined) {
+    const count = arrayLike('tEval', options.tEval, 'an array of times').length;
+    if (onSample === undefined && count * M > MAX_DENSE_VALUES) {
+      throw new OptionError(
+        'tEval',
+        `${count} samples of ${M} values exceed the limit of ${MAX_DENSE_VALUES} kept values; stream them with onSample`,
+      );
+    }
+    tEval = sampleTimes(options.tEval, t0, t1, dir, span);
+  }
+  if (onSample !== undefined && tEval === undefined) {
+    throw new OptionError('onSample', 'receives the tEval samples, but no tEval was given');
+  }
+
+  return {
+    t0,
+    t1,
+    y0,
+    p,
+    rtol,
+    atol,
+    maxSteps,
+    adaptive,
+    dt,
+    // As many steps of dt as fit, to a relative 1e-9, then one that lands on t1 (src/ensemble/webgpu.ts
+    // fixedStepPlan counts them alike for the WebGPU ensemble).
+    fixedSteps: adaptive ? 0 : Math.max(1, Math.ceil(span / dt! - 1e-9)),
+    controlled,
+    dir,
+    span,
+    tEval,
+    detectStiffness: adaptive && STIFFNESS_DETECTION && stiffness === 'error',
+    onStep,
+    onSample,
+  };
+}
+
+// ─── The driver ────────────────────────────────────────────────────────────────────────────────────────
+
+/** Consecutive stability-limited steps after which an adaptive explicit method reports stiffness. */
+const STIFF_STEP_LIMIT = 1000;
+/**
+ * Consecutive attempts from one point that gave a non-finite value, after which an adaptive integration stops
+ * as 'non-finite'. Each cuts the step by 4, so together they shrink it by 4^20 ≈ 10^12: enough to step back
+ * inside the domain of a square root or a logarithm, or below an overflow, from any sensible step. Without a
+ * bound the cuts went on until h was too small for t: about 540 of them at t = 0.
+ */
+const NON_FINITE_CUTS = 20;
+
+/**
+ * First step by Hairer, Nørsett & Wanner, Solving ODEs I, II.4: a step whose Euler error, judged by the
+ * change of F over it, is about the tolerance. Uses one extra evaluation of F. NaN when the error scale
+ * atol + rtol·|y| of a component is 0 (atol = 0 and y = 0).
+ */
+function initialStep(
+  t0: number,
+  y: Float64Array,
+  f0: Float64Array,
+  p: Float64Array,
+  dir: number,
+  span: number,
+  count: number,
+  rtol: number,
+  atol: number,
+  scratch: Float64Array,
+  f1: Float64Array,
+): number {
+  let d0 = 0;
+  let d1 = 0;
+  for (let i = 0; i < count; i++) {
+    const sc = atol + rtol * Math.abs(y[i]!);
+    d0 = Math.max(d0, Math.abs(y[i]!) / sc);
+    d1 = Math.max(d1, Math.abs(f0[i]!) / sc);
+  }
+  let h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * (d0 / d1);
+  h0 = Math.min(h0, span);
+  for (let i = 0; i < M; i++) scratch[i] = y[i]! + dir * h0 * f0[i]!;
+  rhs(t0 + dir * h0, scratch, p, f1);
+  let d2 = 0;
+  for (let i = 0; i < count; i++) {
+    const sc = atol + rtol * Math.abs(y[i]!);
+    d2 = Math.max(d2, Math.abs(f1[i]! - f0[i]!) / sc);
+  }
+  d2 /= h0;
+  const order = Math.max(ORDER, 1);
+  const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / (order + 1));
+  // F non-finite at the trial point (outside its domain, say) makes h1 NaN or 0: then the first guess stands,
+  // and the step control cuts it down from there.
+  return h1 > 0 ? Math.min(100 * h0, h1, span) : h0;
+}
+
+/**
+ * Cubic Hermite interpolation of the augmented vector on [t, t + h] at fraction s, into out: the dense output
+ * of a family without a better one of its own (its interpolate calls this).
+ */
+// biome-ignore lint/correctness/noUnusedVariables: called by the family's interpolate (see the interface)
+function hermite(
+  s: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  out: Float64Array,
+  at: number,
+): void {
+  const s2 = s * s;
+  const s3 = s2 * s;
+  const a0 = 2 * s3 - 3 * s2 + 1;
+  const a1 = -2 * s3 + 3 * s2;
+  const b0 = h * (s3 - 2 * s2 + s);
+  const b1 = h * (s3 - s2);
+  for (let i = 0; i < M; i++) out[at + i] = a0 * y0[i]! + a1 * y1[i]! + b0 * f0[i]! + b1 * f1[i]!;
+}
+
+/** Component i of the augmented vector, for messages: a state x, ∂x/∂v(t0) of Φ, ∂x/∂k of S. */
+function componentName(i: number): string {
+  if (i < N) return info.states[i]!;
+  const phi = i - PHI_OFFSET;
+  if (PHI_OFFSET >= 0 && phi >= 0 && phi < N * N) {
+    return `∂${info.states[Math.floor(phi / N)]}/∂${info.states[phi % N]}(${info.time}0)`;
+  }
+  const sens = i - SENS_OFFSET;
+  return `∂${info.states[Math.floor(sens / P)]}/∂${info.params[sens % P]}`;
+}
+
+/** The derivative of component i, for messages: dx/dt, d(∂x/∂k)/dt. */
+function derivativeName(i: number): string {
+  const name = componentName(i);
+  return i < N ? `d${name}/d${info.time}` : `d(${name})/d${info.time}`;
+}
+
+/** The index of the first value of v that is NaN or infinite; -1 when all are finite. */
+function firstNonFinite(v: Float64Array): number {
+  for (let i = 0; i < M; i++) if (!Number.isFinite(v[i]!)) return i;
+  return -1;
+}
+
+/** Why no first step could be estimated (initialStep gave NaN). */
+function firstStepProblem(t0: number, y: Float64Array, controlled: number, rtol: number, atol: number): string {
+  for (let i = 0; i < controlled; i++) {
+    if (atol + rtol * Math.abs(y[i]!) === 0) {
+      const name = componentName(i);
+      return (
+        `non-finite value at t = ${t0}: the error scale atol + rtol·|${name}| is 0 (atol = 0 and ${name} = 0), ` +
+        'so relative errors are undefined and no first step can be estimated; give atol > 0'
+      );
+    }
+  }
+  return `non-finite value at t = ${t0}: the estimate of the first step is not a positive number; give dt`;
+}
+
+/**
+ * Splits the augmented vector into the result's state and sensitivity arrays; with `kept`, the first
+ * `sampled` tEval samples become `dense`.
+ */
+function result(
+  t: number,
+  y: Float64Array,
+  stats: SolveStats,
+  kept: Float64Array | undefined,
+  tEval: ArrayLike<number> | undefined,
+  sampled: number,
+): SolveResult {
+  const out: { -readonly [K in keyof SolveResult]: SolveResult[K] } = { t, y: y.slice(0, N), stats: { ...stats } };
+  if (PHI_OFFSET >= 0) out.jacobian = y.slice(PHI_OFFSET, PHI_OFFSET + N * N);
+  if (info.sensitivities.includes('params'))
+    out.paramJacobian = SENS_OFFSET >= 0 ? y.slice(SENS_OFFSET, SENS_OFFSET + N * P) : new Float64Array(0);
+  if (kept !== undefined && tEval !== undefined) {
+    const pick = (offset: number, width: number) => {
+      const a = new Float64Array(sampled * width);
+      for (let r = 0; r < sampled; r++) a.set(kept.subarray(r * M + offset, r * M + offset + width), r * width);
+      return a;
+    };
+    const times = new Float64Array(sampled);
+    for (let r = 0; r < sampled; r++) times[r] = tEval[r]!;
+    const d: { -readonly [K in keyof DenseOutput]: DenseOutput[K] } = { t: times, y: pick(0, N) };
+    if (PHI_OFFSET >= 0) d.jacobian = pick(PHI_OFFSET, N * N);
+    if (info.sensitivities.includes('params'))
+      d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * P) : new Float64Array(0);
+    out.dense = d;
+  }
+  return out;
+}
+
+/**
+ * Stops the integration: where, why, and the result up to there, with the samples kept so far. A plain
+ * function, not a closure over the loop's variables, which would keep them out of registers.
+ */
+function failure(
+  reason: IntegrationError['reason'],
+  why: string,
+  t: number,
+  y: Float64Array,
+  stats: SolveStats,
+  kept: Float64Array | undefined,
+  tEval: ArrayLike<number> | undefined,
+  sampled: number,
+): never {
+  throw new IntegrationError(
+    `integration failed at t = ${t}: ${why}`,
+    t,
+    reason,
+    result(t, y, stats, kept, tEval, sampled),
+  );
+}
+
+/** A step size too small to move t. */
+function tooSmall(h: number, t: number): boolean {
+  return h <= 16 * Number.EPSILON * Math.max(Math.abs(t), Number.MIN_VALUE);
+}
+
+/**
+ * t_k = t0 + k·dt of a fixed-step run, the last (k = steps) exactly t1. Counted from t0, not summed step by
+ * step: a running sum drifts, and far from 0 it rounds each t + dt to a step other than dt (at t = 1.7e9 every
+ * dt = 1e-6 became 9.5e-7), which y, advanced by dt, did not follow.
+ */
+function fixedStepTime(t0: number, t1: number, dir: number, dt: number, k: number, steps: number): number {
+  if (k >= steps) return t1;
+  const tk = t0 + dir * (k * dt);
+  // (rounding must not carry a step before the last onto or past t1)
+  return dir * (t1 - tk) > 0 ? tk : t1;
+}
+
+/** Integrates from t0 to t1 (backward when t1 < t0) and returns the state with its sensitivities. */
+export function solve(options: SolveOptions): SolveResult {
+  const s = settings(options);
+  // y, yNew, z and the family's work vectors
+  const vectors = acquireVectors(3 + WORK_VECTORS);
+  try {
+    return integrate(s, vectors);
+  } finally {
+    releaseVectors(vectors);
+  }
+}
+
+function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
+  const {
+    t0,
+    t1,
+    y0,
+    p,
+    rtol,
+    atol,
+    maxSteps,
+    adaptive,
+    dt,
+    fixedSteps,
+    controlled,
+    dir,
+    span,
+    tEval,
+    detectStiffness,
+    onStep,
+    onSample,
+  } = s;
+  let y: Float64Array = vectors[0]!;
+  for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
+  if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
+  let yNew: Float64Array = vectors[1]!;
+  const z = vectors[2]!;
+  // work[0] is F(t, y) (see the interface at the top)
+  const work: Float64Array[] = vectors.slice(3);
+  // Samples go to onSample through one scratch vector, or are kept in `dense` (then also `kept`, for results).
+  const samples = tEval === undefined ? 0 : tEval.length;
+  const dense = tEval === undefined ? undefined : new Float64Array(onSample ? M : samples * M);
+  const kept = onSample ? undefined : dense;
+  let stiffSteps = 0;
+  let nextEval = 0;
+
+  // Counters live in locals (registers) during the loop and become SolveStats where it ends; no closure may
+  // capture them (or t, h, y), or they would move to the heap.
+  let steps = 0;
+  let rejected = 0;
+  let evals = 0;
+  let t = t0;
+
+  rhs(t, y, p, work[0]!);
+  evals++;
+  // NaN or ±Infinity in F(t0, y0), in the sensitivities' part too, fails every step from t0: say so at once,
+  // rather than after maxSteps rejections (or, with fixed steps, after the first step).
+  if (span > 0) {
+    const bad = firstNonFinite(work[0]!);
+    if (bad >= 0) {
+      failure(
+        'non-finite',
+        `non-finite value at t = ${t0}: the right-hand side gives ${derivativeName(bad)} = ${work[0]![bad]} at the initial state`,
+        t,
+        y,
+        { steps, rejected, rhsEvals: evals },
+        kept,
+        tEval,
+        nextEval,
+      );
+    }
+  }
+  // Samples at t0 itself.
+  while (dense !== undefined && tEval !== undefined && nextEval < samples && tEval[nextEval] === t0) {
+    if (onSample) onSample(t0, y);
+    else dense.set(y, M * nextEval);
+    nextEval++;
+  }
+
+  let h: number;
+  if (dt !== undefined) h = Math.min(dt, span);
+  else {
+    h = initialStep(t0, y, work[0]!, p, dir, span, controlled, rtol, atol, z, work[F_NEW]!);
+    evals++;
+    if (span > 0 && !(h > 0)) {
+      failure(
+        'non-finite',
+        firstStepProblem(t0, y, controlled, rtol, atol),
+        t,
+        y,
+        { steps, rejected, rhsEvals: evals },
+        kept,
+        tEval,
+        nextEval,
+      );
+    }
+  }
+  const exponent = -1 / (ERROR_ORDER + 1);
+
+  let nonStiffSteps = 0;
+  let rho = 0;
+  let rejectedBefore = 0;
+  let nonFiniteRun = 0;
+
+  while (dir * (t1 - t) > 0) {
+    if (steps + rejected >= maxSteps) {
+      failure(
+        'max-steps',
+        `reached maxSteps = ${maxSteps}`,
+        t,
+        y,
+        { steps, rejected, rhsEvals: evals },
+        kept,
+        tEval,
+        nextEval,
+      );
+    }
+    let hSigned: number;
+    let tNew: number;
+    if (adaptive) {
+      // The last step lands exactly on t1 (a remainder that exceeds h only by rounding counts as the last).
+      const last = h * (1 + 1e-9) >= dir * (t1 - t);
+      hSigned = last ? t1 - t : dir * h;
+      tNew = last ? t1 : t + hSigned;
+    } else {
+      // (rejected is 0 with fixed steps: steps counts them)
+      tNew = fixedStepTime(t0, t1, dir, dt!, steps + 1, fixedSteps);
+      // the step actually taken, so that y advances by the same step as t
+      hSigned = tNew - t;
+    }
+    // A step below the rounding resolution of t leaves it where it is, for good.
+    if (tNew === t) {
+      const size = adaptive ? `step size ${Math.abs(hSigned)}` : `dt = ${dt}`;
+      failure(
+        'step-size-underflow',
+        `${size} too small to move t = ${t} (below its rounding resolution)`,
+        t,
+        y,
+        { steps, rejected, rhsEvals: evals },
+        kept,
+        tEval,
+        nextEval,
+      );
+    }
+    // ρ changes slowly: it is estimated on every 4th step and after rejections (the last good value stands in
+    // between, and where the two points agree to rounding, when the estimate says nothing).
+    const estimate = adaptive && STIFFNESS_DETECTION && ((steps & 3) === 0 || rejected !== rejectedBefore);
+    const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled);
+    evals += STEP_EVALS;
+
+    // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
+    let factor = 1;
+    if (adaptive) {
+      if (!(err <= 1)) {
+        // Rejected: retry from t with a smaller step, unless it is too small to make progress, or steps from t
+        // have given nothing but non-finite values NON_FINITE_CUTS times in a row.
+        rejected++;
+        const finite = Number.isFinite(err);
+        nonFiniteRun = finite ? 0 : nonFiniteRun + 1;
+        h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
+        if (!finite && (nonFiniteRun >= NON_FINITE_CUTS || tooSmall(h, t))) {
+          failure(
+            'non-finite',
+            `non-finite value at t = ${t} + h for every step h tried (${nonFiniteRun} in a row, down to h = ${Math.abs(hSigned)})`,
+            t,
+            y,
+            { steps, rejected, rhsEvals: evals },
+            kept,
+            tEval,
+            nextEval,
+          );
+        }
+        if (tooSmall(h, t))
+          failure(
+            'step-size-underflow',
+            `step size ${h} too small`,
+            t,
+            y,
+            { steps, rejected, rhsEvals: evals },
+            kept,
+            tEval,
+            nextEval,
+          );
+        continue;
+      }
+      nonFiniteRun = 0;
+      factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
+    } else if (!(err < Number.POSITIVE_INFINITY)) {
+      failure(
+        'non-finite',
+        `non-finite value at t = ${tNew}: the solution became non-finite on the step from t = ${t}`,
+        t,
+        y,
+        { steps, rejected, rhsEvals: evals },
+        kept,
+        tEval,
+        nextEval,
+      );
+    }
+
+    // F at the new point, computed by the step: it is the next step's work[0].
+    const fOld = work[0]!;
+    const fNew = work[F_NEW]!;
+
+    // 2. Stability (families with STIFFNESS_DETECTION). h·ρ, ρ from the family's stiffnessEstimate (explicit
+    // Runge–Kutta: ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖, Hairer & Wanner, Solving ODEs II, IV.2), estimates
+    // how far out the dominant eigenvalue sits in the method's stability region.
+    if (adaptive && STIFFNESS_DETECTION) {
+      if (estimate) {
+        const latest = stiffnessEstimate(work, yNew);
+        if (!Number.isNaN(latest)) rho = latest;
+        rejectedBefore = rejected;
+      }
+      const hRho = Math.abs(hSigned) * rho;
+      // Past the boundary the sensitivities grow without bound even where the state's error looks fine, and
+      // a state-only error norm would not notice: hold the step inside the stability region.
+      if (controlled < M && hRho > STABILITY_BOUNDARY) {
+        rejected++;
+        h *= Math.max(0.2, (0.9 * STABILITY_BOUNDARY) / hRho);
+        if (tooSmall(h, t))
+          failure(
+            'step-size-underflow',
+            `step size ${h} too small`,
+            t,
+            y,
+            { steps, rejected, rhsEvals: evals },
+            kept,
+            tEval,
+            nextEval,
+          );
+        continue;
+      }
+      // …and let the next step grow only to the edge of the stability region (saves rejected attempts).
+      if (hRho > 0) factor = Math.min(factor, Math.max(1, (0.9 * STABILITY_BOUNDARY) / hRho));
+      if (detectStiffness) {
+        // Stiff: many steps held at the boundary, with at most a few unconstrained steps in between.
+        if (hRho > 0.8 * STABILITY_BOUNDARY) {
+          stiffSteps++;
+          nonStiffSteps = 0;
+        } else if (++nonStiffSteps >= 6) stiffSteps = 0;
+        if (stiffSteps >= STIFF_STEP_LIMIT) {
+          failure(
+            'stiff',
+            `the problem appears stiff: the step size of ${info.method} has been held to its stability limit for ` +
+              `${STIFF_STEP_LIMIT} steps (h = ${Math.abs(hSigned).toPrecision(3)}, h·ρ ≈ ${hRho.toPrecision(3)}); use an ` +
+              `implicit method, or pass stiffness: 'ignore' to carry on`,
+            t,
+            y,
+            { steps, rejected, rhsEvals: evals },
+            kept,
+            tEval,
+            nextEval,
+          );
+        }
+      }
+    }
+
+    if (dense !== undefined && tEval !== undefined) {
+      while (nextEval < samples && dir * (tEval[nextEval]! - tNew) <= 0) {
+        const at = onSample ? 0 : M * nextEval;
+        interpolate((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, dense, at);
+        if (onSample) onSample(tEval[nextEval]!, dense);
+        nextEval++;
+      }
+    }
+
+    // Accept: F(tNew, yNew) becomes work[0]; the old work[0] array is reused.
+    work[0] = fNew;
+    work[F_NEW] = fOld;
+    const swap = y;
+    y = yNew;
+    yNew = swap;
+    t = tNew;
+    steps++;
+    if (onStep) onStep(t, y);
+    h *= factor;
+  }
+  return result(t, y, { steps, rejected, rhsEvals: evals }, kept, tEval, nextEval);
+}
