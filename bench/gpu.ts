@@ -35,8 +35,8 @@ import {
 } from '../src/ensemble/cuda.ts';
 import type { EnsembleResult } from '../src/ensemble/types.ts';
 import { ensembleShader, releaseWebGpu, solveEnsembleWebGpu, webGpuAvailable } from '../src/ensemble/webgpu.ts';
-import { findMethod } from '../src/methods/index.ts';
-import type { Method } from '../src/methods/types.ts';
+import { findExplicitMethod as findMethod } from '../src/methods/index.ts';
+import type { ExplicitRungeKuttaMethod as Method } from '../src/methods/types.ts';
 import { buildModel } from '../src/model/model.ts';
 import { type AugmentedSystem, buildAugmentedSystem } from '../src/variational/system.ts';
 import { buildAnchorCuda, runAnchorCuda, runAnchorWebGpu, runPeers } from './gpu/anchors.ts';

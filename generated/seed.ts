@@ -141,6 +141,22 @@ function stiffnessRhoPortable(fNew: Float64Array, fz: Float64Array, yNew: Float6
   return dz > 1e-13 ? df / dz : Number.NaN;
 }
 
+// ─── Explicit Runge–Kutta: no state between steps, no statistics or failures of its own ─────────────────
+
+type StepState = undefined;
+
+function newStepState(): StepState {
+  return undefined;
+}
+
+function familyStats(_state: StepState, stats: SolveStats): SolveStats {
+  return stats;
+}
+
+function stepFailure(_state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
+  return undefined;
+}
+
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
 
 export interface SolverInfo {
@@ -216,6 +232,17 @@ export interface SolveStats {
   rejected: number;
   /** Evaluations of the augmented right-hand side. */
   rhsEvals: number;
+  /** Evaluations of the Jacobian ∂f/∂y (implicit and Rosenbrock methods). */
+  jacobianEvals?: number;
+  /** LU factorizations of the Newton matrix (implicit and Rosenbrock methods). */
+  factorizations?: number;
+  /**
+   * Solves with a factorized Newton matrix, one per right-hand side of length n: the state's, and one per
+   * column of the sensitivities (implicit and Rosenbrock methods).
+   */
+  linearSolves?: number;
+  /** Newton iterations (fully implicit methods). */
+  newtonIterations?: number;
 }
 
 export interface DenseOutput {
@@ -270,14 +297,22 @@ export class OptionError extends Error {
  * up to there (`partial`: the state and sensitivities at `t`, the statistics, and — when tEval was given
  * without onSample — `dense` with the samples computed before the failure). The reasons: 'non-finite' (NaN or
  * ±Infinity in F(t0, y0), in the first step's estimate, or in every step tried from `t`), 'step-size-underflow'
- * (a step too small to move t), 'max-steps', 'stiff'.
+ * (a step too small to move t), 'max-steps', 'stiff', and for the implicit families 'singular-matrix' (the
+ * Newton matrix could not be factorized for any step tried from `t`) and 'newton-failure' (Newton's iteration did
+ * not converge down to the smallest step).
  */
 export class IntegrationError extends Error {
   override name = 'IntegrationError';
   constructor(
     message: string,
     readonly t: number,
-    readonly reason: 'non-finite' | 'step-size-underflow' | 'max-steps' | 'stiff',
+    readonly reason:
+      | 'non-finite'
+      | 'step-size-underflow'
+      | 'max-steps'
+      | 'stiff'
+      | 'singular-matrix'
+      | 'newton-failure',
     readonly partial: SolveResult,
   ) {
     super(message);
@@ -807,6 +842,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   const z = vectors[2]!;
   // work[0] is F(t, y) (see the interface at the top)
   const work: Float64Array[] = vectors.slice(3);
+  // what the family's step keeps besides work (a Jacobian and its factorization, counters)
+  const state = newStepState();
   // Samples go to onSample through one scratch vector, or are kept in `dense` (then also `kept`, for results).
   const samples = tEval === undefined ? 0 : tEval.length;
   const dense = tEval === undefined ? undefined : new Float64Array(onSample ? M : samples * M);
@@ -833,7 +870,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         `non-finite value at t = ${t0}: the right-hand side gives ${derivativeName(bad)} = ${work[0]![bad]} at the initial state`,
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -858,7 +895,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         firstStepProblem(t0, y, controlled, rtol, atol),
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -879,7 +916,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         `reached maxSteps = ${maxSteps}`,
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -906,7 +943,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         `${size} too small to move t = ${t} (below its rounding resolution)`,
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -1101,12 +1138,13 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         nonFiniteRun = finite ? 0 : nonFiniteRun + 1;
         h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
         if (!finite && (nonFiniteRun >= NON_FINITE_CUTS || tooSmall(h, t))) {
+          const cause = stepFailure(state);
           failure(
-            'non-finite',
-            `non-finite value at t = ${t} + h for every step h tried (${nonFiniteRun} in a row, down to h = ${Math.abs(hSigned)})`,
+            cause?.reason ?? 'non-finite',
+            `${cause?.why ?? 'non-finite value'} at t = ${t} + h for every step h tried (${nonFiniteRun} in a row, down to h = ${Math.abs(hSigned)})`,
             t,
             y,
-            { steps, rejected, rhsEvals: evals },
+            familyStats(state, { steps, rejected, rhsEvals: evals }),
             kept,
             tEval,
             nextEval,
@@ -1118,7 +1156,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
             `step size ${h} too small`,
             t,
             y,
-            { steps, rejected, rhsEvals: evals },
+            familyStats(state, { steps, rejected, rhsEvals: evals }),
             kept,
             tEval,
             nextEval,
@@ -1128,12 +1166,15 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       nonFiniteRun = 0;
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
     } else if (!(err < Number.POSITIVE_INFINITY)) {
+      const cause = stepFailure(state);
       failure(
-        'non-finite',
-        `non-finite value at t = ${tNew}: the solution became non-finite on the step from t = ${t}`,
+        cause?.reason ?? 'non-finite',
+        cause === undefined
+          ? `non-finite value at t = ${tNew}: the solution became non-finite on the step from t = ${t}`
+          : `${cause.why} on the step from t = ${t} to ${tNew}`,
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -1165,7 +1206,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
             `step size ${h} too small`,
             t,
             y,
-            { steps, rejected, rhsEvals: evals },
+            familyStats(state, { steps, rejected, rhsEvals: evals }),
             kept,
             tEval,
             nextEval,
@@ -1188,7 +1229,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
               `implicit method, or pass stiffness: 'ignore' to carry on`,
             t,
             y,
-            { steps, rejected, rhsEvals: evals },
+            familyStats(state, { steps, rejected, rhsEvals: evals }),
             kept,
             tEval,
             nextEval,
@@ -1217,5 +1258,5 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     if (onStep) onStep(t, y);
     h *= factor;
   }
-  return result(t, y, { steps, rejected, rhsEvals: evals }, kept, tEval, nextEval);
+  return result(t, y, familyStats(state, { steps, rejected, rhsEvals: evals }), kept, tEval, nextEval);
 }

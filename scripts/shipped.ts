@@ -26,6 +26,13 @@ export const SHIPPED: readonly ShippedSolver[] = [
     sensitivities: ['y0', 'params'],
     out: 'generated/lotka-volterra.ts',
   },
+  // stiff chemical kinetics: a Rosenbrock method with the rate constants' sensitivities
+  {
+    model: 'examples/robertson.json',
+    method: 'Rodas5P',
+    sensitivities: ['params'],
+    out: 'generated/robertson.ts',
+  },
 ];
 
 /** The command recorded in each module's header. */

@@ -14,7 +14,7 @@ import { solveEnsembleCpu } from './ensemble/cpu.ts';
 import { checkEnsembleOptions } from './ensemble/options.ts';
 import type { EnsembleBackendOptions, EnsembleInput, EnsembleResult } from './ensemble/types.ts';
 import { OptionError } from './errors.ts';
-import { ALL_METHODS, findMethod } from './methods/index.ts';
+import { ALL_METHODS, explicitMethod, findMethod } from './methods/index.ts';
 import type { Method } from './methods/types.ts';
 import { validateMethod } from './methods/validate.ts';
 import { buildModel, DEFAULT_LIMITS, isModel, type Model, type ModelLimits, type ModelSpec } from './model/model.ts';
@@ -139,8 +139,8 @@ function chooseKernel(system: AugmentedSystem, method: Method, options: CompileO
     throw new OptionError('wasm', `expected 'auto', true or false, got '${String(requested)}'`);
   }
   if (requested === false) return undefined;
-  if (requested === true) return buildWasmKernel(system, method);
-  if (system.layout !== 'columns') return undefined;
+  if (requested === true) return buildWasmKernel(system, explicitMethod(method, 'the WebAssembly kernel (wasm: true)'));
+  if (system.layout !== 'columns' || method.family !== 'explicit-rk') return undefined;
   try {
     return buildWasmKernel(system, method);
   } catch {
@@ -160,7 +160,8 @@ function tsModule(
 ): string {
   const layout = chooseLayout(m, options);
   checkSystemSize(m, sens, layout, 'ts', limits);
-  const system = buildAugmentedSystem(m, sens, layout);
+  // The implicit families read J at every step, sensitivities or not.
+  const system = buildAugmentedSystem(m, sens, layout, method.family !== 'explicit-rk');
   return emitSolverModule(system, method, { command: options.command, kernel: chooseKernel(system, method, options) });
 }
 
@@ -193,18 +194,18 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
       if (precision === 'f32') throw new OptionError('precision', "the WebAssembly kernel computes in 'f64' only");
       const layout = chooseLayout(m, options);
       checkSystemSize(m, sens, layout, 'wat', limits);
-      return emitWasmKernelText(buildAugmentedSystem(m, sens, layout), method);
+      return emitWasmKernelText(buildAugmentedSystem(m, sens, layout), explicitMethod(method, "target 'wat'"));
     }
     case 'cuda':
       checkSystemSize(m, sens, 'unrolled', 'cuda', limits);
-      return emitCudaModule(buildAugmentedSystem(m, sens, 'unrolled'), method, {
+      return emitCudaModule(buildAugmentedSystem(m, sens, 'unrolled'), explicitMethod(method, "target 'cuda'"), {
         precision: precision ?? 'f64',
         command: options.command,
       });
     case 'wgsl':
       if (precision === 'f64') throw new OptionError('precision', "WGSL computes in 'f32' only");
       checkSystemSize(m, sens, 'unrolled', 'wgsl', limits);
-      return emitWgslModule(buildAugmentedSystem(m, sens, 'unrolled'), method);
+      return emitWgslModule(buildAugmentedSystem(m, sens, 'unrolled'), explicitMethod(method, "target 'wgsl'"));
     default:
       throw new OptionError('target', `expected 'ts', 'cuda', 'wgsl' or 'wat', got '${String(target)}'`);
   }
@@ -243,11 +244,11 @@ export function compile(model: ModelSpec | Model, options: CompileOptions = {}):
           return solveEnsembleCpu(js, info, options, { count, workers });
         case 'cuda':
           return import('./ensemble/cuda.ts').then((cuda) =>
-            cuda.solveEnsembleCuda(unrolled('cuda'), method, options, precision),
+            cuda.solveEnsembleCuda(unrolled('cuda'), explicitMethod(method, "the 'cuda' ensemble"), options, precision),
           );
         case 'webgpu':
           return import('./ensemble/webgpu.ts').then((gpu) =>
-            gpu.solveEnsembleWebGpu(unrolled('wgsl'), method, options),
+            gpu.solveEnsembleWebGpu(unrolled('wgsl'), explicitMethod(method, "the 'webgpu' ensemble"), options),
           );
       }
     },

@@ -17,7 +17,7 @@ import {
 import { ensembleShader, getContext, MAP_READ, packConfig, releaseWebGpu, USAGE } from '../../src/ensemble/webgpu.ts';
 import { dispatchGrid } from '../../src/ensemble/webgpu-dispatch.ts';
 import { numericTableau } from '../../src/methods/numeric.ts';
-import type { Method } from '../../src/methods/types.ts';
+import type { ExplicitRungeKuttaMethod as Method } from '../../src/methods/types.ts';
 import type { AugmentedSystem } from '../../src/variational/system.ts';
 
 /** Destroys the shared WebGPU device (before the anchor's process wants the GPU to itself). */

@@ -14,7 +14,7 @@
 import { type CudaPrecision, emitCudaModule } from '../codegen/cuda/module.ts';
 import { OptionError } from '../errors.ts';
 import { numericTableau } from '../methods/numeric.ts';
-import type { Method } from '../methods/types.ts';
+import type { ExplicitRungeKuttaMethod as Method } from '../methods/types.ts';
 import type { AugmentedSystem } from '../variational/system.ts';
 import {
   type BuiltLibrary,

@@ -12,7 +12,7 @@
 import { emitWgslModule, WGSL_BINDINGS, WGSL_CONFIG_BYTES, WGSL_ENTRY_POINT } from '../codegen/wgsl/module.ts';
 import { ERROR_BRAND_PREFIX, OdeforgeError, OptionError } from '../errors.ts';
 import { numericTableau } from '../methods/numeric.ts';
-import type { Method } from '../methods/types.ts';
+import type { ExplicitRungeKuttaMethod as Method } from '../methods/types.ts';
 import type { Model } from '../model/model.ts';
 import type { AugmentedSystem } from '../variational/system.ts';
 import { ENSEMBLE_STATUS, type EnsembleOptions, type EnsembleResult, type EnsembleStatus } from './types.ts';

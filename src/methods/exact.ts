@@ -6,7 +6,7 @@
  * arithmetic the methods need (e.g. error weights e = b - b̂) without any rounding, and rounds a rational
  * to the nearest double exactly once (round half to even, subnormals and overflow included).
  */
-import type { Coefficient, Method } from './types.ts';
+import type { Coefficient, ExplicitRungeKuttaMethod as Method } from './types.ts';
 
 /** A rational number num/den in lowest terms with den > 0. */
 export interface Rational {

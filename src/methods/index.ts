@@ -16,13 +16,14 @@ import { RK45CK } from './rk45ck.ts';
 import { RK87 } from './rk87.ts';
 import { RK108 } from './rk108.ts';
 import { RK1412 } from './rk1412.ts';
-import type { Method } from './types.ts';
+import { ROSENBROCK_METHODS } from './rosenbrock/index.ts';
+import type { ExplicitRungeKuttaMethod, Method } from './types.ts';
 
 export type { Coefficient, ErrorEstimate, ExplicitRungeKuttaMethod, Method } from './types.ts';
 export { AHE, DORMAND_PRINCE, EULER, EULER_TRAP, HEUN, MIDPOINT, RALSTON, RK4, RK5, RK45CK, RK87, RK108, RK1412 };
 
-/** Every method, adaptive ones first, in DESolver's order. */
-export const ALL_METHODS: readonly Method[] = [
+/** The explicit Runge–Kutta methods, adaptive ones first, in DESolver's order. */
+export const EXPLICIT_METHODS: readonly ExplicitRungeKuttaMethod[] = [
   RK1412,
   RK108,
   RK87,
@@ -37,6 +38,9 @@ export const ALL_METHODS: readonly Method[] = [
   EULER_TRAP,
   EULER,
 ];
+
+/** Every method: the explicit ones, then the Rosenbrock methods (linearly implicit, for stiff problems). */
+export const ALL_METHODS: readonly Method[] = [...EXPLICIT_METHODS, ...ROSENBROCK_METHODS];
 
 const BY_NAME: ReadonlyMap<string, Method> = (() => {
   const map = new Map<string, Method>();
@@ -72,4 +76,21 @@ export function findMethod(name: string): Method {
     throw new OptionError('method', `unknown method ${shown}; ${hint}known: ${methodNames().join(', ')}`);
   }
   return method;
+}
+
+/**
+ * The method itself when it is an explicit Runge–Kutta method, for the targets that have only that family (the
+ * CUDA and WGSL ensembles, the WebAssembly kernel); an OptionError naming the target otherwise.
+ */
+export function explicitMethod(method: Method, target: string): ExplicitRungeKuttaMethod {
+  if (method.family === 'explicit-rk') return method;
+  throw new OptionError(
+    'method',
+    `${method.name} is a ${method.family} method; ${target} has explicit Runge–Kutta methods only (the TypeScript target has every method)`,
+  );
+}
+
+/** findMethod, for the targets with explicit Runge–Kutta methods only. */
+export function findExplicitMethod(name: string, target = 'this target'): ExplicitRungeKuttaMethod {
+  return explicitMethod(findMethod(name), target);
 }

@@ -6,6 +6,8 @@
  *   - exact rationals "p/q" or integers "-3" (arbitrary size, converted with correct rounding), or
  *   - decimal strings with more digits than a double holds (e.g. Feagin's published 60-digit values).
  */
+import type { RosenbrockMethod } from './implicit/types.ts';
+
 export type Coefficient = string;
 
 /** How an adaptive method estimates its local error. */
@@ -41,4 +43,5 @@ export interface ExplicitRungeKuttaMethod {
   readonly fsal: boolean;
 }
 
-export type Method = ExplicitRungeKuttaMethod;
+/** Every family the code generators handle: explicit Runge–Kutta, and Rosenbrock (linearly implicit). */
+export type Method = ExplicitRungeKuttaMethod | RosenbrockMethod;

@@ -55,8 +55,8 @@ export interface AugmentedSystem {
   /** Offset of S in the augmented vector, or -1 when parameter sensitivities are not asked. */
   readonly sensOffset: number;
   /**
-   * J = ∂f/∂y by rows, structurally non-zero entries only (n rows; all empty when no sensitivity is asked, as
-   * nothing reads J then). Sparse because dense it is n² references: 8.6 GB for 32,768 states.
+   * J = ∂f/∂y by rows, structurally non-zero entries only (n rows; all empty when no sensitivity is asked and
+   * the step does not use J, as nothing reads it then). Sparse because dense it is n² references: 8.6 GB for 32,768 states.
    */
   readonly jacobian: readonly SparseRow[];
   /** ∂f/∂p as expressions (n×p); empty rows when parameter sensitivities are not asked. */
@@ -139,6 +139,8 @@ export function buildAugmentedSystem(
   model: Model,
   sensitivities: readonly Sensitivity[],
   layout: VariationalLayout = 'unrolled',
+  /** Build J even without sensitivities (the implicit and Rosenbrock steps use it). */
+  withJacobian = false,
 ): AugmentedSystem {
   const b = model.builder;
   const diff = new Differentiator(b);
@@ -163,7 +165,7 @@ export function buildAugmentedSystem(
     }
     return { columns, entries };
   };
-  const needsJ = sensitivities.includes('y0') || withParams;
+  const needsJ = sensitivities.includes('y0') || withParams || withJacobian;
   const J = model.rhs.map((_, i) => (needsJ ? jacobianRow(i) : { columns: [], entries: [] }));
   const fp = model.rhs.map((_, i) => (withParams ? model.params.map((q) => derivative(i, q)) : []));
   const size = n + (sensitivities.includes('y0') ? n * n : 0) + (withParams ? n * np : 0);

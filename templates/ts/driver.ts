@@ -48,8 +48,14 @@
  * enough to inline or called once per attempt. Family constants at the top level of its template may use
  * each other and the placeholders above the family region, not the driver's definitions after it (they are
  * not initialised yet), and the generated module imports nothing.
- * Not yet in the interface (for the implicit families): a variable count of F evaluations per step and
- * family statistics (Jacobian evaluations, factorizations) in SolveStats.
+ * StepState, newStepState() → state: what a family keeps from step to step besides `work` (a Jacobian, its
+ *   factorization, counters), made once per solve and passed to every step (the explicit family has none).
+ * familyStats(state, stats): adds the family's counters to the statistics (jacobianEvals, factorizations,
+ *   linearSolves, newtonIterations where they apply).
+ * stepFailure(state) → { reason, why } | undefined: why the last attempted step returned Infinity when it was
+ *   not a non-finite value ('singular-matrix', 'newton-failure'): the driver reports that reason instead of
+ *   'non-finite' when it gives up on a point.
+ * Not yet in the interface (for the implicit families): a variable count of F evaluations per step.
  */
 /* @odeforge:header — replaced by a comment saying what was generated, from what, and how to call it. */
 
@@ -103,6 +109,7 @@ declare function step(
   rtol: number,
   atol: number,
   controlled: number,
+  state: StepState,
 ): number;
 /** Dense output of the accepted step on [t, t + h] at fraction s, into out[at .. at + M). */
 declare function interpolate(
@@ -121,6 +128,11 @@ declare const STIFFNESS_DETECTION: boolean;
 declare const STABILITY_BOUNDARY: number;
 /** ρ after a step taken with `record` set; NaN when it cannot tell. */
 declare function stiffnessEstimate(work: Float64Array[], yNew: Float64Array): number;
+/** What the family's step keeps between steps of one solve (see the interface above). */
+type StepState = unknown;
+declare function newStepState(): StepState;
+declare function familyStats(state: StepState, stats: SolveStats): SolveStats;
+declare function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined;
 // @odeforge:family-end
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -198,6 +210,17 @@ export interface SolveStats {
   rejected: number;
   /** Evaluations of the augmented right-hand side. */
   rhsEvals: number;
+  /** Evaluations of the Jacobian ∂f/∂y (implicit and Rosenbrock methods). */
+  jacobianEvals?: number;
+  /** LU factorizations of the Newton matrix (implicit and Rosenbrock methods). */
+  factorizations?: number;
+  /**
+   * Solves with a factorized Newton matrix, one per right-hand side of length n: the state's, and one per
+   * column of the sensitivities (implicit and Rosenbrock methods).
+   */
+  linearSolves?: number;
+  /** Newton iterations (fully implicit methods). */
+  newtonIterations?: number;
 }
 
 export interface DenseOutput {
@@ -252,14 +275,22 @@ export class OptionError extends Error {
  * up to there (`partial`: the state and sensitivities at `t`, the statistics, and — when tEval was given
  * without onSample — `dense` with the samples computed before the failure). The reasons: 'non-finite' (NaN or
  * ±Infinity in F(t0, y0), in the first step's estimate, or in every step tried from `t`), 'step-size-underflow'
- * (a step too small to move t), 'max-steps', 'stiff'.
+ * (a step too small to move t), 'max-steps', 'stiff', and for the implicit families 'singular-matrix' (the
+ * Newton matrix could not be factorized for any step tried from `t`) and 'newton-failure' (Newton's iteration did
+ * not converge down to the smallest step).
  */
 export class IntegrationError extends Error {
   override name = 'IntegrationError';
   constructor(
     message: string,
     readonly t: number,
-    readonly reason: 'non-finite' | 'step-size-underflow' | 'max-steps' | 'stiff',
+    readonly reason:
+      | 'non-finite'
+      | 'step-size-underflow'
+      | 'max-steps'
+      | 'stiff'
+      | 'singular-matrix'
+      | 'newton-failure',
     readonly partial: SolveResult,
   ) {
     super(message);
@@ -789,6 +820,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   const z = vectors[2]!;
   // work[0] is F(t, y) (see the interface at the top)
   const work: Float64Array[] = vectors.slice(3);
+  // what the family's step keeps besides work (a Jacobian and its factorization, counters)
+  const state = newStepState();
   // Samples go to onSample through one scratch vector, or are kept in `dense` (then also `kept`, for results).
   const samples = tEval === undefined ? 0 : tEval.length;
   const dense = tEval === undefined ? undefined : new Float64Array(onSample ? M : samples * M);
@@ -815,7 +848,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         `non-finite value at t = ${t0}: the right-hand side gives ${derivativeName(bad)} = ${work[0]![bad]} at the initial state`,
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -840,7 +873,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         firstStepProblem(t0, y, controlled, rtol, atol),
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -861,7 +894,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         `reached maxSteps = ${maxSteps}`,
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -888,7 +921,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         `${size} too small to move t = ${t} (below its rounding resolution)`,
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -897,7 +930,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     // ρ changes slowly: it is estimated on every 4th step and after rejections (the last good value stands in
     // between, and where the two points agree to rounding, when the estimate says nothing).
     const estimate = adaptive && STIFFNESS_DETECTION && ((steps & 3) === 0 || rejected !== rejectedBefore);
-    const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled);
+    const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled, state);
     evals += STEP_EVALS;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.
@@ -911,12 +944,13 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         nonFiniteRun = finite ? 0 : nonFiniteRun + 1;
         h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
         if (!finite && (nonFiniteRun >= NON_FINITE_CUTS || tooSmall(h, t))) {
+          const cause = stepFailure(state);
           failure(
-            'non-finite',
-            `non-finite value at t = ${t} + h for every step h tried (${nonFiniteRun} in a row, down to h = ${Math.abs(hSigned)})`,
+            cause?.reason ?? 'non-finite',
+            `${cause?.why ?? 'non-finite value'} at t = ${t} + h for every step h tried (${nonFiniteRun} in a row, down to h = ${Math.abs(hSigned)})`,
             t,
             y,
-            { steps, rejected, rhsEvals: evals },
+            familyStats(state, { steps, rejected, rhsEvals: evals }),
             kept,
             tEval,
             nextEval,
@@ -928,7 +962,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
             `step size ${h} too small`,
             t,
             y,
-            { steps, rejected, rhsEvals: evals },
+            familyStats(state, { steps, rejected, rhsEvals: evals }),
             kept,
             tEval,
             nextEval,
@@ -938,12 +972,15 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       nonFiniteRun = 0;
       factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
     } else if (!(err < Number.POSITIVE_INFINITY)) {
+      const cause = stepFailure(state);
       failure(
-        'non-finite',
-        `non-finite value at t = ${tNew}: the solution became non-finite on the step from t = ${t}`,
+        cause?.reason ?? 'non-finite',
+        cause === undefined
+          ? `non-finite value at t = ${tNew}: the solution became non-finite on the step from t = ${t}`
+          : `${cause.why} on the step from t = ${t} to ${tNew}`,
         t,
         y,
-        { steps, rejected, rhsEvals: evals },
+        familyStats(state, { steps, rejected, rhsEvals: evals }),
         kept,
         tEval,
         nextEval,
@@ -975,7 +1012,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
             `step size ${h} too small`,
             t,
             y,
-            { steps, rejected, rhsEvals: evals },
+            familyStats(state, { steps, rejected, rhsEvals: evals }),
             kept,
             tEval,
             nextEval,
@@ -998,7 +1035,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
               `implicit method, or pass stiffness: 'ignore' to carry on`,
             t,
             y,
-            { steps, rejected, rhsEvals: evals },
+            familyStats(state, { steps, rejected, rhsEvals: evals }),
             kept,
             tEval,
             nextEval,
@@ -1027,5 +1064,5 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     if (onStep) onStep(t, y);
     h *= factor;
   }
-  return result(t, y, { steps, rejected, rhsEvals: evals }, kept, tEval, nextEval);
+  return result(t, y, familyStats(state, { steps, rejected, rhsEvals: evals }), kept, tEval, nextEval);
 }

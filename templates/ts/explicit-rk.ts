@@ -20,6 +20,12 @@ declare function hermite(
   out: Float64Array,
   at: number,
 ): void;
+interface SolveStats {
+  steps: number;
+}
+declare class IntegrationError {
+  readonly reason: string;
+}
 // @odeforge:driver-end
 
 // ─── Explicit Runge–Kutta: placeholders ─────────────────────────────────────────────────────────────────
@@ -88,6 +94,7 @@ function step(
   rtol: number,
   atol: number,
   controlled: number,
+  _state: StepState,
 ): number {
   return rkStep(t, h, y, p, work, z, yNew, work[FNEXT_AT]!, work[ZSTIFF_AT]!, record, rtol, atol, controlled);
 }
@@ -127,4 +134,20 @@ function stiffnessRhoPortable(fNew: Float64Array, fz: Float64Array, yNew: Float6
     dz = Math.max(dz, Math.abs(yNew[i]! - z[i]!) * w);
   }
   return dz > 1e-13 ? df / dz : Number.NaN;
+}
+
+// ─── Explicit Runge–Kutta: no state between steps, no statistics or failures of its own ─────────────────
+
+type StepState = undefined;
+
+function newStepState(): StepState {
+  return undefined;
+}
+
+function familyStats(_state: StepState, stats: SolveStats): SolveStats {
+  return stats;
+}
+
+function stepFailure(_state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
+  return undefined;
 }

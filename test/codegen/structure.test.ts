@@ -107,6 +107,8 @@ describe('module assembly (templates/ts/driver.ts with the family template in it
     const large = generate(big, { wasm: false });
     expect(large).toMatch(/^function step\(/m);
     expect(large).toMatch(/^function rkStep\(/m);
-    expect(large).toContain('const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled);');
+    expect(large).toContain(
+      'const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled, state);',
+    );
   });
 });

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { compilerAvailable } from '../../src/ensemble/cuda.ts';
-import { findMethod } from '../../src/methods/index.ts';
-import type { Method } from '../../src/methods/types.ts';
+import { findExplicitMethod as findMethod } from '../../src/methods/index.ts';
+import type { ExplicitRungeKuttaMethod as Method } from '../../src/methods/types.ts';
 import { buildModel, type ModelSpec } from '../../src/model/model.ts';
 import { type AugmentedSystem, buildAugmentedSystem, type Sensitivity } from '../../src/variational/system.ts';
 

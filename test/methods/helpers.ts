@@ -1,6 +1,6 @@
 /** Shared helpers for the method tests. */
 import { exactWeights, parseCoefficient, type Rational } from '../../src/methods/exact.ts';
-import type { Method } from '../../src/methods/types.ts';
+import type { ExplicitRungeKuttaMethod as Method } from '../../src/methods/types.ts';
 
 const RATIONAL_SPELLING = /^[+-]?\d+(\/[+-]?\d+)?$/;
 

@@ -18,6 +18,7 @@ import {
   RK108,
   RK1412,
 } from '../../src/methods/index.ts';
+import { RODAS4, RODAS5P, ROS3P } from '../../src/methods/rosenbrock/index.ts';
 
 const EXPECTED: [name: string, aliases: string[], order: number, embeddedOrder: number | undefined][] = [
   ['RK1412', [], 14, 12],
@@ -33,10 +34,14 @@ const EXPECTED: [name: string, aliases: string[], order: number, embeddedOrder: 
   ['Ralston', [], 2, undefined],
   ['Euler-Trap', [], 2, undefined],
   ['Euler', [], 1, undefined],
+  // Rosenbrock (linearly implicit), for stiff problems
+  ['Rodas5P', [], 5, 4],
+  ['Rodas4', [], 4, 3],
+  ['ROS3P', [], 3, 2],
 ];
 
 describe('method registry', () => {
-  it("lists DESolver's explicit methods with their declared orders", () => {
+  it("lists DESolver's explicit methods, then the Rosenbrock methods, with their declared orders", () => {
     expect(methodNames()).toEqual(EXPECTED.map(([name]) => name));
     for (const [name, aliases, order, embedded] of EXPECTED) {
       const m = findMethod(name);
@@ -62,6 +67,9 @@ describe('method registry', () => {
       RALSTON,
       EULER_TRAP,
       EULER,
+      RODAS5P,
+      RODAS4,
+      ROS3P,
     ];
     expect(new Set(ALL_METHODS)).toEqual(new Set(constants));
     expect(ALL_METHODS).toHaveLength(constants.length);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import { embeddedWeights } from '../../src/methods/exact.ts';
 import { ALL_METHODS, RK87 } from '../../src/methods/index.ts';
-import type { Method } from '../../src/methods/types.ts';
+import type { ExplicitRungeKuttaMethod as Method } from '../../src/methods/types.ts';
 import type { ModelSpec } from '../../src/model/model.ts';
 
 interface Problem {

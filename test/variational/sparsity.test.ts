@@ -11,7 +11,7 @@ import { printWgslRhsBody } from '../../src/codegen/wgsl/rhs.ts';
 import { compile } from '../../src/compile.ts';
 import { prepareCpuEnsemble } from '../../src/ensemble/cuda.ts';
 import { type Expr, isConst } from '../../src/expr/ir.ts';
-import { findMethod } from '../../src/methods/index.ts';
+import { findExplicitMethod as findMethod } from '../../src/methods/index.ts';
 import { buildModel, type ModelSpec } from '../../src/model/model.ts';
 import type { SolveOptions, SolveResult } from '../../src/runtime/types.ts';
 import { buildAugmentedSystem, rhsSegments, type Sensitivity } from '../../src/variational/system.ts';

@@ -14,7 +14,7 @@ import { ENSEMBLE_STATUS } from '../../src/ensemble/types.ts';
 import { releaseWebGpu, setWebGpuBatchLimit, solveEnsembleWebGpu } from '../../src/ensemble/webgpu.ts';
 import { IntegrationError } from '../../src/errors.ts';
 import { SEED_MODEL, seedExactJacobian, seedExactParamJacobian } from '../../src/examples.ts';
-import { findMethod } from '../../src/methods/index.ts';
+import { findExplicitMethod as findMethod } from '../../src/methods/index.ts';
 import { buildModel, type ModelSpec } from '../../src/model/model.ts';
 import { buildAugmentedSystem } from '../../src/variational/system.ts';
 import { compareWithTypeScript, describeGpu, FORCED, FUNCTIONS, hash01, LORENZ, PENDULUM } from './support.ts';

@@ -11,7 +11,7 @@ import { beforeAll, describe } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import type { EnsembleOptions, EnsembleResult } from '../../src/ensemble/types.ts';
 import { solveEnsembleWebGpu, webGpuAvailable } from '../../src/ensemble/webgpu.ts';
-import { findMethod } from '../../src/methods/index.ts';
+import { findExplicitMethod as findMethod } from '../../src/methods/index.ts';
 import { buildModel, type ModelSpec } from '../../src/model/model.ts';
 import { buildAugmentedSystem, type Sensitivity } from '../../src/variational/system.ts';
 

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
-import type { Method } from '../../methods/types.ts';
+import type { ExplicitRungeKuttaMethod as Method } from '../../methods/types.ts';
 import { ENSEMBLE_STATUS } from '../../runtime/status.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { safeCommand } from '../names.ts';

@@ -17,11 +17,13 @@ import { indentBlock, safeCommand } from '../names.ts';
 import { integerLiteral, numberLiteral } from '../printer.ts';
 import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
 import { printRhsBody } from './rhs.ts';
+import { rosenbrockDefinitions } from './rosenbrock.ts';
 
 const DRIVER_URL = new URL('../../../templates/ts/driver.ts', import.meta.url);
 /** The family templates, by Method['family']. */
 const FAMILY_URLS: Readonly<Record<Method['family'], URL>> = {
   'explicit-rk': new URL('../../../templates/ts/explicit-rk.ts', import.meta.url),
+  rosenbrock: new URL('../../../templates/ts/rosenbrock.ts', import.meta.url),
 };
 
 /**
@@ -158,8 +160,47 @@ function kernelVectors(kernel: Uint8Array, stages: number, params: number): Vect
 
 /** The generated definitions, keyed by the name of the placeholder they replace. */
 function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array | undefined): Map<string, string> {
-  const m = system.model;
+  if (method.family === 'rosenbrock') {
+    if (kernel) throw new Error('internal: the WebAssembly kernel is for explicit Runge–Kutta steps only');
+    const errorOrder = method.errorEstimate?.order ?? 0;
+    return new Map([
+      ...commonDefinitions(system, method, errorOrder, PLAIN_VECTORS),
+      ...rosenbrockDefinitions(system, method),
+    ]);
+  }
   const tab = numericTableau(method);
+  const vectors: VectorFunctions & { rkStep?: string } = kernel
+    ? kernelVectors(kernel, tab.c.length, system.model.params.length)
+    : PLAIN_VECTORS;
+  const rkSignature =
+    'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number';
+  return new Map([
+    ...commonDefinitions(system, method, tab.errorOrder, vectors),
+    // the explicit Runge–Kutta family's (templates/ts/explicit-rk.ts)
+    ['STAGES', `const STAGES: number = ${integerLiteral(tab.c.length)};`],
+    ['FSAL', `const FSAL: boolean = ${method.fsal === true ? 'true' : 'false'};`],
+    ['STIFF_STAGE', `const STIFF_STAGE: number = ${integerLiteral(stiffnessStage(method))};`],
+    ['STABILITY_BOUNDARY', `const STABILITY_BOUNDARY: number = ${numberLiteral(realStabilityBoundary(method)).text};`],
+    [
+      'rkStep',
+      useScalarStep(system, method) && !kernel
+        ? '// (a small system: the step is written out inside the loop of solve, marked "the step, inlined")'
+        : kernel
+          ? `${vectors.rkStep}\n\n/** The TypeScript step. */\n${rkSignature.replace('rkStep', 'rkStepPortable')} {\n${indentBlock(printExplicitRkStepBody(system, method, false), 1)}\n}`
+          : `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method), 1)}\n}`,
+    ],
+    ['stiffnessRho', vectors.stiffnessRho],
+  ]);
+}
+
+/** The definitions every family's module has (see the driver's placeholders). */
+function commonDefinitions(
+  system: AugmentedSystem,
+  method: Method,
+  errorOrder: number,
+  vectors: VectorFunctions,
+): Map<string, string> {
+  const m = system.model;
   // Strings (validated names) as JSON; every number through its literal printer, which refuses anything else.
   const json = (v: unknown) => JSON.stringify(v);
   const int = integerLiteral;
@@ -172,14 +213,9 @@ function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array
     time: m.time.name,
     method: method.name,
     order: method.order,
-    adaptive: tab.errorOrder > 0,
+    adaptive: errorOrder > 0,
     sensitivities: system.sensitivities,
   };
-  const vectors: VectorFunctions & { rkStep?: string } = kernel
-    ? kernelVectors(kernel, tab.c.length, m.params.length)
-    : PLAIN_VECTORS;
-  const rkSignature =
-    'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number';
   return new Map([
     ['N', `const N: number = ${int(m.states.length)};`],
     ['P', `const P: number = ${int(m.params.length)};`],
@@ -187,12 +223,7 @@ function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array
     ['PHI_OFFSET', `const PHI_OFFSET: number = ${int(system.phiOffset)};`],
     ['SENS_OFFSET', `const SENS_OFFSET: number = ${int(system.sensOffset)};`],
     ['ORDER', `const ORDER: number = ${int(method.order)};`],
-    ['ERROR_ORDER', `const ERROR_ORDER: number = ${int(tab.errorOrder)};`],
-    // the explicit Runge–Kutta family's (templates/ts/explicit-rk.ts)
-    ['STAGES', `const STAGES: number = ${int(tab.c.length)};`],
-    ['FSAL', `const FSAL: boolean = ${method.fsal === true ? 'true' : 'false'};`],
-    ['STIFF_STAGE', `const STIFF_STAGE: number = ${int(stiffnessStage(method))};`],
-    ['STABILITY_BOUNDARY', `const STABILITY_BOUNDARY: number = ${numberLiteral(realStabilityBoundary(method)).text};`],
+    ['ERROR_ORDER', `const ERROR_ORDER: number = ${int(errorOrder)};`],
     ['PARAM_NAMES', `const PARAM_NAMES: readonly string[] = ${json(info.params)};`],
     ['PARAM_DEFAULTS', `const PARAM_DEFAULTS: readonly number[] = ${numbers(m.paramDefaults)};`],
     [
@@ -204,17 +235,8 @@ function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array
       'rhs',
       `function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void {\n${indentBlock(printRhsBody(system), 1)}\n}`,
     ],
-    [
-      'rkStep',
-      useScalarStep(system, method) && !kernel
-        ? '// (a small system: the step is written out inside the loop of solve, marked "the step, inlined")'
-        : kernel
-          ? `${vectors.rkStep}\n\n/** The TypeScript step. */\n${rkSignature.replace('rkStep', 'rkStepPortable')} {\n${indentBlock(printExplicitRkStepBody(system, method, false), 1)}\n}`
-          : `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method), 1)}\n}`,
-    ],
     ['acquireVectors', vectors.acquireVectors],
     ['releaseVectors', vectors.releaseVectors],
-    ['stiffnessRho', vectors.stiffnessRho],
     ['stepKernel', vectors.stepKernel],
   ]);
 }
@@ -301,13 +323,14 @@ export function emitSolverModule(system: AugmentedSystem, method: Method, option
   parts.push(template.text.slice(at));
   if (defs.size > 0) throw new Error(`internal: definitions without placeholder: ${[...defs.keys()].join(', ')}`);
   let text = parts.join('').replace(HEADER_MARKER, header(system, method, options));
-  if (useScalarStep(system, method) && !options.kernel)
+  if (method.family === 'explicit-rk' && useScalarStep(system, method) && !options.kernel)
     text = inlineStep(text, printExplicitRkStepBody(system, method));
   return text;
 }
 
 /** The driver's one call of the step, as the template spells it. */
-const STEP_CALL = /^( *)const err = step\(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled\);$/m;
+const STEP_CALL =
+  /^( *)const err = step\(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled, state\);$/m;
 /** The explicit family's step (a call of rkStep), with its comment: unused once the step is inlined. */
 const FAMILY_STEP = /^\/\*\*[^\n]*\*\/\nfunction step\([\s\S]*?\n}\n/m;
 

@@ -19,8 +19,11 @@ import { TS_DIALECT } from './dialect.ts';
  * both evaluate the same operations in the same order.
  */
 export interface RhsPlan {
-  /** Locals read from the inputs: a component of the augmented vector (`y`) or a parameter (`p`). */
-  readonly inputs: readonly { readonly name: string; readonly from: 'y' | 'p'; readonly index: number }[];
+  /**
+   * Locals read from the inputs: a component of the augmented vector (`y`), a parameter (`p`), or a component
+   * of a direction vector (`u`: the directional derivatives of the Rosenbrock step, see ./rosenbrock.ts).
+   */
+  readonly inputs: readonly { readonly name: string; readonly from: 'y' | 'p' | 'u'; readonly index: number }[];
   /** Temporaries, each after everything it uses. */
   readonly temps: readonly { readonly name: string; readonly text: string }[];
   /** dy[index] = text, for every component that is not in a column loop. */
@@ -58,7 +61,11 @@ export function planRhs(system: AugmentedSystem): RhsPlan {
   return plan;
 }
 
-function makePlan(system: AugmentedSystem): RhsPlan {
+/**
+ * `direction`: symbols read from the vector `u` instead (symbol id → index in u), for the functions that
+ * print derived systems with this machinery.
+ */
+function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, number>): RhsPlan {
   const columns = system.layout === 'columns';
   const n = system.model.states.length;
   const np = system.model.params.length;
@@ -79,8 +86,13 @@ function makePlan(system: AugmentedSystem): RhsPlan {
   }
   const printer = new ExpressionPrinter({ symbol: symbolLocal, temp: (e) => tempNames.get(e.id) }, TS_DIALECT);
 
-  const inputs: { name: string; from: 'y' | 'p'; index: number }[] = [];
+  const inputs: { name: string; from: 'y' | 'p' | 'u'; index: number }[] = [];
   for (const s of program.inputs) {
+    const at = direction?.get(s.id);
+    if (at !== undefined) {
+      inputs.push({ name: symbolLocal(s), from: 'u', index: at });
+      continue;
+    }
     // states and aux symbols: their index is their position in the augmented vector
     if (s.role === 'state' || s.role === 'aux') inputs.push({ name: symbolLocal(s), from: 'y', index: s.index });
     else if (s.role === 'param') inputs.push({ name: symbolLocal(s), from: 'p', index: s.index });
@@ -121,8 +133,8 @@ function makePlan(system: AugmentedSystem): RhsPlan {
 export const TS_ZERO_FILL_FROM = 8;
 
 /** The body of `rhs(t, y, p, dy)`: reads the inputs it needs, computes temporaries, writes dy. */
-export function printRhsBody(system: AugmentedSystem): string {
-  const plan = planRhs(system);
+export function printRhsBody(system: AugmentedSystem, direction?: ReadonlyMap<number, number>): string {
+  const plan = direction === undefined ? planRhs(system) : makePlan(system, direction);
   const lines: string[] = [];
   for (const i of plan.inputs) lines.push(`const ${i.name} = ${i.from}[${i.index}];`);
   for (const t of plan.temps) lines.push(`const ${t.name} = ${t.text};`);

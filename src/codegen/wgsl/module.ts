@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { ModelError } from '../../errors.ts';
 import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
-import type { Method } from '../../methods/types.ts';
+import type { ExplicitRungeKuttaMethod as Method } from '../../methods/types.ts';
 import { type AugmentedSystem, buildAugmentedSystem } from '../../variational/system.ts';
 import { indentBlock } from '../names.ts';
 import { F32RangeError, f32Literal } from './dialect.ts';

@@ -1,0 +1,326 @@
+/*
+ * The Rosenbrock (linearly implicit) family's part of a TypeScript solver module: its step, behind the
+ * interface that templates/ts/driver.ts documents at its top. src/codegen/ts/module.ts drops the
+ * `@odeforge:driver` stubs below, puts the rest in the driver's `@odeforge:family` region, and replaces the
+ * `declare`s that are left with generated code (src/codegen/ts/rosenbrock.ts).
+ *
+ * The method, in the transformed form of Hairer & Wanner (Solving ODEs II, IV.7), for the augmented system
+ * Y = [y | Φ | S] with F its right-hand side and 𝕁 = ∂F/∂Y at (t, Y), all evaluated once per step:
+ *
+ *     (I/(hγ) − 𝕁) u_i = F(t + c_i h, Y + Σ_{j<i} a_ij u_j) + Σ_{j<i} (C_ij / h) u_j + d_i h ∂F/∂t,
+ *     Y_new = Y + Σ_j m_j u_j,        error estimate Σ_j (m_j − m̂_j) u_j.
+ *
+ * 𝕁 is block lower triangular (J on the diagonal, the coupling K below it: see src/codegen/ts/rosenbrock.ts),
+ * so one LU of the n×n matrix I/(hγ) − J serves every block: the state's part of u_i first, then each column of
+ * Φ and S with K·(its state part) added on the right. With 𝕁 exact, the sensitivities this produces are the
+ * derivatives of the computed solution. J is evaluated once per accepted step (a rejected step retries from the
+ * same point with the same J) and the matrix is factorized again only when h changes.
+ */
+
+// @odeforge:driver-begin — stubs of the driver's definitions (dropped when assembled).
+export {};
+
+declare const N: number;
+declare const P: number;
+declare const M: number;
+declare const PHI_OFFSET: number;
+declare const SENS_OFFSET: number;
+declare const info: { readonly states: readonly string[] };
+declare function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void;
+declare function hermite(
+  s: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  out: Float64Array,
+  at: number,
+): void;
+interface SolveStats {
+  steps: number;
+  jacobianEvals?: number;
+  factorizations?: number;
+  linearSolves?: number;
+}
+declare class IntegrationError {
+  readonly reason: 'non-finite' | 'singular-matrix';
+}
+// @odeforge:driver-end
+
+// ─── Rosenbrock: placeholders ───────────────────────────────────────────────────────────────────────────
+
+/** Stages s and the diagonal γ of the method. */
+declare const STAGES: number;
+declare const GAMMA: number;
+/** a and C, s×s row-major, zero on and above the diagonal; the nodes c, the weights d of h ∂F/∂t. */
+declare const ROS_A: Float64Array;
+declare const ROS_C: Float64Array;
+declare const NODES: Float64Array;
+declare const ROS_D: Float64Array;
+/** Weights m of Y_new and m − m̂ of the error estimate (zeros for a fixed-step method). */
+declare const ROS_M: Float64Array;
+declare const ROS_E: Float64Array;
+/** Whether F reads t (else ∂F/∂t = 0 and its term is skipped). */
+declare const NON_AUTONOMOUS: boolean;
+/** J's structural non-zeros, row by row. */
+declare const JAC_NONZEROS: number;
+declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
+/** Where row i of J starts among the non-zeros (N + 1 entries), and the column of each non-zero. */
+declare const JAC_ROW_START: Int32Array;
+declare const JAC_COLUMNS: Int32Array;
+/** dy[N..M) = K u for a state-sized direction u (K: how the Φ and S blocks of F move with y). */
+declare function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
+/** dy = ∂F/∂t over the whole augmented vector. */
+declare function timeDerivative(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void;
+/**
+ * The Newton matrix I/(hγ) − J in the factorization's array of LU_SIZE entries: the LU_INPUTS slots are
+ * assembled from J's non-zeros (at JAC_SLOTS) and the diagonal (DIAG_SLOTS); luFactor factorizes in place and
+ * returns 0, or 1 + the elimination step whose pivot failed; luSolve solves for nrhs right-hand sides of
+ * length N stored one after the other, in place.
+ */
+declare const LU_SIZE: number;
+declare const LU_INPUTS: Int32Array;
+declare const JAC_SLOTS: Int32Array;
+declare const DIAG_SLOTS: Int32Array;
+declare function luFactor(a: Float64Array, piv: Int32Array): number;
+declare function luSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs: number): void;
+
+// ─── Rosenbrock: the family interface ───────────────────────────────────────────────────────────────────
+// work = [F(t, y), F(t + h, yNew), u_1 … u_s, ∂F/∂t, K u]: the stage increments u_i of the augmented
+// vector, the time derivative at (t, y), and the coupling's output.
+
+const F_NEW = 1;
+const STAGE_AT = 2;
+const DFDT_AT: number = STAGE_AT + STAGES;
+const COUPLED_AT: number = DFDT_AT + 1;
+const WORK_VECTORS: number = COUPLED_AT + 1;
+/** Stage 1 is F(t, y), which the driver holds; stages 2..s and F(t + h, yNew) are evaluated. */
+const STEP_EVALS: number = STAGES;
+/** A-stable methods: no stability limit to watch. */
+const STIFFNESS_DETECTION = false;
+const STABILITY_BOUNDARY: number = Number.POSITIVE_INFINITY;
+/** Columns of the sensitivities: one right-hand side of length N each in the block solves (Φ's, then S's). */
+const PHI_COLUMNS: number = PHI_OFFSET >= 0 ? N : 0;
+const SENS_COLUMNS: number = SENS_OFFSET >= 0 ? P : 0;
+const COLUMNS: number = PHI_COLUMNS + SENS_COLUMNS;
+
+interface StepState {
+  /** J at (jacobianT, y) — the point the last step was tried from. */
+  readonly jac: Float64Array;
+  jacobianT: number;
+  hasJacobian: boolean;
+  /** The factorization of I/(hγ) − J for the step luH (NaN: none). */
+  readonly lu: Float64Array;
+  readonly piv: Int32Array;
+  luH: number;
+  /** The right-hand sides of one block solve: the state's, or every column of Φ and S, each of length N. */
+  readonly block: Float64Array;
+  /** Why the last step failed: 0 (it did not, or a non-finite value), SINGULAR or BAD_JACOBIAN. */
+  failure: number;
+  jacobianEvals: number;
+  factorizations: number;
+  linearSolves: number;
+}
+
+function newStepState(): StepState {
+  return {
+    jac: new Float64Array(JAC_NONZEROS),
+    jacobianT: Number.NaN,
+    hasJacobian: false,
+    lu: new Float64Array(LU_SIZE),
+    piv: new Int32Array(N),
+    luH: Number.NaN,
+    block: new Float64Array(N * Math.max(1, COLUMNS)),
+    failure: 0,
+    jacobianEvals: 0,
+    factorizations: 0,
+    linearSolves: 0,
+  };
+}
+
+function familyStats(state: StepState, stats: SolveStats): SolveStats {
+  stats.jacobianEvals = state.jacobianEvals;
+  stats.factorizations = state.factorizations;
+  stats.linearSolves = state.linearSolves;
+  return stats;
+}
+
+const SINGULAR = 1;
+const BAD_JACOBIAN = 2;
+
+/** "∂f_x/∂y" for the k-th non-zero of J. */
+function jacobianEntryName(k: number): string {
+  let i = 0;
+  while (i < N && JAC_ROW_START[i + 1]! <= k) i++;
+  return `∂f_${info.states[i]}/∂${info.states[JAC_COLUMNS[k]!]}`;
+}
+
+function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
+  if (state.failure === SINGULAR) return { reason: 'singular-matrix', why: 'singular Newton matrix I/(hγ) − J' };
+  if (state.failure === BAD_JACOBIAN) {
+    const k = state.jac.findIndex((v) => !Number.isFinite(v));
+    return { reason: 'non-finite', why: `non-finite Jacobian entry ${jacobianEntryName(k)} = ${state.jac[k]}` };
+  }
+  return undefined;
+}
+
+/** I/(hγ) − J from J's non-zeros, factorized in state.lu; false when a pivot fails (singular or not finite). */
+function factorNewtonMatrix(state: StepState, h: number): boolean {
+  const lu = state.lu;
+  const jac = state.jac;
+  for (let k = 0; k < LU_INPUTS.length; k++) lu[LU_INPUTS[k]!] = 0;
+  for (let k = 0; k < JAC_NONZEROS; k++) lu[JAC_SLOTS[k]!]! -= jac[k]!;
+  const diagonal = 1 / (h * GAMMA);
+  for (let i = 0; i < N; i++) lu[DIAG_SLOTS[i]!]! += diagonal;
+  state.factorizations++;
+  if (luFactor(lu, state.piv) !== 0) {
+    state.luH = Number.NaN;
+    return false;
+  }
+  state.luH = h;
+  return true;
+}
+
+/**
+ * Solves (I/(hγ) − 𝕁) x = r in place in `r` (an augmented vector): the state block with the LU, then — with
+ * sensitivities — every column of Φ and S together, K x_y (from `coupling` at the step's start) added first.
+ */
+function solveAugmented(
+  state: StepState,
+  t: number,
+  y: Float64Array,
+  p: Float64Array,
+  r: Float64Array,
+  coupled: Float64Array,
+): void {
+  const block = state.block;
+  for (let i = 0; i < N; i++) block[i] = r[i]!;
+  luSolve(state.lu, state.piv, block, 1);
+  for (let i = 0; i < N; i++) r[i] = block[i]!;
+  state.linearSolves++;
+  if (COLUMNS === 0) return;
+  coupling(t, y, p, r, coupled);
+  // Column c of a row-major block X (Φ: N columns, S: P) is X[i·width + c], i < N: gathered into block[c·N + i].
+  for (let c = 0; c < PHI_COLUMNS; c++) {
+    for (let i = 0; i < N; i++) {
+      const at = PHI_OFFSET + i * N + c;
+      block[c * N + i] = r[at]! + coupled[at]!;
+    }
+  }
+  for (let c = 0; c < SENS_COLUMNS; c++) {
+    for (let i = 0; i < N; i++) {
+      const at = SENS_OFFSET + i * P + c;
+      block[(PHI_COLUMNS + c) * N + i] = r[at]! + coupled[at]!;
+    }
+  }
+  luSolve(state.lu, state.piv, block, COLUMNS);
+  for (let c = 0; c < PHI_COLUMNS; c++) for (let i = 0; i < N; i++) r[PHI_OFFSET + i * N + c] = block[c * N + i]!;
+  for (let c = 0; c < SENS_COLUMNS; c++) {
+    for (let i = 0; i < N; i++) r[SENS_OFFSET + i * P + c] = block[(PHI_COLUMNS + c) * N + i]!;
+  }
+  state.linearSolves += COLUMNS;
+}
+
+/** The driver's step: one Rosenbrock step from (t, y) with step h (see the top of this file). */
+function step(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  work: Float64Array[],
+  z: Float64Array,
+  yNew: Float64Array,
+  _record: boolean,
+  rtol: number,
+  atol: number,
+  controlled: number,
+  state: StepState,
+): number {
+  state.failure = 0;
+  const dfdt = work[DFDT_AT]!;
+  const coupled = work[COUPLED_AT]!;
+  // J (and ∂F/∂t) at the step's start: new after an accepted step, the same on a retry from the same point.
+  if (!state.hasJacobian || state.jacobianT !== t) {
+    jacobian(t, y, p, state.jac);
+    if (NON_AUTONOMOUS) timeDerivative(t, y, p, dfdt);
+    state.jacobianEvals++;
+    state.jacobianT = t;
+    state.hasJacobian = true;
+    state.luH = Number.NaN;
+  }
+  if (state.luH !== h && !factorNewtonMatrix(state, h)) {
+    // Which: a non-finite entry of J fails every h, a singular matrix only some.
+    let finite = 0;
+    for (let k = 0; k < JAC_NONZEROS; k++) finite += state.jac[k]! * 0;
+    state.failure = finite === 0 ? SINGULAR : BAD_JACOBIAN;
+    return Number.POSITIVE_INFINITY;
+  }
+  for (let i = 0; i < STAGES; i++) {
+    const u = work[STAGE_AT + i]!;
+    // u = F(t + c_i h, y + Σ_{j<i} a_ij u_j); stage 1 is F(t, y), which the driver holds in work[0].
+    if (i === 0) u.set(work[0]!);
+    else {
+      z.set(y);
+      for (let j = 0; j < i; j++) {
+        const a = ROS_A[i * STAGES + j]!;
+        if (a === 0) continue;
+        const uj = work[STAGE_AT + j]!;
+        for (let k = 0; k < M; k++) z[k]! += a * uj[k]!;
+      }
+      rhs(t + NODES[i]! * h, z, p, u);
+    }
+    // … + Σ_{j<i} (C_ij / h) u_j + d_i h ∂F/∂t
+    for (let j = 0; j < i; j++) {
+      const c = ROS_C[i * STAGES + j]! / h;
+      if (c === 0) continue;
+      const uj = work[STAGE_AT + j]!;
+      for (let k = 0; k < M; k++) u[k]! += c * uj[k]!;
+    }
+    if (NON_AUTONOMOUS && ROS_D[i] !== 0) {
+      const d = ROS_D[i]! * h;
+      for (let k = 0; k < M; k++) u[k]! += d * dfdt[k]!;
+    }
+    solveAugmented(state, t, y, p, u, coupled);
+  }
+  // Y_new = Y + Σ m_j u_j; its finiteness (x·0 is 0 for finite x, NaN otherwise) and the error estimate.
+  let finite = 0;
+  let err = 0;
+  for (let k = 0; k < M; k++) {
+    let v = y[k]!;
+    let e = 0;
+    for (let j = 0; j < STAGES; j++) {
+      const uj = work[STAGE_AT + j]![k]!;
+      v += ROS_M[j]! * uj;
+      e += ROS_E[j]! * uj;
+    }
+    yNew[k] = v;
+    finite += v * 0;
+    if (k < controlled) {
+      const scaled = Math.abs(e) / (atol + rtol * Math.max(Math.abs(y[k]!), Math.abs(v)));
+      if (scaled > err || Number.isNaN(scaled)) err = scaled;
+    }
+  }
+  if (finite !== 0) return Number.POSITIVE_INFINITY;
+  rhs(t + h, yNew, p, work[F_NEW]!);
+  return err;
+}
+
+/** Dense output: cubic Hermite on y and F at both ends. */
+function interpolate(
+  s: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  _work: Float64Array[],
+  out: Float64Array,
+  at: number,
+): void {
+  hermite(s, h, y0, f0, y1, f1, out, at);
+}
+
+function stiffnessEstimate(_work: Float64Array[], _yNew: Float64Array): number {
+  return Number.NaN;
+}
