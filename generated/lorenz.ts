@@ -156,7 +156,7 @@ function stiffnessRhoPortable(fNew: Float64Array, fz: Float64Array, yNew: Float6
 
 type StepState = undefined;
 
-function newStepState(): StepState {
+function newStepState(_adaptive: boolean): StepState {
   return undefined;
 }
 
@@ -854,7 +854,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   // work[0] is F(t, y) (see the interface at the top)
   const work: Float64Array[] = vectors.slice(3);
   // what the family's step keeps besides work (a Jacobian and its factorization, counters)
-  const state = newStepState();
+  const state = newStepState(adaptive);
   // Samples go to onSample through one scratch vector, or are kept in `dense` (then also `kept`, for results).
   const samples = tEval === undefined ? 0 : tEval.length;
   const dense = tEval === undefined ? undefined : new Float64Array(onSample ? M : samples * M);

@@ -8,6 +8,7 @@ import { DORMAND_PRINCE } from './dormand-prince.ts';
 import { EULER } from './euler.ts';
 import { EULER_TRAP } from './euler-trap.ts';
 import { HEUN } from './heun.ts';
+import { IMPLICIT_RK_METHODS } from './implicit/index.ts';
 import { MIDPOINT } from './midpoint.ts';
 import { RALSTON } from './ralston.ts';
 import { RK4 } from './rk4.ts';
@@ -39,8 +40,11 @@ export const EXPLICIT_METHODS: readonly ExplicitRungeKuttaMethod[] = [
   EULER,
 ];
 
-/** Every method: the explicit ones, then the Rosenbrock methods (linearly implicit, for stiff problems). */
-export const ALL_METHODS: readonly Method[] = [...EXPLICIT_METHODS, ...ROSENBROCK_METHODS];
+/**
+ * Every method: the explicit ones, then those for stiff problems — the Rosenbrock methods (linearly implicit)
+ * and the fully implicit Runge–Kutta methods.
+ */
+export const ALL_METHODS: readonly Method[] = [...EXPLICIT_METHODS, ...ROSENBROCK_METHODS, ...IMPLICIT_RK_METHODS];
 
 const BY_NAME: ReadonlyMap<string, Method> = (() => {
   const map = new Map<string, Method>();
@@ -84,9 +88,10 @@ export function findMethod(name: string): Method {
  */
 export function explicitMethod(method: Method, target: string): ExplicitRungeKuttaMethod {
   if (method.family === 'explicit-rk') return method;
+  const kind = method.family === 'rosenbrock' ? 'a Rosenbrock' : 'an implicit Runge–Kutta';
   throw new OptionError(
     'method',
-    `${method.name} is a ${method.family} method; ${target} has explicit Runge–Kutta methods only (the TypeScript target has every method)`,
+    `${method.name} is ${kind} method; ${target} has explicit Runge–Kutta methods only (the TypeScript target has every method)`,
   );
 }
 

@@ -6,7 +6,7 @@
  *   - exact rationals "p/q" or integers "-3" (arbitrary size, converted with correct rounding), or
  *   - decimal strings with more digits than a double holds (e.g. Feagin's published 60-digit values).
  */
-import type { RosenbrockMethod } from './implicit/types.ts';
+import type { ImplicitRungeKuttaMethod, RosenbrockMethod } from './implicit/types.ts';
 
 export type Coefficient = string;
 
@@ -43,5 +43,5 @@ export interface ExplicitRungeKuttaMethod {
   readonly fsal: boolean;
 }
 
-/** Every family the code generators handle: explicit Runge–Kutta, and Rosenbrock (linearly implicit). */
-export type Method = ExplicitRungeKuttaMethod | RosenbrockMethod;
+/** Every family the code generators handle: explicit Runge–Kutta, Rosenbrock (linearly implicit), implicit RK. */
+export type Method = ExplicitRungeKuttaMethod | RosenbrockMethod | ImplicitRungeKuttaMethod;

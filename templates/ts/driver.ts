@@ -48,8 +48,9 @@
  * enough to inline or called once per attempt. Family constants at the top level of its template may use
  * each other and the placeholders above the family region, not the driver's definitions after it (they are
  * not initialised yet), and the generated module imports nothing.
- * StepState, newStepState() → state: what a family keeps from step to step besides `work` (a Jacobian, its
- *   factorization, counters), made once per solve and passed to every step (the explicit family has none).
+ * StepState, newStepState(adaptive) → state: what a family keeps from step to step besides `work` (a Jacobian,
+ *   its factorization, counters), made once per solve and passed to every step (the explicit family has none).
+ *   `adaptive` tells whether the driver can retry a failed step with a smaller h (fixed steps: it cannot).
  * familyStats(state, stats): adds the family's counters to the statistics (jacobianEvals, factorizations,
  *   linearSolves, newtonIterations where they apply).
  * stepFailure(state) → { reason, why } | undefined: why the last attempted step returned Infinity when it was
@@ -130,7 +131,7 @@ declare const STABILITY_BOUNDARY: number;
 declare function stiffnessEstimate(work: Float64Array[], yNew: Float64Array): number;
 /** What the family's step keeps between steps of one solve (see the interface above). */
 type StepState = unknown;
-declare function newStepState(): StepState;
+declare function newStepState(adaptive: boolean): StepState;
 declare function familyStats(state: StepState, stats: SolveStats): SolveStats;
 declare function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined;
 // @odeforge:family-end
@@ -821,7 +822,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   // work[0] is F(t, y) (see the interface at the top)
   const work: Float64Array[] = vectors.slice(3);
   // what the family's step keeps besides work (a Jacobian and its factorization, counters)
-  const state = newStepState();
+  const state = newStepState(adaptive);
   // Samples go to onSample through one scratch vector, or are kept in `dense` (then also `kept`, for results).
   const samples = tEval === undefined ? 0 : tEval.length;
   const dense = tEval === undefined ? undefined : new Float64Array(onSample ? M : samples * M);

@@ -140,7 +140,7 @@ function stiffnessRhoPortable(fNew: Float64Array, fz: Float64Array, yNew: Float6
 
 type StepState = undefined;
 
-function newStepState(): StepState {
+function newStepState(_adaptive: boolean): StepState {
   return undefined;
 }
 

@@ -123,7 +123,7 @@ interface StepState {
   linearSolves: number;
 }
 
-function newStepState(): StepState {
+function newStepState(_adaptive: boolean): StepState {
   return {
     jac: new Float64Array(JAC_NONZEROS),
     jacobianT: Number.NaN,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OdeforgeError, OptionError } from '../../src/errors.ts';
+import { IMPLICIT_RK_METHODS } from '../../src/methods/implicit/index.ts';
 import {
   AHE,
   ALL_METHODS,
@@ -38,10 +39,26 @@ const EXPECTED: [name: string, aliases: string[], order: number, embeddedOrder: 
   ['Rodas5P', [], 5, 4],
   ['Rodas4', [], 4, 3],
   ['ROS3P', [], 3, 2],
+  // fully implicit Runge–Kutta
+  ['RadauIIA5', [], 5, 3],
+  ['LobattoIIIC4', [], 4, 2],
+  ['BackwardEuler', [], 1, undefined],
+  ['ImplicitMidpoint', [], 2, undefined],
+  ['CrankNicolson', [], 2, undefined],
+  ['LobattoIIIA2', [], 2, undefined],
+  ['LobattoIIIA4', [], 4, undefined],
+  ['LobattoIIIB2', [], 2, undefined],
+  ['LobattoIIIB4', [], 4, undefined],
+  ['LobattoIIIC2', [], 2, undefined],
+  ['RadauIA3', [], 3, undefined],
+  ['RadauIA5', [], 5, undefined],
+  ['RadauIIA3', [], 3, undefined],
+  ['GaussLegendre4', [], 4, undefined],
+  ['GaussLegendre6', [], 6, undefined],
 ];
 
 describe('method registry', () => {
-  it("lists DESolver's explicit methods, then the Rosenbrock methods, with their declared orders", () => {
+  it("lists DESolver's explicit methods, then the Rosenbrock and the implicit Runge–Kutta methods, with their declared orders", () => {
     expect(methodNames()).toEqual(EXPECTED.map(([name]) => name));
     for (const [name, aliases, order, embedded] of EXPECTED) {
       const m = findMethod(name);
@@ -70,6 +87,7 @@ describe('method registry', () => {
       RODAS5P,
       RODAS4,
       ROS3P,
+      ...IMPLICIT_RK_METHODS,
     ];
     expect(new Set(ALL_METHODS)).toEqual(new Set(constants));
     expect(ALL_METHODS).toHaveLength(constants.length);

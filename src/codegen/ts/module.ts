@@ -16,6 +16,7 @@ import type { AugmentedSystem } from '../../variational/system.ts';
 import { indentBlock, safeCommand } from '../names.ts';
 import { integerLiteral, numberLiteral } from '../printer.ts';
 import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
+import { implicitRkDefinitions } from './implicit-rk.ts';
 import { printRhsBody } from './rhs.ts';
 import { rosenbrockDefinitions } from './rosenbrock.ts';
 
@@ -24,6 +25,7 @@ const DRIVER_URL = new URL('../../../templates/ts/driver.ts', import.meta.url);
 const FAMILY_URLS: Readonly<Record<Method['family'], URL>> = {
   'explicit-rk': new URL('../../../templates/ts/explicit-rk.ts', import.meta.url),
   rosenbrock: new URL('../../../templates/ts/rosenbrock.ts', import.meta.url),
+  'implicit-rk': new URL('../../../templates/ts/implicit-rk.ts', import.meta.url),
 };
 
 /**
@@ -160,14 +162,14 @@ function kernelVectors(kernel: Uint8Array, stages: number, params: number): Vect
 
 /** The generated definitions, keyed by the name of the placeholder they replace. */
 function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array | undefined): Map<string, string> {
-  if (method.family === 'rosenbrock') {
+  if (method.family !== 'explicit-rk') {
     if (kernel) throw new Error('internal: the WebAssembly kernel is for explicit Runge–Kutta steps only');
     const errorOrder = method.errorEstimate?.order ?? 0;
-    return new Map([
-      ...commonDefinitions(system, method, errorOrder, PLAIN_VECTORS),
-      ...rosenbrockDefinitions(system, method),
-    ]);
+    const family =
+      method.family === 'rosenbrock' ? rosenbrockDefinitions(system, method) : implicitRkDefinitions(system, method);
+    return new Map([...commonDefinitions(system, method, errorOrder, PLAIN_VECTORS), ...family]);
   }
+
   const tab = numericTableau(method);
   const vectors: VectorFunctions & { rkStep?: string } = kernel
     ? kernelVectors(kernel, tab.c.length, system.model.params.length)

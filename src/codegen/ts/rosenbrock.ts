@@ -121,7 +121,7 @@ export function printCoupling(system: AugmentedSystem): string {
   // No state block: dy[0..N) is not written (the template reads the Φ and S blocks only).
   const derived = { ...derivedSystem(system, [], dJ, dFp), components: [] };
   const what =
-    '// K u: the Φ and S blocks of F differentiated along u in the state, i.e. with J\'[u] = Σ_l ∂J/∂y_l·u_l in\n' +
+    "// K u: the Φ and S blocks of F differentiated along u in the state, i.e. with J'[u] = Σ_l ∂J/∂y_l·u_l in\n" +
     '// place of J, and ∂/∂y(∂f/∂p)·u in place of ∂f/∂p';
   return `${signature} {\n${indentBlock(`${what}\n${printRhsBody(derived, direction)}`, 1)}\n}`;
 }
@@ -138,6 +138,14 @@ export function printTimeDerivative(system: AugmentedSystem): string {
   const derived = derivedSystem(system, system.model.rhs.map(d), dJ, dFp);
   const what = '// ∂F/∂t: ∂f/∂t, then the Φ and S blocks with ∂J/∂t in place of J and ∂²f/∂p∂t in place of ∂f/∂p';
   return `${signature} {\n${indentBlock(`${what}\n${printRhsBody(derived)}`, 1)}\n}`;
+}
+
+/** JAC_ROW_START and JAC_COLUMNS: J's sparsity, for naming an entry at run time. */
+export function printJacobianStructure(system: AugmentedSystem): [string, string][] {
+  return [
+    ['JAC_ROW_START', `const JAC_ROW_START: Int32Array = ${integers(rowStarts(system.jacobian))};`],
+    ['JAC_COLUMNS', `const JAC_COLUMNS: Int32Array = ${integers(system.jacobian.flatMap((row) => row.columns))};`],
+  ];
 }
 
 /** Where each row's non-zeros start, and their total at the end. */
@@ -247,8 +255,7 @@ export function rosenbrockDefinitions(system: AugmentedSystem, method: Rosenbroc
     ['NON_AUTONOMOUS', `const NON_AUTONOMOUS: boolean = ${readsTime(system) ? 'true' : 'false'};`],
     ['JAC_NONZEROS', `const JAC_NONZEROS: number = ${int(nnz)};`],
     ['jacobian', printJacobian(system)],
-    ['JAC_ROW_START', `const JAC_ROW_START: Int32Array = ${integers(rowStarts(system.jacobian))};`],
-    ['JAC_COLUMNS', `const JAC_COLUMNS: Int32Array = ${integers(system.jacobian.flatMap((row) => row.columns))};`],
+    ...printJacobianStructure(system),
     ['coupling', printCoupling(system)],
     ['timeDerivative', printTimeDerivative(system)],
   ]);

@@ -1,0 +1,522 @@
+/*
+ * The fully implicit Runge–Kutta family's part of a TypeScript solver module (Radau IIA, Lobatto III A/B/C,
+ * Radau IA, Gauss–Legendre, backward Euler, …): its step, behind the interface that templates/ts/driver.ts
+ * documents at its top. src/codegen/ts/module.ts drops the `@odeforge:driver` stubs below, puts the rest in the
+ * driver's `@odeforge:family` region and replaces the `declare`s that are left with generated code
+ * (src/codegen/ts/implicit-rk.ts).
+ *
+ * The stage equations, for the increments Z_i = Y_i − Y of the augmented vector Y = [y | Φ | S]:
+ *
+ *     Z_i = h Σ_j a_ij F(t + c_j h, Y + Z_j),        i = 1..s,
+ *
+ * solved by simplified Newton iterations with the matrix I − h A⊗𝕁, 𝕁 = ∂F/∂Y at the step's start (or a recent
+ * one). 𝕁 is block lower triangular (J on the diagonal, the coupling K of the Φ and S blocks below: see
+ * src/codegen/ts/rosenbrock.ts), so each iteration solves the state's stage system with the LU of the sN×sN matrix
+ * I − h A⊗J, and then every column of Φ and S with the same LU, K·(the state's update) added on the right. The
+ * iteration converges to the stage values of the augmented system itself — the sensitivities are those of the
+ * discrete solution, as for any Runge–Kutta method (differentiation and discretisation commute), to the Newton
+ * tolerance — and its test covers every component, sensitivities included.
+ *
+ * Then Y_new = Y + Z_s for stiffly accurate methods (b = last row of A), otherwise Y + h Σ b_j F(Y + Z_j) with
+ * F evaluated again at the converged stages. Error estimates: none (fixed steps), embedded weights on the stage
+ * derivatives, or Hairer's for Radau IIA 5 (RADAU5: Hairer & Wanner II, IV.8), filtered through (I/(hγ0) − 𝕁)^{-1}.
+ * Newton's iteration follows RADAU5's control: the tolerance κ = max(10ε/rtol, min(0.03, √rtol)) on the scaled
+ * update, the contraction θ watched from the second iteration on, failure when θ ≥ 0.99 or when the predicted
+ * remaining error cannot fall below κ within NEWTON_MAX_ITERATIONS; J is kept for the next step when the
+ * iteration contracted fast (θ < 1e-3), recomputed otherwise.
+ */
+
+// @odeforge:driver-begin — stubs of the driver's definitions (dropped when assembled).
+export {};
+
+declare const N: number;
+declare const P: number;
+declare const M: number;
+declare const PHI_OFFSET: number;
+declare const SENS_OFFSET: number;
+declare const info: { readonly states: readonly string[] };
+declare function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void;
+declare function hermite(
+  s: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  out: Float64Array,
+  at: number,
+): void;
+interface SolveStats {
+  steps: number;
+  rhsEvals: number;
+  jacobianEvals?: number;
+  factorizations?: number;
+  linearSolves?: number;
+  newtonIterations?: number;
+}
+declare class IntegrationError {
+  readonly reason: 'non-finite' | 'singular-matrix' | 'newton-failure';
+}
+// @odeforge:driver-end
+
+// ─── Implicit Runge–Kutta: placeholders ─────────────────────────────────────────────────────────────────
+
+/** The tableau: s stages, A (s×s row-major), b, c; whether b is A's last row (then Y_new = Y + Z_s). */
+declare const STAGES: number;
+declare const IRK_A: Float64Array;
+declare const IRK_B: Float64Array;
+declare const IRK_C: Float64Array;
+declare const STIFFLY_ACCURATE: boolean;
+/**
+ * The error estimate: NO_ESTIMATE (fixed steps), EMBEDDED (h Σ_j IRK_E_j F_j, IRK_E = b − b̂) or RADAU5
+ * ((I/(hγ0) − 𝕁)^{-1} (F(t, Y) + Σ_i IRK_E_i Z_i / h), IRK_E = Hairer's stage weights, γ0 = ERROR_GAMMA0).
+ */
+declare const ERROR_KIND: number;
+declare const IRK_E: Float64Array;
+declare const ERROR_GAMMA0: number;
+/** J's structural non-zeros, row by row; where each row starts among them, and their columns. */
+declare const JAC_NONZEROS: number;
+declare const JAC_ROW_START: Int32Array;
+declare const JAC_COLUMNS: Int32Array;
+declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
+/** dy[N..M) = K u for a state-sized direction u (K: how the Φ and S blocks of F move with y). */
+declare function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
+/**
+ * The stage matrix I − h A⊗J (sN×sN, unknowns stage by stage) in its factorization's array: STAGE_LU_INPUTS
+ * zeroed, −h a_ij J at STAGE_JAC_SLOTS[(i·s + j)·JAC_NONZEROS + k] (−1 where a_ij = 0), 1 at STAGE_DIAG_SLOTS.
+ */
+declare const STAGE_LU_SIZE: number;
+declare const STAGE_LU_INPUTS: Int32Array;
+declare const STAGE_JAC_SLOTS: Int32Array;
+declare const STAGE_DIAG_SLOTS: Int32Array;
+declare function stageFactor(a: Float64Array, piv: Int32Array): number;
+declare function stageSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs: number): void;
+/** The n×n matrix I/(hγ0) − J of the RADAU5 estimate, as in the Rosenbrock family (see there). */
+declare const LU_SIZE: number;
+declare const LU_INPUTS: Int32Array;
+declare const JAC_SLOTS: Int32Array;
+declare const DIAG_SLOTS: Int32Array;
+declare function luFactor(a: Float64Array, piv: Int32Array): number;
+declare function luSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs: number): void;
+
+// ─── Implicit Runge–Kutta: the family interface ─────────────────────────────────────────────────────────
+// work = [F(t, y), F(t + h, yNew), Z_1 … Z_s, F_1 … F_s, (K ΔZ_y)_1 … (K ΔZ_y)_s, e]: the stage increments, the
+// stage derivatives, the coupling of each stage's state update, and the error estimate's vector.
+
+const NO_ESTIMATE = 0;
+const EMBEDDED = 1;
+const RADAU5 = 2;
+
+const F_NEW = 1;
+const Z_AT = 2;
+const F_AT: number = Z_AT + STAGES;
+const COUPLED_AT: number = F_AT + STAGES;
+const ERROR_AT: number = COUPLED_AT + STAGES;
+const WORK_VECTORS: number = ERROR_AT + 1;
+/** Evaluations depend on Newton's iterations: counted by the step (familyStats). */
+const STEP_EVALS = 0;
+/** A- or L-stable methods: no stability limit to watch. */
+const STIFFNESS_DETECTION = false;
+const STABILITY_BOUNDARY: number = Number.POSITIVE_INFINITY;
+const SN: number = STAGES * N;
+const PHI_COLUMNS: number = PHI_OFFSET >= 0 ? N : 0;
+const SENS_COLUMNS: number = SENS_OFFSET >= 0 ? P : 0;
+const COLUMNS: number = PHI_COLUMNS + SENS_COLUMNS;
+/** RADAU5's defaults: at most 7 iterations; J kept when they contracted by more than 1000 per iteration. */
+const NEWTON_MAX_ITERATIONS = 7;
+const FIXED_STEP_MAX_ITERATIONS = 100;
+const KEEP_JACOBIAN_BELOW = 1e-3;
+
+const SINGULAR = 1;
+const BAD_JACOBIAN = 2;
+const NEWTON_FAILED = 3;
+
+interface StepState {
+  /**
+   * Newton's iterations allowed per step: with adaptive steps a slow iteration is cut short (a smaller step
+   * converges faster and costs less), with fixed steps it has to converge at the step it is given.
+   */
+  readonly maxIterations: number;
+  /** J at the point jacobianT (possibly an earlier step's, see KEEP_JACOBIAN_BELOW). */
+  readonly jac: Float64Array;
+  jacobianT: number;
+  hasJacobian: boolean;
+  /** Whether the next step may reuse J (the last iteration contracted fast and the step was not a failure). */
+  keepJacobian: boolean;
+  /** I − h A⊗J, factorized for stageH (NaN: none); I/(hγ0) − J for errorH. */
+  readonly stageLu: Float64Array;
+  readonly stagePiv: Int32Array;
+  stageH: number;
+  readonly errorLu: Float64Array;
+  readonly errorPiv: Int32Array;
+  errorH: number;
+  /** Right-hand sides of the stage systems: the state's (sN), every column of Φ and S (sN each). */
+  readonly stateBlock: Float64Array;
+  readonly columnBlock: Float64Array;
+  /** The n-sized solves of the error estimate (N for the state, N·COLUMNS for the columns). */
+  readonly errorBlock: Float64Array;
+  /** Hairer's η = θ/(1 − θ) of the last iteration, carried to the next step's first test. */
+  eta: number;
+  failure: number;
+  jacobianEvals: number;
+  factorizations: number;
+  linearSolves: number;
+  newtonIterations: number;
+  rhsEvals: number;
+}
+
+function newStepState(adaptive: boolean): StepState {
+  return {
+    maxIterations: adaptive ? NEWTON_MAX_ITERATIONS : FIXED_STEP_MAX_ITERATIONS,
+    jac: new Float64Array(JAC_NONZEROS),
+    jacobianT: Number.NaN,
+    hasJacobian: false,
+    keepJacobian: false,
+    stageLu: new Float64Array(STAGE_LU_SIZE),
+    stagePiv: new Int32Array(SN),
+    stageH: Number.NaN,
+    errorLu: new Float64Array(ERROR_KIND === RADAU5 ? LU_SIZE : 0),
+    errorPiv: new Int32Array(N),
+    errorH: Number.NaN,
+    stateBlock: new Float64Array(SN),
+    columnBlock: new Float64Array(SN * COLUMNS),
+    errorBlock: new Float64Array(N * Math.max(1, COLUMNS)),
+    eta: 1,
+    failure: 0,
+    jacobianEvals: 0,
+    factorizations: 0,
+    linearSolves: 0,
+    newtonIterations: 0,
+    rhsEvals: 0,
+  };
+}
+
+function familyStats(state: StepState, stats: SolveStats): SolveStats {
+  stats.rhsEvals += state.rhsEvals;
+  stats.jacobianEvals = state.jacobianEvals;
+  stats.factorizations = state.factorizations;
+  stats.linearSolves = state.linearSolves;
+  stats.newtonIterations = state.newtonIterations;
+  return stats;
+}
+
+/** "∂f_x/∂y" for the k-th non-zero of J. */
+function jacobianEntryName(k: number): string {
+  let i = 0;
+  while (i < N && JAC_ROW_START[i + 1]! <= k) i++;
+  return `∂f_${info.states[i]}/∂${info.states[JAC_COLUMNS[k]!]}`;
+}
+
+function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
+  if (state.failure === SINGULAR) return { reason: 'singular-matrix', why: 'singular Newton matrix I − h A⊗J' };
+  if (state.failure === NEWTON_FAILED) return { reason: 'newton-failure', why: "Newton's iteration did not converge" };
+  if (state.failure === BAD_JACOBIAN) {
+    const k = state.jac.findIndex((v) => !Number.isFinite(v));
+    return { reason: 'non-finite', why: `non-finite Jacobian entry ${jacobianEntryName(k)} = ${state.jac[k]}` };
+  }
+  return undefined;
+}
+
+/** Whether J holds NaN or ±∞ (x·0 is 0 for finite x, NaN otherwise). */
+function jacobianIsFinite(jac: Float64Array): boolean {
+  let sum = 0;
+  for (let k = 0; k < JAC_NONZEROS; k++) sum += jac[k]! * 0;
+  return sum === 0;
+}
+
+/** I − h A⊗J into state.stageLu, factorized; false when a pivot fails. */
+function factorStageMatrix(state: StepState, h: number): boolean {
+  const lu = state.stageLu;
+  const jac = state.jac;
+  for (let k = 0; k < STAGE_LU_INPUTS.length; k++) lu[STAGE_LU_INPUTS[k]!] = 0;
+  for (let ij = 0; ij < STAGES * STAGES; ij++) {
+    const a = IRK_A[ij]!;
+    if (a === 0) continue;
+    const factor = -h * a;
+    const slots = ij * JAC_NONZEROS;
+    for (let k = 0; k < JAC_NONZEROS; k++) lu[STAGE_JAC_SLOTS[slots + k]!]! += factor * jac[k]!;
+  }
+  for (let r = 0; r < SN; r++) lu[STAGE_DIAG_SLOTS[r]!]! += 1;
+  state.factorizations++;
+  state.stageH = Number.NaN;
+  if (stageFactor(lu, state.stagePiv) !== 0) return false;
+  state.stageH = h;
+  return true;
+}
+
+/** I/(hγ0) − J into state.errorLu, factorized; false when a pivot fails. */
+function factorErrorMatrix(state: StepState, h: number): boolean {
+  const lu = state.errorLu;
+  const jac = state.jac;
+  for (let k = 0; k < LU_INPUTS.length; k++) lu[LU_INPUTS[k]!] = 0;
+  for (let k = 0; k < JAC_NONZEROS; k++) lu[JAC_SLOTS[k]!]! -= jac[k]!;
+  const diagonal = 1 / (h * ERROR_GAMMA0);
+  for (let i = 0; i < N; i++) lu[DIAG_SLOTS[i]!]! += diagonal;
+  state.factorizations++;
+  state.errorH = Number.NaN;
+  if (luFactor(lu, state.errorPiv) !== 0) return false;
+  state.errorH = h;
+  return true;
+}
+
+/** Component `at` of the augmented vector for row i of sensitivity column c (Φ's columns, then S's). */
+function columnComponent(c: number, i: number): number {
+  return c < PHI_COLUMNS ? PHI_OFFSET + i * N + c : SENS_OFFSET + i * P + (c - PHI_COLUMNS);
+}
+
+/**
+ * One simplified Newton iteration on the stage equations: F at the current stages, the residuals, the solves,
+ * and the update of every Z_i. Returns the update's max norm, each component scaled by atol + rtol·|Y|.
+ */
+function newtonIteration(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  work: Float64Array[],
+  z: Float64Array,
+  rtol: number,
+  atol: number,
+  state: StepState,
+): number {
+  for (let i = 0; i < STAGES; i++) {
+    const zi = work[Z_AT + i]!;
+    for (let k = 0; k < M; k++) z[k] = y[k]! + zi[k]!;
+    rhs(t + IRK_C[i]! * h, z, p, work[F_AT + i]!);
+  }
+  state.rhsEvals += STAGES;
+  state.newtonIterations++;
+  // The state's residuals −Z_i + h Σ_j a_ij F_j, stage by stage, solved with the LU of I − h A⊗J.
+  const sb = state.stateBlock;
+  for (let i = 0; i < STAGES; i++) {
+    const zi = work[Z_AT + i]!;
+    for (let k = 0; k < N; k++) {
+      let sum = 0;
+      for (let j = 0; j < STAGES; j++) sum += IRK_A[i * STAGES + j]! * work[F_AT + j]![k]!;
+      sb[i * N + k] = -zi[k]! + h * sum;
+    }
+  }
+  stageSolve(state.stageLu, state.stagePiv, sb, 1);
+  state.linearSolves++;
+  let norm = 0;
+  for (let i = 0; i < STAGES; i++) {
+    const zi = work[Z_AT + i]!;
+    for (let k = 0; k < N; k++) {
+      const d = sb[i * N + k]!;
+      zi[k]! += d;
+      const scaled = Math.abs(d) / (atol + rtol * Math.abs(y[k]!));
+      if (scaled > norm || Number.isNaN(scaled)) norm = scaled;
+    }
+  }
+  if (COLUMNS === 0) return norm;
+  // Each column's residual, plus h Σ_j a_ij K ΔZ_y,j (the coupling of the state's update), with the same LU.
+  for (let j = 0; j < STAGES; j++) {
+    for (let k = 0; k < N; k++) z[k] = sb[j * N + k]!;
+    coupling(t, y, p, z, work[COUPLED_AT + j]!);
+  }
+  const cb = state.columnBlock;
+  for (let c = 0; c < COLUMNS; c++) {
+    for (let i = 0; i < STAGES; i++) {
+      const zi = work[Z_AT + i]!;
+      for (let k = 0; k < N; k++) {
+        const at = columnComponent(c, k);
+        let sum = 0;
+        for (let j = 0; j < STAGES; j++) {
+          sum += IRK_A[i * STAGES + j]! * (work[F_AT + j]![at]! + work[COUPLED_AT + j]![at]!);
+        }
+        cb[c * SN + i * N + k] = -zi[at]! + h * sum;
+      }
+    }
+  }
+  stageSolve(state.stageLu, state.stagePiv, cb, COLUMNS);
+  state.linearSolves += COLUMNS;
+  for (let c = 0; c < COLUMNS; c++) {
+    for (let i = 0; i < STAGES; i++) {
+      const zi = work[Z_AT + i]!;
+      for (let k = 0; k < N; k++) {
+        const at = columnComponent(c, k);
+        const d = cb[c * SN + i * N + k]!;
+        zi[at]! += d;
+        const scaled = Math.abs(d) / (atol + rtol * Math.abs(y[at]!));
+        if (scaled > norm || Number.isNaN(scaled)) norm = scaled;
+      }
+    }
+  }
+  return norm;
+}
+
+/**
+ * RADAU5's estimate (I/(hγ0) − 𝕁)^{-1} (F(t, Y) + Σ_i e_i Z_i / h) into e, block by block like the stage
+ * systems: the state with the n×n LU, then — when the error norm covers them — the sensitivity columns.
+ */
+function radauEstimate(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  work: Float64Array[],
+  z: Float64Array,
+  controlled: number,
+  state: StepState,
+): void {
+  const e = work[ERROR_AT]!;
+  const f0 = work[0]!;
+  const width = controlled > N ? M : N;
+  for (let k = 0; k < width; k++) {
+    let sum = 0;
+    for (let i = 0; i < STAGES; i++) sum += IRK_E[i]! * work[Z_AT + i]![k]!;
+    e[k] = f0[k]! + sum / h;
+  }
+  const block = state.errorBlock;
+  for (let k = 0; k < N; k++) block[k] = e[k]!;
+  luSolve(state.errorLu, state.errorPiv, block, 1);
+  state.linearSolves++;
+  for (let k = 0; k < N; k++) e[k] = block[k]!;
+  if (width === N || COLUMNS === 0) return;
+  for (let k = 0; k < N; k++) z[k] = e[k]!;
+  const coupled = work[COUPLED_AT]!;
+  coupling(t, y, p, z, coupled);
+  for (let c = 0; c < COLUMNS; c++) {
+    for (let k = 0; k < N; k++) {
+      const at = columnComponent(c, k);
+      block[c * N + k] = e[at]! + coupled[at]!;
+    }
+  }
+  luSolve(state.errorLu, state.errorPiv, block, COLUMNS);
+  state.linearSolves += COLUMNS;
+  for (let c = 0; c < COLUMNS; c++) for (let k = 0; k < N; k++) e[columnComponent(c, k)] = block[c * N + k]!;
+}
+
+/** The driver's step: one implicit Runge–Kutta step from (t, y) with step h (see the top of this file). */
+function step(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  work: Float64Array[],
+  z: Float64Array,
+  yNew: Float64Array,
+  _record: boolean,
+  rtol: number,
+  atol: number,
+  controlled: number,
+  state: StepState,
+): number {
+  state.failure = 0;
+  // J: a new one at a new point, unless the last step's iteration contracted fast enough to keep the old one.
+  if (!state.hasJacobian || (state.jacobianT !== t && !state.keepJacobian)) {
+    jacobian(t, y, p, state.jac);
+    state.jacobianEvals++;
+    state.jacobianT = t;
+    state.hasJacobian = true;
+    state.stageH = Number.NaN;
+    state.errorH = Number.NaN;
+    if (!jacobianIsFinite(state.jac)) {
+      state.failure = BAD_JACOBIAN;
+      return Number.POSITIVE_INFINITY;
+    }
+  }
+  if (state.stageH !== h && !factorStageMatrix(state, h)) {
+    state.failure = SINGULAR;
+    return Number.POSITIVE_INFINITY;
+  }
+  for (let i = 0; i < STAGES; i++) work[Z_AT + i]!.fill(0);
+  // Newton: κ, and η from the last step (Hairer: η = max(η_old, ε)^0.8) for the first iteration's test.
+  const kappa = Math.max((10 * Number.EPSILON) / rtol, Math.min(0.03, Math.sqrt(rtol)));
+  let eta = Math.max(state.eta, Number.EPSILON) ** 0.8;
+  let previous = 0;
+  let theta = 0;
+  let converged = false;
+  const maxIterations = state.maxIterations;
+  for (let it = 0; it < maxIterations; it++) {
+    const norm = newtonIteration(t, h, y, p, work, z, rtol, atol, state);
+    if (!(norm < Number.POSITIVE_INFINITY)) break;
+    if (it > 0) {
+      theta = norm / previous;
+      // Diverging, or too slow to reach κ in the iterations left: a smaller step (and a fresh J) instead.
+      if (!(theta < 0.99)) break;
+      eta = theta / (1 - theta);
+      if ((eta * norm * theta ** (maxIterations - 1 - it)) / kappa >= 1) break;
+    }
+    if (eta * norm <= kappa || norm === 0) {
+      converged = true;
+      break;
+    }
+    previous = norm;
+  }
+  if (!converged) {
+    state.failure = NEWTON_FAILED;
+    // retry with a J of this point
+    if (state.jacobianT !== t) state.hasJacobian = false;
+    state.keepJacobian = false;
+    return Number.POSITIVE_INFINITY;
+  }
+  state.eta = eta;
+  state.keepJacobian = theta < KEEP_JACOBIAN_BELOW;
+  // The new value: Y + Z_s (stiffly accurate), or Y + h Σ b_j F(Y + Z_j) at the converged stages.
+  const zLast = work[Z_AT + STAGES - 1]!;
+  if (!STIFFLY_ACCURATE) {
+    for (let i = 0; i < STAGES; i++) {
+      const zi = work[Z_AT + i]!;
+      for (let k = 0; k < M; k++) z[k] = y[k]! + zi[k]!;
+      rhs(t + IRK_C[i]! * h, z, p, work[F_AT + i]!);
+    }
+    state.rhsEvals += STAGES;
+  }
+  let finite = 0;
+  for (let k = 0; k < M; k++) {
+    let v: number;
+    if (STIFFLY_ACCURATE) v = y[k]! + zLast[k]!;
+    else {
+      let sum = 0;
+      for (let j = 0; j < STAGES; j++) sum += IRK_B[j]! * work[F_AT + j]![k]!;
+      v = y[k]! + h * sum;
+    }
+    yNew[k] = v;
+    finite += v * 0;
+  }
+  if (finite !== 0) return Number.POSITIVE_INFINITY;
+  let err = 0;
+  if (ERROR_KIND !== NO_ESTIMATE) {
+    const e = work[ERROR_AT]!;
+    if (ERROR_KIND === EMBEDDED) {
+      for (let k = 0; k < controlled; k++) {
+        let sum = 0;
+        for (let j = 0; j < STAGES; j++) sum += IRK_E[j]! * work[F_AT + j]![k]!;
+        e[k] = h * sum;
+      }
+    } else if (ERROR_KIND === RADAU5) {
+      if (state.errorH !== h && !factorErrorMatrix(state, h)) {
+        state.failure = SINGULAR;
+        return Number.POSITIVE_INFINITY;
+      }
+      radauEstimate(t, h, y, p, work, z, controlled, state);
+    }
+    for (let k = 0; k < controlled; k++) {
+      const scaled = Math.abs(e[k]!) / (atol + rtol * Math.max(Math.abs(y[k]!), Math.abs(yNew[k]!)));
+      if (scaled > err || Number.isNaN(scaled)) err = scaled;
+    }
+  }
+  rhs(t + h, yNew, p, work[F_NEW]!);
+  state.rhsEvals++;
+  return err;
+}
+
+/** Dense output: cubic Hermite on y and F at both ends. */
+function interpolate(
+  s: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  _work: Float64Array[],
+  out: Float64Array,
+  at: number,
+): void {
+  hermite(s, h, y0, f0, y1, f1, out, at);
+}
+
+function stiffnessEstimate(_work: Float64Array[], _yNew: Float64Array): number {
+  return Number.NaN;
+}
