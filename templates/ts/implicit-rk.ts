@@ -67,6 +67,8 @@ declare const IRK_A: Float64Array;
 declare const IRK_B: Float64Array;
 declare const IRK_C: Float64Array;
 declare const STIFFLY_ACCURATE: boolean;
+/** Whether the nodes are distinct and non-zero, so that stages can be extrapolated from the last step's. */
+declare const PREDICTOR: boolean;
 /**
  * The error estimate: NO_ESTIMATE (fixed steps), EMBEDDED (h Σ_j IRK_E_j F_j, IRK_E = b − b̂) or RADAU5
  * ((I/(hγ0) − 𝕁)^{-1} (F(t, Y) + Σ_i IRK_E_i Z_i / h), IRK_E = Hairer's stage weights, γ0 = ERROR_GAMMA0).
@@ -155,6 +157,9 @@ interface StepState {
   readonly columnBlock: Float64Array;
   /** The n-sized solves of the error estimate (N for the state, N·COLUMNS for the columns). */
   readonly errorBlock: Float64Array;
+  /** Where the last converged step ended and its h: the next step from there extrapolates its stages. */
+  predictorAt: number;
+  predictorH: number;
   /** Hairer's η = θ/(1 − θ) of the last iteration, carried to the next step's first test. */
   eta: number;
   failure: number;
@@ -181,6 +186,8 @@ function newStepState(adaptive: boolean): StepState {
     stateBlock: new Float64Array(SN),
     columnBlock: new Float64Array(SN * COLUMNS),
     errorBlock: new Float64Array(N * Math.max(1, COLUMNS)),
+    predictorAt: Number.NaN,
+    predictorH: 0,
     eta: 1,
     failure: 0,
     jacobianEvals: 0,
@@ -257,6 +264,34 @@ function factorErrorMatrix(state: StepState, h: number): boolean {
   if (luFactor(lu, state.errorPiv) !== 0) return false;
   state.errorH = h;
   return true;
+}
+
+/**
+ * The first Newton iterate from the last step's stages (RADAU5's starting values): u(θ) = Y + Σ_j L_j(θ) Z_j is
+ * the polynomial through (0, Y) and (c_j, Y + Z_j) in units of the last step h₀ — the collocation polynomial for
+ * collocation methods — and the new step's stage i starts at u(1 + c_i h/h₀) − u(1). F's vectors are the scratch.
+ */
+function predictStages(h: number, work: Float64Array[], state: StepState): void {
+  const ratio = h / state.predictorH;
+  for (let i = 0; i < STAGES; i++) {
+    const out = work[F_AT + i]!;
+    out.fill(0);
+    const theta = 1 + IRK_C[i]! * ratio;
+    for (let j = 0; j < STAGES; j++) {
+      const w = lagrange(j, theta) - lagrange(j, 1);
+      const zj = work[Z_AT + j]!;
+      for (let k = 0; k < M; k++) out[k]! += w * zj[k]!;
+    }
+  }
+  for (let i = 0; i < STAGES; i++) work[Z_AT + i]!.set(work[F_AT + i]!);
+}
+
+/** L_j(θ): the Lagrange polynomial over the nodes 0, c_1 … c_s that is 1 at c_j and 0 at the others. */
+function lagrange(j: number, theta: number): number {
+  const cj = IRK_C[j]!;
+  let v = theta / cj;
+  for (let m = 0; m < STAGES; m++) if (m !== j) v *= (theta - IRK_C[m]!) / (cj - IRK_C[m]!);
+  return v;
 }
 
 /** Component `at` of the augmented vector for row i of sensitivity column c (Φ's columns, then S's). */
@@ -420,7 +455,10 @@ function step(
     state.failure = SINGULAR;
     return Number.POSITIVE_INFINITY;
   }
-  for (let i = 0; i < STAGES; i++) work[Z_AT + i]!.fill(0);
+  // The first iterate: extrapolated from the last step when it ended here, else 0.
+  if (PREDICTOR && state.predictorAt === t && state.predictorH !== 0) predictStages(h, work, state);
+  else for (let i = 0; i < STAGES; i++) work[Z_AT + i]!.fill(0);
+  state.predictorAt = Number.NaN;
   // Newton: κ, and η from the last step (Hairer: η = max(η_old, ε)^0.8) for the first iteration's test.
   const kappa = Math.max((10 * Number.EPSILON) / rtol, Math.min(0.03, Math.sqrt(rtol)));
   let eta = Math.max(state.eta, Number.EPSILON) ** 0.8;
@@ -452,6 +490,9 @@ function step(
     return Number.POSITIVE_INFINITY;
   }
   state.eta = eta;
+  // If this step is accepted, the next one starts where it ends: its stages extrapolate from these.
+  state.predictorAt = t + h;
+  state.predictorH = h;
   state.keepJacobian = theta < KEEP_JACOBIAN_BELOW;
   // The new value: Y + Z_s (stiffly accurate), or Y + h Σ b_j F(Y + Z_j) at the converged stages.
   const zLast = work[Z_AT + STAGES - 1]!;

@@ -65,6 +65,11 @@ export function numericImplicitTableau(method: ImplicitRungeKuttaMethod): Numeri
   };
 }
 
+/** Nodes from which the stages of the next step can be extrapolated: distinct and none at 0. */
+function distinctNonZero(c: readonly number[]): boolean {
+  return c.every((x) => x !== 0) && new Set(c).size === c.length;
+}
+
 /** The stage matrix I − h A⊗J: its factorization's code and the slot tables the template assembles it with. */
 function stageMatrixCode(system: AugmentedSystem, a: readonly number[], s: number): Map<string, string> {
   const n = system.model.states.length;
@@ -134,6 +139,7 @@ export function implicitRkDefinitions(system: AugmentedSystem, method: ImplicitR
     ['IRK_B', `const IRK_B: Float64Array = ${numbers(tab.b)};`],
     ['IRK_C', `const IRK_C: Float64Array = ${numbers(tab.c)};`],
     ['STIFFLY_ACCURATE', `const STIFFLY_ACCURATE: boolean = ${method.stifflyAccurate ? 'true' : 'false'};`],
+    ['PREDICTOR', `const PREDICTOR: boolean = ${distinctNonZero(tab.c) ? 'true' : 'false'};`],
     ['ERROR_KIND', `const ERROR_KIND: number = ${int(tab.errorKind)};`],
     ['IRK_E', `const IRK_E: Float64Array = ${numbers(tab.e)};`],
     ['ERROR_GAMMA0', `const ERROR_GAMMA0: number = ${numberLiteral(tab.gamma0).text};`],
