@@ -129,11 +129,16 @@ function interpolate(
   _work: Float64Array[],
   out: Float64Array,
   at: number,
+  _state: StepState,
 ): void {
   hermite(s, h, y0, f0, y1, f1, out, at);
 }
 
 /** ρ from the stiffness stage that the step recorded: F and its input at t + h, against F(t + h, yNew). */
+function proposeStepFactor(_state: StepState, _err: number, _accepted: boolean): number {
+  return Number.NaN;
+}
+
 function stiffnessEstimate(work: Float64Array[], yNew: Float64Array): number {
   return stiffnessRho(work[F_NEW]!, work[STIFF_STAGE]!, yNew, work[ZSTIFF_AT]!);
 }
@@ -1248,7 +1253,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         rejected++;
         const finite = Number.isFinite(err);
         nonFiniteRun = finite ? 0 : nonFiniteRun + 1;
-        h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
+        const proposed = finite ? proposeStepFactor(state, err, false) : Number.NaN;
+        h *= finite ? (Number.isNaN(proposed) ? Math.max(0.2, 0.9 * err ** exponent) : proposed) : 0.25;
         if (!finite && (nonFiniteRun >= NON_FINITE_CUTS || tooSmall(h, t))) {
           const cause = stepFailure(state);
           failure(
@@ -1276,7 +1282,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         continue;
       }
       nonFiniteRun = 0;
-      factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
+      const proposed = proposeStepFactor(state, err, true);
+      factor = Number.isNaN(proposed) ? (err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent))) : proposed;
     } else if (!(err < Number.POSITIVE_INFINITY)) {
       const cause = stepFailure(state);
       failure(
@@ -1353,7 +1360,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     if (dense !== undefined && tEval !== undefined) {
       while (nextEval < samples && dir * (tEval[nextEval]! - tNew) <= 0) {
         const at = onSample ? 0 : M * nextEval;
-        interpolate((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, dense, at);
+        interpolate((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, dense, at, state);
         if (onSample) onSample(tEval[nextEval]!, dense);
         nextEval++;
       }

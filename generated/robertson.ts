@@ -93,6 +93,12 @@ const ROS_D: Float64Array = new Float64Array([0.21193756319429014, -0.4238751263
 /** Weights m of Y_new and m − m̂ of the error estimate (zeros for a fixed-step method). */
 const ROS_M: Float64Array = new Float64Array([-7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 1, 1, 1]);
 const ROS_E: Float64Array = new Float64Array([0, 0, 0, 0, 0, 0, 0, 1]);
+/**
+ * The method's continuous extension: DENSE_ROWS rows of H (row-major, STAGES entries each), k_j = Σ_i H_ji u_i;
+ * 0 rows: none, and the driver's cubic Hermite serves instead (see interpolate).
+ */
+const DENSE_ROWS: number = 3;
+const ROS_H: Float64Array = new Float64Array([25.948786856663858, -2.5579724845846235, 10.433815404888879, -2.3679251022685204, 0.524948541321073, 1.1241088310450404, 0.4272876194431874, -0.17202221070155493, -9.91568850695171, -0.9689944594115154, 3.0438037242978453, -24.495224566215796, 20.176138334709044, 15.98066361424651, -6.789040303419874, -6.710236069923372, 11.419903575922262, 2.8879645146136994, 72.92137995996029, 80.12511834622643, -52.072871366152654, -59.78993625266729, -0.15582684282751913, 4.883087185713722]);
 /** Whether F reads t (else ∂F/∂t = 0 and its term is skipped). */
 const NON_AUTONOMOUS: boolean = false;
 /** J's structural non-zeros, row by row. */
@@ -505,7 +511,18 @@ function step(
   return err;
 }
 
-/** Dense output: cubic Hermite on y and F at both ends. */
+/**
+ * Dense output at t + s·h of the accepted step. With the method's continuous extension (Hairer's rodas.f,
+ * CONTRO; OrdinaryDiffEq.jl's Rodas `H` tableaus and rosenbrock_interpolants.jl), from the step's stage
+ * increments u_i, still in work[STAGE_AT + i] (the driver interpolates before the next step):
+ *
+ *     k_j = Σ_i H_ji u_i,   Y(t + s h) ≈ (1 − s) Y0 + s (Y1 + (1 − s)(k_1 + s (k_2 + … + s k_R))),
+ *
+ * for the whole augmented vector: the u_i of Φ and S are the derivatives of those of y, so this is the
+ * derivative of the interpolated state. s = 0 gives Y0 and s = 1 gives Y1 exactly. The k_j are formed per
+ * component on each call (no storage; a few samples per step cost less than keeping them for every step).
+ * Without one (DENSE_ROWS = 0): cubic Hermite on Y and F at both ends.
+ */
 function interpolate(
   s: number,
   h: number,
@@ -513,11 +530,31 @@ function interpolate(
   f0: Float64Array,
   y1: Float64Array,
   f1: Float64Array,
-  _work: Float64Array[],
+  work: Float64Array[],
   out: Float64Array,
   at: number,
+  _state: StepState,
 ): void {
-  hermite(s, h, y0, f0, y1, f1, out, at);
+  if (DENSE_ROWS === 0) {
+    hermite(s, h, y0, f0, y1, f1, out, at);
+    return;
+  }
+  const s1 = 1 - s;
+  for (let k = 0; k < M; k++) {
+    // Horner from the last row: acc = k_R, then acc = k_j + s·acc down to k_1.
+    let acc = 0;
+    for (let j = DENSE_ROWS - 1; j >= 0; j--) {
+      let kj = 0;
+      const row = j * STAGES;
+      for (let i = 0; i < STAGES; i++) kj += ROS_H[row + i]! * work[STAGE_AT + i]![k]!;
+      acc = kj + s * acc;
+    }
+    out[at + k] = s1 * y0[k]! + s * (y1[k]! + s1 * acc);
+  }
+}
+
+function proposeStepFactor(_state: StepState, _err: number, _accepted: boolean): number {
+  return Number.NaN;
 }
 
 function stiffnessEstimate(_work: Float64Array[], _yNew: Float64Array): number {
@@ -1331,7 +1368,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         rejected++;
         const finite = Number.isFinite(err);
         nonFiniteRun = finite ? 0 : nonFiniteRun + 1;
-        h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
+        const proposed = finite ? proposeStepFactor(state, err, false) : Number.NaN;
+        h *= finite ? (Number.isNaN(proposed) ? Math.max(0.2, 0.9 * err ** exponent) : proposed) : 0.25;
         if (!finite && (nonFiniteRun >= NON_FINITE_CUTS || tooSmall(h, t))) {
           const cause = stepFailure(state);
           failure(
@@ -1359,7 +1397,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         continue;
       }
       nonFiniteRun = 0;
-      factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
+      const proposed = proposeStepFactor(state, err, true);
+      factor = Number.isNaN(proposed) ? (err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent))) : proposed;
     } else if (!(err < Number.POSITIVE_INFINITY)) {
       const cause = stepFailure(state);
       failure(
@@ -1436,7 +1475,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     if (dense !== undefined && tEval !== undefined) {
       while (nextEval < samples && dir * (tEval[nextEval]! - tNew) <= 0) {
         const at = onSample ? 0 : M * nextEval;
-        interpolate((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, dense, at);
+        interpolate((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, dense, at, state);
         if (onSample) onSample(tEval[nextEval]!, dense);
         nextEval++;
       }

@@ -53,6 +53,10 @@ export interface NumericRosenbrock {
   /** m_j − m̂_j, rounded once from the exact difference; absent for a fixed-step method. */
   readonly errorWeights?: readonly number[];
   readonly errorOrder: number;
+  /** The continuous extension's H (rows k_j = Σ_i H_ji u_i, s entries each); empty: none (cubic Hermite). */
+  readonly denseRows: readonly (readonly number[])[];
+  /** Order of the continuous extension; 0 without one. */
+  readonly denseOrder: number;
 }
 
 const cache = new WeakMap<RosenbrockMethod, NumericRosenbrock>();
@@ -75,6 +79,8 @@ export function numericRosenbrock(method: RosenbrockMethod): NumericRosenbrock {
         )
       : undefined,
     errorOrder: est?.order ?? 0,
+    denseRows: method.dense?.H.map((row) => row.map(num)) ?? [],
+    denseOrder: method.dense?.order ?? 0,
   };
   cache.set(method, out);
   return out;

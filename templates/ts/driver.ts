@@ -24,7 +24,7 @@
  *   driver answers by cutting h by 4. A fixed-step method returns 0 (or Infinity). y and p must not be
  *   written; t and h must be used as given (the driver lands on t1 exactly). `record` asks the step to keep
  *   what stiffnessEstimate will read (it is false unless STIFFNESS_DETECTION).
- * interpolate(s, h, y0, f0, y1, f1, work, out, at): dense output at t + s·h, s ∈ [0, 1], of the accepted
+ * interpolate(s, h, y0, f0, y1, f1, work, out, at, state): dense output at t + s·h, s ∈ [0, 1], of the accepted
  *   step, into out[at .. at + M), called before the swap (f0 = work[0] = F(t, y0), f1 = work[F_NEW]).
  *   The driver's cubic Hermite `hermite` (order 3, uses only y and F at both ends) is the fallback; a
  *   family with a better continuous extension of its own may use its stages in `work`.
@@ -56,7 +56,11 @@
  * stepFailure(state) → { reason, why } | undefined: why the last attempted step returned Infinity when it was
  *   not a non-finite value ('singular-matrix', 'newton-failure'): the driver reports that reason instead of
  *   'non-finite' when it gives up on a point.
- * Not yet in the interface (for the implicit families): a variable count of F evaluations per step.
+ * proposeStepFactor(state, err, accepted) → factor: the family's own choice of the next h (BDF: with its order
+ *   selection), or NaN for the driver's rule above.
+ * A family whose F-evaluations per step vary (Newton's iterations) sets STEP_EVALS = 0 and adds its count in
+ * familyStats; one whose step and interpolate never read F(t, y) (BDF keeps its own history) may leave
+ * work[F_NEW] unwritten — the driver then carries a stale vector in work[0] that nothing reads.
  */
 /* @odeforge:header — replaced by a comment saying what was generated, from what, and how to call it. */
 
@@ -123,6 +127,7 @@ declare function interpolate(
   work: Float64Array[],
   out: Float64Array,
   at: number,
+  state: StepState,
 ): void;
 /** Whether the driver watches h·ρ (stiffnessEstimate) against STABILITY_BOUNDARY. */
 declare const STIFFNESS_DETECTION: boolean;
@@ -134,6 +139,8 @@ type StepState = unknown;
 declare function newStepState(adaptive: boolean): StepState;
 declare function familyStats(state: StepState, stats: SolveStats): SolveStats;
 declare function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined;
+/** The factor for the next h after the step just tried (accepted or not); NaN: the driver's own rule. */
+declare function proposeStepFactor(state: StepState, err: number, accepted: boolean): number;
 // @odeforge:family-end
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -943,7 +950,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         rejected++;
         const finite = Number.isFinite(err);
         nonFiniteRun = finite ? 0 : nonFiniteRun + 1;
-        h *= finite ? Math.max(0.2, 0.9 * err ** exponent) : 0.25;
+        const proposed = finite ? proposeStepFactor(state, err, false) : Number.NaN;
+        h *= finite ? (Number.isNaN(proposed) ? Math.max(0.2, 0.9 * err ** exponent) : proposed) : 0.25;
         if (!finite && (nonFiniteRun >= NON_FINITE_CUTS || tooSmall(h, t))) {
           const cause = stepFailure(state);
           failure(
@@ -971,7 +979,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         continue;
       }
       nonFiniteRun = 0;
-      factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
+      const proposed = proposeStepFactor(state, err, true);
+      factor = Number.isNaN(proposed) ? (err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent))) : proposed;
     } else if (!(err < Number.POSITIVE_INFINITY)) {
       const cause = stepFailure(state);
       failure(
@@ -1048,7 +1057,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     if (dense !== undefined && tEval !== undefined) {
       while (nextEval < samples && dir * (tEval[nextEval]! - tNew) <= 0) {
         const at = onSample ? 0 : M * nextEval;
-        interpolate((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, dense, at);
+        interpolate((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, dense, at, state);
         if (onSample) onSample(tEval[nextEval]!, dense);
         nextEval++;
       }

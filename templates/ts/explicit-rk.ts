@@ -110,11 +110,16 @@ function interpolate(
   _work: Float64Array[],
   out: Float64Array,
   at: number,
+  _state: StepState,
 ): void {
   hermite(s, h, y0, f0, y1, f1, out, at);
 }
 
 /** ρ from the stiffness stage that the step recorded: F and its input at t + h, against F(t + h, yNew). */
+function proposeStepFactor(_state: StepState, _err: number, _accepted: boolean): number {
+  return Number.NaN;
+}
+
 function stiffnessEstimate(work: Float64Array[], yNew: Float64Array): number {
   return stiffnessRho(work[F_NEW]!, work[STIFF_STAGE]!, yNew, work[ZSTIFF_AT]!);
 }

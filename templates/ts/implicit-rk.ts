@@ -554,8 +554,13 @@ function interpolate(
   _work: Float64Array[],
   out: Float64Array,
   at: number,
+  _state: StepState,
 ): void {
   hermite(s, h, y0, f0, y1, f1, out, at);
+}
+
+function proposeStepFactor(_state: StepState, _err: number, _accepted: boolean): number {
+  return Number.NaN;
 }
 
 function stiffnessEstimate(_work: Float64Array[], _yNew: Float64Array): number {

@@ -14,7 +14,8 @@
  * so one LU of the n×n matrix I/(hγ) − J serves every block: the state's part of u_i first, then each column of
  * Φ and S with K·(its state part) added on the right. With 𝕁 exact, the sensitivities this produces are the
  * derivatives of the computed solution. J is evaluated once per accepted step (a rejected step retries from the
- * same point with the same J) and the matrix is factorized again only when h changes.
+ * same point with the same J) and the matrix is factorized again only when h changes. Dense output (tEval) uses
+ * the method's continuous extension from the u_i where it has one (Rodas4, Rodas5P), else cubic Hermite.
  */
 
 // @odeforge:driver-begin — stubs of the driver's definitions (dropped when assembled).
@@ -61,6 +62,12 @@ declare const ROS_D: Float64Array;
 /** Weights m of Y_new and m − m̂ of the error estimate (zeros for a fixed-step method). */
 declare const ROS_M: Float64Array;
 declare const ROS_E: Float64Array;
+/**
+ * The method's continuous extension: DENSE_ROWS rows of H (row-major, STAGES entries each), k_j = Σ_i H_ji u_i;
+ * 0 rows: none, and the driver's cubic Hermite serves instead (see interpolate).
+ */
+declare const DENSE_ROWS: number;
+declare const ROS_H: Float64Array;
 /** Whether F reads t (else ∂F/∂t = 0 and its term is skipped). */
 declare const NON_AUTONOMOUS: boolean;
 /** J's structural non-zeros, row by row. */
@@ -306,7 +313,18 @@ function step(
   return err;
 }
 
-/** Dense output: cubic Hermite on y and F at both ends. */
+/**
+ * Dense output at t + s·h of the accepted step. With the method's continuous extension (Hairer's rodas.f,
+ * CONTRO; OrdinaryDiffEq.jl's Rodas `H` tableaus and rosenbrock_interpolants.jl), from the step's stage
+ * increments u_i, still in work[STAGE_AT + i] (the driver interpolates before the next step):
+ *
+ *     k_j = Σ_i H_ji u_i,   Y(t + s h) ≈ (1 − s) Y0 + s (Y1 + (1 − s)(k_1 + s (k_2 + … + s k_R))),
+ *
+ * for the whole augmented vector: the u_i of Φ and S are the derivatives of those of y, so this is the
+ * derivative of the interpolated state. s = 0 gives Y0 and s = 1 gives Y1 exactly. The k_j are formed per
+ * component on each call (no storage; a few samples per step cost less than keeping them for every step).
+ * Without one (DENSE_ROWS = 0): cubic Hermite on Y and F at both ends.
+ */
 function interpolate(
   s: number,
   h: number,
@@ -314,11 +332,31 @@ function interpolate(
   f0: Float64Array,
   y1: Float64Array,
   f1: Float64Array,
-  _work: Float64Array[],
+  work: Float64Array[],
   out: Float64Array,
   at: number,
+  _state: StepState,
 ): void {
-  hermite(s, h, y0, f0, y1, f1, out, at);
+  if (DENSE_ROWS === 0) {
+    hermite(s, h, y0, f0, y1, f1, out, at);
+    return;
+  }
+  const s1 = 1 - s;
+  for (let k = 0; k < M; k++) {
+    // Horner from the last row: acc = k_R, then acc = k_j + s·acc down to k_1.
+    let acc = 0;
+    for (let j = DENSE_ROWS - 1; j >= 0; j--) {
+      let kj = 0;
+      const row = j * STAGES;
+      for (let i = 0; i < STAGES; i++) kj += ROS_H[row + i]! * work[STAGE_AT + i]![k]!;
+      acc = kj + s * acc;
+    }
+    out[at + k] = s1 * y0[k]! + s * (y1[k]! + s1 * acc);
+  }
+}
+
+function proposeStepFactor(_state: StepState, _err: number, _accepted: boolean): number {
+  return Number.NaN;
 }
 
 function stiffnessEstimate(_work: Float64Array[], _yNew: Float64Array): number {

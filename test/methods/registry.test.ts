@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OdeforgeError, OptionError } from '../../src/errors.ts';
+import { BDF } from '../../src/methods/bdf/bdf.ts';
 import { IMPLICIT_RK_METHODS } from '../../src/methods/implicit/index.ts';
 import {
   AHE,
@@ -55,6 +56,8 @@ const EXPECTED: [name: string, aliases: string[], order: number, embeddedOrder: 
   ['RadauIIA3', [], 3, undefined],
   ['GaussLegendre4', [], 4, undefined],
   ['GaussLegendre6', [], 6, undefined],
+  // variable order 1-5 (the estimate's order starts at 1)
+  ['BDF', ['NDF'], 5, 1],
 ];
 
 describe('method registry', () => {
@@ -88,6 +91,7 @@ describe('method registry', () => {
       RODAS4,
       ROS3P,
       ...IMPLICIT_RK_METHODS,
+      BDF,
     ];
     expect(new Set(ALL_METHODS)).toEqual(new Set(constants));
     expect(ALL_METHODS).toHaveLength(constants.length);

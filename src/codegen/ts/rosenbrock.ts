@@ -243,6 +243,8 @@ export function rosenbrockDefinitions(system: AugmentedSystem, method: Rosenbroc
   const tab = numericRosenbrock(method);
   const s = tab.m.length;
   const nnz = system.jacobian.reduce((sum, row) => sum + row.columns.length, 0);
+  if (tab.denseRows.some((row) => row.length !== s))
+    throw new Error(`internal: ${method.name}'s dense-output rows must have ${s} entries, one per stage`);
   const defs = new Map<string, string>([
     ['STAGES', `const STAGES: number = ${int(s)};`],
     ['GAMMA', `const GAMMA: number = ${numberLiteral(tab.gamma).text};`],
@@ -252,6 +254,9 @@ export function rosenbrockDefinitions(system: AugmentedSystem, method: Rosenbroc
     ['ROS_D', `const ROS_D: Float64Array = ${numbers(tab.d)};`],
     ['ROS_M', `const ROS_M: Float64Array = ${numbers(tab.m)};`],
     ['ROS_E', `const ROS_E: Float64Array = ${numbers(tab.errorWeights ?? tab.m.map(() => 0))};`],
+    // The continuous extension: R rows of H (R×s, row-major); 0 rows: the driver's cubic Hermite.
+    ['DENSE_ROWS', `const DENSE_ROWS: number = ${int(tab.denseRows.length)};`],
+    ['ROS_H', `const ROS_H: Float64Array = ${numbers(tab.denseRows.flat())};`],
     ['NON_AUTONOMOUS', `const NON_AUTONOMOUS: boolean = ${readsTime(system) ? 'true' : 'false'};`],
     ['JAC_NONZEROS', `const JAC_NONZEROS: number = ${int(nnz)};`],
     ['jacobian', printJacobian(system)],

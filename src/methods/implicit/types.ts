@@ -137,6 +137,27 @@ export interface RosenbrockMethod {
   readonly stability: StabilityFacts;
   /** Embedded weights m̂ (err = Σ (m_j − m̂_j) u_j) and the order of y0 + Σ m̂_j u_j. Absent: fixed-step. */
   readonly errorEstimate?: { readonly order: number; readonly mHat: readonly ExactCoefficient[] };
+  /** The method's own continuous extension (dense output). Absent: the driver's cubic Hermite is used. */
+  readonly dense?: RosenbrockDenseOutput;
+}
+
+/**
+ * The continuous extension of a Rosenbrock step from the stage increments u_i it already has (no extra
+ * evaluation of f), as in Hairer's rodas.f (CONTRO, coefficients D2j, D3j) and OrdinaryDiffEq.jl (the `H`
+ * matrix of its Rodas tableaus, `_ode_interpolant` in rosenbrock_interpolants.jl): with R = H.length rows,
+ *
+ *     k_j = Σ_i H[j][i] u_i   (j = 1..R),
+ *     y(t0 + θh) ≈ (1 − θ) y0 + θ (y1 + (1 − θ)(k_1 + θ (k_2 + θ (… + θ k_R)))),   θ ∈ [0, 1],
+ *
+ * a polynomial of degree R + 1 in θ that equals y0 at θ = 0 and y1 at θ = 1.
+ */
+export interface RosenbrockDenseOutput {
+  /** H, R×s: H[j] holds the weights of u_1 … u_s in k_{j+1}. */
+  readonly H: readonly (readonly ExactCoefficient[])[];
+  /** Degree of the polynomial in θ: R + 1. */
+  readonly degree: number;
+  /** Order of the interpolant: its error at an interior θ is O(h^(order+1)) per step, for smooth problems. */
+  readonly order: number;
 }
 
 export type StiffMethod = ImplicitRungeKuttaMethod | RosenbrockMethod;

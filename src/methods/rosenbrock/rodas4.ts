@@ -22,7 +22,10 @@ export const RODAS4: RosenbrockMethod = {
     '(subroutine ROCOE) and in OrdinaryDiffEq.jl (github.com/SciML/OrdinaryDiffEq.jl, ' +
     'lib/OrdinaryDiffEqRosenbrockTableaus/src/rosenbrock_tableaus.jl: RODAS4A, RODAS4C, RODAS4c, RODAS4d, ' +
     'gamma = 0.25; b = last row of A plus 1, btilde = e_6). d4 is the printed -0.03620000000000023 of rodas.f ' +
-    "(KPP's Rodas4 and other copies agree; OrdinaryDiffEq.jl rounds it to -0.0362).",
+    "(KPP's Rodas4 and other copies agree; OrdinaryDiffEq.jl rounds it to -0.0362). Dense output: rodas.f's " +
+    'D21..D25 and D31..D35 (ROCOE, METH = 1) with its CONTRO formula, the same numbers as RODAS4H in ' +
+    'OrdinaryDiffEq.jl (lib/OrdinaryDiffEqRosenbrockTableaus/src/rosenbrock_tableaus.jl; interpolation in ' +
+    'lib/OrdinaryDiffEqRosenbrock/src/rosenbrock_interpolants.jl, interp_order = 2).',
   order: 4,
   gamma: '1/4',
   a: [
@@ -47,4 +50,15 @@ export const RODAS4: RosenbrockMethod = {
   stifflyAccurate: true,
   stability: { kind: 'L' },
   errorEstimate: { order: 3, mHat: [A51, A52, A53, A54, '1', '0'] },
+  // Hairer's continuous extension (rodas.f, subroutines ROCOE and CONTRO): k_j = Σ_i H_ji u_i (u_6 unused),
+  // y(t0 + θh) ≈ (1 − θ) y0 + θ (y1 + (1 − θ)(k_1 + θ k_2)). A cubic, of order 3 (measured in
+  // test/stiff/rosenbrock-dense.test.ts).
+  dense: {
+    H: [
+      ['10.12623508344586', '-7.487995877610167', '-34.80091861555747', '-7.992771707568823', '1.025137723295662', '0'],
+      ['-0.6762803392801253', '6.087714651680015', '16.43084320892478', '24.76722511418386', '-6.594389125716872', '0'],
+    ],
+    degree: 3,
+    order: 3,
+  },
 };

@@ -24,7 +24,10 @@ export const RODAS5P: RosenbrockMethod = {
     'Julia Differential Equations package", BIT Numer. Math. 63 (2023) 27. Coefficients as in ' +
     'OrdinaryDiffEq.jl (github.com/SciML/OrdinaryDiffEq.jl, ' +
     'lib/OrdinaryDiffEqRosenbrock/src/rosenbrock_tableaus.jl: RODAS5PA, RODAS5PC, RODAS5Pc, RODAS5Pd, gamma = ' +
-    '0.21193756319429014; b = last row of A plus 1, btilde = e_8), which cites the paper.',
+    '0.21193756319429014; b = last row of A plus 1, btilde = e_8), which cites the paper. Dense output: ' +
+    'RODAS5PH of the same file (3 rows), with the interpolation of ' +
+    'lib/OrdinaryDiffEqRosenbrock/src/rosenbrock_interpolants.jl (interp_order = 3) and the k_j = Σ_i H_ji u_i of ' +
+    'rosenbrock_perform_step.jl (OrdinaryDiffEq.jl commit b211787f7b18d3c5391121bd8c9e2d5fee54efee).',
   order: 5,
   gamma: '0.21193756319429014',
   a: [
@@ -77,4 +80,43 @@ export const RODAS5P: RosenbrockMethod = {
   stifflyAccurate: true,
   stability: { kind: 'L' },
   errorEstimate: { order: 4, mHat: [...A8, '1', '1', '0'] },
+  // Steinebach's continuous extension (OrdinaryDiffEq.jl's RODAS5PH): k_j = Σ_i H_ji u_i,
+  // y(t0 + θh) ≈ (1 − θ) y0 + θ (y1 + (1 − θ)(k_1 + θ (k_2 + θ k_3))). A quartic, of order 4 (measured in
+  // test/stiff/rosenbrock-dense.test.ts).
+  dense: {
+    H: [
+      [
+        '25.948786856663858',
+        '-2.5579724845846235',
+        '10.433815404888879',
+        '-2.3679251022685204',
+        '0.524948541321073',
+        '1.1241088310450404',
+        '0.4272876194431874',
+        '-0.17202221070155493',
+      ],
+      [
+        '-9.91568850695171',
+        '-0.9689944594115154',
+        '3.0438037242978453',
+        '-24.495224566215796',
+        '20.176138334709044',
+        '15.98066361424651',
+        '-6.789040303419874',
+        '-6.710236069923372',
+      ],
+      [
+        '11.419903575922262',
+        '2.8879645146136994',
+        '72.92137995996029',
+        '80.12511834622643',
+        '-52.072871366152654',
+        '-59.78993625266729',
+        '-0.15582684282751913',
+        '4.883087185713722',
+      ],
+    ],
+    degree: 4,
+    order: 4,
+  },
 };
