@@ -80,29 +80,12 @@ export function stepKernel(): 'webassembly' | 'typescript' {
   return 'typescript';
 }
 
-// ─── Rosenbrock: placeholders ───────────────────────────────────────────────────────────────────────────
+// ─── Shared by the stiff families: placeholders ─────────────────────────────────────────────────────────
 
-/** Stages s and the diagonal γ of the method. */
-const STAGES: number = 8;
-const GAMMA: number = 0.21193756319429014;
-/** a and C, s×s row-major, zero on and above the diagonal; the nodes c, the weights d of h ∂F/∂t. */
-const ROS_A: Float64Array = new Float64Array([0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 2.849394379747939, 0.45842242204463923, 0, 0, 0, 0, 0, 0, -6.954028509809101, 2.489845061869568, -10.358996098473584, 0, 0, 0, 0, 0, 2.8029986275628964, 0.5072464736228206, -0.3988312541770524, -0.04721187230404641, 0, 0, 0, 0, -7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 0, 0, 0, -7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 1, 0, 0, -7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 1, 1, 0]);
-const ROS_C: Float64Array = new Float64Array([0, 0, 0, 0, 0, 0, 0, 0, -14.155112264123755, 0, 0, 0, 0, 0, 0, 0, -17.97296035885952, -2.859693295451294, 0, 0, 0, 0, 0, 0, 147.12150275711716, -1.41221402718213, 71.68940251302358, 0, 0, 0, 0, 0, 165.43517024871676, -0.4592823456491126, 42.90938336958603, -5.961986721573306, 0, 0, 0, 0, 24.854864614690072, -3.0009227002832186, 47.4931110020768, 5.5814197821558125, -0.6610691825249471, 0, 0, 0, 30.91273214028599, -3.1208243349937974, 77.79954646070892, 34.28646028294783, -19.097331116725623, -28.087943162872662, 0, 0, 37.80277123390563, -3.2571969029072276, 112.26918849496327, 66.9347231244047, -40.06618937091002, -54.66780262877968, -9.48861652309627, 0]);
-const NODES: Float64Array = new Float64Array([0, 0.6358126895828704, 0.4095798393397535, 0.9769306725060716, 0.4288403609558664, 1, 1, 1]);
-const ROS_D: Float64Array = new Float64Array([0.21193756319429014, -0.42387512638858027, -0.3384627126235924, 1.8046452872882734, 2.325825639765069, 0, 0, 0]);
-/** Weights m of Y_new and m − m̂ of the error estimate (zeros for a fixed-step method). */
-const ROS_M: Float64Array = new Float64Array([-7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 1, 1, 1]);
-const ROS_E: Float64Array = new Float64Array([0, 0, 0, 0, 0, 0, 0, 1]);
-/**
- * The method's continuous extension: DENSE_ROWS rows of H (row-major, STAGES entries each), k_j = Σ_i H_ji u_i;
- * 0 rows: none, and the driver's cubic Hermite serves instead (see interpolate).
- */
-const DENSE_ROWS: number = 3;
-const ROS_H: Float64Array = new Float64Array([25.948786856663858, -2.5579724845846235, 10.433815404888879, -2.3679251022685204, 0.524948541321073, 1.1241088310450404, 0.4272876194431874, -0.17202221070155493, -9.91568850695171, -0.9689944594115154, 3.0438037242978453, -24.495224566215796, 20.176138334709044, 15.98066361424651, -6.789040303419874, -6.710236069923372, 11.419903575922262, 2.8879645146136994, 72.92137995996029, 80.12511834622643, -52.072871366152654, -59.78993625266729, -0.15582684282751913, 4.883087185713722]);
-/** Whether F reads t (else ∂F/∂t = 0 and its term is skipped). */
-const NON_AUTONOMOUS: boolean = false;
-/** J's structural non-zeros, row by row. */
+/** J's structural non-zeros, row by row; where each row starts among them, and their columns. */
 const JAC_NONZEROS: number = 7;
+const JAC_ROW_START: Int32Array = new Int32Array([0, 3, 6, 7]);
+const JAC_COLUMNS: Int32Array = new Int32Array([0, 1, 2, 0, 1, 2, 1]);
 function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void {
   const y_y2 = y[1];
   const y_y3 = y[2];
@@ -120,10 +103,7 @@ function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array
   jac[5] = -w1; // ∂f_y2/∂y3
   jac[6] = w2; // ∂f_y3/∂y2
 }
-/** Where row i of J starts among the non-zeros (N + 1 entries), and the column of each non-zero. */
-const JAC_ROW_START: Int32Array = new Int32Array([0, 3, 6, 7]);
-const JAC_COLUMNS: Int32Array = new Int32Array([0, 1, 2, 0, 1, 2, 1]);
-/** dy[N..M) = K u for a state-sized direction u (K: how the Φ and S blocks of F move with y). */
+/** dy[N..M) = K u for a state-sized direction u, the Φ and S blocks read from y. */
 function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void {
   // K u: the Φ and S blocks of F differentiated along u in the state, i.e. with J'[u] = Σ_l ∂J/∂y_l·u_l in
   // place of J, and ∂/∂y(∂f/∂p)·u in place of ∂f/∂p
@@ -159,16 +139,11 @@ function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, 
   dy[8] += w8; // ∂f_1/∂p_2
   dy[11] += w9; // ∂f_2/∂p_2
 }
-/** dy = ∂F/∂t over the whole augmented vector. */
-function timeDerivative(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void {
-  // the model does not read t
-  dy.fill(0);
-}
 /**
- * The Newton matrix I/(hγ) − J in the factorization's array of LU_SIZE entries: the LU_INPUTS slots are
- * assembled from J's non-zeros (at JAC_SLOTS) and the diagonal (DIAG_SLOTS); luFactor factorizes in place and
- * returns 0, or 1 + the elimination step whose pivot failed; luSolve solves for nrhs right-hand sides of
- * length N stored one after the other, in place.
+ * d·I − J in its factorization's array of LU_SIZE entries: the LU_INPUTS slots are assembled from J's non-zeros
+ * (at JAC_SLOTS) and the diagonal (DIAG_SLOTS); luFactor factorizes in place and returns 0, or 1 + the
+ * elimination step whose pivot failed; luSolve solves for nrhs right-hand sides of length N stored one after the
+ * other, in place.
  */
 const LU_SIZE: number = 9;
 const LU_INPUTS: Int32Array = new Int32Array([0, 1, 2, 3, 4, 5, 6, 7, 8]);
@@ -291,6 +266,151 @@ function luSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs = 1): v
 }
 
 
+// ─── Shared by the stiff families ───────────────────────────────────────────────────────────────────────
+
+/** Columns of the sensitivities, each a right-hand side of length N in the block solves (Φ's, then S's). */
+const PHI_COLUMNS: number = PHI_OFFSET >= 0 ? N : 0;
+const SENS_COLUMNS: number = SENS_OFFSET >= 0 ? P : 0;
+const COLUMNS: number = PHI_COLUMNS + SENS_COLUMNS;
+
+/** Why a step failed, besides a non-finite value (stepFailure turns them into reasons). */
+const SINGULAR = 1;
+const BAD_JACOBIAN = 2;
+const NEWTON_FAILED = 3;
+
+/** A factorization of shift·I − J, with the work arrays of its solves and the counters of both. */
+interface ShiftedMatrix {
+  /** J's non-zeros: the solve's one Jacobian, shared by every matrix built from it. */
+  readonly jac: Float64Array;
+  readonly lu: Float64Array;
+  readonly piv: Int32Array;
+  /** The right-hand sides of one block solve: the state's, or every column of Φ and S, each of length N. */
+  readonly block: Float64Array;
+  /** The shift the factorization holds (NaN: none, or J changed since). */
+  shift: number;
+  factorizations: number;
+  linearSolves: number;
+}
+
+function newShiftedMatrix(jac: Float64Array): ShiftedMatrix {
+  return {
+    jac,
+    lu: new Float64Array(LU_SIZE),
+    piv: new Int32Array(N),
+    block: new Float64Array(N * Math.max(1, COLUMNS)),
+    shift: Number.NaN,
+    factorizations: 0,
+    linearSolves: 0,
+  };
+}
+
+/** shift·I − J from J's non-zeros, factorized; false when a pivot fails (a singular or non-finite matrix). */
+function factorShifted(m: ShiftedMatrix, shift: number): boolean {
+  const lu = m.lu;
+  const jac = m.jac;
+  for (let k = 0; k < LU_INPUTS.length; k++) lu[LU_INPUTS[k]!] = 0;
+  for (let k = 0; k < JAC_NONZEROS; k++) lu[JAC_SLOTS[k]!]! -= jac[k]!;
+  for (let i = 0; i < N; i++) lu[DIAG_SLOTS[i]!]! += shift;
+  m.factorizations++;
+  m.shift = Number.NaN;
+  if (luFactor(lu, m.piv) !== 0) return false;
+  m.shift = shift;
+  return true;
+}
+
+/** Component of the augmented vector at row i of sensitivity column c (Φ's columns, then S's). */
+function columnComponent(c: number, i: number): number {
+  return c < PHI_COLUMNS ? PHI_OFFSET + i * N + c : SENS_OFFSET + i * P + (c - PHI_COLUMNS);
+}
+
+/**
+ * Solves (shift·I − 𝕁) x = r in place in r, an augmented vector (only its first N components when `width` is
+ * N): the state with the LU, then every column of Φ and S with K x_y added, K from `coupling` at (t, y).
+ * `coupled` is a scratch augmented vector.
+ */
+function solveShifted(
+  m: ShiftedMatrix,
+  t: number,
+  y: Float64Array,
+  p: Float64Array,
+  r: Float64Array,
+  coupled: Float64Array,
+  withColumns: boolean,
+): void {
+  const block = m.block;
+  for (let i = 0; i < N; i++) block[i] = r[i]!;
+  luSolve(m.lu, m.piv, block, 1);
+  for (let i = 0; i < N; i++) r[i] = block[i]!;
+  m.linearSolves++;
+  if (COLUMNS === 0 || !withColumns) return;
+  coupling(t, y, p, r, coupled);
+  for (let c = 0; c < COLUMNS; c++) {
+    for (let i = 0; i < N; i++) {
+      const at = columnComponent(c, i);
+      block[c * N + i] = r[at]! + coupled[at]!;
+    }
+  }
+  luSolve(m.lu, m.piv, block, COLUMNS);
+  for (let c = 0; c < COLUMNS; c++) for (let i = 0; i < N; i++) r[columnComponent(c, i)] = block[c * N + i]!;
+  m.linearSolves += COLUMNS;
+}
+
+/** Whether J's values are all finite (x·0 is 0 for finite x, NaN otherwise). */
+function jacobianIsFinite(jac: Float64Array): boolean {
+  let sum = 0;
+  for (let k = 0; k < JAC_NONZEROS; k++) sum += jac[k]! * 0;
+  return sum === 0;
+}
+
+/** "∂f_x/∂y" for the k-th non-zero of J. */
+function jacobianEntryName(k: number): string {
+  let i = 0;
+  while (i < N && JAC_ROW_START[i + 1]! <= k) i++;
+  return `∂f_${info.states[i]}/∂${info.states[JAC_COLUMNS[k]!]}`;
+}
+
+/** The reason and words for a failure code of the shared ones; `matrix` names the family's Newton matrix. */
+function sharedFailure(
+  code: number,
+  jac: Float64Array,
+  matrix: string,
+): { reason: IntegrationError['reason']; why: string } | undefined {
+  if (code === SINGULAR) return { reason: 'singular-matrix', why: `singular Newton matrix ${matrix}` };
+  if (code === NEWTON_FAILED) return { reason: 'newton-failure', why: "Newton's iteration did not converge" };
+  if (code === BAD_JACOBIAN) {
+    const k = jac.findIndex((v) => !Number.isFinite(v));
+    return { reason: 'non-finite', why: `non-finite Jacobian entry ${jacobianEntryName(k)} = ${jac[k]}` };
+  }
+  return undefined;
+}
+
+// ─── Rosenbrock: placeholders ───────────────────────────────────────────────────────────────────────────
+
+/** Stages s and the diagonal γ of the method. */
+const STAGES: number = 8;
+const GAMMA: number = 0.21193756319429014;
+/** a and C, s×s row-major, zero on and above the diagonal; the nodes c, the weights d of h ∂F/∂t. */
+const ROS_A: Float64Array = new Float64Array([0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 2.849394379747939, 0.45842242204463923, 0, 0, 0, 0, 0, 0, -6.954028509809101, 2.489845061869568, -10.358996098473584, 0, 0, 0, 0, 0, 2.8029986275628964, 0.5072464736228206, -0.3988312541770524, -0.04721187230404641, 0, 0, 0, 0, -7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 0, 0, 0, -7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 1, 0, 0, -7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 1, 1, 0]);
+const ROS_C: Float64Array = new Float64Array([0, 0, 0, 0, 0, 0, 0, 0, -14.155112264123755, 0, 0, 0, 0, 0, 0, 0, -17.97296035885952, -2.859693295451294, 0, 0, 0, 0, 0, 0, 147.12150275711716, -1.41221402718213, 71.68940251302358, 0, 0, 0, 0, 0, 165.43517024871676, -0.4592823456491126, 42.90938336958603, -5.961986721573306, 0, 0, 0, 0, 24.854864614690072, -3.0009227002832186, 47.4931110020768, 5.5814197821558125, -0.6610691825249471, 0, 0, 0, 30.91273214028599, -3.1208243349937974, 77.79954646070892, 34.28646028294783, -19.097331116725623, -28.087943162872662, 0, 0, 37.80277123390563, -3.2571969029072276, 112.26918849496327, 66.9347231244047, -40.06618937091002, -54.66780262877968, -9.48861652309627, 0]);
+const NODES: Float64Array = new Float64Array([0, 0.6358126895828704, 0.4095798393397535, 0.9769306725060716, 0.4288403609558664, 1, 1, 1]);
+const ROS_D: Float64Array = new Float64Array([0.21193756319429014, -0.42387512638858027, -0.3384627126235924, 1.8046452872882734, 2.325825639765069, 0, 0, 0]);
+/** Weights m of Y_new and m − m̂ of the error estimate (zeros for a fixed-step method). */
+const ROS_M: Float64Array = new Float64Array([-7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 1, 1, 1]);
+const ROS_E: Float64Array = new Float64Array([0, 0, 0, 0, 0, 0, 0, 1]);
+/**
+ * The method's continuous extension: DENSE_ROWS rows of H (row-major, STAGES entries each), k_j = Σ_i H_ji u_i;
+ * 0 rows: none, and the driver's cubic Hermite serves instead (see interpolate).
+ */
+const DENSE_ROWS: number = 3;
+const ROS_H: Float64Array = new Float64Array([25.948786856663858, -2.5579724845846235, 10.433815404888879, -2.3679251022685204, 0.524948541321073, 1.1241088310450404, 0.4272876194431874, -0.17202221070155493, -9.91568850695171, -0.9689944594115154, 3.0438037242978453, -24.495224566215796, 20.176138334709044, 15.98066361424651, -6.789040303419874, -6.710236069923372, 11.419903575922262, 2.8879645146136994, 72.92137995996029, 80.12511834622643, -52.072871366152654, -59.78993625266729, -0.15582684282751913, 4.883087185713722]);
+/** Whether F reads t (else ∂F/∂t = 0 and its term is skipped). */
+const NON_AUTONOMOUS: boolean = false;
+/** dy = ∂F/∂t over the whole augmented vector. */
+function timeDerivative(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void {
+  // the model does not read t
+  dy.fill(0);
+}
+
 // ─── Rosenbrock: the family interface ───────────────────────────────────────────────────────────────────
 // work = [F(t, y), F(t + h, yNew), u_1 … u_s, ∂F/∂t, K u]: the stage increments u_i of the augmented
 // vector, the time derivative at (t, y), and the coupling's output.
@@ -305,126 +425,35 @@ const STEP_EVALS: number = STAGES;
 /** A-stable methods: no stability limit to watch. */
 const STIFFNESS_DETECTION = false;
 const STABILITY_BOUNDARY: number = Number.POSITIVE_INFINITY;
-/** Columns of the sensitivities: one right-hand side of length N each in the block solves (Φ's, then S's). */
-const PHI_COLUMNS: number = PHI_OFFSET >= 0 ? N : 0;
-const SENS_COLUMNS: number = SENS_OFFSET >= 0 ? P : 0;
-const COLUMNS: number = PHI_COLUMNS + SENS_COLUMNS;
-
 interface StepState {
-  /** J at (jacobianT, y) — the point the last step was tried from. */
-  readonly jac: Float64Array;
+  /** J at (jacobianT, y) — the point the last step was tried from — and I/(hγ) − J factorized. */
+  readonly matrix: ShiftedMatrix;
   jacobianT: number;
   hasJacobian: boolean;
-  /** The factorization of I/(hγ) − J for the step luH (NaN: none). */
-  readonly lu: Float64Array;
-  readonly piv: Int32Array;
-  luH: number;
-  /** The right-hand sides of one block solve: the state's, or every column of Φ and S, each of length N. */
-  readonly block: Float64Array;
   /** Why the last step failed: 0 (it did not, or a non-finite value), SINGULAR or BAD_JACOBIAN. */
   failure: number;
   jacobianEvals: number;
-  factorizations: number;
-  linearSolves: number;
 }
 
 function newStepState(_adaptive: boolean): StepState {
   return {
-    jac: new Float64Array(JAC_NONZEROS),
+    matrix: newShiftedMatrix(new Float64Array(JAC_NONZEROS)),
     jacobianT: Number.NaN,
     hasJacobian: false,
-    lu: new Float64Array(LU_SIZE),
-    piv: new Int32Array(N),
-    luH: Number.NaN,
-    block: new Float64Array(N * Math.max(1, COLUMNS)),
     failure: 0,
     jacobianEvals: 0,
-    factorizations: 0,
-    linearSolves: 0,
   };
 }
 
 function familyStats(state: StepState, stats: SolveStats): SolveStats {
   stats.jacobianEvals = state.jacobianEvals;
-  stats.factorizations = state.factorizations;
-  stats.linearSolves = state.linearSolves;
+  stats.factorizations = state.matrix.factorizations;
+  stats.linearSolves = state.matrix.linearSolves;
   return stats;
 }
 
-const SINGULAR = 1;
-const BAD_JACOBIAN = 2;
-
-/** "∂f_x/∂y" for the k-th non-zero of J. */
-function jacobianEntryName(k: number): string {
-  let i = 0;
-  while (i < N && JAC_ROW_START[i + 1]! <= k) i++;
-  return `∂f_${info.states[i]}/∂${info.states[JAC_COLUMNS[k]!]}`;
-}
-
 function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
-  if (state.failure === SINGULAR) return { reason: 'singular-matrix', why: 'singular Newton matrix I/(hγ) − J' };
-  if (state.failure === BAD_JACOBIAN) {
-    const k = state.jac.findIndex((v) => !Number.isFinite(v));
-    return { reason: 'non-finite', why: `non-finite Jacobian entry ${jacobianEntryName(k)} = ${state.jac[k]}` };
-  }
-  return undefined;
-}
-
-/** I/(hγ) − J from J's non-zeros, factorized in state.lu; false when a pivot fails (singular or not finite). */
-function factorNewtonMatrix(state: StepState, h: number): boolean {
-  const lu = state.lu;
-  const jac = state.jac;
-  for (let k = 0; k < LU_INPUTS.length; k++) lu[LU_INPUTS[k]!] = 0;
-  for (let k = 0; k < JAC_NONZEROS; k++) lu[JAC_SLOTS[k]!]! -= jac[k]!;
-  const diagonal = 1 / (h * GAMMA);
-  for (let i = 0; i < N; i++) lu[DIAG_SLOTS[i]!]! += diagonal;
-  state.factorizations++;
-  if (luFactor(lu, state.piv) !== 0) {
-    state.luH = Number.NaN;
-    return false;
-  }
-  state.luH = h;
-  return true;
-}
-
-/**
- * Solves (I/(hγ) − 𝕁) x = r in place in `r` (an augmented vector): the state block with the LU, then — with
- * sensitivities — every column of Φ and S together, K x_y (from `coupling` at the step's start) added first.
- */
-function solveAugmented(
-  state: StepState,
-  t: number,
-  y: Float64Array,
-  p: Float64Array,
-  r: Float64Array,
-  coupled: Float64Array,
-): void {
-  const block = state.block;
-  for (let i = 0; i < N; i++) block[i] = r[i]!;
-  luSolve(state.lu, state.piv, block, 1);
-  for (let i = 0; i < N; i++) r[i] = block[i]!;
-  state.linearSolves++;
-  if (COLUMNS === 0) return;
-  coupling(t, y, p, r, coupled);
-  // Column c of a row-major block X (Φ: N columns, S: P) is X[i·width + c], i < N: gathered into block[c·N + i].
-  for (let c = 0; c < PHI_COLUMNS; c++) {
-    for (let i = 0; i < N; i++) {
-      const at = PHI_OFFSET + i * N + c;
-      block[c * N + i] = r[at]! + coupled[at]!;
-    }
-  }
-  for (let c = 0; c < SENS_COLUMNS; c++) {
-    for (let i = 0; i < N; i++) {
-      const at = SENS_OFFSET + i * P + c;
-      block[(PHI_COLUMNS + c) * N + i] = r[at]! + coupled[at]!;
-    }
-  }
-  luSolve(state.lu, state.piv, block, COLUMNS);
-  for (let c = 0; c < PHI_COLUMNS; c++) for (let i = 0; i < N; i++) r[PHI_OFFSET + i * N + c] = block[c * N + i]!;
-  for (let c = 0; c < SENS_COLUMNS; c++) {
-    for (let i = 0; i < N; i++) r[SENS_OFFSET + i * P + c] = block[(PHI_COLUMNS + c) * N + i]!;
-  }
-  state.linearSolves += COLUMNS;
+  return sharedFailure(state.failure, state.matrix.jac, 'I/(hγ) − J');
 }
 
 /** The driver's step: one Rosenbrock step from (t, y) with step h (see the top of this file). */
@@ -445,20 +474,20 @@ function step(
   state.failure = 0;
   const dfdt = work[DFDT_AT]!;
   const coupled = work[COUPLED_AT]!;
+  const matrix = state.matrix;
   // J (and ∂F/∂t) at the step's start: new after an accepted step, the same on a retry from the same point.
   if (!state.hasJacobian || state.jacobianT !== t) {
-    jacobian(t, y, p, state.jac);
+    jacobian(t, y, p, matrix.jac);
     if (NON_AUTONOMOUS) timeDerivative(t, y, p, dfdt);
     state.jacobianEvals++;
     state.jacobianT = t;
     state.hasJacobian = true;
-    state.luH = Number.NaN;
+    matrix.shift = Number.NaN;
   }
-  if (state.luH !== h && !factorNewtonMatrix(state, h)) {
+  const shift = 1 / (h * GAMMA);
+  if (matrix.shift !== shift && !factorShifted(matrix, shift)) {
     // Which: a non-finite entry of J fails every h, a singular matrix only some.
-    let finite = 0;
-    for (let k = 0; k < JAC_NONZEROS; k++) finite += state.jac[k]! * 0;
-    state.failure = finite === 0 ? SINGULAR : BAD_JACOBIAN;
+    state.failure = jacobianIsFinite(matrix.jac) ? SINGULAR : BAD_JACOBIAN;
     return Number.POSITIVE_INFINITY;
   }
   for (let i = 0; i < STAGES; i++) {
@@ -486,7 +515,7 @@ function step(
       const d = ROS_D[i]! * h;
       for (let k = 0; k < M; k++) u[k]! += d * dfdt[k]!;
     }
-    solveAugmented(state, t, y, p, u, coupled);
+    solveShifted(matrix, t, y, p, u, coupled, true);
   }
   // Y_new = Y + Σ m_j u_j; its finiteness (x·0 is 0 for finite x, NaN otherwise) and the error estimate.
   let finite = 0;

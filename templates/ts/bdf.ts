@@ -44,6 +44,35 @@ interface SolveStats {
 declare class IntegrationError {
   readonly reason: 'non-finite' | 'singular-matrix' | 'newton-failure';
 }
+// and of templates/ts/newton-matrix.ts, which goes ahead of this file
+declare const JAC_NONZEROS: number;
+declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
+declare const SINGULAR: number;
+declare const BAD_JACOBIAN: number;
+declare const NEWTON_FAILED: number;
+interface ShiftedMatrix {
+  readonly jac: Float64Array;
+  shift: number;
+  factorizations: number;
+  linearSolves: number;
+}
+declare function newShiftedMatrix(jac: Float64Array): ShiftedMatrix;
+declare function factorShifted(m: ShiftedMatrix, shift: number): boolean;
+declare function solveShifted(
+  m: ShiftedMatrix,
+  t: number,
+  y: Float64Array,
+  p: Float64Array,
+  r: Float64Array,
+  coupled: Float64Array,
+  withColumns: boolean,
+): void;
+declare function jacobianIsFinite(jac: Float64Array): boolean;
+declare function sharedFailure(
+  code: number,
+  jac: Float64Array,
+  matrix: string,
+): { reason: IntegrationError['reason']; why: string } | undefined;
 // @odeforge:driver-end
 
 // ─── BDF: placeholders ──────────────────────────────────────────────────────────────────────────────────
@@ -51,20 +80,6 @@ declare class IntegrationError {
 /** The highest order, and κ_k for k = 0 … MAX_ORDER (the NDF corrections; index 0 unused). */
 declare const MAX_ORDER: number;
 declare const KAPPA: Float64Array;
-/** J's structural non-zeros, row by row; where each row starts among them, and their columns. */
-declare const JAC_NONZEROS: number;
-declare const JAC_ROW_START: Int32Array;
-declare const JAC_COLUMNS: Int32Array;
-declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
-/** dy[N..M) = K u for a state-sized direction u (K: how the Φ and S blocks of F move with y). */
-declare function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
-/** The Newton matrix I/c − J in its factorization's array (see templates/ts/rosenbrock.ts). */
-declare const LU_SIZE: number;
-declare const LU_INPUTS: Int32Array;
-declare const JAC_SLOTS: Int32Array;
-declare const DIAG_SLOTS: Int32Array;
-declare function luFactor(a: Float64Array, piv: Int32Array): number;
-declare function luSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs: number): void;
 
 // ─── BDF: the family interface ──────────────────────────────────────────────────────────────────────────
 // work = [F(t, y) at t0, (unused), D[0] … D[MAX_ORDER + 2], the predictor Y⁰, ψ, d = Y − Y⁰, F, K·dy, scratch …]
@@ -84,9 +99,6 @@ const WORK_VECTORS: number = SCRATCH_AT + MAX_ORDER + 1;
 const STEP_EVALS = 0;
 const STIFFNESS_DETECTION = false;
 const STABILITY_BOUNDARY: number = Number.POSITIVE_INFINITY;
-const PHI_COLUMNS: number = PHI_OFFSET >= 0 ? N : 0;
-const SENS_COLUMNS: number = SENS_OFFSET >= 0 ? P : 0;
-const COLUMNS: number = PHI_COLUMNS + SENS_COLUMNS;
 /** Newton's iterations per attempt (with adaptive steps: a failure is answered by a fresh J, then a smaller h). */
 const NEWTON_MAX_ITERATIONS = 4;
 const FIXED_STEP_MAX_ITERATIONS = 100;
@@ -103,10 +115,6 @@ const GAMMA_K: Float64Array = (() => {
 const ALPHA_K: Float64Array = GAMMA_K.map((g, k) => (1 - (KAPPA[k] ?? 0)) * g);
 const ERROR_CONSTANT: Float64Array = GAMMA_K.map((g, k) => (KAPPA[k] ?? 0) * g + 1 / (k + 1));
 
-const SINGULAR = 1;
-const BAD_JACOBIAN = 2;
-const NEWTON_FAILED = 3;
-
 interface StepState {
   readonly adaptive: boolean;
   /** Whether the history holds this solve's start (set by the first step). */
@@ -119,21 +127,14 @@ interface StepState {
   stepOrder: number;
   /** The step factor proposed with the last error estimate (NaN: the driver's rule). */
   proposal: number;
-  /** J at the point jacobianT; whether it was evaluated for the step being tried. */
-  readonly jac: Float64Array;
+  /** J (kept from step to step), whether it was evaluated for the step being tried, and I/c − J factorized. */
+  readonly matrix: ShiftedMatrix;
   hasJacobian: boolean;
   jacobianCurrent: boolean;
-  /** The factorization of I/c − J for c = luC (NaN: none). */
-  readonly lu: Float64Array;
-  readonly piv: Int32Array;
-  luC: number;
-  readonly block: Float64Array;
   /** Newton's iterations of the last attempt (the safety factor of the step proposals uses them). */
   lastIterations: number;
   failure: number;
   jacobianEvals: number;
-  factorizations: number;
-  linearSolves: number;
   newtonIterations: number;
   rhsEvals: number;
 }
@@ -147,18 +148,12 @@ function newStepState(adaptive: boolean): StepState {
     equalSteps: 0,
     stepOrder: 1,
     proposal: Number.NaN,
-    jac: new Float64Array(JAC_NONZEROS),
+    matrix: newShiftedMatrix(new Float64Array(JAC_NONZEROS)),
     hasJacobian: false,
     jacobianCurrent: false,
-    lu: new Float64Array(LU_SIZE),
-    piv: new Int32Array(N),
-    luC: Number.NaN,
-    block: new Float64Array(N * Math.max(1, COLUMNS)),
     lastIterations: 0,
     failure: 0,
     jacobianEvals: 0,
-    factorizations: 0,
-    linearSolves: 0,
     newtonIterations: 0,
     rhsEvals: 0,
   };
@@ -167,27 +162,14 @@ function newStepState(adaptive: boolean): StepState {
 function familyStats(state: StepState, stats: SolveStats): SolveStats {
   stats.rhsEvals += state.rhsEvals;
   stats.jacobianEvals = state.jacobianEvals;
-  stats.factorizations = state.factorizations;
-  stats.linearSolves = state.linearSolves;
+  stats.factorizations = state.matrix.factorizations;
+  stats.linearSolves = state.matrix.linearSolves;
   stats.newtonIterations = state.newtonIterations;
   return stats;
 }
 
-/** "∂f_x/∂y" for the k-th non-zero of J. */
-function jacobianEntryName(k: number): string {
-  let i = 0;
-  while (i < N && JAC_ROW_START[i + 1]! <= k) i++;
-  return `∂f_${info.states[i]}/∂${info.states[JAC_COLUMNS[k]!]}`;
-}
-
 function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
-  if (state.failure === SINGULAR) return { reason: 'singular-matrix', why: 'singular Newton matrix I − cJ' };
-  if (state.failure === NEWTON_FAILED) return { reason: 'newton-failure', why: "Newton's iteration did not converge" };
-  if (state.failure === BAD_JACOBIAN) {
-    const k = state.jac.findIndex((v) => !Number.isFinite(v));
-    return { reason: 'non-finite', why: `non-finite Jacobian entry ${jacobianEntryName(k)} = ${state.jac[k]}` };
-  }
-  return undefined;
+  return sharedFailure(state.failure, state.matrix.jac, 'I − cJ');
 }
 
 function proposeStepFactor(state: StepState, _err: number, _accepted: boolean): number {
@@ -233,53 +215,6 @@ function rescaleHistory(work: Float64Array[], order: number, factor: number): vo
   for (let i = 0; i < size; i++) work[D_AT + i]!.set(work[SCRATCH_AT + i]!);
 }
 
-/** I/c − J into state.lu, factorized; false when a pivot fails. */
-function factorNewtonMatrix(state: StepState, c: number): boolean {
-  const lu = state.lu;
-  const jac = state.jac;
-  for (let k = 0; k < LU_INPUTS.length; k++) lu[LU_INPUTS[k]!] = 0;
-  for (let k = 0; k < JAC_NONZEROS; k++) lu[JAC_SLOTS[k]!]! -= jac[k]!;
-  const diagonal = 1 / c;
-  for (let i = 0; i < N; i++) lu[DIAG_SLOTS[i]!]! += diagonal;
-  state.factorizations++;
-  state.luC = Number.NaN;
-  if (luFactor(lu, state.piv) !== 0) return false;
-  state.luC = c;
-  return true;
-}
-
-/** Component `at` of the augmented vector for row i of sensitivity column c (Φ's columns, then S's). */
-function columnComponent(c: number, i: number): number {
-  return c < PHI_COLUMNS ? PHI_OFFSET + i * N + c : SENS_OFFSET + i * P + (c - PHI_COLUMNS);
-}
-
-/** (I/c − 𝕁) x = r in place in r: the state with the LU, then the columns after the coupling K x_y (at y). */
-function solveAugmented(
-  state: StepState,
-  t: number,
-  y: Float64Array,
-  p: Float64Array,
-  r: Float64Array,
-  coupled: Float64Array,
-): void {
-  const block = state.block;
-  for (let i = 0; i < N; i++) block[i] = r[i]!;
-  luSolve(state.lu, state.piv, block, 1);
-  for (let i = 0; i < N; i++) r[i] = block[i]!;
-  state.linearSolves++;
-  if (COLUMNS === 0) return;
-  coupling(t, y, p, r, coupled);
-  for (let c = 0; c < COLUMNS; c++) {
-    for (let i = 0; i < N; i++) {
-      const at = columnComponent(c, i);
-      block[c * N + i] = r[at]! + coupled[at]!;
-    }
-  }
-  luSolve(state.lu, state.piv, block, COLUMNS);
-  for (let c = 0; c < COLUMNS; c++) for (let i = 0; i < N; i++) r[columnComponent(c, i)] = block[c * N + i]!;
-  state.linearSolves += COLUMNS;
-}
-
 /** Max norm of v scaled by atol + rtol·|s| over the first `count` components. */
 function scaledNorm(v: Float64Array, s: Float64Array, count: number, rtol: number, atol: number): number {
   let norm = 0;
@@ -321,7 +256,7 @@ function correct(
     state.lastIterations = it + 1;
     // (I/c − J) Δ = F(Y) − (ψ + d)/c
     for (let k = 0; k < M; k++) f[k] = f[k]! - (psi[k]! + d[k]!) / c;
-    solveAugmented(state, tNew, predicted, p, f, coupled);
+    solveShifted(state.matrix, tNew, predicted, p, f, coupled, true);
     const norm = scaledNorm(f, predicted, M, rtol, atol);
     if (!(norm < Number.POSITIVE_INFINITY)) return false;
     let rate = 0;
@@ -390,21 +325,20 @@ function step(
   const c = h / ALPHA_K[order]!;
   // Newton: with the J at hand, then — if it fails — once more with a J of this step.
   for (;;) {
+    const matrix = state.matrix;
     if (!state.hasJacobian) {
-      jacobian(tNew, predicted, p, state.jac);
+      jacobian(tNew, predicted, p, matrix.jac);
       state.jacobianEvals++;
       state.hasJacobian = true;
       state.jacobianCurrent = true;
-      state.luC = Number.NaN;
-      let finite = 0;
-      for (let k = 0; k < JAC_NONZEROS; k++) finite += state.jac[k]! * 0;
-      if (finite !== 0) {
+      matrix.shift = Number.NaN;
+      if (!jacobianIsFinite(matrix.jac)) {
         state.failure = BAD_JACOBIAN;
         state.hasJacobian = false;
         return Number.POSITIVE_INFINITY;
       }
     }
-    if (state.luC !== c && !factorNewtonMatrix(state, c)) {
+    if (matrix.shift !== 1 / c && !factorShifted(matrix, 1 / c)) {
       state.failure = SINGULAR;
       return Number.POSITIVE_INFINITY;
     }

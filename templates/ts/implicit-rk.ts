@@ -57,6 +57,38 @@ interface SolveStats {
 declare class IntegrationError {
   readonly reason: 'non-finite' | 'singular-matrix' | 'newton-failure';
 }
+// and of templates/ts/newton-matrix.ts, which goes ahead of this file
+declare const JAC_NONZEROS: number;
+declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
+declare function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
+declare const COLUMNS: number;
+declare const SINGULAR: number;
+declare const BAD_JACOBIAN: number;
+declare const NEWTON_FAILED: number;
+interface ShiftedMatrix {
+  readonly jac: Float64Array;
+  shift: number;
+  factorizations: number;
+  linearSolves: number;
+}
+declare function newShiftedMatrix(jac: Float64Array): ShiftedMatrix;
+declare function factorShifted(m: ShiftedMatrix, shift: number): boolean;
+declare function solveShifted(
+  m: ShiftedMatrix,
+  t: number,
+  y: Float64Array,
+  p: Float64Array,
+  r: Float64Array,
+  coupled: Float64Array,
+  withColumns: boolean,
+): void;
+declare function columnComponent(c: number, i: number): number;
+declare function jacobianIsFinite(jac: Float64Array): boolean;
+declare function sharedFailure(
+  code: number,
+  jac: Float64Array,
+  matrix: string,
+): { reason: IntegrationError['reason']; why: string } | undefined;
 // @odeforge:driver-end
 
 // ─── Implicit Runge–Kutta: placeholders ─────────────────────────────────────────────────────────────────
@@ -76,13 +108,6 @@ declare const PREDICTOR: boolean;
 declare const ERROR_KIND: number;
 declare const IRK_E: Float64Array;
 declare const ERROR_GAMMA0: number;
-/** J's structural non-zeros, row by row; where each row starts among them, and their columns. */
-declare const JAC_NONZEROS: number;
-declare const JAC_ROW_START: Int32Array;
-declare const JAC_COLUMNS: Int32Array;
-declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
-/** dy[N..M) = K u for a state-sized direction u (K: how the Φ and S blocks of F move with y). */
-declare function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
 /**
  * The stage matrix I − h A⊗J (sN×sN, unknowns stage by stage) in its factorization's array: STAGE_LU_INPUTS
  * zeroed, −h a_ij J at STAGE_JAC_SLOTS[(i·s + j)·JAC_NONZEROS + k] (−1 where a_ij = 0), 1 at STAGE_DIAG_SLOTS.
@@ -93,13 +118,6 @@ declare const STAGE_JAC_SLOTS: Int32Array;
 declare const STAGE_DIAG_SLOTS: Int32Array;
 declare function stageFactor(a: Float64Array, piv: Int32Array): number;
 declare function stageSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs: number): void;
-/** The n×n matrix I/(hγ0) − J of the RADAU5 estimate, as in the Rosenbrock family (see there). */
-declare const LU_SIZE: number;
-declare const LU_INPUTS: Int32Array;
-declare const JAC_SLOTS: Int32Array;
-declare const DIAG_SLOTS: Int32Array;
-declare function luFactor(a: Float64Array, piv: Int32Array): number;
-declare function luSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs: number): void;
 
 // ─── Implicit Runge–Kutta: the family interface ─────────────────────────────────────────────────────────
 // work = [F(t, y), F(t + h, yNew), Z_1 … Z_s, F_1 … F_s, (K ΔZ_y)_1 … (K ΔZ_y)_s, e]: the stage increments, the
@@ -121,17 +139,10 @@ const STEP_EVALS = 0;
 const STIFFNESS_DETECTION = false;
 const STABILITY_BOUNDARY: number = Number.POSITIVE_INFINITY;
 const SN: number = STAGES * N;
-const PHI_COLUMNS: number = PHI_OFFSET >= 0 ? N : 0;
-const SENS_COLUMNS: number = SENS_OFFSET >= 0 ? P : 0;
-const COLUMNS: number = PHI_COLUMNS + SENS_COLUMNS;
 /** RADAU5's defaults: at most 7 iterations; J kept when they contracted by more than 1000 per iteration. */
 const NEWTON_MAX_ITERATIONS = 7;
 const FIXED_STEP_MAX_ITERATIONS = 100;
 const KEEP_JACOBIAN_BELOW = 1e-3;
-
-const SINGULAR = 1;
-const BAD_JACOBIAN = 2;
-const NEWTON_FAILED = 3;
 
 interface StepState {
   /**
@@ -141,22 +152,19 @@ interface StepState {
   readonly maxIterations: number;
   /** J at the point jacobianT (possibly an earlier step's, see KEEP_JACOBIAN_BELOW). */
   readonly jac: Float64Array;
+  /** I/(hγ0) − J, RADAU5's error filter. */
+  readonly errorMatrix: ShiftedMatrix;
   jacobianT: number;
   hasJacobian: boolean;
   /** Whether the next step may reuse J (the last iteration contracted fast and the step was not a failure). */
   keepJacobian: boolean;
-  /** I − h A⊗J, factorized for stageH (NaN: none); I/(hγ0) − J for errorH. */
+  /** I − h A⊗J, factorized for stageH (NaN: none). */
   readonly stageLu: Float64Array;
   readonly stagePiv: Int32Array;
   stageH: number;
-  readonly errorLu: Float64Array;
-  readonly errorPiv: Int32Array;
-  errorH: number;
   /** Right-hand sides of the stage systems: the state's (sN), every column of Φ and S (sN each). */
   readonly stateBlock: Float64Array;
   readonly columnBlock: Float64Array;
-  /** The n-sized solves of the error estimate (N for the state, N·COLUMNS for the columns). */
-  readonly errorBlock: Float64Array;
   /** Where the last converged step ended and its h: the next step from there extrapolates its stages. */
   predictorAt: number;
   predictorH: number;
@@ -171,21 +179,19 @@ interface StepState {
 }
 
 function newStepState(adaptive: boolean): StepState {
+  const jac = new Float64Array(JAC_NONZEROS);
   return {
     maxIterations: adaptive ? NEWTON_MAX_ITERATIONS : FIXED_STEP_MAX_ITERATIONS,
-    jac: new Float64Array(JAC_NONZEROS),
+    jac,
+    errorMatrix: newShiftedMatrix(jac),
     jacobianT: Number.NaN,
     hasJacobian: false,
     keepJacobian: false,
     stageLu: new Float64Array(STAGE_LU_SIZE),
     stagePiv: new Int32Array(SN),
     stageH: Number.NaN,
-    errorLu: new Float64Array(ERROR_KIND === RADAU5 ? LU_SIZE : 0),
-    errorPiv: new Int32Array(N),
-    errorH: Number.NaN,
     stateBlock: new Float64Array(SN),
     columnBlock: new Float64Array(SN * COLUMNS),
-    errorBlock: new Float64Array(N * Math.max(1, COLUMNS)),
     predictorAt: Number.NaN,
     predictorH: 0,
     eta: 1,
@@ -201,34 +207,14 @@ function newStepState(adaptive: boolean): StepState {
 function familyStats(state: StepState, stats: SolveStats): SolveStats {
   stats.rhsEvals += state.rhsEvals;
   stats.jacobianEvals = state.jacobianEvals;
-  stats.factorizations = state.factorizations;
-  stats.linearSolves = state.linearSolves;
+  stats.factorizations = state.factorizations + state.errorMatrix.factorizations;
+  stats.linearSolves = state.linearSolves + state.errorMatrix.linearSolves;
   stats.newtonIterations = state.newtonIterations;
   return stats;
 }
 
-/** "∂f_x/∂y" for the k-th non-zero of J. */
-function jacobianEntryName(k: number): string {
-  let i = 0;
-  while (i < N && JAC_ROW_START[i + 1]! <= k) i++;
-  return `∂f_${info.states[i]}/∂${info.states[JAC_COLUMNS[k]!]}`;
-}
-
 function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
-  if (state.failure === SINGULAR) return { reason: 'singular-matrix', why: 'singular Newton matrix I − h A⊗J' };
-  if (state.failure === NEWTON_FAILED) return { reason: 'newton-failure', why: "Newton's iteration did not converge" };
-  if (state.failure === BAD_JACOBIAN) {
-    const k = state.jac.findIndex((v) => !Number.isFinite(v));
-    return { reason: 'non-finite', why: `non-finite Jacobian entry ${jacobianEntryName(k)} = ${state.jac[k]}` };
-  }
-  return undefined;
-}
-
-/** Whether J holds NaN or ±∞ (x·0 is 0 for finite x, NaN otherwise). */
-function jacobianIsFinite(jac: Float64Array): boolean {
-  let sum = 0;
-  for (let k = 0; k < JAC_NONZEROS; k++) sum += jac[k]! * 0;
-  return sum === 0;
+  return sharedFailure(state.failure, state.jac, 'I − h A⊗J');
 }
 
 /** I − h A⊗J into state.stageLu, factorized; false when a pivot fails. */
@@ -248,21 +234,6 @@ function factorStageMatrix(state: StepState, h: number): boolean {
   state.stageH = Number.NaN;
   if (stageFactor(lu, state.stagePiv) !== 0) return false;
   state.stageH = h;
-  return true;
-}
-
-/** I/(hγ0) − J into state.errorLu, factorized; false when a pivot fails. */
-function factorErrorMatrix(state: StepState, h: number): boolean {
-  const lu = state.errorLu;
-  const jac = state.jac;
-  for (let k = 0; k < LU_INPUTS.length; k++) lu[LU_INPUTS[k]!] = 0;
-  for (let k = 0; k < JAC_NONZEROS; k++) lu[JAC_SLOTS[k]!]! -= jac[k]!;
-  const diagonal = 1 / (h * ERROR_GAMMA0);
-  for (let i = 0; i < N; i++) lu[DIAG_SLOTS[i]!]! += diagonal;
-  state.factorizations++;
-  state.errorH = Number.NaN;
-  if (luFactor(lu, state.errorPiv) !== 0) return false;
-  state.errorH = h;
   return true;
 }
 
@@ -292,11 +263,6 @@ function lagrange(j: number, theta: number): number {
   let v = theta / cj;
   for (let m = 0; m < STAGES; m++) if (m !== j) v *= (theta - IRK_C[m]!) / (cj - IRK_C[m]!);
   return v;
-}
-
-/** Component `at` of the augmented vector for row i of sensitivity column c (Φ's columns, then S's). */
-function columnComponent(c: number, i: number): number {
-  return c < PHI_COLUMNS ? PHI_OFFSET + i * N + c : SENS_OFFSET + i * P + (c - PHI_COLUMNS);
 }
 
 /**
@@ -390,7 +356,6 @@ function radauEstimate(
   y: Float64Array,
   p: Float64Array,
   work: Float64Array[],
-  z: Float64Array,
   controlled: number,
   state: StepState,
 ): void {
@@ -402,24 +367,8 @@ function radauEstimate(
     for (let i = 0; i < STAGES; i++) sum += IRK_E[i]! * work[Z_AT + i]![k]!;
     e[k] = f0[k]! + sum / h;
   }
-  const block = state.errorBlock;
-  for (let k = 0; k < N; k++) block[k] = e[k]!;
-  luSolve(state.errorLu, state.errorPiv, block, 1);
-  state.linearSolves++;
-  for (let k = 0; k < N; k++) e[k] = block[k]!;
-  if (width === N || COLUMNS === 0) return;
-  for (let k = 0; k < N; k++) z[k] = e[k]!;
-  const coupled = work[COUPLED_AT]!;
-  coupling(t, y, p, z, coupled);
-  for (let c = 0; c < COLUMNS; c++) {
-    for (let k = 0; k < N; k++) {
-      const at = columnComponent(c, k);
-      block[c * N + k] = e[at]! + coupled[at]!;
-    }
-  }
-  luSolve(state.errorLu, state.errorPiv, block, COLUMNS);
-  state.linearSolves += COLUMNS;
-  for (let c = 0; c < COLUMNS; c++) for (let k = 0; k < N; k++) e[columnComponent(c, k)] = block[c * N + k]!;
+  // (the columns only when the error norm covers them)
+  solveShifted(state.errorMatrix, t, y, p, e, work[COUPLED_AT]!, width > N);
 }
 
 /** The driver's step: one implicit Runge–Kutta step from (t, y) with step h (see the top of this file). */
@@ -445,7 +394,7 @@ function step(
     state.jacobianT = t;
     state.hasJacobian = true;
     state.stageH = Number.NaN;
-    state.errorH = Number.NaN;
+    state.errorMatrix.shift = Number.NaN;
     if (!jacobianIsFinite(state.jac)) {
       state.failure = BAD_JACOBIAN;
       return Number.POSITIVE_INFINITY;
@@ -527,11 +476,12 @@ function step(
         e[k] = h * sum;
       }
     } else if (ERROR_KIND === RADAU5) {
-      if (state.errorH !== h && !factorErrorMatrix(state, h)) {
+      const shift = 1 / (h * ERROR_GAMMA0);
+      if (state.errorMatrix.shift !== shift && !factorShifted(state.errorMatrix, shift)) {
         state.failure = SINGULAR;
         return Number.POSITIVE_INFINITY;
       }
-      radauEstimate(t, h, y, p, work, z, controlled, state);
+      radauEstimate(t, h, y, p, work, controlled, state);
     }
     for (let k = 0; k < controlled; k++) {
       const scaled = Math.abs(e[k]!) / (atol + rtol * Math.max(Math.abs(y[k]!), Math.abs(yNew[k]!)));

@@ -45,8 +45,36 @@ interface SolveStats {
   linearSolves?: number;
 }
 declare class IntegrationError {
-  readonly reason: 'non-finite' | 'singular-matrix';
+  readonly reason: 'non-finite' | 'singular-matrix' | 'newton-failure';
 }
+// and of templates/ts/newton-matrix.ts, which goes ahead of this file
+declare const JAC_NONZEROS: number;
+declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
+declare const SINGULAR: number;
+declare const BAD_JACOBIAN: number;
+interface ShiftedMatrix {
+  readonly jac: Float64Array;
+  shift: number;
+  factorizations: number;
+  linearSolves: number;
+}
+declare function newShiftedMatrix(jac: Float64Array): ShiftedMatrix;
+declare function factorShifted(m: ShiftedMatrix, shift: number): boolean;
+declare function solveShifted(
+  m: ShiftedMatrix,
+  t: number,
+  y: Float64Array,
+  p: Float64Array,
+  r: Float64Array,
+  coupled: Float64Array,
+  withColumns: boolean,
+): void;
+declare function jacobianIsFinite(jac: Float64Array): boolean;
+declare function sharedFailure(
+  code: number,
+  jac: Float64Array,
+  matrix: string,
+): { reason: IntegrationError['reason']; why: string } | undefined;
 // @odeforge:driver-end
 
 // ─── Rosenbrock: placeholders ───────────────────────────────────────────────────────────────────────────
@@ -70,28 +98,8 @@ declare const DENSE_ROWS: number;
 declare const ROS_H: Float64Array;
 /** Whether F reads t (else ∂F/∂t = 0 and its term is skipped). */
 declare const NON_AUTONOMOUS: boolean;
-/** J's structural non-zeros, row by row. */
-declare const JAC_NONZEROS: number;
-declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
-/** Where row i of J starts among the non-zeros (N + 1 entries), and the column of each non-zero. */
-declare const JAC_ROW_START: Int32Array;
-declare const JAC_COLUMNS: Int32Array;
-/** dy[N..M) = K u for a state-sized direction u (K: how the Φ and S blocks of F move with y). */
-declare function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
 /** dy = ∂F/∂t over the whole augmented vector. */
 declare function timeDerivative(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void;
-/**
- * The Newton matrix I/(hγ) − J in the factorization's array of LU_SIZE entries: the LU_INPUTS slots are
- * assembled from J's non-zeros (at JAC_SLOTS) and the diagonal (DIAG_SLOTS); luFactor factorizes in place and
- * returns 0, or 1 + the elimination step whose pivot failed; luSolve solves for nrhs right-hand sides of
- * length N stored one after the other, in place.
- */
-declare const LU_SIZE: number;
-declare const LU_INPUTS: Int32Array;
-declare const JAC_SLOTS: Int32Array;
-declare const DIAG_SLOTS: Int32Array;
-declare function luFactor(a: Float64Array, piv: Int32Array): number;
-declare function luSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs: number): void;
 
 // ─── Rosenbrock: the family interface ───────────────────────────────────────────────────────────────────
 // work = [F(t, y), F(t + h, yNew), u_1 … u_s, ∂F/∂t, K u]: the stage increments u_i of the augmented
@@ -107,126 +115,35 @@ const STEP_EVALS: number = STAGES;
 /** A-stable methods: no stability limit to watch. */
 const STIFFNESS_DETECTION = false;
 const STABILITY_BOUNDARY: number = Number.POSITIVE_INFINITY;
-/** Columns of the sensitivities: one right-hand side of length N each in the block solves (Φ's, then S's). */
-const PHI_COLUMNS: number = PHI_OFFSET >= 0 ? N : 0;
-const SENS_COLUMNS: number = SENS_OFFSET >= 0 ? P : 0;
-const COLUMNS: number = PHI_COLUMNS + SENS_COLUMNS;
-
 interface StepState {
-  /** J at (jacobianT, y) — the point the last step was tried from. */
-  readonly jac: Float64Array;
+  /** J at (jacobianT, y) — the point the last step was tried from — and I/(hγ) − J factorized. */
+  readonly matrix: ShiftedMatrix;
   jacobianT: number;
   hasJacobian: boolean;
-  /** The factorization of I/(hγ) − J for the step luH (NaN: none). */
-  readonly lu: Float64Array;
-  readonly piv: Int32Array;
-  luH: number;
-  /** The right-hand sides of one block solve: the state's, or every column of Φ and S, each of length N. */
-  readonly block: Float64Array;
   /** Why the last step failed: 0 (it did not, or a non-finite value), SINGULAR or BAD_JACOBIAN. */
   failure: number;
   jacobianEvals: number;
-  factorizations: number;
-  linearSolves: number;
 }
 
 function newStepState(_adaptive: boolean): StepState {
   return {
-    jac: new Float64Array(JAC_NONZEROS),
+    matrix: newShiftedMatrix(new Float64Array(JAC_NONZEROS)),
     jacobianT: Number.NaN,
     hasJacobian: false,
-    lu: new Float64Array(LU_SIZE),
-    piv: new Int32Array(N),
-    luH: Number.NaN,
-    block: new Float64Array(N * Math.max(1, COLUMNS)),
     failure: 0,
     jacobianEvals: 0,
-    factorizations: 0,
-    linearSolves: 0,
   };
 }
 
 function familyStats(state: StepState, stats: SolveStats): SolveStats {
   stats.jacobianEvals = state.jacobianEvals;
-  stats.factorizations = state.factorizations;
-  stats.linearSolves = state.linearSolves;
+  stats.factorizations = state.matrix.factorizations;
+  stats.linearSolves = state.matrix.linearSolves;
   return stats;
 }
 
-const SINGULAR = 1;
-const BAD_JACOBIAN = 2;
-
-/** "∂f_x/∂y" for the k-th non-zero of J. */
-function jacobianEntryName(k: number): string {
-  let i = 0;
-  while (i < N && JAC_ROW_START[i + 1]! <= k) i++;
-  return `∂f_${info.states[i]}/∂${info.states[JAC_COLUMNS[k]!]}`;
-}
-
 function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
-  if (state.failure === SINGULAR) return { reason: 'singular-matrix', why: 'singular Newton matrix I/(hγ) − J' };
-  if (state.failure === BAD_JACOBIAN) {
-    const k = state.jac.findIndex((v) => !Number.isFinite(v));
-    return { reason: 'non-finite', why: `non-finite Jacobian entry ${jacobianEntryName(k)} = ${state.jac[k]}` };
-  }
-  return undefined;
-}
-
-/** I/(hγ) − J from J's non-zeros, factorized in state.lu; false when a pivot fails (singular or not finite). */
-function factorNewtonMatrix(state: StepState, h: number): boolean {
-  const lu = state.lu;
-  const jac = state.jac;
-  for (let k = 0; k < LU_INPUTS.length; k++) lu[LU_INPUTS[k]!] = 0;
-  for (let k = 0; k < JAC_NONZEROS; k++) lu[JAC_SLOTS[k]!]! -= jac[k]!;
-  const diagonal = 1 / (h * GAMMA);
-  for (let i = 0; i < N; i++) lu[DIAG_SLOTS[i]!]! += diagonal;
-  state.factorizations++;
-  if (luFactor(lu, state.piv) !== 0) {
-    state.luH = Number.NaN;
-    return false;
-  }
-  state.luH = h;
-  return true;
-}
-
-/**
- * Solves (I/(hγ) − 𝕁) x = r in place in `r` (an augmented vector): the state block with the LU, then — with
- * sensitivities — every column of Φ and S together, K x_y (from `coupling` at the step's start) added first.
- */
-function solveAugmented(
-  state: StepState,
-  t: number,
-  y: Float64Array,
-  p: Float64Array,
-  r: Float64Array,
-  coupled: Float64Array,
-): void {
-  const block = state.block;
-  for (let i = 0; i < N; i++) block[i] = r[i]!;
-  luSolve(state.lu, state.piv, block, 1);
-  for (let i = 0; i < N; i++) r[i] = block[i]!;
-  state.linearSolves++;
-  if (COLUMNS === 0) return;
-  coupling(t, y, p, r, coupled);
-  // Column c of a row-major block X (Φ: N columns, S: P) is X[i·width + c], i < N: gathered into block[c·N + i].
-  for (let c = 0; c < PHI_COLUMNS; c++) {
-    for (let i = 0; i < N; i++) {
-      const at = PHI_OFFSET + i * N + c;
-      block[c * N + i] = r[at]! + coupled[at]!;
-    }
-  }
-  for (let c = 0; c < SENS_COLUMNS; c++) {
-    for (let i = 0; i < N; i++) {
-      const at = SENS_OFFSET + i * P + c;
-      block[(PHI_COLUMNS + c) * N + i] = r[at]! + coupled[at]!;
-    }
-  }
-  luSolve(state.lu, state.piv, block, COLUMNS);
-  for (let c = 0; c < PHI_COLUMNS; c++) for (let i = 0; i < N; i++) r[PHI_OFFSET + i * N + c] = block[c * N + i]!;
-  for (let c = 0; c < SENS_COLUMNS; c++) {
-    for (let i = 0; i < N; i++) r[SENS_OFFSET + i * P + c] = block[(PHI_COLUMNS + c) * N + i]!;
-  }
-  state.linearSolves += COLUMNS;
+  return sharedFailure(state.failure, state.matrix.jac, 'I/(hγ) − J');
 }
 
 /** The driver's step: one Rosenbrock step from (t, y) with step h (see the top of this file). */
@@ -247,20 +164,20 @@ function step(
   state.failure = 0;
   const dfdt = work[DFDT_AT]!;
   const coupled = work[COUPLED_AT]!;
+  const matrix = state.matrix;
   // J (and ∂F/∂t) at the step's start: new after an accepted step, the same on a retry from the same point.
   if (!state.hasJacobian || state.jacobianT !== t) {
-    jacobian(t, y, p, state.jac);
+    jacobian(t, y, p, matrix.jac);
     if (NON_AUTONOMOUS) timeDerivative(t, y, p, dfdt);
     state.jacobianEvals++;
     state.jacobianT = t;
     state.hasJacobian = true;
-    state.luH = Number.NaN;
+    matrix.shift = Number.NaN;
   }
-  if (state.luH !== h && !factorNewtonMatrix(state, h)) {
+  const shift = 1 / (h * GAMMA);
+  if (matrix.shift !== shift && !factorShifted(matrix, shift)) {
     // Which: a non-finite entry of J fails every h, a singular matrix only some.
-    let finite = 0;
-    for (let k = 0; k < JAC_NONZEROS; k++) finite += state.jac[k]! * 0;
-    state.failure = finite === 0 ? SINGULAR : BAD_JACOBIAN;
+    state.failure = jacobianIsFinite(matrix.jac) ? SINGULAR : BAD_JACOBIAN;
     return Number.POSITIVE_INFINITY;
   }
   for (let i = 0; i < STAGES; i++) {
@@ -288,7 +205,7 @@ function step(
       const d = ROS_D[i]! * h;
       for (let k = 0; k < M; k++) u[k]! += d * dfdt[k]!;
     }
-    solveAugmented(state, t, y, p, u, coupled);
+    solveShifted(matrix, t, y, p, u, coupled, true);
   }
   // Y_new = Y + Σ m_j u_j; its finiteness (x·0 is 0 for finite x, NaN otherwise) and the error estimate.
   let finite = 0;

@@ -1,7 +1,7 @@
 /**
  * The generated parts of a fully implicit Runge–Kutta solver (templates/ts/implicit-rk.ts): the tableau, the
  * factorization of the stage matrix I − h A⊗J (sN×sN, unknowns stage by stage) generated ahead of time, and what
- * the Rosenbrock family's generator already makes — J, the coupling K of the sensitivities, and the n×n matrix
+ * what every stiff family has (./newton-matrix.ts) — J, the coupling K of the sensitivities, and the n×n matrix
  * I/(hγ0) − J that RADAU5's error estimate filters through.
  */
 import { minimumDegreeOrder } from '../../linalg/ordering.ts';
@@ -11,7 +11,7 @@ import { exactCoefficientToNumber, exactCoefficientToRational } from '../../meth
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { DENSE_UNROLL_MAX, emitDenseLu, emitDenseSolve, emitSparseLu } from '../linalg/lu.ts';
 import { integerLiteral, numberLiteral } from '../printer.ts';
-import { newtonMatrixCode, printCoupling, printJacobian, printJacobianStructure } from './rosenbrock.ts';
+import { newtonMatrixDefinitions } from './newton-matrix.ts';
 
 const int = integerLiteral;
 
@@ -132,8 +132,7 @@ function stageMatrixCode(system: AugmentedSystem, a: readonly number[], s: numbe
 export function implicitRkDefinitions(system: AugmentedSystem, method: ImplicitRungeKuttaMethod): Map<string, string> {
   const tab = numericImplicitTableau(method);
   const s = tab.c.length;
-  const nnz = system.jacobian.reduce((sum, row) => sum + row.columns.length, 0);
-  const defs = new Map<string, string>([
+  return new Map<string, string>([
     ['STAGES', `const STAGES: number = ${int(s)};`],
     ['IRK_A', `const IRK_A: Float64Array = ${numbers(tab.a)};`],
     ['IRK_B', `const IRK_B: Float64Array = ${numbers(tab.b)};`],
@@ -143,13 +142,9 @@ export function implicitRkDefinitions(system: AugmentedSystem, method: ImplicitR
     ['ERROR_KIND', `const ERROR_KIND: number = ${int(tab.errorKind)};`],
     ['IRK_E', `const IRK_E: Float64Array = ${numbers(tab.e)};`],
     ['ERROR_GAMMA0', `const ERROR_GAMMA0: number = ${numberLiteral(tab.gamma0).text};`],
-    ['JAC_NONZEROS', `const JAC_NONZEROS: number = ${int(nnz)};`],
-    ['jacobian', printJacobian(system)],
-    ['coupling', printCoupling(system)],
-    ...printJacobianStructure(system),
     ...stageMatrixCode(system, tab.a, s),
+    // J, the coupling, and the n×n matrix of RADAU5's estimate (built for every method: small, and the shared
+    // template's names stay defined)
+    ...newtonMatrixDefinitions(system),
   ]);
-  // The n×n matrix of RADAU5's estimate (built for every method: small, and the template's names stay defined).
-  for (const [name, text] of newtonMatrixCode(system).definitions) defs.set(name, text);
-  return defs;
 }

@@ -22,12 +22,16 @@ import { printRhsBody } from './rhs.ts';
 import { rosenbrockDefinitions } from './rosenbrock.ts';
 
 const DRIVER_URL = new URL('../../../templates/ts/driver.ts', import.meta.url);
-/** The family templates, by Method['family']. */
-const FAMILY_URLS: Readonly<Record<Method['family'], URL>> = {
-  'explicit-rk': new URL('../../../templates/ts/explicit-rk.ts', import.meta.url),
-  rosenbrock: new URL('../../../templates/ts/rosenbrock.ts', import.meta.url),
-  'implicit-rk': new URL('../../../templates/ts/implicit-rk.ts', import.meta.url),
-  bdf: new URL('../../../templates/ts/bdf.ts', import.meta.url),
+/**
+ * The family templates, by Method['family'], in the order they go into the driver's family region: the stiff
+ * families share templates/ts/newton-matrix.ts (J, the shifted matrix d·I − J, the augmented block solve).
+ */
+const template = (name: string) => new URL(`../../../templates/ts/${name}.ts`, import.meta.url);
+const FAMILY_URLS: Readonly<Record<Method['family'], readonly URL[]>> = {
+  'explicit-rk': [template('explicit-rk')],
+  rosenbrock: [template('newton-matrix'), template('rosenbrock')],
+  'implicit-rk': [template('newton-matrix'), template('implicit-rk')],
+  bdf: [template('newton-matrix'), template('bdf')],
 };
 
 /**
@@ -285,12 +289,17 @@ function topLevelNames(text: string): Set<string> {
  */
 function composeTemplate(family: Method['family']): string {
   const driver = readFileSync(DRIVER_URL, 'utf8');
-  const familyText = readFileSync(FAMILY_URLS[family], 'utf8');
   const region = FAMILY_REGION.exec(driver);
-  const stubs = DRIVER_STUBS.exec(familyText);
   const start = driver.search(HEADER_MARKER);
-  if (!region || !stubs || start < 0) throw new Error(`internal: templates/ts markers not found (${family})`);
-  const body = familyText.slice(stubs.index + stubs[0].length).replace(/^\n+/, '');
+  if (!region || start < 0) throw new Error('internal: templates/ts/driver.ts markers not found');
+  const body = FAMILY_URLS[family]
+    .map((url) => {
+      const text = readFileSync(url, 'utf8');
+      const stubs = DRIVER_STUBS.exec(text);
+      if (!stubs) throw new Error(`internal: ${url.pathname} has no @odeforge:driver stubs`);
+      return text.slice(stubs.index + stubs[0].length).replace(/^\n+/, '');
+    })
+    .join('\n');
   const provided = topLevelNames(body);
   const missing = [...topLevelNames(region[0])].filter((name) => !provided.has(name));
   if (missing.length > 0) throw new Error(`internal: the ${family} template lacks ${missing.join(', ')}`);
