@@ -8,7 +8,8 @@
  * Sections (each in its own module): seed.ts (the REFERENCES.md problem against hand-written JS and C,
  * finite differences, npm peers, SciPy, PyTorch), scaling.ts (Lorenz-96 up to N = 200 against C and finite
  * differences), layout.ts (unrolled against column-loop variational code: the crossover behind 'auto'),
- * compile-time.ts (generate / compile time and emitted size).
+ * compile-time.ts (generate / compile time and emitted size), stiff.ts (Rodas5P with ∂y/∂p on Robertson and a
+ * 100-state Brusselator against SciPy Radau / BDF and CasADi's CVODES; `npm run bench:stiff` runs it alone).
  *
  * --quick (npm run bench:quick): fewer rounds and N ≤ 40, a smoke run of well under a minute, written to
  * bench/results/tmp/quick.{md,json} so that it never replaces the full results.
@@ -21,6 +22,7 @@ import type { Section } from './lib/format.ts';
 import { describeMachine } from './lib/machine.ts';
 import { runScaling } from './scaling.ts';
 import { runSeed } from './seed.ts';
+import { runStiff, stiffOptions } from './stiff.ts';
 
 const quick = process.argv.includes('--quick');
 const sizes = quick ? [10, 40] : [10, 40, 100, 200];
@@ -54,6 +56,7 @@ timed('layout', () =>
     batchMs: quick ? 20 : 40,
   }),
 );
+timed('stiff', () => runStiff(stiffOptions(quick)));
 timed('compile', () =>
   runCompileTime({
     sizes,

@@ -125,7 +125,7 @@ function proposeStepFactor(_state: StepState, _err: number, _accepted: boolean):
   return Number.NaN;
 }
 
-function stiffnessEstimate(work: Float64Array[], yNew: Float64Array): number {
+function stiffnessEstimate(work: Float64Array[], yNew: Float64Array, _state: StepState): number {
   return stiffnessRho(work[F_NEW]!, work[STIFF_STAGE]!, yNew, work[ZSTIFF_AT]!);
 }
 
@@ -160,6 +160,18 @@ function familyStats(_state: StepState, stats: SolveStats): SolveStats {
 
 function stepFailure(_state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
   return undefined;
+}
+
+/** A stability limit while this method runs: always, for an explicit method. */
+function stabilityLimited(_state: StepState): boolean {
+  return true;
+}
+
+/** Consecutive steps held at the stability limit that make the problem stiff (then the solve stops: 'stiff'). */
+const STIFF_STEP_LIMIT = 1000;
+
+function switchToStiff(_state: StepState, _t: number): boolean {
+  return false;
 }
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -248,6 +260,11 @@ export interface SolveStats {
   linearSolves?: number;
   /** Newton iterations (fully implicit methods). */
   newtonIterations?: number;
+  /**
+   * Method 'auto': the method that ran from each t on — the first entry at t0, one more at every switch between
+   * the explicit method and the one for stiff problems.
+   */
+  switches?: { t: number; method: string }[];
 }
 
 export interface DenseOutput {
@@ -623,8 +640,6 @@ function settings(options: SolveOptions): Settings {
 
 // ─── The driver ────────────────────────────────────────────────────────────────────────────────────────
 
-/** Consecutive stability-limited steps after which an adaptive explicit method reports stiffness. */
-const STIFF_STEP_LIMIT = 1000;
 /**
  * Consecutive attempts from one point that gave a non-finite value, after which an adaptive integration stops
  * as 'non-finite'. Each cuts the step by 4, so together they shrink it by 4^20 ≈ 10^12: enough to step back
@@ -911,6 +926,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
 
   let nonStiffSteps = 0;
   let rho = 0;
+  let wasWatched = adaptive && STIFFNESS_DETECTION;
+  let freshEstimate = false;
   let rejectedBefore = 0;
   let nonFiniteRun = 0;
 
@@ -956,7 +973,17 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     }
     // ρ changes slowly: it is estimated on every 4th step and after rejections (the last good value stands in
     // between, and where the two points agree to rounding, when the estimate says nothing).
-    const estimate = adaptive && STIFFNESS_DETECTION && ((steps & 3) === 0 || rejected !== rejectedBefore);
+    // (a family that switches methods watches stability only while its explicit method runs, and starts afresh
+    // when it runs again: ρ from before the switch says nothing)
+    const watched = adaptive && STIFFNESS_DETECTION && stabilityLimited(state);
+    if (watched !== wasWatched) {
+      wasWatched = watched;
+      rho = 0;
+      stiffSteps = 0;
+      nonStiffSteps = 0;
+      freshEstimate = true;
+    }
+    const estimate = watched && (freshEstimate || (steps & 3) === 0 || rejected !== rejectedBefore);
     // ── the step, inlined (rkStep with h = hSigned, k = work, fNew and zStiff from work, record = estimate) ──
     let stepError: number;
     {
@@ -1195,11 +1222,12 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     // 2. Stability (families with STIFFNESS_DETECTION). h·ρ, ρ from the family's stiffnessEstimate (explicit
     // Runge–Kutta: ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖, Hairer & Wanner, Solving ODEs II, IV.2), estimates
     // how far out the dominant eigenvalue sits in the method's stability region.
-    if (adaptive && STIFFNESS_DETECTION) {
+    if (watched) {
       if (estimate) {
-        const latest = stiffnessEstimate(work, yNew);
+        const latest = stiffnessEstimate(work, yNew, state);
         if (!Number.isNaN(latest)) rho = latest;
         rejectedBefore = rejected;
+        freshEstimate = false;
       }
       const hRho = Math.abs(hSigned) * rho;
       // Past the boundary the sensitivities grow without bound even where the state's error looks fine, and
@@ -1228,12 +1256,16 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
           stiffSteps++;
           nonStiffSteps = 0;
         } else if (++nonStiffSteps >= 6) stiffSteps = 0;
-        if (stiffSteps >= STIFF_STEP_LIMIT) {
+        if (stiffSteps >= STIFF_STEP_LIMIT && switchToStiff(state, t)) {
+          // ('auto': its stiff method takes over from the next step on)
+          stiffSteps = 0;
+          nonStiffSteps = 0;
+        } else if (stiffSteps >= STIFF_STEP_LIMIT) {
           failure(
             'stiff',
             `the problem appears stiff: the step size of ${info.method} has been held to its stability limit for ` +
-              `${STIFF_STEP_LIMIT} steps (h = ${Math.abs(hSigned).toPrecision(3)}, h·ρ ≈ ${hRho.toPrecision(3)}); use an ` +
-              `implicit method, or pass stiffness: 'ignore' to carry on`,
+              `${STIFF_STEP_LIMIT} steps (h = ${Math.abs(hSigned).toPrecision(3)}, h·ρ ≈ ${hRho.toPrecision(3)}); use a ` +
+              `method for stiff problems (Rodas5P, RadauIIA5, BDF, or auto), or pass stiffness: 'ignore' to carry on`,
             t,
             y,
             familyStats(state, { steps, rejected, rhsEvals: evals }),

@@ -4,6 +4,7 @@
 import { OptionError } from '../errors.ts';
 import { closest, quoteValue } from '../options.ts';
 import { AHE } from './ahe.ts';
+import { AUTO } from './auto.ts';
 import { BDF } from './bdf/bdf.ts';
 import { DORMAND_PRINCE } from './dormand-prince.ts';
 import { EULER } from './euler.ts';
@@ -45,7 +46,13 @@ export const EXPLICIT_METHODS: readonly ExplicitRungeKuttaMethod[] = [
  * Every method: the explicit ones, then those for stiff problems — the Rosenbrock methods (linearly implicit),
  * the fully implicit Runge–Kutta methods and BDF.
  */
-export const ALL_METHODS: readonly Method[] = [...EXPLICIT_METHODS, ...ROSENBROCK_METHODS, ...IMPLICIT_RK_METHODS, BDF];
+export const ALL_METHODS: readonly Method[] = [
+  ...EXPLICIT_METHODS,
+  ...ROSENBROCK_METHODS,
+  ...IMPLICIT_RK_METHODS,
+  BDF,
+  AUTO,
+];
 
 const BY_NAME: ReadonlyMap<string, Method> = (() => {
   const map = new Map<string, Method>();
@@ -90,7 +97,13 @@ export function findMethod(name: string): Method {
 export function explicitMethod(method: Method, target: string): ExplicitRungeKuttaMethod {
   if (method.family === 'explicit-rk') return method;
   const kind =
-    method.family === 'rosenbrock' ? 'a Rosenbrock' : method.family === 'bdf' ? 'a BDF' : 'an implicit Runge–Kutta';
+    method.family === 'rosenbrock'
+      ? 'a Rosenbrock'
+      : method.family === 'bdf'
+        ? 'a BDF'
+        : method.family === 'auto'
+          ? 'a switching'
+          : 'an implicit Runge–Kutta';
   throw new OptionError(
     'method',
     `${method.name} is ${kind} method; ${target} has explicit Runge–Kutta methods only (the TypeScript target has every method)`,

@@ -6,6 +6,7 @@
  *   - exact rationals "p/q" or integers "-3" (arbitrary size, converted with correct rounding), or
  *   - decimal strings with more digits than a double holds (e.g. Feagin's published 60-digit values).
  */
+import type { AutoMethod } from './auto.ts';
 import type { BdfMethod } from './bdf/types.ts';
 import type { ImplicitRungeKuttaMethod, RosenbrockMethod } from './implicit/types.ts';
 
@@ -44,5 +45,8 @@ export interface ExplicitRungeKuttaMethod {
   readonly fsal: boolean;
 }
 
-/** Every family the code generators handle: explicit Runge–Kutta, Rosenbrock (linearly implicit), implicit RK, BDF. */
-export type Method = ExplicitRungeKuttaMethod | RosenbrockMethod | ImplicitRungeKuttaMethod | BdfMethod;
+/**
+ * Every family the code generators handle: explicit Runge–Kutta, Rosenbrock (linearly implicit), implicit RK, BDF,
+ * and 'auto' (an explicit and a Rosenbrock method, switching).
+ */
+export type Method = ExplicitRungeKuttaMethod | RosenbrockMethod | ImplicitRungeKuttaMethod | BdfMethod | AutoMethod;

@@ -28,7 +28,7 @@
  *   step, into out[at .. at + M), called before the swap (f0 = work[0] = F(t, y0), f1 = work[F_NEW]).
  *   The driver's cubic Hermite `hermite` (order 3, uses only y and F at both ends) is the fallback; a
  *   family with a better continuous extension of its own may use its stages in `work`.
- * STIFFNESS_DETECTION, STABILITY_BOUNDARY, stiffnessEstimate(work, yNew) → ρ: for methods with a bounded
+ * STIFFNESS_DETECTION, STABILITY_BOUNDARY, stiffnessEstimate(work, yNew, state) → ρ: for methods with a bounded
  *   stability region. When detection is on, the driver asks for ρ ≈ the dominant eigenvalue's modulus of
  *   ∂F/∂y (every 4th step and after rejections, `record` set for that step), holds h·ρ within
  *   STABILITY_BOUNDARY (the real stability boundary of the method; a step past it is rejected when the
@@ -58,6 +58,9 @@
  *   'non-finite' when it gives up on a point.
  * proposeStepFactor(state, err, accepted) → factor: the family's own choice of the next h (BDF: with its order
  *   selection), or NaN for the driver's rule above.
+ * stabilityLimited(state), STIFF_STEP_LIMIT, switchToStiff(state, t): with STIFFNESS_DETECTION, the driver watches
+ *   h·ρ while stabilityLimited says so, and after STIFF_STEP_LIMIT steps held at the limit asks switchToStiff —
+ *   true: the family carries on with a method for stiff problems ('auto'); false: the solve stops as 'stiff'.
  * A family whose F-evaluations per step vary (Newton's iterations) sets STEP_EVALS = 0 and adds its count in
  * familyStats; one whose step and interpolate never read F(t, y) (BDF keeps its own history) may leave
  * work[F_NEW] unwritten — the driver then carries a stale vector in work[0] that nothing reads.
@@ -133,7 +136,7 @@ declare function interpolate(
 declare const STIFFNESS_DETECTION: boolean;
 declare const STABILITY_BOUNDARY: number;
 /** ρ after a step taken with `record` set; NaN when it cannot tell. */
-declare function stiffnessEstimate(work: Float64Array[], yNew: Float64Array): number;
+declare function stiffnessEstimate(work: Float64Array[], yNew: Float64Array, state: StepState): number;
 /** What the family's step keeps between steps of one solve (see the interface above). */
 type StepState = unknown;
 declare function newStepState(adaptive: boolean): StepState;
@@ -141,6 +144,12 @@ declare function familyStats(state: StepState, stats: SolveStats): SolveStats;
 declare function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined;
 /** The factor for the next h after the step just tried (accepted or not); NaN: the driver's own rule. */
 declare function proposeStepFactor(state: StepState, err: number, accepted: boolean): number;
+/** Whether the method in use has a stability limit the driver should watch (with STIFFNESS_DETECTION). */
+declare function stabilityLimited(state: StepState): boolean;
+/** Consecutive steps held at the stability limit that make the problem stiff. */
+declare const STIFF_STEP_LIMIT: number;
+/** At that point: true when the family switched to a method for stiff problems at t, false to fail as 'stiff'. */
+declare function switchToStiff(state: StepState, t: number): boolean;
 // @odeforge:family-end
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -229,6 +238,11 @@ export interface SolveStats {
   linearSolves?: number;
   /** Newton iterations (fully implicit methods). */
   newtonIterations?: number;
+  /**
+   * Method 'auto': the method that ran from each t on — the first entry at t0, one more at every switch between
+   * the explicit method and the one for stiff problems.
+   */
+  switches?: { t: number; method: string }[];
 }
 
 export interface DenseOutput {
@@ -604,8 +618,6 @@ function settings(options: SolveOptions): Settings {
 
 // ─── The driver ────────────────────────────────────────────────────────────────────────────────────────
 
-/** Consecutive stability-limited steps after which an adaptive explicit method reports stiffness. */
-const STIFF_STEP_LIMIT = 1000;
 /**
  * Consecutive attempts from one point that gave a non-finite value, after which an adaptive integration stops
  * as 'non-finite'. Each cuts the step by 4, so together they shrink it by 4^20 ≈ 10^12: enough to step back
@@ -892,6 +904,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
 
   let nonStiffSteps = 0;
   let rho = 0;
+  let wasWatched = adaptive && STIFFNESS_DETECTION;
+  let freshEstimate = false;
   let rejectedBefore = 0;
   let nonFiniteRun = 0;
 
@@ -937,7 +951,17 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     }
     // ρ changes slowly: it is estimated on every 4th step and after rejections (the last good value stands in
     // between, and where the two points agree to rounding, when the estimate says nothing).
-    const estimate = adaptive && STIFFNESS_DETECTION && ((steps & 3) === 0 || rejected !== rejectedBefore);
+    // (a family that switches methods watches stability only while its explicit method runs, and starts afresh
+    // when it runs again: ρ from before the switch says nothing)
+    const watched = adaptive && STIFFNESS_DETECTION && stabilityLimited(state);
+    if (watched !== wasWatched) {
+      wasWatched = watched;
+      rho = 0;
+      stiffSteps = 0;
+      nonStiffSteps = 0;
+      freshEstimate = true;
+    }
+    const estimate = watched && (freshEstimate || (steps & 3) === 0 || rejected !== rejectedBefore);
     const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled, state);
     evals += STEP_EVALS;
 
@@ -1004,11 +1028,12 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     // 2. Stability (families with STIFFNESS_DETECTION). h·ρ, ρ from the family's stiffnessEstimate (explicit
     // Runge–Kutta: ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖, Hairer & Wanner, Solving ODEs II, IV.2), estimates
     // how far out the dominant eigenvalue sits in the method's stability region.
-    if (adaptive && STIFFNESS_DETECTION) {
+    if (watched) {
       if (estimate) {
-        const latest = stiffnessEstimate(work, yNew);
+        const latest = stiffnessEstimate(work, yNew, state);
         if (!Number.isNaN(latest)) rho = latest;
         rejectedBefore = rejected;
+        freshEstimate = false;
       }
       const hRho = Math.abs(hSigned) * rho;
       // Past the boundary the sensitivities grow without bound even where the state's error looks fine, and
@@ -1037,12 +1062,16 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
           stiffSteps++;
           nonStiffSteps = 0;
         } else if (++nonStiffSteps >= 6) stiffSteps = 0;
-        if (stiffSteps >= STIFF_STEP_LIMIT) {
+        if (stiffSteps >= STIFF_STEP_LIMIT && switchToStiff(state, t)) {
+          // ('auto': its stiff method takes over from the next step on)
+          stiffSteps = 0;
+          nonStiffSteps = 0;
+        } else if (stiffSteps >= STIFF_STEP_LIMIT) {
           failure(
             'stiff',
             `the problem appears stiff: the step size of ${info.method} has been held to its stability limit for ` +
-              `${STIFF_STEP_LIMIT} steps (h = ${Math.abs(hSigned).toPrecision(3)}, h·ρ ≈ ${hRho.toPrecision(3)}); use an ` +
-              `implicit method, or pass stiffness: 'ignore' to carry on`,
+              `${STIFF_STEP_LIMIT} steps (h = ${Math.abs(hSigned).toPrecision(3)}, h·ρ ≈ ${hRho.toPrecision(3)}); use a ` +
+              `method for stiff problems (Rodas5P, RadauIIA5, BDF, or auto), or pass stiffness: 'ignore' to carry on`,
             t,
             y,
             familyStats(state, { steps, rejected, rhsEvals: evals }),

@@ -120,7 +120,7 @@ function proposeStepFactor(_state: StepState, _err: number, _accepted: boolean):
   return Number.NaN;
 }
 
-function stiffnessEstimate(work: Float64Array[], yNew: Float64Array): number {
+function stiffnessEstimate(work: Float64Array[], yNew: Float64Array, _state: StepState): number {
   return stiffnessRho(work[F_NEW]!, work[STIFF_STAGE]!, yNew, work[ZSTIFF_AT]!);
 }
 
@@ -155,4 +155,16 @@ function familyStats(_state: StepState, stats: SolveStats): SolveStats {
 
 function stepFailure(_state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
   return undefined;
+}
+
+/** A stability limit while this method runs: always, for an explicit method. */
+function stabilityLimited(_state: StepState): boolean {
+  return true;
+}
+
+/** Consecutive steps held at the stability limit that make the problem stiff (then the solve stops: 'stiff'). */
+const STIFF_STEP_LIMIT = 1000;
+
+function switchToStiff(_state: StepState, _t: number): boolean {
+  return false;
 }

@@ -276,6 +276,17 @@ function proposeStepFactor(_state: StepState, _err: number, _accepted: boolean):
   return Number.NaN;
 }
 
-function stiffnessEstimate(_work: Float64Array[], _yNew: Float64Array): number {
+function stiffnessEstimate(_work: Float64Array[], _yNew: Float64Array, _state: StepState): number {
   return Number.NaN;
+}
+
+/** No stability limit to watch (STIFFNESS_DETECTION is false): these three are never called. */
+function stabilityLimited(_state: StepState): boolean {
+  return false;
+}
+
+const STIFF_STEP_LIMIT = 0;
+
+function switchToStiff(_state: StepState, _t: number): boolean {
+  return false;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OdeforgeError, OptionError } from '../../src/errors.ts';
+import { AUTO } from '../../src/methods/auto.ts';
 import { BDF } from '../../src/methods/bdf/bdf.ts';
 import { IMPLICIT_RK_METHODS } from '../../src/methods/implicit/index.ts';
 import {
@@ -58,6 +59,8 @@ const EXPECTED: [name: string, aliases: string[], order: number, embeddedOrder: 
   ['GaussLegendre6', [], 6, undefined],
   // variable order 1-5 (the estimate's order starts at 1)
   ['BDF', ['NDF'], 5, 1],
+  // RK45CK while not stiff, Rodas5P while stiff
+  ['auto', [], 5, 4],
 ];
 
 describe('method registry', () => {
@@ -92,6 +95,7 @@ describe('method registry', () => {
       ROS3P,
       ...IMPLICIT_RK_METHODS,
       BDF,
+      AUTO,
     ];
     expect(new Set(ALL_METHODS)).toEqual(new Set(constants));
     expect(ALL_METHODS).toHaveLength(constants.length);

@@ -11,27 +11,38 @@ import { createRequire } from 'node:module';
 import type * as TsMorph from 'ts-morph';
 import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
-import type { Method } from '../../methods/types.ts';
+import type { ExplicitRungeKuttaMethod, Method } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { indentBlock, safeCommand } from '../names.ts';
 import { integerLiteral, numberLiteral } from '../printer.ts';
 import { bdfDefinitions } from './bdf.ts';
 import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
 import { implicitRkDefinitions } from './implicit-rk.ts';
+import { newtonMatrixDefinitions } from './newton-matrix.ts';
 import { printRhsBody } from './rhs.ts';
 import { rosenbrockDefinitions } from './rosenbrock.ts';
 
 const DRIVER_URL = new URL('../../../templates/ts/driver.ts', import.meta.url);
 /**
  * The family templates, by Method['family'], in the order they go into the driver's family region: the stiff
- * families share templates/ts/newton-matrix.ts (J, the shifted matrix d·I − J, the augmented block solve).
+ * families share templates/ts/newton-matrix.ts (J, the shifted matrix d·I − J, the augmented block solve);
+ * 'auto' holds the explicit and the Rosenbrock templates side by side, each with its top-level names prefixed.
  */
-const template = (name: string) => new URL(`../../../templates/ts/${name}.ts`, import.meta.url);
-const FAMILY_URLS: Readonly<Record<Method['family'], readonly URL[]>> = {
-  'explicit-rk': [template('explicit-rk')],
-  rosenbrock: [template('newton-matrix'), template('rosenbrock')],
-  'implicit-rk': [template('newton-matrix'), template('implicit-rk')],
-  bdf: [template('newton-matrix'), template('bdf')],
+interface FamilyPart {
+  readonly url: URL;
+  /** Prefix for the part's top-level names (and its placeholders' definitions), so two families can coexist. */
+  readonly prefix?: string;
+}
+const part = (name: string, prefix?: string): FamilyPart => ({
+  url: new URL(`../../../templates/ts/${name}.ts`, import.meta.url),
+  prefix,
+});
+const FAMILY_URLS: Readonly<Record<Method['family'], readonly FamilyPart[]>> = {
+  'explicit-rk': [part('explicit-rk')],
+  rosenbrock: [part('newton-matrix'), part('rosenbrock')],
+  'implicit-rk': [part('newton-matrix'), part('implicit-rk')],
+  bdf: [part('newton-matrix'), part('bdf')],
+  auto: [part('newton-matrix'), part('explicit-rk', 'explicit_'), part('rosenbrock', 'stiff_'), part('auto')],
 };
 
 /**
@@ -175,41 +186,82 @@ function kernelVectors(kernel: Uint8Array, stages: number, params: number): Vect
 
 /** The generated definitions, keyed by the name of the placeholder they replace. */
 function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array | undefined): Map<string, string> {
-  if (method.family !== 'explicit-rk') {
-    if (kernel) throw new Error('internal: the WebAssembly kernel is for explicit Runge–Kutta steps only');
-    const errorOrder = method.errorEstimate?.order ?? 0;
-    const family =
-      method.family === 'rosenbrock'
-        ? rosenbrockDefinitions(system, method)
-        : method.family === 'bdf'
-          ? bdfDefinitions(system, method)
-          : implicitRkDefinitions(system, method);
-    return new Map([...commonDefinitions(system, method, errorOrder, PLAIN_VECTORS), ...family]);
+  if (method.family === 'explicit-rk') {
+    const tab = numericTableau(method);
+    const vectors: VectorFunctions & { rkStep?: string } = kernel
+      ? kernelVectors(kernel, tab.c.length, system.model.params.length)
+      : PLAIN_VECTORS;
+    return new Map([
+      ...commonDefinitions(system, method, tab.errorOrder, vectors),
+      ...explicitDefinitions(system, method, vectors, kernel !== undefined, useScalarStep(system, method) && !kernel),
+    ]);
   }
+  if (kernel) throw new Error('internal: the WebAssembly kernel is for explicit Runge–Kutta steps only');
+  const common = commonDefinitions(system, method, method.errorEstimate?.order ?? 0, PLAIN_VECTORS);
+  if (method.family === 'auto') {
+    // The two families side by side, each definition under its part's prefix (see FAMILY_URLS); what
+    // templates/ts/newton-matrix.ts needs stays unprefixed.
+    const shared = newtonMatrixDefinitions(system);
+    const stiff = [...rosenbrockDefinitions(system, method.stiff)].filter(([name]) => !shared.has(name));
+    return new Map([
+      ...common,
+      ...shared,
+      ...prefixed(explicitDefinitions(system, method.explicit, PLAIN_VECTORS, false, false), 'explicit_'),
+      ...prefixed(new Map(stiff), 'stiff_'),
+      ['EXPLICIT_NAME', `const EXPLICIT_NAME: string = ${JSON.stringify(method.explicit.name)};`],
+      ['STIFF_NAME', `const STIFF_NAME: string = ${JSON.stringify(method.stiff.name)};`],
+    ]);
+  }
+  const family =
+    method.family === 'rosenbrock'
+      ? rosenbrockDefinitions(system, method)
+      : method.family === 'bdf'
+        ? bdfDefinitions(system, method)
+        : implicitRkDefinitions(system, method);
+  return new Map([...common, ...family]);
+}
 
+/** The explicit Runge–Kutta family's placeholders (templates/ts/explicit-rk.ts). */
+function explicitDefinitions(
+  system: AugmentedSystem,
+  method: ExplicitRungeKuttaMethod,
+  vectors: VectorFunctions & { rkStep?: string },
+  withKernel: boolean,
+  inlined: boolean,
+): Map<string, string> {
   const tab = numericTableau(method);
-  const vectors: VectorFunctions & { rkStep?: string } = kernel
-    ? kernelVectors(kernel, tab.c.length, system.model.params.length)
-    : PLAIN_VECTORS;
   const rkSignature =
     'function rkStep(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number';
   return new Map([
-    ...commonDefinitions(system, method, tab.errorOrder, vectors),
-    // the explicit Runge–Kutta family's (templates/ts/explicit-rk.ts)
     ['STAGES', `const STAGES: number = ${integerLiteral(tab.c.length)};`],
     ['FSAL', `const FSAL: boolean = ${method.fsal === true ? 'true' : 'false'};`],
     ['STIFF_STAGE', `const STIFF_STAGE: number = ${integerLiteral(stiffnessStage(method))};`],
     ['STABILITY_BOUNDARY', `const STABILITY_BOUNDARY: number = ${numberLiteral(realStabilityBoundary(method)).text};`],
     [
       'rkStep',
-      useScalarStep(system, method) && !kernel
+      inlined
         ? '// (a small system: the step is written out inside the loop of solve, marked "the step, inlined")'
-        : kernel
+        : withKernel
           ? `${vectors.rkStep}\n\n/** The TypeScript step. */\n${rkSignature.replace('rkStep', 'rkStepPortable')} {\n${indentBlock(printExplicitRkStepBody(system, method, false), 1)}\n}`
-          : `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method), 1)}\n}`,
+          : `${rkSignature} {\n${indentBlock(printExplicitRkStepBody(system, method, false), 1)}\n}`,
     ],
     ['stiffnessRho', vectors.stiffnessRho],
   ]);
+}
+
+/**
+ * Definitions for a part whose names carry a prefix: each keyed and declared under prefix + name. The explicit
+ * family's stiffnessRho names its template's stiffnessRhoPortable, which the part's prefix renamed too.
+ */
+function prefixed(defs: ReadonlyMap<string, string>, prefix: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, text] of defs) {
+    const declared = text
+      .replace(new RegExp(`^((?:export )?(?:const|function) )${name}\\b`, 'm'), `$1${prefix}${name}`)
+      .replace(/\bstiffnessRhoPortable\b/g, `${prefix}stiffnessRhoPortable`);
+    out.set(`${prefix}${name}`, declared);
+  }
+  return out;
 }
 
 /** The definitions every family's module has (see the driver's placeholders). */
@@ -272,6 +324,26 @@ const templateCache = new Map<Method['family'], { text: string; placeholders: Pl
 const FAMILY_REGION = /^\/\/ @odeforge:family-begin\b[^\n]*\n[\s\S]*?^\/\/ @odeforge:family-end\n/m;
 const DRIVER_STUBS = /^\/\/ @odeforge:driver-begin\b[^\n]*\n[\s\S]*?^\/\/ @odeforge:driver-end\n/m;
 
+/**
+ * The text with every name it declares at its top level (constants, functions, interfaces, types) renamed to
+ * prefix + name, and every reference to them — ts-morph's rename, which follows bindings, not words.
+ */
+function prefixTopLevelNames(text: string, prefix: string): string {
+  const project = new (morph().Project)({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+  const sf = project.createSourceFile('part.ts', text);
+  const declarations = [
+    ...sf.getVariableStatements().flatMap((v) => v.getDeclarations()),
+    ...sf.getFunctions(),
+    ...sf.getInterfaces(),
+    ...sf.getTypeAliases(),
+  ];
+  for (const d of declarations) {
+    const name = d.getName();
+    if (name !== undefined) d.rename(`${prefix}${name}`);
+  }
+  return sf.getFullText();
+}
+
 /** The names a region declares or defines at its top level (`declare const X`, `function f`, …). */
 function topLevelNames(text: string): Set<string> {
   const project = new (morph().Project)({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
@@ -293,11 +365,12 @@ function composeTemplate(family: Method['family']): string {
   const start = driver.search(HEADER_MARKER);
   if (!region || start < 0) throw new Error('internal: templates/ts/driver.ts markers not found');
   const body = FAMILY_URLS[family]
-    .map((url) => {
+    .map(({ url, prefix }) => {
       const text = readFileSync(url, 'utf8');
       const stubs = DRIVER_STUBS.exec(text);
       if (!stubs) throw new Error(`internal: ${url.pathname} has no @odeforge:driver stubs`);
-      return text.slice(stubs.index + stubs[0].length).replace(/^\n+/, '');
+      const own = text.slice(stubs.index + stubs[0].length).replace(/^\n+/, '');
+      return prefix === undefined ? own : prefixTopLevelNames(own, prefix);
     })
     .join('\n');
   const provided = topLevelNames(body);

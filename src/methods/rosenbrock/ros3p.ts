@@ -10,7 +10,9 @@ export const ROS3P: RosenbrockMethod = {
   family: 'rosenbrock',
   name: 'ROS3P',
   aliases: [],
-  description: 'ROS3P: Rosenbrock 3(2), 3 stages, A-stable, adaptive',
+  description:
+    'ROS3P: Rosenbrock 3(2), 3 stages, A-stable, adaptive (its error estimate vanishes on linear problems with ' +
+    'constant coefficients, where k1 = k2: use fixed steps there)',
   source:
     'J. Lang and J. Verwer, "ROS3P - an accurate third-order Rosenbrock solver designed for parabolic ' +
     'problems", BIT 41 (2001) 731-738. Transformed coefficients as computed in OrdinaryDiffEq.jl ' +
