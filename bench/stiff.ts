@@ -238,8 +238,13 @@ function runProblem(p: Problem, o: StiffOptions, versions: Versions): ProblemRes
 
   // odeforge: warmed up (V8 tiers the large generated functions up over the first solves: for BRUSS the first
   // ones run at half speed), then sized to about batchMs.
-  const odeforgeRow = (errorControl: 'state' | 'all', name: string, notes: string) => {
-    const run = () => solver.solve({ ...options, errorControl });
+  const odeforgeRow = (
+    errorControl: 'state' | 'all',
+    name: string,
+    notes: string,
+    method: { name: string; solver: typeof solver } = { name: 'Rodas5P', solver },
+  ) => {
+    const run = () => method.solver.solve({ ...options, errorControl });
     let r: SolveResult = run();
     const warmUntil = performance.now() + o.warmUpMs;
     for (let k = 0; k < 5 || performance.now() < warmUntil; k++) r = run();
@@ -248,7 +253,7 @@ function runProblem(p: Problem, o: StiffOptions, versions: Versions): ProblemRes
     entries.push({ batch: () => [timeIt(reps)] });
     const s = r.stats;
     rows.push({
-      id: `odeforge-${errorControl}`,
+      id: method.name === 'Rodas5P' ? `odeforge-${errorControl}` : `odeforge-${method.name}-${errorControl}`,
       contender: name,
       us: Number.NaN,
       ratio: Number.NaN,
@@ -263,6 +268,11 @@ function runProblem(p: Problem, o: StiffOptions, versions: Versions): ProblemRes
   };
   odeforgeRow('state', 'odeforge Rodas5P, error norm on y (default)', 'S not in the error norm');
   odeforgeRow('all', "odeforge Rodas5P, errorControl: 'all'", 'y and S in the error norm (as SciPy and CVODES here)');
+  // The other two families for stiff problems, on the same terms as SciPy and CVODES (S in the error norm).
+  for (const name of ['BDF', 'RadauIIA5']) {
+    const other = compile(p.spec, { method: name, sensitivities: ['params'] });
+    odeforgeRow('all', `odeforge ${name}, errorControl: 'all'`, 'y and S in the error norm', { name, solver: other });
+  }
 
   const nParams = Object.keys(p.spec.params ?? {}).length;
   const groups: {

@@ -133,6 +133,8 @@ interface StepState {
   jacobianCurrent: boolean;
   /** Newton's iterations of the last attempt (the safety factor of the step proposals uses them). */
   lastIterations: number;
+  /** η of the last converged iteration (see correct). */
+  eta: number;
   failure: number;
   jacobianEvals: number;
   newtonIterations: number;
@@ -152,6 +154,7 @@ function newStepState(adaptive: boolean): StepState {
     hasJacobian: false,
     jacobianCurrent: false,
     lastIterations: 0,
+    eta: 1,
     failure: 0,
     jacobianEvals: 0,
     newtonIterations: 0,
@@ -249,6 +252,10 @@ function correct(
   yNew.set(predicted);
   d.fill(0);
   let previous = 0;
+  // η = ρ/(1 − ρ) from the contraction ρ, carried from the last step for the first test (as RADAU5 does): an
+  // update that is already far below κ converges at once, and one at rounding level (where ρ ≈ 1 says nothing)
+  // is not mistaken for divergence.
+  let eta = Math.max(state.eta, Number.EPSILON) ** 0.8;
   for (let it = 0; it < maxIterations; it++) {
     rhs(tNew, yNew, p, f);
     state.rhsEvals++;
@@ -262,13 +269,18 @@ function correct(
     let rate = 0;
     if (it > 0) {
       rate = norm / previous;
-      if (!(rate < 1) || (rate ** (maxIterations - it) / (1 - rate)) * norm > kappa) return false;
+      if (rate < 1) eta = rate / (1 - rate);
     }
     for (let k = 0; k < M; k++) {
       yNew[k]! += f[k]!;
       d[k]! += f[k]!;
     }
-    if (norm === 0 || (it > 0 && (rate / (1 - rate)) * norm < kappa)) return true;
+    if (norm === 0 || eta * norm <= kappa) {
+      state.eta = eta;
+      return true;
+    }
+    // Diverging, or too slow to reach κ in the iterations left.
+    if (it > 0 && (!(rate < 1) || (rate ** (maxIterations - it) / (1 - rate)) * norm > kappa)) return false;
     previous = norm;
   }
   return false;

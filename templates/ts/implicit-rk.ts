@@ -420,15 +420,15 @@ function step(
     if (!(norm < Number.POSITIVE_INFINITY)) break;
     if (it > 0) {
       theta = norm / previous;
-      // Diverging, or too slow to reach κ in the iterations left: a smaller step (and a fresh J) instead.
-      if (!(theta < 0.99)) break;
-      eta = theta / (1 - theta);
-      if ((eta * norm * theta ** (maxIterations - 1 - it)) / kappa >= 1) break;
+      if (theta < 0.99) eta = theta / (1 - theta);
     }
+    // Converged — tested first: an update at rounding level, where θ ≈ 1 says nothing, has converged.
     if (eta * norm <= kappa || norm === 0) {
       converged = true;
       break;
     }
+    // Diverging, or too slow to reach κ in the iterations left: a smaller step (and a fresh J) instead.
+    if (it > 0 && (!(theta < 0.99) || (eta * norm * theta ** (maxIterations - 1 - it)) / kappa >= 1)) break;
     previous = norm;
   }
   if (!converged) {

@@ -109,4 +109,16 @@ describe('BDF on Robertson', () => {
     expect(bdf.stats.jacobianEvals).toBeLessThan(bdf.stats.steps / 5);
     expect(bdf.stats.factorizations).toBeLessThan(bdf.stats.steps);
   });
+
+  it("to t = 4e10 with errorControl: 'all' (regression: updates at rounding level were taken for divergence)", () => {
+    // Before, at t ≈ 3e10 Newton's second update, as small as the first (both at rounding level, 1e-11 of κ),
+    // read as a contraction of 1 — divergence — at every h down to underflow: 'newton-failure'.
+    const options = { t0: 0, t1: 4e10, y0: [1, 0, 0], rtol: 1e-8, atol: 1e-14, errorControl: 'all' as const };
+    const bdf = compile(ROBERTSON, { method: 'BDF', sensitivities: ['params'] }).solve(options);
+    const rodas = compile(ROBERTSON, { method: 'Rodas5P', sensitivities: ['params'] }).solve(options);
+    for (let k = 0; k < 9; k++) {
+      const want = rodas.paramJacobian![k]!;
+      expect(Math.abs(bdf.paramJacobian![k]! - want) / Math.abs(want)).toBeLessThan(1e-5);
+    }
+  });
 });
