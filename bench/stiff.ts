@@ -273,6 +273,7 @@ function runProblem(p: Problem, o: StiffOptions, versions: Versions): ProblemRes
     const other = compile(p.spec, { method: name, sensitivities: ['params'] });
     odeforgeRow('all', `odeforge ${name}, errorControl: 'all'`, 'y and S in the error norm', { name, solver: other });
   }
+  const odeforgeRows = rows.length;
 
   const nParams = Object.keys(p.spec.params ?? {}).length;
   const groups: {
@@ -369,9 +370,9 @@ function runProblem(p: Problem, o: StiffOptions, versions: Versions): ProblemRes
     });
   }
 
-  // The entries' outputs, in order: the two odeforge rows, then each Python group's rows.
+  // The entries' outputs, in order: the odeforge rows, then each Python group's rows.
   const samples = alternate(entries, o.rounds);
-  const timed = [...rows.slice(0, 2), ...pythonGroups.flatMap((g) => g.rows)];
+  const timed = [...rows.slice(0, odeforgeRows), ...pythonGroups.flatMap((g) => g.rows)];
   const base = samples[0]!;
   timed.forEach((r, i) => {
     r.us = median(samples[i]!);
