@@ -14,9 +14,20 @@ function matrix(title: string, flat: Float64Array, rowNames: readonly string[], 
 }
 
 export function formatTable(info: SolverInfo, r: SolveResult, ms: number): string {
+  const s = r.stats;
+  // The stiff methods' counts, where the method has them; and, with 'auto', which method ran from when.
+  const implicit = [
+    s.jacobianEvals === undefined ? '' : `, jacobians ${s.jacobianEvals}`,
+    s.factorizations === undefined ? '' : `, factorizations ${s.factorizations}`,
+    s.linearSolves === undefined ? '' : `, linear solves ${s.linearSolves}`,
+    s.newtonIterations === undefined ? '' : `, Newton iterations ${s.newtonIterations}`,
+  ].join('');
+  const switches =
+    s.switches === undefined ? [] : [`methods: ${s.switches.map((w) => `${w.method} from t = ${w.t}`).join(', ')}`];
   const lines = [
     `model ${info.model}, method ${info.method}: t = ${r.t}`,
-    `steps ${r.stats.steps}, rejected ${r.stats.rejected}, rhs evaluations ${r.stats.rhsEvals}, ${ms.toFixed(3)} ms`,
+    `steps ${s.steps}, rejected ${s.rejected}, rhs evaluations ${s.rhsEvals}${implicit}, ${ms.toFixed(3)} ms`,
+    ...switches,
     '',
     'state',
     ...info.states.map((s, i) => `${s.padEnd(12)}${fmt(r.y[i]!).padStart(24)}`),
