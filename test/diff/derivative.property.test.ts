@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { Differentiator } from '../../src/diff/derivative.ts';
-import { type Expr, ExprBuilder, evaluate, type SymNode, toInfix } from '../../src/expr/ir.ts';
+import { children, type Expr, ExprBuilder, evaluate, type SymNode, toInfix } from '../../src/expr/ir.ts';
 import { close, firstDerivative } from './numeric.ts';
 
 type Var = 'x' | 'y' | 't';
@@ -121,6 +121,25 @@ function build(n: Node, b: ExprBuilder, vars: Record<Var, SymNode>): Expr {
 
 const coordinate = fc.double({ min: -1.5, max: 1.5, noNaN: true });
 
+/**
+ * The largest magnitude of any subexpression of e at the point. Where it is huge, rounding in a factor that is 0
+ * mathematically (cos(π/2) = 6e-17) is amplified past any tolerance: seed 1504528567 found sin(B^E) with
+ * B^E ≈ 1e10 and dE/dx = cos(atan2(1.5, 0))·… — symbolically 2e-6, exactly 0 mathematically. Not a verdict.
+ */
+function largestIntermediate(e: Expr, env: (s: SymNode) => number): number {
+  let largest = 0;
+  const seen = new Set<number>();
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node.id)) continue;
+    seen.add(node.id);
+    largest = Math.max(largest, Math.abs(evaluate(node, env)));
+    stack.push(...children(node));
+  }
+  return largest;
+}
+
 describe('random expression trees: first derivatives against numerical differentiation', () => {
   it('d/dx, d/dy, d/dt of random well-defined expressions', () => {
     const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
@@ -133,7 +152,7 @@ describe('random expression trees: first derivatives against numerical different
         const point: Record<string, number> = { x: x0, y: y0, t: t0 };
         const env = (s: SymNode) => point[s.name]!;
         const f0 = evaluate(e, env);
-        fc.pre(Number.isFinite(f0) && Math.abs(f0) < 1e8);
+        fc.pre(Number.isFinite(f0) && Math.abs(f0) < 1e8 && largestIntermediate(e, env) < 1e8);
         for (const v of Object.values(vars)) {
           const along = (s: number) => evaluate(e, (q) => (q.id === v.id ? s : env(q)));
           const ref = firstDerivative(along, point[v.name]!, 0.05);
