@@ -29,6 +29,7 @@ Method
 import argparse
 import json
 import math
+import multiprocessing
 import os
 import platform
 import subprocess
@@ -135,20 +136,33 @@ class Robertson(Problem):
 
 
 class VanDerPol(Problem):
-    name = 'vanderpol'
+    """form='standard': x' = y, y' = mu*(1 - x^2)*y - x  (MATLAB's vdp1000, Hairer-Wanner; the form
+    odeforge's own tests use).  form='scaled': y' = mu*((1 - x^2)*y - x) (restoring force also
+    multiplied by mu: the oscillation period is then ~2 time units instead of ~1600)."""
+
     n = 2
     param_names = ('mu',)
-    equations = ["x' = y", "y' = mu*((1 - x^2)*y - x)"]
+
+    def __init__(self, form='standard'):
+        self.form = form
+        self.name = 'vanderpol' if form == 'standard' else 'vanderpolScaled'
+        if form == 'standard':
+            self.equations = ["x' = y", "y' = mu*(1 - x^2)*y - x"]
+        else:
+            self.equations = ["x' = y", "y' = mu*((1 - x^2)*y - x)"]
 
     def f(self, y, p):
         (mu,) = p
         x, v = y
+        if self.form == 'standard':
+            return np.array([v, mu * (1 - x * x) * v - x])
         return np.array([v, mu * ((1 - x * x) * v - x)])
 
     def jac(self, y, p):
         (mu,) = p
         x, v = y
-        return np.array([[0.0, 1.0], [mu * (-2 * x * v - 1), mu * (1 - x * x)]])
+        c = 1.0 if self.form == 'standard' else mu
+        return np.array([[0.0, 1.0], [-2 * mu * x * v - c, mu * (1 - x * x)]])
 
     def hess(self, y, p):
         (mu,) = p
@@ -160,12 +174,14 @@ class VanDerPol(Problem):
 
     def fp(self, y, p):
         x, v = y
+        if self.form == 'standard':
+            return np.array([[0.0], [(1 - x * x) * v]])
         return np.array([[0.0], [(1 - x * x) * v - x]])
 
     def jacp(self, y, p):
         x, v = y
         Jp = np.zeros((2, 2, 1))
-        Jp[1, 0, 0] = -2 * x * v - 1
+        Jp[1, 0, 0] = -2 * x * v - (0.0 if self.form == 'standard' else 1.0)
         Jp[1, 1, 0] = 1 - x * x
         return Jp
 
@@ -346,53 +362,91 @@ def check_derivatives(prob, p, y):
 # ----------------------------------------------------------------------------------------
 
 
-class Stats:
-    def __init__(self):
-        self.nfev = self.njev = self.nlu = self.nsteps = 0
-
-    def add(self, sol):
-        self.nfev += sol.nfev
-        self.njev += sol.njev
-        self.nlu += sol.nlu
-        self.nsteps += len(sol.t) - 1
-
-    def as_dict(self):
-        return {'steps': self.nsteps, 'nfev': self.nfev, 'njev': self.njev, 'nlu': self.nlu}
-
-
-def integrate(rhs, jac, Y0, times, rtol, atol, stats=None, record_max=False):
-    """Integrate from 0 through every time in `times`, restarting at each; returns the states
-    at the output times (and, if record_max, the largest |component| seen at step points)."""
+def integrate(rhs, jac, Y0, times, rtol, atol, record_max=False):
+    """Integrate from t = 0 through every time in `times`, restarting the solver at each one (so
+    every output is a step end point).  Returns (states at the output times, stats[, max |Y|])."""
     t0 = 0.0
     Y = np.array(Y0, float)
     outs = []
     ymax = np.abs(Y).copy()
+    stats = {'steps': 0, 'nfev': 0, 'njev': 0, 'nlu': 0}
     for t1 in times:
         sol = solve_ivp(rhs, (t0, t1), Y, method='Radau', jac=jac, rtol=rtol, atol=atol)
         if sol.status != 0:
             raise RuntimeError(f'solve_ivp failed on [{t0}, {t1}]: {sol.message}')
-        if stats is not None:
-            stats.add(sol)
+        stats['steps'] += len(sol.t) - 1
+        stats['nfev'] += sol.nfev
+        stats['njev'] += sol.njev
+        stats['nlu'] += sol.nlu
         if record_max:
             ymax = np.maximum(ymax, np.max(np.abs(sol.y), axis=1))
         Y = sol.y[:, -1].copy()
         outs.append(Y.copy())
         t0 = t1
-    return (outs, ymax) if record_max else outs
+    return (np.array(outs), stats, ymax) if record_max else (np.array(outs), stats)
 
 
-def component_atol(scale, rtol, factor, floor):
-    return np.maximum(factor * rtol * scale, floor)
+def variational_task(prob, p, y0, times, rtol, atol, record_max=False):
+    rhs, jac, Y0fun, _ = augmented(prob, np.asarray(p, float))
+    return integrate(rhs, jac, Y0fun(y0), times, rtol, atol, record_max)
+
+
+def state_task(prob, p, y0, times, rtol, atol, shift=None):
+    """State-only solve.  With `shift`, the solver works on z = y - shift (f(z + shift), same J) and
+    z is returned: a component that ends near a large constant (Robertson's y3 -> 1) then keeps its
+    small change in full relative precision, so that finite differences of it do not cancel."""
+    p = np.asarray(p, float)
+    c = np.zeros(len(y0)) if shift is None else np.asarray(shift, float)
+    return integrate(
+        lambda t, z: prob.f(z + c, p), lambda t, z: prob.jac(z + c, p), np.asarray(y0, float) - c, times, rtol, atol
+    )[0]
+
+
+def run_task(task):
+    kind, args = task
+    t0 = time.time()
+    res = variational_task(*args) if kind == 'var' else state_task(*args)
+    return res, time.time() - t0
+
+
+def run_tasks(tasks, workers):
+    if workers <= 1 or len(tasks) == 1:
+        return [run_task(t) for t in tasks]
+    ctx = multiprocessing.get_context('fork')
+    with ctx.Pool(workers) as pool:
+        return pool.map(run_task, tasks, chunksize=1)
 
 
 def rel_diff(a, b, floor=0.0):
-    """Elementwise |a-b| / max(|a|, |b|, floor)."""
+    """Elementwise |a - b| / max(|a|, |b|, floor)."""
     a = np.asarray(a, float)
     b = np.asarray(b, float)
     den = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        r = np.where(den > 0, np.abs(a - b) / np.where(den > 0, den, 1.0), 0.0)
-    return r
+    safe = np.where(den > 0, den, 1.0)
+    return np.where(den > 0, np.abs(a - b) / safe, 0.0)
+
+
+def col_floor(M, rel=1e-10):
+    """Per-column floor for relative comparisons: entries below rel * (largest |entry| of the
+    column) are compared absolutely against that floor instead of relatively."""
+    return rel * np.max(np.abs(M), axis=0, keepdims=True)
+
+
+def worst(A, B):
+    return float(np.max(rel_diff(A, B, col_floor(A)))) if A.size else 0.0
+
+
+def worst_entry(A, B):
+    """Largest entrywise relative difference (only exact zeros are exempt)."""
+    return float(np.max(rel_diff(A, B, 1e-300))) if A.size else 0.0
+
+
+def worst_col(A, B):
+    """Largest difference relative to the largest |entry| of its column of A."""
+    if not A.size:
+        return 0.0
+    den = np.max(np.abs(A), axis=0, keepdims=True)
+    return float(np.max(np.abs(A - B) / np.where(den > 0, den, 1.0)))
 
 
 def floats(a):
@@ -403,151 +457,264 @@ def floats(a):
 # One problem
 # ----------------------------------------------------------------------------------------
 
+# Finite-difference stencils: (offsets in units of h, weights, divisor in units of h)
+CENTRAL = ((-1, 1), (-1.0, 1.0), 2.0)
+FIVE_POINT = ((-2, -1, 1, 2), (1.0, -8.0, 8.0, -1.0), 12.0)
+FORWARD2 = ((0, 1, 2), (-3.0, 4.0, -1.0), 2.0)
+FORWARD4 = ((0, 1, 2, 3, 4), (-25.0, 48.0, -36.0, 16.0, -3.0), 12.0)
 
-def run_problem(prob, p, y0, times, cfg, quick=False):
-    """cfg: rtol, atolFactor, atolFloor, fd: {'h': rel step, 'directions': 'all'|...}"""
-    print(f'\n== {prob.name} ==', flush=True)
-    tstart = time.time()
-    p = np.asarray(p, float)
-    y0 = np.asarray(y0, float)
+
+def pick_from_ladder(D):
+    """D: list of 4th-order estimates (arrays of equal shape) for decreasing steps.  Per entry, take
+    the estimate that agrees best with its neighbours on the ladder (max of the differences to
+    them); returns (values, index chosen, that difference as an error estimate).  The choice
+    uses finite differences only, never the variational values it is compared with afterwards."""
+    D = np.asarray(D)
+    if len(D) == 1:
+        return D[0], np.zeros(D.shape[1:], int), np.full(D.shape[1:], np.nan)
+    diffs = np.abs(np.diff(D, axis=0))
+    err = np.empty_like(D)
+    err[0] = diffs[0]
+    err[-1] = diffs[-1]
+    for k in range(1, len(D) - 1):
+        err[k] = np.maximum(diffs[k - 1], diffs[k])
+    idx = np.argmin(err, axis=0)
+    take = lambda A: np.take_along_axis(A, idx[None], axis=0)[0]  # noqa: E731
+    return take(D), idx, take(err)
+
+
+def prepare_problem(spec, quick):
+    """Checks the derivatives, runs the preliminary solve and lists the solves this problem needs.
+    Returns (tasks, finish, cost); finish(results of the tasks) builds the problem's JSON entry."""
+    prob = spec['problem']
+    p = np.asarray(spec['params'], float)
+    y0 = np.asarray(spec['y0'], float)
+    times = spec['times']
     n, m = prob.n, len(p)
     nn = n * n
+    tstart = time.time()
 
-    deriv_err = check_derivatives(prob, p, cfg.get('derivCheckPoint', y0 + 0.1))
-    print(f'  hand-coded derivatives vs central differences: max rel diff {deriv_err:.1e}')
+    deriv_err = check_derivatives(prob, p, spec['derivCheckPoint'])
     if deriv_err > 1e-6:
         raise RuntimeError(f'{prob.name}: hand-coded derivatives disagree with finite differences ({deriv_err})')
 
-    rhs, ajac, Y0fun, N = augmented(prob, p)
-    Y0 = Y0fun(y0)
+    rtol = max(spec['rtol'] * (1e3 if quick else 1.0), MIN_RTOL)
+    loose_rtol = 10 * rtol
+    factor = spec.get('atolFactor', 1e-3)
+    floor = 1e-300
 
-    # Preliminary run: magnitudes of every component, for the per-component atol.
-    _, scale = integrate(rhs, ajac, Y0, times, 1e-9, np.full(N, 1e-14 if quick else 1e-16), record_max=True)
-    rtol = max(cfg['rtol'], MIN_RTOL)
-    atol = component_atol(scale, rtol, cfg['atolFactor'], cfg['atolFloor'])
+    # Preliminary run: largest magnitude of every component (and the outputs), for the atol.
+    N = n + nn + n * m
+    pre, pre_stats, scale = variational_task(prob, p, y0, times, 1e-6, np.full(N, 1e-20), record_max=True)
 
-    stats = Stats()
-    t0 = time.time()
-    outs = integrate(rhs, ajac, Y0, times, rtol, atol, stats)
-    var_time = time.time() - t0
-    print(f'  variational solve rtol={rtol:g}: {stats.nsteps} steps, {var_time:.1f} s', flush=True)
+    def atol_for(r):
+        return np.maximum(factor * r * scale, floor)
 
-    loose_rtol = rtol * 10
-    loose = integrate(rhs, ajac, Y0, times, loose_rtol, component_atol(scale, loose_rtol, cfg['atolFactor'], cfg['atolFloor']))
+    atol = atol_for(rtol)
 
-    # State-only solver for finite differences.
-    def sj(t, y):
-        return prob.jac(y, pp)
+    # State-only runs for the finite differences: atol from the SMALLEST magnitude a component
+    # has at the output times (these 2-8 dimensional solves can afford near-pure relative
+    # control; with the variational atol, components that decay by orders of magnitude, like
+    # Robertson's y1 and y2, would be resolved only to ~1e-9 relative at late times).
+    fd = spec['fd']
+    shift = np.zeros(n) if fd.get('shift') is None else np.asarray(fd['shift'], float)
+    zmag = np.abs(pre[:, :n] - shift)
+    zmin = np.where(zmag > 0, zmag, np.inf).min(axis=0)
+    state_atol = np.maximum(factor * rtol * np.minimum(scale[:n], zmin), floor)
 
-    def state_at(yinit, pvec):
-        nonlocal pp
-        pp = pvec
-        res = integrate(lambda t, y: prob.f(y, pp), sj, yinit, times, rtol, atol[:n])
-        return np.array(res)  # (len(times), n)
+    directions = []
+    for kind, base_vec, refs in (('p', p, fd.get('refP', [1.0] * m)), ('y0', y0, fd.get('refY0', [1.0] * n))):
+        for j, base in enumerate(base_vec):
+            unit = abs(base) if base != 0 else refs[j]
+            over = fd.get('steps', {}).get((kind, j), {})
+            one_sided = kind == 'y0' and j in fd.get('oneSidedY0', ())
+            directions.append(
+                {
+                    'kind': kind,
+                    'index': j,
+                    'name': (prob.param_names[j] if kind == 'p' else f'y0[{j}]'),
+                    'unit': unit,
+                    'oneSided': one_sided,
+                    'plain': (FORWARD2 if one_sided else CENTRAL, over.get('h', fd['h']) * unit),
+                    'ladder': [
+                        (FORWARD4 if one_sided else FIVE_POINT, hr * unit) for hr in over.get('ladder', fd['ladder'])
+                    ],
+                }
+            )
 
-    pp = p
-    fd_cfg = cfg['fd']
-    fd_t0 = time.time()
+    tasks = [
+        ('var', (prob, p, y0, times, rtol, atol)),
+        ('var', (prob, p, y0, times, loose_rtol, atol_for(loose_rtol))),
+    ]
+    point_keys = {}
 
-    def directional(kind, j):
-        """Central (2-point) and 5-point differences along parameter or initial value j."""
-        base = (p if kind == 'p' else y0)[j]
-        ref = fd_cfg['ref'][kind][j] if 'ref' in fd_cfg else max(abs(base), 1.0)
-        h = fd_cfg['h'] * (abs(base) if base != 0 else ref)
-        h5 = fd_cfg['h5'] * (abs(base) if base != 0 else ref)
+    def point(kind, j, delta):
+        key = (kind, j, delta) if delta != 0 else ('base',)
+        if key not in point_keys:
+            q, z = p.copy(), y0.copy()
+            if delta != 0:
+                (q if kind == 'p' else z)[j] += delta
+            point_keys[key] = len(tasks)
+            tasks.append(('state', (prob, q, z, times, rtol, state_atol, shift)))
+        return point_keys[key]
 
-        def at(delta):
-            if kind == 'p':
-                q = p.copy()
-                q[j] += delta
-                return state_at(y0, q)
-            z = y0.copy()
-            z[j] += delta
-            return state_at(z, p)
+    def stencil_tasks(d, stencil, h):
+        offs, wts, div = stencil
+        return [(point(d['kind'], d['index'], o * h), w) for o, w in zip(offs, wts)], div * h
 
-        c2 = (at(h) - at(-h)) / (2 * h)
-        c5 = (-at(2 * h5) + 8 * at(h5) - 8 * at(-h5) + at(-2 * h5)) / (12 * h5)
-        return c2, c5, h, h5
+    for d in directions:
+        d['plainTasks'] = stencil_tasks(d, *d['plain'])
+        d['ladderTasks'] = [stencil_tasks(d, st, h) for st, h in d['ladder']]
 
-    fdS2 = np.zeros((len(times), n, m))
-    fdS5 = np.zeros((len(times), n, m))
-    fdP2 = np.zeros((len(times), n, n))
-    fdP5 = np.zeros((len(times), n, n))
-    steps = {'p': [], 'y0': []}
-    for k in range(m):
-        c2, c5, h, h5 = directional('p', k)
-        fdS2[:, :, k], fdS5[:, :, k] = c2, c5
-        steps['p'].append({'central': h, 'fivePoint': h5})
-    for j in range(n):
-        c2, c5, h, h5 = directional('y0', j)
-        fdP2[:, :, j], fdP5[:, :, j] = c2, c5
-        steps['y0'].append({'central': h, 'fivePoint': h5})
-    print(f'  finite differences: {time.time() - fd_t0:.1f} s', flush=True)
-
-    results = []
-    for it, t1 in enumerate(times):
-        Y = outs[it]
-        yv = Y[:n]
-        Phi = Y[n : n + nn].reshape(n, n)
-        S = Y[n + nn :].reshape(n, m)
-        Yl = loose[it]
-        # Relative figures use, per column, a floor of 1e-10 * (largest entry of that column) so
-        # that entries which are ~0 compared with the rest of their column do not dominate.
-        def colfloor(M):
-            return 1e-10 * np.max(np.abs(M), axis=0, keepdims=True) if M.size else M
-
-        def worst(A, B):
-            return float(np.max(rel_diff(A, B, colfloor(A)))) if A.size else 0.0
-
-        entry = {'t': float(t1), 'y': floats(yv), 'phi': floats(Phi)}
-        if m:
-            entry['sens'] = floats(S)
-        entry['fdPhi'] = floats(fdP2[it])
-        entry['fdPhi5'] = floats(fdP5[it])
-        if m:
-            entry['fdSens'] = floats(fdS2[it])
-            entry['fdSens5'] = floats(fdS5[it])
-        dis = {
-            'phiVsCentral': worst(Phi, fdP2[it]),
-            'phiVsFivePoint': worst(Phi, fdP5[it]),
-        }
-        if m:
-            dis['sensVsCentral'] = worst(S, fdS2[it])
-            dis['sensVsFivePoint'] = worst(S, fdS5[it])
-        entry['maxRelDisagreement'] = max(dis['phiVsCentral'], dis.get('sensVsCentral', 0.0))
-        entry['maxRelDisagreementFivePoint'] = max(dis['phiVsFivePoint'], dis.get('sensVsFivePoint', 0.0))
-        entry['disagreement'] = dis
-        ch = {'y': float(np.max(rel_diff(yv, Yl[:n], 1e-300))),
-              'phi': worst(Phi, Yl[n : n + nn].reshape(n, n))}
-        if m:
-            ch['sens'] = worst(S, Yl[n + nn :].reshape(n, m))
-        entry['looseRtolMaxRelChange'] = ch
-        results.append(entry)
+    # rough cost of one solve, for scheduling: steps of the preliminary run times the system size
+    cost = pre_stats['steps'] * (1 + 0.05 * N)
+    def finish(results):
+        """results: (value, seconds) per task, in the order of `tasks`."""
+        (outs, stats), var_secs = results[0]
+        (loose, _), _ = results[1]
+        fd_secs = sum(r[1] for r in results[2:])
+        print(f'\n== {spec["key"]} ==')
+        print(f'  hand-coded J, d2f/dy2, df/dp, d2f/dydp, augmented Jacobian vs differences: {deriv_err:.1e}')
         print(
-            f'  t={t1:<12g} FD disagreement: central {entry["maxRelDisagreement"]:.2e}, '
-            f'5-point {entry["maxRelDisagreementFivePoint"]:.2e};  change at rtol {loose_rtol:g}: '
-            + ', '.join(f'{k} {v:.1e}' for k, v in ch.items()),
+            f'  variational solve, rtol={rtol:g}: {stats["steps"]} steps, {var_secs:.1f} s; '
+            f'{len(tasks) - 2} state-only solves for finite differences: {fd_secs:.1f} s',
             flush=True,
         )
 
-    out = {
-        'rtol': rtol,
-        'atol': floats(atol[:n]),
-        'atolAugmented': floats(atol),
-        'atolRule': f'max({cfg["atolFactor"]:g} * rtol * max_t |component|, {cfg["atolFloor"]:g}); max from a rtol=1e-9 run',
-        'looseRtol': loose_rtol,
-        'fdSteps': steps,
-        'solverStats': stats.as_dict(),
-        'derivativeCheckMaxRelDiff': deriv_err,
-        'seconds': round(time.time() - tstart, 1),
-        'outputs': results,
-    }
-    return out
+        def combine(tl):
+            terms, div = tl
+            return sum(w * results[i][0] for i, w in terms) / div  # (len(times), n), z differences
+
+        fdv = {}  # kind -> (plain, high, chosen-step index, error estimate), each (len(times), n, ncols)
+        for kind, ncols in (('p', m), ('y0', n)):
+            cols = [d for d in directions if d['kind'] == kind]
+            plain = np.zeros((len(times), n, ncols))
+            high = np.zeros_like(plain)
+            which = np.zeros(plain.shape, int)
+            est = np.zeros_like(plain)
+            for c, d in enumerate(cols):
+                plain[:, :, c] = combine(d['plainTasks'])
+                v, i, e = pick_from_ladder([combine(tl) for tl in d['ladderTasks']])
+                high[:, :, c], which[:, :, c], est[:, :, c] = v, i, e
+            fdv[kind] = (plain, high, which, est)
+
+        entries = []
+        for it, t1 in enumerate(times):
+            Y, Yl = outs[it], loose[it]
+            yv = Y[:n]
+            Phi = Y[n : n + nn].reshape(n, n)
+            S = Y[n + nn :].reshape(n, m)
+            e = {'t': float(t1), 'y': floats(yv), 'phi': floats(Phi)}
+            if m:
+                e['sens'] = floats(S)
+            mats = [('Phi', 'phi', Phi, 'y0')] + ([('Sens', 'sens', S, 'p')] if m else [])
+            for cap, low, A, kind in mats:
+                plain, high, which, est = fdv[kind]
+                e['fd' + cap] = floats(high[it])
+                e['fd' + cap + 'Central'] = floats(plain[it])
+                cols = [d for d in directions if d['kind'] == kind]
+                e['fd' + cap + 'Step'] = floats(
+                    [[cols[c]['ladder'][which[it, i, c]][1] for c in range(len(cols))] for i in range(n)]
+                )
+                e['fd' + cap + 'ErrorEstimate'] = floats(est[it])
+            dis = {}
+            for cap, low, A, kind in mats:
+                plain, high = fdv[kind][0][it], fdv[kind][1][it]
+                dis[low] = {
+                    'entrywise': floats(rel_diff(A, high, 1e-300)),
+                    'max': worst_entry(A, high),
+                    'maxCentral': worst_entry(A, plain),
+                    'maxColumnScaled': worst_col(A, high),
+                }
+            e['maxRelDisagreement'] = max(d['max'] for d in dis.values())
+            e['maxRelDisagreementCentral'] = max(d['maxCentral'] for d in dis.values())
+            e['disagreement'] = dis
+            ch = {'y': worst_entry(yv, Yl[:n]), 'phi': worst_entry(Phi, Yl[n : n + nn].reshape(n, n))}
+            if m:
+                ch['sens'] = worst_entry(S, Yl[n + nn :].reshape(n, m))
+            e['looseRtolMaxRelChange'] = ch
+            if t1 in spec.get('published', {}):
+                pub = np.asarray(spec['published'][t1], float)
+                e['yPublished'] = floats(pub)
+                e['publishedMaxRelDiff'] = float(np.max(rel_diff(yv, pub)))
+            if spec.get('conserved') is not None:
+                w = np.asarray(spec['conserved'], float)
+                c = {'weights': floats(w), 'wDotYMinusInitial': float(w @ yv - w @ y0), 'wPhiMinusW': floats(w @ Phi - w)}
+                if m:
+                    c['wSens'] = floats(w @ S)
+                e['conservation'] = c
+            entries.append(e)
+            msg = (
+                f'  t={t1:<11g} max rel FD disagreement {e["maxRelDisagreement"]:.1e} '
+                f'(plain h={fd["h"]:g}: {e["maxRelDisagreementCentral"]:.1e}); change at rtol*10: '
+                + ', '.join(f'{k} {v:.1e}' for k, v in ch.items())
+            )
+            if 'publishedMaxRelDiff' in e:
+                msg += f'; vs published {e["publishedMaxRelDiff"]:.1e}'
+            print(msg, flush=True)
+
+        out = {
+            'equations': prob.equations,
+            'params': dict(zip(prob.param_names, floats(p))),
+            'y0': floats(y0),
+            **{k: spec[k] for k in ('source', 'provenance') if k in spec},
+            'rtol': rtol,
+            'atol': floats(atol[:n]),
+            'atolPhi': floats(atol[n : n + nn]),
+            **({'atolSens': floats(atol[n + nn :])} if m else {}),
+            'atolRule': f'{factor:g} * rtol * (largest |component| at the step points of a preliminary '
+            'rtol=1e-6, atol=1e-20 run of the variational system), per component',
+            'looseRtol': loose_rtol,
+            'fd': {
+                'rtol': rtol,
+                'atol': floats(state_atol),
+                'atolRule': f'{factor:g} * rtol * min(largest |component|, smallest |component| at the output times)',
+                **({'integratedAsYMinus': floats(shift)} if fd.get('shift') is not None else {}),
+                'directions': [
+                    {
+                        'direction': d['name'],
+                        'central': {
+                            'stencil': 'forward 3-point, 2nd order' if d['oneSided'] else 'central 2-point',
+                            'h': d['plain'][1],
+                        },
+                        'highOrder': {
+                            'stencil': 'forward 5-point, 4th order' if d['oneSided'] else 'central 5-point, 4th order',
+                            'h': [h for _, h in d['ladder']],
+                        },
+                    }
+                    for d in directions
+                ],
+            },
+            'solverStats': stats,
+            'derivativeCheckMaxRelDiff': deriv_err,
+            **({'notes': spec['notes']} if 'notes' in spec else {}),
+            'outputs': entries,
+        }
+        out['cpuSeconds'] = round(sum(r[1] for r in results), 1)
+        return out
+
+    return tasks, finish, cost
 
 
 # ----------------------------------------------------------------------------------------
-# Main
+# Problem set-ups
 # ----------------------------------------------------------------------------------------
+
+LAYOUT = (
+    'y[i]; phi[i*n + j] = dy_i(t)/dy0_j; sens[i*np + k] = dy_i(t)/dp_k (row-major, parameters in the '
+    'order of "params"); fdPhi/fdSens: the finite-difference counterparts (central 2-point with step h, '
+    'or forward 3-point where fdSteps says so); fdPhiHighOrder/fdSensHighOrder: 4th-order 5-point '
+    'stencils with step hHighOrder.  maxRelDisagreement: max over entries of |a - b| / max(|a|, |b|, '
+    '1e-10 * max |column|) between phi/sens and fdPhi/fdSens (maxRelDisagreementHighOrder: against the '
+    'high-order ones).  looseRtolMaxRelChange: the same measure between this solution and one with a '
+    '10x looser rtol (an error estimate).'
+)
+
+TESTSET = (
+    'F. Mazzia and C. Magherini, Test Set for Initial Value Problem Solvers, release 2.4, Department of '
+    'Mathematics, University of Bari and INdAM, Research Unit of Bari (February 2008), '
+    'http://www.dm.uniba.it/~testset (now https://archimede.uniba.it/~testset/)'
+)
 
 HIRES_PUBLISHED = [
     0.7371312573325668e-3,
@@ -561,94 +728,120 @@ HIRES_PUBLISHED = [
 ]
 OREGO_PUBLISHED = [0.1000814870318523e1, 0.1228178521549917e4, 0.1320554942846706e3]
 ROBERTSON_PUBLISHED_1E11 = [0.2083340149701255e-7, 0.8333360770334713e-13, 0.9999999791665050]
-TESTSET = (
-    'F. Mazzia and C. Magherini, Test Set for Initial Value Problem Solvers, release 2.4, '
-    'Department of Mathematics, University of Bari and INdAM (2008), https://archimede.uniba.it/~testset/ '
+
+SCIPY_COMPUTED = (
+    'y, phi and sens are computed here by SciPy (Radau on the variational system); fdPhi/fdSens and the '
+    'HighOrder ones by finite differences of SciPy state-only solutions'
 )
+
+
+def specs():
+    return [
+        {
+            'key': 'robertson',
+            'problem': Robertson(),
+            'params': [0.04, 1e4, 3e7],
+            'y0': [1.0, 0.0, 0.0],
+            'times': [40.0, 4e5, 4e10, 1e11],
+            'rtol': 1e-13,
+            'derivCheckPoint': [0.9, 2e-5, 0.1],
+            # y0[1] = 0: a negative y2 makes y2' ~ -k3*y2^2 blow up, hence forward differences there.
+            'fd': {
+                'h': 1e-6,
+                'ladder': [1e-3],
+                'refY0': [1.0, 1.0, 1.0],
+                'oneSidedY0': (1, 2),
+                'shift': [0.0, 0.0, 1.0],
+                # y2(0): 1e-6 is needed at t = 40 (y2's own scale is ~4e-5), 1e-4 at t >= 4e5
+                'steps': {('y0', 1): {'ladder': [1e-4, 1e-5, 1e-6]}},
+            },
+            'conserved': [1.0, 1.0, 1.0],
+            'published': {1e11: ROBERTSON_PUBLISHED_1E11},
+            'source': 'H. H. Robertson (1966); the t = 1e11 value "yPublished" is problem ROBER of ' + TESTSET,
+            'provenance': SCIPY_COMPUTED + '; yPublished (t = 1e11 only) is copied from the test set.',
+        },
+        {
+            'key': 'vanderpol',
+            'problem': VanDerPol('standard'),
+            'params': [1000.0],
+            'y0': [2.0, 0.0],
+            'times': [1.0, 1500.0, 3000.0],
+            'rtol': 1e-13,
+            'derivCheckPoint': [1.5, -0.7],
+            'fd': {'h': 1e-6, 'ladder': [1e-4], 'refY0': [1.0, 1.0], 'steps': {('y0', 1): {'ladder': [1e-3]}}},
+            'source': "Van der Pol oscillator as in MATLAB's vdp1000 / Hairer & Wanner; no published reference",
+            'provenance': SCIPY_COMPUTED + '.',
+        },
+        {
+            'key': 'vanderpolScaled',
+            'problem': VanDerPol('scaled'),
+            'params': [1000.0],
+            'y0': [2.0, 0.0],
+            'times': [1.0],
+            'rtol': 1e-13,
+            'derivCheckPoint': [1.5, -0.7],
+            'fd': {'h': 1e-6, 'ladder': [1e-4], 'refY0': [1.0, 1.0]},
+            'source': 'Van der Pol with the restoring term also multiplied by mu; no published reference',
+            'provenance': SCIPY_COMPUTED + '.',
+        },
+        {
+            'key': 'hires',
+            'problem': Hires(),
+            'params': [],
+            'y0': [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0057],
+            'times': [321.8122],
+            'rtol': 1e-13,
+            'derivCheckPoint': [0.5, 0.1, 0.01, 0.01, 0.01, 0.01, 0.003, 0.003],
+            'fd': {'h': 1e-6, 'ladder': [1e-4], 'refY0': [1e-2] * 8},
+            'conserved': [0, 0, 0, 0, 0, 0, 1.0, 1.0],
+            'published': {321.8122: HIRES_PUBLISHED},
+            'source': 'Problem HIRES of ' + TESTSET + '; "yPublished" is its reference solution at t = 321.8122',
+            'provenance': SCIPY_COMPUTED + '; yPublished is copied from the test set.',
+        },
+        {
+            'key': 'orego',
+            'problem': Orego(),
+            'params': [],
+            'y0': [1.0, 2.0, 3.0],
+            'times': [360.0],
+            'rtol': 1e-13,
+            'derivCheckPoint': [1.5, 2.0, 3.0],
+            # y0[0]: Phi[0][j] ~ 1e-8..1e-4 sits on y1 ~ 1, so smaller steps drown in rounding
+            'fd': {'h': 1e-6, 'ladder': [1e-4], 'refY0': [1.0] * 3, 'steps': {('y0', 0): {'ladder': [1e-2]}}},
+            'published': {360.0: OREGO_PUBLISHED},
+            'source': 'Problem OREGO of ' + TESTSET + '; "yPublished" is its reference solution at t = 360',
+            'provenance': SCIPY_COMPUTED + '; yPublished is copied from the test set.',
+        },
+    ]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--out', default=DEFAULT_OUT)
-    ap.add_argument('--quick', action='store_true', help='looser tolerances, for trying the script out')
-    ap.add_argument('--only', default='', help='comma-separated problem names')
+    ap.add_argument('--quick', action='store_true', help='rtol 1000x looser, to try the script out')
+    ap.add_argument('--only', default='', help='comma-separated problem keys')
+    ap.add_argument('--workers', type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument('--no-format', action='store_true', help='do not run the repository\'s Biome on the output')
     args = ap.parse_args()
     only = set(filter(None, args.only.split(',')))
     t_all = time.time()
     problems = {}
-
-    def want(name):
-        return not only or name in only
-
-    rq = (lambda r: r * 1e4) if args.quick else (lambda r: r)
-
-    if want('robertson'):
-        prob = Robertson()
-        p = [0.04, 1e4, 3e7]
-        y0 = [1.0, 0.0, 0.0]
-        times = [40.0, 4e5, 4e10, 1e11]
-        cfg = {
-            'rtol': rq(1e-13),
-            'atolFactor': 1e-3,
-            'atolFloor': 1e-300,
-            'derivCheckPoint': [0.9, 2e-5, 0.1],
-            'fd': {'h': 1e-6, 'h5': 1e-4, 'ref': {'p': [1, 1, 1], 'y0': [1.0, 1.0, 1.0]}},
-        }
-        r = run_problem(prob, p, y0, times, cfg)
-        problems['robertson'] = {
-            'equations': prob.equations,
-            'params': dict(zip(prob.param_names, p)),
-            'y0': y0,
-            **r,
-        }
-
-    if want('vanderpol'):
-        prob = VanDerPol()
-        p = [1000.0]
-        y0 = [2.0, 0.0]
-        times = [1.0, 1500.0, 3000.0]
-        cfg = {
-            'rtol': rq(1e-13),
-            'atolFactor': 1e-3,
-            'atolFloor': 1e-300,
-            'derivCheckPoint': [1.5, -0.7],
-            'fd': {'h': 1e-6, 'h5': 1e-4, 'ref': {'p': [1.0], 'y0': [1.0, 1.0]}},
-        }
-        r = run_problem(prob, p, y0, times, cfg)
-        problems['vanderpol'] = {
-            'equations': prob.equations,
-            'params': dict(zip(prob.param_names, p)),
-            'y0': y0,
-            **r,
-        }
-
-    if want('hires'):
-        prob = Hires()
-        y0 = [1.0, 0, 0, 0, 0, 0, 0, 0.0057]
-        times = [321.8122]
-        cfg = {
-            'rtol': rq(1e-13),
-            'atolFactor': 1e-3,
-            'atolFloor': 1e-300,
-            'derivCheckPoint': [0.5, 0.1, 0.01, 0.01, 0.01, 0.01, 0.003, 0.003],
-            'fd': {'h': 1e-6, 'h5': 1e-4, 'ref': {'p': [], 'y0': [1.0] * 8}},
-        }
-        r = run_problem(prob, [], y0, times, cfg)
-        problems['hires'] = {'equations': prob.equations, 'params': {}, 'y0': y0, **r}
-
-    if want('orego'):
-        prob = Orego()
-        y0 = [1.0, 2.0, 3.0]
-        times = [360.0]
-        cfg = {
-            'rtol': rq(1e-13),
-            'atolFactor': 1e-3,
-            'atolFloor': 1e-300,
-            'derivCheckPoint': [1.5, 2.0, 3.0],
-            'fd': {'h': 1e-6, 'h5': 1e-4, 'ref': {'p': [], 'y0': [1.0] * 3}},
-        }
-        r = run_problem(prob, [], y0, times, cfg)
-        problems['orego'] = {'equations': prob.equations, 'params': {}, 'y0': y0, **r}
+    chosen = [s for s in specs() if not only or s['key'] in only]
+    prepared = []
+    for spec in chosen:
+        tasks, finish, cost = prepare_problem(spec, args.quick)
+        prepared.append((spec['key'], tasks, finish, cost))
+    # One pool for every solve of every problem, longest first, so that both cores stay busy.
+    flat = [(cost * (20 if t[0] == 'var' else 1), pi, ti) for pi, (_, tasks, _, cost) in enumerate(prepared)
+            for ti, t in enumerate(tasks)]
+    flat.sort(reverse=True)
+    print(f'{len(flat)} solves on {args.workers} worker(s) ...', flush=True)
+    res = run_tasks([prepared[pi][1][ti] for _, pi, ti in flat], args.workers)
+    per = [[None] * len(tasks) for _, tasks, _, _ in prepared]
+    for (_, pi, ti), r in zip(flat, res):
+        per[pi][ti] = r
+    for (key, _, finish, _), results in zip(prepared, per):
+        problems[key] = finish(results)
 
     doc = {
         'generatedBy': 'scripts/stiff-references.py',
@@ -657,10 +850,24 @@ def main():
         'python': platform.python_version(),
         'problems': problems,
     }
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    def strict(x):
+        # JSON has no NaN: an undefined estimate (a finite-difference error where none could be formed) is null.
+        if isinstance(x, float) and not math.isfinite(x):
+            return None
+        if isinstance(x, list):
+            return [strict(v) for v in x]
+        if isinstance(x, dict):
+            return {k: strict(v) for k, v in x.items()}
+        return x
+
     with open(args.out, 'w') as fh:
-        json.dump(doc, fh, indent=2)
+        json.dump(strict(doc), fh, indent=2, allow_nan=False)
         fh.write('\n')
+    biome = os.path.join(ROOT, 'node_modules', '.bin', 'biome')
+    if not args.no_format and os.path.exists(biome):
+        # Keep the file in the layout `npm run lint` expects (numbers are not changed).
+        subprocess.run([biome, 'format', '--write', args.out], cwd=ROOT, check=False, capture_output=True)
     print(f'\nwrote {args.out} in {time.time() - t_all:.1f} s')
 
 
