@@ -204,3 +204,13 @@ export class ExpressionPrinter {
     return { text: this.dialect.pow(this.ref(base).text, this.ref(exponent).text), prec: Prec.Atom };
   }
 }
+
+/** `new Float64Array([…])` of checked literals (the stiff families' coefficient tables). */
+export function float64ArrayLiteral(values: readonly number[]): string {
+  return `new Float64Array([${values.map((v) => numberLiteral(v).text).join(', ')}])`;
+}
+
+/** `new Int32Array([…])` of checked integer literals (slot and structure tables). */
+export function int32ArrayLiteral(values: ArrayLike<number>): string {
+  return `new Int32Array([${Array.from(values, (v) => integerLiteral(v)).join(', ')}])`;
+}

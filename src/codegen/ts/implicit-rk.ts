@@ -10,18 +10,10 @@ import type { ImplicitRungeKuttaMethod } from '../../methods/implicit/types.ts';
 import { exactCoefficientToNumber, exactCoefficientToRational } from '../../methods/numeric-stiff.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { DENSE_UNROLL_MAX, emitDenseLu, emitDenseSolve, emitSparseLu } from '../linalg/lu.ts';
-import { integerLiteral, numberLiteral } from '../printer.ts';
+import { float64ArrayLiteral, int32ArrayLiteral, integerLiteral, numberLiteral } from '../printer.ts';
 import { newtonMatrixDefinitions } from './newton-matrix.ts';
 
 const int = integerLiteral;
-
-function numbers(values: readonly number[]): string {
-  return `new Float64Array([${values.map((v) => numberLiteral(v).text).join(', ')}])`;
-}
-
-function integers(values: ArrayLike<number>): string {
-  return `new Int32Array([${Array.from(values, (v) => int(v)).join(', ')}])`;
-}
 
 /** The kinds of error estimate, as the template numbers them. */
 const ERROR_KINDS = { none: 0, embedded: 1, radau5: 2 } as const;
@@ -110,7 +102,7 @@ function stageMatrixCode(system: AugmentedSystem, a: readonly number[], s: numbe
       `${code.solve}\n\nfunction stageSolve(a: Float64Array, _piv: Int32Array, b: Float64Array, nrhs = 1): void {\n  stageSparseSolve(a, b, nrhs);\n}`,
     );
   }
-  defs.set('STAGE_LU_INPUTS', `const STAGE_LU_INPUTS: Int32Array = ${integers(inputs)};`);
+  defs.set('STAGE_LU_INPUTS', `const STAGE_LU_INPUTS: Int32Array = ${int32ArrayLiteral(inputs)};`);
   // For block (i, j) and J's k-th non-zero (row r, column l): the slot of ((i, r), (j, l)), or −1 (a_ij = 0).
   const jacSlots: number[] = [];
   for (let i = 0; i < s; i++) {
@@ -120,10 +112,10 @@ function stageMatrixCode(system: AugmentedSystem, a: readonly number[], s: numbe
       });
     }
   }
-  defs.set('STAGE_JAC_SLOTS', `const STAGE_JAC_SLOTS: Int32Array = ${integers(jacSlots)};`);
+  defs.set('STAGE_JAC_SLOTS', `const STAGE_JAC_SLOTS: Int32Array = ${int32ArrayLiteral(jacSlots)};`);
   defs.set(
     'STAGE_DIAG_SLOTS',
-    `const STAGE_DIAG_SLOTS: Int32Array = ${integers(Array.from({ length: size }, (_, r) => slot(r, r)))};`,
+    `const STAGE_DIAG_SLOTS: Int32Array = ${int32ArrayLiteral(Array.from({ length: size }, (_, r) => slot(r, r)))};`,
   );
   return defs;
 }
@@ -134,13 +126,13 @@ export function implicitRkDefinitions(system: AugmentedSystem, method: ImplicitR
   const s = tab.c.length;
   return new Map<string, string>([
     ['STAGES', `const STAGES: number = ${int(s)};`],
-    ['IRK_A', `const IRK_A: Float64Array = ${numbers(tab.a)};`],
-    ['IRK_B', `const IRK_B: Float64Array = ${numbers(tab.b)};`],
-    ['IRK_C', `const IRK_C: Float64Array = ${numbers(tab.c)};`],
+    ['IRK_A', `const IRK_A: Float64Array = ${float64ArrayLiteral(tab.a)};`],
+    ['IRK_B', `const IRK_B: Float64Array = ${float64ArrayLiteral(tab.b)};`],
+    ['IRK_C', `const IRK_C: Float64Array = ${float64ArrayLiteral(tab.c)};`],
     ['STIFFLY_ACCURATE', `const STIFFLY_ACCURATE: boolean = ${method.stifflyAccurate ? 'true' : 'false'};`],
     ['PREDICTOR', `const PREDICTOR: boolean = ${distinctNonZero(tab.c) ? 'true' : 'false'};`],
     ['ERROR_KIND', `const ERROR_KIND: number = ${int(tab.errorKind)};`],
-    ['IRK_E', `const IRK_E: Float64Array = ${numbers(tab.e)};`],
+    ['IRK_E', `const IRK_E: Float64Array = ${float64ArrayLiteral(tab.e)};`],
     ['ERROR_GAMMA0', `const ERROR_GAMMA0: number = ${numberLiteral(tab.gamma0).text};`],
     ...stageMatrixCode(system, tab.a, s),
     // J, the coupling, and the n×n matrix of RADAU5's estimate (built for every method: small, and the shared

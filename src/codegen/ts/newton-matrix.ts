@@ -19,16 +19,12 @@ import { minimumDegreeOrder } from '../../linalg/ordering.ts';
 import type { AugmentedSystem, SparseRow } from '../../variational/system.ts';
 import { DENSE_UNROLL_MAX, emitDenseLu, emitDenseSolve, emitSparseLu } from '../linalg/lu.ts';
 import { indentBlock, symbolLocal } from '../names.ts';
-import { ExpressionPrinter, integerLiteral } from '../printer.ts';
+import { ExpressionPrinter, float64ArrayLiteral, int32ArrayLiteral, integerLiteral } from '../printer.ts';
 import { scheduleStraightLine } from '../straight-line.ts';
 import { TS_DIALECT } from './dialect.ts';
 import { printRhsBody } from './rhs.ts';
 
 const int = integerLiteral;
-
-function integers(values: ArrayLike<number>): string {
-  return `new Int32Array([${Array.from(values, (v) => int(v)).join(', ')}])`;
-}
 
 /**
  * A system with the same layout of [y | Φ | S] whose "right-hand side" is a derivative of the original one:
@@ -103,8 +99,11 @@ export function printCoupling(system: AugmentedSystem): string {
 /** JAC_ROW_START and JAC_COLUMNS: J's sparsity, for naming an entry at run time. */
 export function printJacobianStructure(system: AugmentedSystem): [string, string][] {
   return [
-    ['JAC_ROW_START', `const JAC_ROW_START: Int32Array = ${integers(rowStarts(system.jacobian))};`],
-    ['JAC_COLUMNS', `const JAC_COLUMNS: Int32Array = ${integers(system.jacobian.flatMap((row) => row.columns))};`],
+    ['JAC_ROW_START', `const JAC_ROW_START: Int32Array = ${int32ArrayLiteral(rowStarts(system.jacobian))};`],
+    [
+      'JAC_COLUMNS',
+      `const JAC_COLUMNS: Int32Array = ${int32ArrayLiteral(system.jacobian.flatMap((row) => row.columns))};`,
+    ],
   ];
 }
 
@@ -160,14 +159,17 @@ export function newtonMatrixCode(system: AugmentedSystem): NewtonMatrixCode {
   const defs = new Map<string, string>();
   if (n <= DENSE_UNROLL_MAX) {
     defs.set('LU_SIZE', `const LU_SIZE: number = ${int(n * n)};`);
-    defs.set('LU_INPUTS', `const LU_INPUTS: Int32Array = ${integers(Array.from({ length: n * n }, (_, k) => k))};`);
+    defs.set(
+      'LU_INPUTS',
+      `const LU_INPUTS: Int32Array = ${int32ArrayLiteral(Array.from({ length: n * n }, (_, k) => k))};`,
+    );
     defs.set(
       'JAC_SLOTS',
-      `const JAC_SLOTS: Int32Array = ${integers(J.flatMap((row, i) => row.columns.map((j) => i * n + j)))};`,
+      `const JAC_SLOTS: Int32Array = ${int32ArrayLiteral(J.flatMap((row, i) => row.columns.map((j) => i * n + j)))};`,
     );
     defs.set(
       'DIAG_SLOTS',
-      `const DIAG_SLOTS: Int32Array = ${integers(Array.from({ length: n }, (_, i) => i * n + i))};`,
+      `const DIAG_SLOTS: Int32Array = ${int32ArrayLiteral(Array.from({ length: n }, (_, i) => i * n + i))};`,
     );
     defs.set('luFactor', emitDenseLu(n, 'luFactor'));
     defs.set('luSolve', emitDenseSolve(n, 'luSolve'));
@@ -178,14 +180,14 @@ export function newtonMatrixCode(system: AugmentedSystem): NewtonMatrixCode {
   const code = emitSparseLu(pattern, minimumDegreeOrder(pattern), { factorName: 'sparseLu', solveName: 'sparseSolve' });
   const { layout } = code;
   defs.set('LU_SIZE', `const LU_SIZE: number = ${int(layout.slots)};`);
-  defs.set('LU_INPUTS', `const LU_INPUTS: Int32Array = ${integers(layout.inputSlots)};`);
+  defs.set('LU_INPUTS', `const LU_INPUTS: Int32Array = ${int32ArrayLiteral(layout.inputSlots)};`);
   defs.set(
     'JAC_SLOTS',
-    `const JAC_SLOTS: Int32Array = ${integers(J.flatMap((row, i) => row.columns.map((j) => layout.slot(i, j))))};`,
+    `const JAC_SLOTS: Int32Array = ${int32ArrayLiteral(J.flatMap((row, i) => row.columns.map((j) => layout.slot(i, j))))};`,
   );
   defs.set(
     'DIAG_SLOTS',
-    `const DIAG_SLOTS: Int32Array = ${integers(Array.from({ length: n }, (_, i) => layout.slot(i, i)))};`,
+    `const DIAG_SLOTS: Int32Array = ${int32ArrayLiteral(Array.from({ length: n }, (_, i) => layout.slot(i, i)))};`,
   );
   defs.set(
     'luFactor',

@@ -10,15 +10,11 @@ import type { RosenbrockMethod } from '../../methods/implicit/types.ts';
 import { numericRosenbrock } from '../../methods/numeric-stiff.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { indentBlock } from '../names.ts';
-import { integerLiteral, numberLiteral } from '../printer.ts';
+import { float64ArrayLiteral, int32ArrayLiteral, integerLiteral, numberLiteral } from '../printer.ts';
 import { deriveBlocks, derivedSystem, newtonMatrixDefinitions } from './newton-matrix.ts';
 import { printRhsBody } from './rhs.ts';
 
 const int = integerLiteral;
-
-function numbers(values: readonly number[]): string {
-  return `new Float64Array([${values.map((v) => numberLiteral(v).text).join(', ')}])`;
-}
 
 /** The stage coefficients, row-major s×s with zeros on and above the diagonal (a, C). */
 function squareRows(rows: readonly (readonly number[])[], s: number): number[] {
@@ -60,15 +56,15 @@ export function rosenbrockDefinitions(system: AugmentedSystem, method: Rosenbroc
   const defs = new Map<string, string>([
     ['STAGES', `const STAGES: number = ${int(s)};`],
     ['GAMMA', `const GAMMA: number = ${numberLiteral(tab.gamma).text};`],
-    ['ROS_A', `const ROS_A: Float64Array = ${numbers(squareRows(tab.a, s))};`],
-    ['ROS_C', `const ROS_C: Float64Array = ${numbers(squareRows(tab.C, s))};`],
-    ['NODES', `const NODES: Float64Array = ${numbers(tab.c)};`],
-    ['ROS_D', `const ROS_D: Float64Array = ${numbers(tab.d)};`],
-    ['ROS_M', `const ROS_M: Float64Array = ${numbers(tab.m)};`],
-    ['ROS_E', `const ROS_E: Float64Array = ${numbers(tab.errorWeights ?? tab.m.map(() => 0))};`],
+    ['ROS_A', `const ROS_A: Float64Array = ${float64ArrayLiteral(squareRows(tab.a, s))};`],
+    ['ROS_C', `const ROS_C: Float64Array = ${float64ArrayLiteral(squareRows(tab.C, s))};`],
+    ['NODES', `const NODES: Float64Array = ${float64ArrayLiteral(tab.c)};`],
+    ['ROS_D', `const ROS_D: Float64Array = ${float64ArrayLiteral(tab.d)};`],
+    ['ROS_M', `const ROS_M: Float64Array = ${float64ArrayLiteral(tab.m)};`],
+    ['ROS_E', `const ROS_E: Float64Array = ${float64ArrayLiteral(tab.errorWeights ?? tab.m.map(() => 0))};`],
     // The continuous extension: R rows of H (R×s, row-major); 0 rows: the driver's cubic Hermite.
     ['DENSE_ROWS', `const DENSE_ROWS: number = ${int(tab.denseRows.length)};`],
-    ['ROS_H', `const ROS_H: Float64Array = ${numbers(tab.denseRows.flat())};`],
+    ['ROS_H', `const ROS_H: Float64Array = ${float64ArrayLiteral(tab.denseRows.flat())};`],
     ['NON_AUTONOMOUS', `const NON_AUTONOMOUS: boolean = ${readsTime(system) ? 'true' : 'false'};`],
     ['timeDerivative', printTimeDerivative(system)],
     ...newtonMatrixDefinitions(system),
