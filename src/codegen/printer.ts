@@ -210,7 +210,58 @@ export function float64ArrayLiteral(values: readonly number[]): string {
   return `new Float64Array([${values.map((v) => numberLiteral(v).text).join(', ')}])`;
 }
 
-/** `new Int32Array([…])` of checked integer literals (slot and structure tables). */
+/**
+ * From this many entries on, int32ArrayLiteral packs a table (see packInt32). Below it a table reads as numbers;
+ * above it the numbers are what a reader skips anyway, and as decimal text they cost more than the rest of a large
+ * model's module: on a 64×64 Brusselator grid the sparse LU's tables were 11 of 16 MB of source, and parsing them
+ * (esbuild, then V8) the largest part of the compile time.
+ */
+export const PACKED_TABLE_FROM = 2048;
+
+/**
+ * An Int32Array as text: `new Int32Array([…])` of checked integer literals (slot and structure tables), or for
+ * PACKED_TABLE_FROM entries and more `unpackInt32('…', length)`, which the module defines (templates/ts/
+ * newton-matrix.ts holds the decoder of the format packInt32 writes).
+ */
 export function int32ArrayLiteral(values: ArrayLike<number>): string {
+  if (values.length >= PACKED_TABLE_FROM)
+    return `unpackInt32('${packInt32(values)}', ${integerLiteral(values.length)})`;
   return `new Int32Array([${Array.from(values, (v) => integerLiteral(v)).join(', ')}])`;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * The packed form of an integer table: the differences of consecutive entries (the first from 0), zigzag-mapped
+ * to unsigned (0, −1, 1, −2 … → 0, 1, 2, 3 …) and written as LEB128 varints (7 bits a byte, low first, the high
+ * bit set on all but the last), the bytes in base64. Structure tables are runs of nearby or ascending indices,
+ * so most differences take one byte: about 1.4 characters an entry, against 6–8 as decimals. Only checked
+ * integers go in and only base64's alphabet comes out.
+ */
+export function packInt32(values: ArrayLike<number>): string {
+  let bytes = new Uint8Array(values.length + 16);
+  let length = 0;
+  let previous = 0;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
+      throw new RangeError(`packInt32: entry ${k} is not a 32-bit integer`);
+    }
+    const delta = v - previous;
+    previous = v;
+    let z = delta >= 0 ? 2 * delta : -2 * delta - 1; // zigzag, exact in doubles (|delta| < 2^32)
+    if (length + 5 > bytes.length) {
+      const grown = new Uint8Array(2 * bytes.length);
+      grown.set(bytes);
+      bytes = grown;
+    }
+    while (z >= 128) {
+      bytes[length++] = (z % 128) + 128;
+      z = Math.floor(z / 128);
+    }
+    bytes[length++] = z;
+  }
+  const text = Buffer.from(bytes.buffer, 0, length).toString('base64');
+  if (!BASE64.test(text)) throw new Error('internal: packInt32 wrote a character outside base64');
+  return text;
 }

@@ -34,37 +34,67 @@ export function childUses(parent: Expr, position: number): number {
 const ROLE_ORDER = { time: 0, state: 1, param: 2, aux: 3 } as const;
 
 export function scheduleStraightLine(outputs: readonly Expr[]): StraightLineProgram {
-  const uses = new Map<number, number>();
+  // Use counts and visit marks by node id (ids are small consecutive integers): typed arrays rather than maps,
+  // since a large model's program has millions of nodes.
+  let uses = new Int32Array(1024);
+  let visited = new Uint8Array(1024);
+  const ensure = (id: number): void => {
+    if (id < uses.length) return;
+    const size = Math.max(2 * uses.length, id + 1);
+    const grownUses = new Int32Array(size);
+    grownUses.set(uses);
+    uses = grownUses;
+    const grownVisited = new Uint8Array(size);
+    grownVisited.set(visited);
+    visited = grownVisited;
+  };
   const order: Expr[] = [];
-  const visited = new Set<number>();
   const inputs = new Map<number, Extract<Expr, { kind: 'sym' }>>();
+  const NO_KIDS: readonly Expr[] = [];
+  const kidsOf = (e: Expr): readonly Expr[] =>
+    e.kind === 'add'
+      ? e.terms
+      : e.kind === 'mul'
+        ? e.factors
+        : e.kind === 'const' || e.kind === 'sym'
+          ? NO_KIDS
+          : children(e);
 
   // Iterative post-order walk (models can be deep enough to overflow a recursive one).
+  const stackNodes: Expr[] = [];
+  const stackNext: number[] = [];
   for (const out of outputs) {
-    uses.set(out.id, (uses.get(out.id) ?? 0) + 1);
-    const stack: { node: Expr; next: number }[] = [{ node: out, next: 0 }];
-    if (visited.has(out.id)) continue;
-    visited.add(out.id);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const kids = children(top.node);
-      if (top.next < kids.length) {
-        const child = kids[top.next]!;
-        uses.set(child.id, (uses.get(child.id) ?? 0) + childUses(top.node, top.next));
-        top.next++;
-        if (!visited.has(child.id)) {
-          visited.add(child.id);
-          stack.push({ node: child, next: 0 });
+    ensure(out.id);
+    uses[out.id]!++;
+    if (visited[out.id] === 1) continue;
+    visited[out.id] = 1;
+    stackNodes.push(out);
+    stackNext.push(0);
+    while (stackNodes.length > 0) {
+      const top = stackNodes.length - 1;
+      const node = stackNodes[top]!;
+      const kids = kidsOf(node);
+      const next = stackNext[top]!;
+      if (next < kids.length) {
+        const child = kids[next]!;
+        ensure(child.id);
+        uses[child.id]! += childUses(node, next);
+        stackNext[top] = next + 1;
+        if (visited[child.id] !== 1) {
+          visited[child.id] = 1;
+          stackNodes.push(child);
+          stackNext.push(0);
         }
       } else {
-        stack.pop();
-        order.push(top.node);
-        if (top.node.kind === 'sym') inputs.set(top.node.id, top.node);
+        stackNodes.pop();
+        stackNext.pop();
+        order.push(node);
+        if (node.kind === 'sym') inputs.set(node.id, node);
       }
     }
   }
 
-  const temps = order.filter((e) => e.kind !== 'sym' && !isConst(e) && (uses.get(e.id) ?? 0) > 1);
+  const temps = order.filter((e) => e.kind !== 'sym' && !isConst(e) && uses[e.id]! > 1);
   return {
     temps,
     outputs,

@@ -48,6 +48,32 @@ declare function luSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs
 
 // ─── Shared by the stiff families ───────────────────────────────────────────────────────────────────────
 
+/**
+ * A structure table the generator printed packed, as large ones are (src/codegen/printer.ts, packInt32): base64 of
+ * LEB128 varints (7 bits a byte, low first) of the zigzag-mapped differences of consecutive entries. Decoded once,
+ * when the module loads.
+ */
+function unpackInt32(text: string, length: number): Int32Array {
+  const bytes = atob(text);
+  const out = new Int32Array(length);
+  let at = 0;
+  let previous = 0;
+  for (let k = 0; k < length; k++) {
+    let z = 0;
+    let scale = 1;
+    let b = 128;
+    while (b >= 128) {
+      b = bytes.charCodeAt(at++);
+      z += (b & 127) * scale;
+      scale *= 128;
+    }
+    previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    out[k] = previous;
+  }
+  if (at !== bytes.length) throw new Error('odeforge: a packed table of the generated module is corrupt');
+  return out;
+}
+
 /** Columns of the sensitivities, each a right-hand side of length N in the block solves (Φ's, then S's). */
 const PHI_COLUMNS: number = PHI_OFFSET >= 0 ? N : 0;
 const SENS_COLUMNS: number = SENS_OFFSET >= 0 ? P : 0;

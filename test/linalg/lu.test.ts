@@ -4,6 +4,7 @@
  * sparse patterns (banded, arrow, 2-D Laplacian, random unsymmetric) and on singular matrices, which must be
  * reported, never turned into NaN.
  */
+import { readFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
 import { Project, ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
@@ -20,9 +21,14 @@ type Factor = (a: Float64Array, piv?: Int32Array) => number;
 type DenseSolve = (a: Float64Array, piv: Int32Array, b: Float64Array, nrhs?: number) => void;
 type SparseSolve = (a: Float64Array, b: Float64Array, nrhs?: number) => void;
 
-/** Compiles emitted TypeScript function declarations and returns the named functions. */
+/** The decoder of packed tables, as the stiff templates define it for the generated module. */
+const UNPACK = /^function unpackInt32\([\s\S]*?^}$/m.exec(
+  readFileSync(new URL('../../templates/ts/newton-matrix.ts', import.meta.url), 'utf8'),
+)![0];
+
+/** Compiles emitted TypeScript function declarations (with the decoder of packed tables) and returns the named functions. */
 function load<T>(text: string, ...names: string[]): T[] {
-  const js = transformSync(text, { loader: 'ts' }).code;
+  const js = transformSync(`${UNPACK}\n${text}`, { loader: 'ts' }).code;
   return new Function(`${js}\nreturn [${names.join(', ')}];`)() as T[];
 }
 
@@ -416,6 +422,31 @@ describe('sparse LU: ordering and symbolic factorization at generation time, num
           ...s.uRows.subarray(s.uStart[j]!, s.uStart[j + 1]!),
           ...s.lRows.subarray(s.lStart[j]!, s.lStart[j + 1]!),
         ]).toEqual(rows);
+      }
+    }
+  });
+
+  it('structurally symmetric patterns: the elimination-tree path gives exactly the general search', () => {
+    for (const [n, perRow, seed] of [
+      [1, 0, 31],
+      [15, 1, 32],
+      [80, 2, 33],
+      [300, 3, 34],
+    ] as const) {
+      const half = randomPattern(n, perRow, seed);
+      const sym: number[][] = Array.from({ length: n }, (_, i) => [i]);
+      half.forEach((row, i) => {
+        for (const j of row) {
+          if (j !== i) sym[i]!.push(j);
+          if (j !== i) sym[j]!.push(i);
+        }
+      });
+      for (const order of [minimumDegreeOrder(sym), Int32Array.from({ length: n }, (_, k) => n - 1 - k)]) {
+        const tree = symbolicLu(sym, order);
+        const reach = symbolicLu(sym, order, 'reach');
+        for (const key of ['uStart', 'uRows', 'lStart', 'lRows'] as const) {
+          expect(Array.from(tree[key]), `${key}, n = ${n}`).toEqual(Array.from(reach[key]));
+        }
       }
     }
   });

@@ -20,7 +20,7 @@
  */
 import { checkPattern, type Pattern, type SymbolicLu, symbolicLu } from '../../linalg/ordering.ts';
 import { indentBlock } from '../names.ts';
-import { integerLiteral, numberLiteral } from '../printer.ts';
+import { int32ArrayLiteral, integerLiteral, numberLiteral, PACKED_TABLE_FROM } from '../printer.ts';
 
 /**
  * The largest n the dense LU is unrolled for. Measured in Node 20 (factor + solve of a random diagonally dominant
@@ -184,26 +184,44 @@ export interface SparseLuLayout {
 export function sparseLuLayout(pattern: Pattern, order: ArrayLike<number>): SparseLuLayout {
   const s = symbolicLu(pattern, order);
   const { n, uStart, uRows, lStart, lRows, position } = s;
-  const slotOf = new Map<number, number>(); // permuted i·n + j → slot
-  let next = 0;
-  for (let j = 0; j < n; j++) {
-    for (let p = uStart[j]!; p < uStart[j + 1]!; p++) slotOf.set(uRows[p]! * n + j, next++);
-    slotOf.set(j * n + j, next++);
-    for (let p = lStart[j]!; p < lStart[j + 1]!; p++) slotOf.set(lRows[p]! * n + j, next++);
-  }
-  const inputs: number[] = [];
-  for (const [key, slot] of slotOf) if (s.inMatrix(Math.floor(key / n), key % n)) inputs.push(slot);
-  inputs.sort((x, y) => x - y);
+  // Column j's slots start at uStart[j] + lStart[j] + j: U's rows of the columns before it, their diagonals and
+  // L's rows. Within the column a row is found by bisection of its (ascending) U or L rows.
+  const find = (rows: Int32Array, from: number, to: number, row: number): number => {
+    let lo = from;
+    let hi = to;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rows[mid]! < row) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < to && rows[lo] === row ? lo - from : -1;
+  };
+  const permutedSlot = (i: number, j: number): number => {
+    const first = uStart[j]! + lStart[j]! + j;
+    const uCount = uStart[j + 1]! - uStart[j]!;
+    if (i === j) return first + uCount;
+    if (i < j) {
+      const at = find(uRows, uStart[j]!, uStart[j + 1]!, i);
+      return at < 0 ? -1 : first + at;
+    }
+    const at = find(lRows, lStart[j]!, lStart[j + 1]!, i);
+    return at < 0 ? -1 : first + uCount + 1 + at;
+  };
+  const inputs = new Set<number>();
+  pattern.forEach((row, i) => {
+    inputs.add(permutedSlot(position[i]!, position[i]!));
+    for (const j of row) inputs.add(permutedSlot(position[i]!, position[j]!));
+  });
   return {
     symbolic: s,
-    slots: next,
+    slots: uRows.length + lRows.length + n,
     slot(i, j) {
       if (!Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || i >= n || j >= n) {
         throw new RangeError(`slot: (${i}, ${j}) outside the ${n}×${n} matrix`);
       }
-      return slotOf.get(position[i]! * n + position[j]!) ?? -1;
+      return permutedSlot(position[i]!, position[j]!);
     },
-    inputSlots: Int32Array.from(inputs),
+    inputSlots: Int32Array.from(inputs).sort(),
   };
 }
 
@@ -448,8 +466,14 @@ function straightLineForm(layout: SparseLuLayout, names: SparseNames): { factor:
   return { factor, solve };
 }
 
-/** `const name = new Int32Array([…]);`, sixteen numbers a line. */
+/**
+ * `const name = new Int32Array([…]);`, sixteen numbers a line; from PACKED_TABLE_FROM entries on, packed
+ * (`unpackInt32('…', length)`: the module must define the decoder, as templates/ts/newton-matrix.ts does).
+ */
 function int32Table(name: string, comment: string, values: ArrayLike<number>): string {
+  if (values.length >= PACKED_TABLE_FROM) {
+    return `/** ${comment} (packed) */\nconst ${name}: Int32Array = ${int32ArrayLiteral(values)};\n`;
+  }
   const all = Array.from(values, (v) => int(v));
   const lines: string[] = [];
   for (let i = 0; i < all.length; i += 16) lines.push(`  ${all.slice(i, i + 16).join(', ')},`);
@@ -475,15 +499,17 @@ function tableForm(layout: SparseLuLayout, names: SparseNames): { factor: string
     rows.set(lRows.subarray(lStart[j]!, lStart[j + 1]!), diag[j]! + 1);
   }
   start[n] = layout.slots;
-  const input = new Uint8Array(layout.slots);
-  for (const slot of layout.inputSlots) input[slot] = 1;
-  const fill = Array.from(input.keys()).filter((slot) => input[slot] === 0);
   const N = int(n);
   const tables = [
     int32Table(`${f}Start`, `First slot of each column of L\\U (column j: U's rows, the diagonal, L's rows).`, start),
     int32Table(`${f}Diag`, 'Slot of the diagonal (the pivot) of each column.', diag),
     int32Table(`${f}Row`, 'Row of each slot (its position in the elimination order).', rows),
-    int32Table(`${f}Fill`, 'Slots that are fill: set to 0 before the factorization, so the caller need not.', fill),
+    // The inputs rather than the fill: far fewer of them (a 128×128 grid's fill would be 5 MB of table).
+    int32Table(
+      `${f}Input`,
+      'Slots that are inputs (ascending); the others, fill, are zeroed by the factorization.',
+      layout.inputSlots,
+    ),
     int32Table(`${f}Order`, 'order[k]: the original row and column eliminated k-th.', order),
     `/** A work column of the factorization. */\nconst ${f}Work = new Float64Array(${N});\n`,
   ].join('\n');
@@ -491,9 +517,13 @@ function tableForm(layout: SparseLuLayout, names: SparseNames): { factor: string
     `const start = ${f}Start;`,
     `const diag = ${f}Diag;`,
     `const row = ${f}Row;`,
-    `const fill = ${f}Fill;`,
+    `const input = ${f}Input;`,
     `const x = ${f}Work;`,
-    'for (let t = 0; t < fill.length; t++) a[fill[t]] = 0;',
+    '// zero the fill (every slot not an input), so the caller need not',
+    `for (let s = 0, t = 0; s < ${int(layout.slots)}; s++) {`,
+    'if (t < input.length && input[t] === s) t++;',
+    'else a[s] = 0;',
+    '}',
     `for (let j = 0; j < ${N}; j++) {`,
     'const first = start[j];',
     'const pivot = diag[j];',

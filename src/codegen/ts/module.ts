@@ -19,7 +19,7 @@ import { bdfDefinitions } from './bdf.ts';
 import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
 import { implicitRkDefinitions } from './implicit-rk.ts';
 import { newtonMatrixDefinitions } from './newton-matrix.ts';
-import { printRhsBody } from './rhs.ts';
+import { printRhsBody, useJacobianProducts } from './rhs.ts';
 import { rosenbrockDefinitions } from './rosenbrock.ts';
 
 const DRIVER_URL = new URL('../../../templates/ts/driver.ts', import.meta.url);
@@ -302,14 +302,24 @@ function commonDefinitions(
       // paramDefaults as literals: JSON would write −0 as 0 (the targets must agree on a default of −0).
       `export const info: SolverInfo = ${json({ ...info, paramDefaults: '@defaults' }).replace('"@defaults"', () => numbers(m.paramDefaults))};`,
     ],
-    [
-      'rhs',
-      `function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void {\n${indentBlock(printRhsBody(system), 1)}\n}`,
-    ],
+    ['rhs', printRhs(system, method)],
     ['acquireVectors', vectors.acquireVectors],
     ['releaseVectors', vectors.releaseVectors],
     ['stepKernel', vectors.stepKernel],
   ]);
+}
+
+/**
+ * `function rhs(t, y, p, dy)`; a large stiff system's multiplies Φ and S by J through the jacobian function and
+ * its row tables, which every family but the explicit one has (see JACOBIAN_PRODUCTS_FROM).
+ */
+function printRhs(system: AugmentedSystem, method: Method): string {
+  const signature = 'function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void';
+  if (method.family === 'explicit-rk' || !useJacobianProducts(system)) {
+    return `${signature} {\n${indentBlock(printRhsBody(system), 1)}\n}`;
+  }
+  const body = printRhsBody(system, undefined, { jacobianProducts: true });
+  return `${signature} {\n${indentBlock(body, 1)}\n}\n\n/** J's values for the products of rhs. */\nconst RHS_JAC = new Float64Array(JAC_NONZEROS);`;
 }
 
 interface Placeholder {

@@ -120,6 +120,9 @@ function jacobianEntryNames(system: AugmentedSystem): string[] {
   return system.jacobian.flatMap((row, i) => row.columns.map((j) => `∂f_${names[i]!.name}/∂${names[j]!.name}`));
 }
 
+/** Jacobians with more structural non-zeros than this are printed without a comment per entry. */
+export const JACOBIAN_COMMENTS_UP_TO = 5000;
+
 /** `function jacobian(t, y, p, jac)`: J's structural non-zeros, row by row, into jac. */
 export function printJacobian(system: AugmentedSystem): string {
   const signature = 'function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void';
@@ -135,8 +138,11 @@ export function printJacobian(system: AugmentedSystem): string {
     else if (q.role === 'param') lines.push(`const ${symbolLocal(q)} = p[${int(q.index)}];`);
   }
   for (const e of program.temps) lines.push(`const ${temps.get(e.id)} = ${printer.definition(e)};`);
+  // Each entry says which derivative it is, up to JACOBIAN_COMMENTS_UP_TO entries: past that the comments would
+  // be most of the module's text (a 128×128 grid: 6 of 12 MB) and nobody reads them.
+  const commented = entries.length <= JACOBIAN_COMMENTS_UP_TO;
   entries.forEach((e, k) => {
-    lines.push(`jac[${int(k)}] = ${printer.use(e.expr)}; // ${e.what}`);
+    lines.push(`jac[${int(k)}] = ${printer.use(e.expr)};${commented ? ` // ${e.what}` : ''}`);
   });
   return `${signature} {\n${indentBlock(lines.join('\n'), 1)}\n}`;
 }

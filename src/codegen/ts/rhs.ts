@@ -4,6 +4,8 @@
  * Unrolled layout: every component of [y | Φ | S] is one assignment, after common subexpressions.
  * Columns layout: f, the non-zero entries of J and of ∂f/∂p are computed once as straight-line code; then
  * Φ' = JΦ and S' = JS (+ ∂f/∂p) are loops over the columns of Φ and S, unrolled over J's non-zeros only.
+ * Large stiff systems (JACOBIAN_PRODUCTS_FROM non-zeros of J on) take J's values from the module's jacobian
+ * function and multiply through its row tables instead (see printRhsBody's options).
  */
 import type { Expr } from '../../expr/ir.ts';
 import { isConst } from '../../expr/ir.ts';
@@ -65,8 +67,8 @@ export function planRhs(system: AugmentedSystem): RhsPlan {
  * `direction`: symbols read from the vector `u` instead (symbol id → index in u), for the functions that
  * print derived systems with this machinery.
  */
-function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, number>): RhsPlan {
-  const columns = system.layout === 'columns';
+function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, number>, jacobianProducts = false): RhsPlan {
+  const columns = system.layout === 'columns' && !jacobianProducts;
   const n = system.model.states.length;
   const np = system.model.params.length;
   const J = system.jacobian;
@@ -75,7 +77,7 @@ function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, numbe
   // In the columns layout the loops below read J's and ∂f/∂p's non-zeros: schedule them with f, so that
   // they share temporaries with it.
   const jEntries = columns && (system.phiOffset >= 0 || system.sensOffset >= 0) ? sparseEntries(J) : [];
-  const fpEntries = columns && system.sensOffset >= 0 ? nonZeros(fp) : [];
+  const fpEntries = (columns || jacobianProducts) && system.sensOffset >= 0 ? nonZeros(fp) : [];
   const extra = [...jEntries, ...fpEntries].map((e) => e.expr);
   const program = scheduleStraightLine([...system.rhs, ...extra]);
 
@@ -121,6 +123,8 @@ function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, numbe
   if (columns && system.sensOffset >= 0) {
     const comment = `S' = J S + ∂f/∂p, one column (parameter) of S at a time`;
     loops.push(columnLoop(comment, 'q', np, system.sensOffset, np, n, jEntries, printer));
+  }
+  if (fpEntries.length > 0) {
     for (const { row, col, expr } of fpEntries) {
       const index = system.sensOffset + row * np + col;
       increments.push({ index, text: printer.use(expr), comment: `∂f_${row}/∂p_${col}` });
@@ -132,9 +136,40 @@ function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, numbe
 /** Runs of at least this many constant-0 components are written by one `dy.fill` (see CUDA_ZERO_LOOP_FROM). */
 export const TS_ZERO_FILL_FROM = 8;
 
+/**
+ * From this many structural non-zeros of J on, a stiff family's rhs (columns layout) gets J's values from the
+ * module's jacobian function and multiplies Φ and S through its row tables (JAC_ROW_START, JAC_COLUMNS), instead
+ * of printing every product: the same sums in the same order (so the same bits), but the module does not carry J
+ * twice. On a 128×128 Brusselator with parameter sensitivities that is 10 of 42 MB of source and a fifth of the
+ * generation time; and a function of megabytes never gets V8's optimizing compiler, while the loop does.
+ */
+export const JACOBIAN_PRODUCTS_FROM = 4000;
+
+export interface RhsBodyOptions {
+  /**
+   * Multiply Φ and S by J through `jacobian(t, y, p, RHS_JAC)` and the row tables (the caller's module defines
+   * them: the stiff families' do); for the columns layout only.
+   */
+  readonly jacobianProducts?: boolean;
+}
+
+/** Whether a stiff family's rhs should take J's products through the jacobian function (see JACOBIAN_PRODUCTS_FROM). */
+export function useJacobianProducts(system: AugmentedSystem): boolean {
+  const nnz = system.jacobian.reduce((sum, row) => sum + row.columns.length, 0);
+  return (
+    system.layout === 'columns' && (system.phiOffset >= 0 || system.sensOffset >= 0) && nnz >= JACOBIAN_PRODUCTS_FROM
+  );
+}
+
 /** The body of `rhs(t, y, p, dy)`: reads the inputs it needs, computes temporaries, writes dy. */
-export function printRhsBody(system: AugmentedSystem, direction?: ReadonlyMap<number, number>): string {
-  const plan = direction === undefined ? planRhs(system) : makePlan(system, direction);
+export function printRhsBody(
+  system: AugmentedSystem,
+  direction?: ReadonlyMap<number, number>,
+  options: RhsBodyOptions = {},
+): string {
+  const products = options.jacobianProducts === true;
+  if (products && system.layout !== 'columns') throw new Error('internal: jacobianProducts needs the columns layout');
+  const plan = direction === undefined && !products ? planRhs(system) : makePlan(system, direction, products);
   const lines: string[] = [];
   for (const i of plan.inputs) lines.push(`const ${i.name} = ${i.from}[${i.index}];`);
   for (const t of plan.temps) lines.push(`const ${t.name} = ${t.text};`);
@@ -157,6 +192,30 @@ export function printRhsBody(system: AugmentedSystem, direction?: ReadonlyMap<nu
       lines.push(`dy[${loop.offset + i * loop.stride} + ${c}] = ${row};`);
     });
     lines.push('}');
+  }
+  if (products) {
+    const n = system.model.states.length;
+    const blocks: [string, number, number][] = [];
+    if (system.phiOffset >= 0) blocks.push(["Φ' = J Φ", system.phiOffset, n]);
+    if (system.sensOffset >= 0) blocks.push(["S' = J S", system.sensOffset, system.model.params.length]);
+    lines.push(
+      `// ${blocks.map((b) => b[0]).join(' and ')} through J's non-zeros, row by row (the jacobian function's values)`,
+      'jacobian(t, y, p, RHS_JAC);',
+    );
+    for (const [what, offset, width] of blocks) {
+      lines.push(
+        `// ${what}: ${width} column${width === 1 ? '' : 's'} at ${offset}`,
+        `for (let i = 0; i < ${n}; i++) {`,
+        `const row = ${offset} + i * ${width};`,
+        `dy.fill(0, row, row + ${width});`,
+        'for (let k = JAC_ROW_START[i]; k < JAC_ROW_START[i + 1]; k++) {',
+        'const a = RHS_JAC[k];',
+        `const from = ${offset} + JAC_COLUMNS[k] * ${width};`,
+        `for (let c = 0; c < ${width}; c++) dy[row + c] += a * y[from + c];`,
+        '}',
+        '}',
+      );
+    }
   }
   for (const inc of plan.increments) lines.push(`dy[${inc.index}] += ${inc.text}; // ${inc.comment}`);
   return lines.join('\n');
