@@ -24,7 +24,7 @@ export type {
   EnsembleResult,
   EnsembleStatus,
 } from './ensemble/types.ts';
-export { WebGpuUnavailableError } from './ensemble/webgpu.ts';
+export { WebGpuUnavailableError } from './ensemble/webgpu-error.ts';
 export {
   type FailureReason,
   IntegrationError,

@@ -6,6 +6,7 @@
 import type { CudaPrecision } from '../codegen/cuda/dialect.ts';
 import type { BuiltLibrary } from './cuda-build.ts';
 import { CudaUnavailableError } from './cuda-build.ts';
+import { isMissingPackage, missingPackageMessage } from './optional-package.ts';
 
 /** The arrays of the shared entry points; `real` arrays are Float64Array (f64) or Float32Array (f32). */
 export interface RawEnsembleArgs<R extends Float64Array | Float32Array = Float64Array | Float32Array> {
@@ -66,6 +67,9 @@ async function loadKoffi(): Promise<Koffi> {
     return await koffiModule;
   } catch (e) {
     koffiModule = undefined;
+    if (isMissingPackage(e, 'koffi')) {
+      throw new CudaUnavailableError('koffi-missing', missingPackageMessage('CUDA', 'koffi'));
+    }
     throw new CudaUnavailableError('koffi-missing', `the koffi package cannot be loaded: ${(e as Error).message}`);
   }
 }

@@ -10,36 +10,17 @@
  * One device per process, created on first use; compute pipelines are cached per shader source.
  */
 import { emitWgslModule, WGSL_BINDINGS, WGSL_CONFIG_BYTES, WGSL_ENTRY_POINT } from '../codegen/wgsl/module.ts';
-import { ERROR_BRAND_PREFIX, OdeforgeError, OptionError } from '../errors.ts';
+import { OptionError } from '../errors.ts';
 import { numericTableau } from '../methods/numeric.ts';
 import type { ExplicitRungeKuttaMethod as Method } from '../methods/types.ts';
 import type { Model } from '../model/model.ts';
 import type { AugmentedSystem } from '../variational/system.ts';
+import { isMissingPackage, missingPackageMessage } from './optional-package.ts';
 import { ENSEMBLE_STATUS, type EnsembleOptions, type EnsembleResult, type EnsembleStatus } from './types.ts';
 import { dispatchGrid } from './webgpu-dispatch.ts';
+import { WebGpuUnavailableError } from './webgpu-error.ts';
 
-const BRAND = Symbol.for(`${ERROR_BRAND_PREFIX}WebGpuUnavailableError`);
-
-/** How to get an adapter, for the error message. */
-const HOW_TO_GET_ONE =
-  'In a browser, use one with WebGPU enabled. In Node, odeforge uses the npm package "webgpu" (Dawn) over Vulkan: ' +
-  "with a GPU, install its Vulkan driver; without one, install Mesa's CPU driver (lavapipe) and export its " +
-  'environment before starting Node: eval "$(bash scripts/webgpu-env.sh)" in the odeforge checkout.';
-
-/** No WebGPU adapter (or device) could be had: no GPU, no driver, or no WebGPU implementation at all. */
-export class WebGpuUnavailableError extends OdeforgeError {
-  static override [Symbol.hasInstance](x: unknown): boolean {
-    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
-  }
-  override name = 'WebGpuUnavailableError';
-  constructor(
-    /** What failed: the import of 'webgpu', requestAdapter, requestDevice. */
-    readonly detail: string,
-  ) {
-    super(`WebGPU is not available: ${detail}. ${HOW_TO_GET_ONE}`);
-    Object.defineProperty(this, BRAND, { value: true });
-  }
-}
+export { WebGpuUnavailableError };
 
 // GPUBufferUsage, GPUMapMode and GPUShaderStage values (fixed by the WebGPU specification); Node has no such
 // globals unless one installs them.
@@ -78,6 +59,9 @@ async function getGpu(): Promise<GPU> {
   try {
     mod = (await import('webgpu')) as { create(flags: string[]): GPU };
   } catch (e) {
+    if (isMissingPackage(e, 'webgpu')) {
+      throw new WebGpuUnavailableError(`no navigator.gpu, and ${missingPackageMessage('WebGPU', 'webgpu')}`);
+    }
     throw new WebGpuUnavailableError(`no navigator.gpu, and the package "webgpu" could not be loaded (${String(e)})`);
   }
   gpuRoot = mod.create([]);

@@ -1,0 +1,262 @@
+/**
+ * odeforge as an npm package, as a user gets it: `npm run build`, `npm pack`, the tarball installed in a new
+ * app, then plain `node` (no tsx) importing it, the packed CLI, and a TypeScript consumer of its declarations.
+ *
+ * The install is `npm ci --offline` from a lock file made from this repository's (its production entries), so
+ * every dependency comes from npm's cache, which `npm ci` here filled: no network. Where that cache is missing
+ * (a copied node_modules), the tarball is extracted into the app's node_modules instead and the dependencies
+ * are linked from this repository's node_modules.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  license: string;
+  dependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
+  bin: Record<string, string>;
+  engines: Record<string, string>;
+};
+const TSC = join(ROOT, 'node_modules', '.bin', 'tsc');
+const DECAY = { name: 'decay', states: ['x'], params: { k: 1 }, rhs: { x: '-k*x' } };
+
+/** The environment of the child processes: no loader (tsx, vitest) carried over through NODE_OPTIONS. */
+const ENV = { ...process.env };
+delete ENV.NODE_OPTIONS;
+
+interface Packed {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: { path: string }[];
+}
+
+let work: string;
+let app: string;
+let packed: Packed;
+let installedBy: 'npm ci --offline' | 'links';
+
+function run(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, { cwd, env: ENV, encoding: 'utf8', timeout: 120_000, stdio: 'pipe' });
+}
+
+/** node FILE in the app: stdout, stderr and the exit status. */
+function node(file: string) {
+  const r = spawnSync(process.execPath, [file], { cwd: app, env: ENV, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The app's lock file: the tarball, and this repository's production dependencies, exactly as locked here. */
+function appLock(tarball: string): object {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  const packages: Record<string, object> = {
+    '': { name: 'app', dependencies: { odeforge: tarball } },
+    'node_modules/odeforge': {
+      version: PKG.version,
+      resolved: tarball,
+      license: PKG.license,
+      dependencies: PKG.dependencies,
+      optionalDependencies: PKG.optionalDependencies,
+      bin: PKG.bin,
+      engines: PKG.engines,
+    },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path !== '' && !entry.dev) packages[path] = entry;
+  }
+  return { name: 'app', lockfileVersion: 3, requires: true, packages };
+}
+
+/** Without npm's cache: the tarball extracted, each dependency a link into this repository's node_modules. */
+function installByLinks(tgz: string): void {
+  const modules = join(app, 'node_modules');
+  const target = join(modules, 'odeforge');
+  mkdirSync(target, { recursive: true });
+  run('tar', ['-xzf', tgz, '-C', target, '--strip-components=1'], app);
+  for (const name of Object.keys(PKG.dependencies)) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', name), join(modules, name), 'dir');
+  }
+  mkdirSync(join(modules, '.bin'));
+  symlinkSync('../odeforge/bin/odeforge', join(modules, '.bin', 'odeforge'));
+  chmodSync(join(target, 'bin', 'odeforge'), 0o755);
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'odeforge-pack-'));
+  app = join(work, 'app');
+  mkdirSync(app);
+  // The build first, then the pack without its prepack (the same build): its --json output stays clean.
+  run('npm', ['run', '-s', 'build'], ROOT);
+  const out = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT);
+  packed = (JSON.parse(out) as Packed[])[0]!;
+  const tgz = join(work, packed.filename);
+  console.log(
+    `${packed.filename}: ${packed.files.length} files, ${(packed.size / 1024).toFixed(1)} kB packed, ` +
+      `${(packed.unpackedSize / 1024).toFixed(1)} kB unpacked`,
+  );
+
+  const tarball = `file:../${packed.filename}`;
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { odeforge: tarball } }),
+  );
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(appLock(tarball), null, 2));
+  const npm = spawnSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+    cwd: app,
+    env: ENV,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (npm.status === 0) {
+    installedBy = 'npm ci --offline';
+  } else {
+    console.warn(`npm ci --offline failed (a dependency not in npm's cache?), linking instead:\n${npm.stderr}`);
+    rmSync(join(app, 'node_modules'), { recursive: true, force: true });
+    installByLinks(tgz);
+    installedBy = 'links';
+  }
+  console.log(`installed with ${installedBy}`);
+}, 240_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the npm package', () => {
+  it('holds dist/, templates/, bin/ and the documents, and nothing else', () => {
+    const paths = packed.files.map((f) => f.path);
+    const top = new Set(paths.map((p) => p.split('/')[0]));
+    expect([...top].sort()).toEqual([
+      'LICENSE',
+      'README.md',
+      'SECURITY.md',
+      'bin',
+      'dist',
+      'package.json',
+      'templates',
+    ]);
+    for (const path of [
+      'bin/odeforge',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'dist/runtime/driver.d.ts',
+      'templates/ts/driver.ts',
+      'templates/cuda/explicit-rk.cu',
+      'templates/wgsl/explicit-rk.wgsl',
+    ]) {
+      expect(paths).toContain(path);
+    }
+    expect(paths.filter((p) => p.includes('/.') || p.includes('.test.'))).toEqual([]);
+  });
+
+  it("plain node imports { compile } from 'odeforge' and solves with its Jacobians", () => {
+    writeFileSync(
+      join(app, 'decay.mjs'),
+      [
+        "import { compile } from 'odeforge';",
+        `const solver = compile(${JSON.stringify(DECAY)}, { sensitivities: ['y0', 'params'] });`,
+        'const r = solver.solve({ t0: 0, t1: 1, y0: [1], rtol: 1e-12, atol: 1e-12 });',
+        "const from = import.meta.resolve('odeforge');",
+        'console.log(JSON.stringify({ from, y: r.y[0], dy0: r.jacobian[0], dk: r.paramJacobian[0] }));',
+      ].join('\n'),
+    );
+    const r = node('decay.mjs');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { from: string; y: number; dy0: number; dk: number };
+    expect(fileURLToPath(out.from)).toBe(join(app, 'node_modules', 'odeforge', 'dist', 'index.js'));
+    expect(Math.abs(out.y - Math.exp(-1))).toBeLessThan(1e-8);
+    expect(Math.abs(out.dy0 - Math.exp(-1))).toBeLessThan(1e-8); // ∂x(1)/∂x0 = e^{-k}
+    expect(Math.abs(out.dk + Math.exp(-1))).toBeLessThan(1e-8); // ∂x(1)/∂k = -t e^{-kt}
+  }, 60_000);
+
+  it('installs the odeforge command, which runs the build', () => {
+    const bin = join(app, 'node_modules', '.bin', 'odeforge');
+    expect(run(bin, ['--version'], app)).toBe(`${PKG.version}\n`);
+    writeFileSync(join(app, 'decay.json'), JSON.stringify(DECAY));
+    const out = run(bin, ['solve', 'decay.json', '--y0', '1', '--t1', '1', '--rtol', '1e-12', '--json'], app);
+    expect(Math.abs((JSON.parse(out) as { y: number[] }).y[0]! - Math.exp(-1))).toBeLessThan(1e-8);
+  }, 60_000);
+
+  it('gives a TypeScript consumer its declarations: tsc --noEmit (strict, no DOM library) reports nothing', () => {
+    writeFileSync(
+      join(app, 'consumer.ts'),
+      [
+        "import { compile, type ModelSpec, OdeforgeError, type SolveResult } from 'odeforge';",
+        `const spec: ModelSpec = ${JSON.stringify(DECAY)};`,
+        "const result: SolveResult = compile(spec, { sensitivities: ['params'] }).solve({ t0: 0, t1: 1, y0: [1] });",
+        'export const x: number = result.y[0] ?? Number.NaN;',
+        'export const failed = (e: unknown): boolean => e instanceof OdeforgeError;',
+        '// @ts-expect-error: not a sensitivity (the declarations are typed, not any)',
+        "compile(spec, { sensitivities: ['time'] });",
+      ].join('\n'),
+    );
+    const compilerOptions = {
+      strict: true,
+      module: 'nodenext',
+      target: 'es2022',
+      lib: ['es2022'],
+      types: [],
+      skipLibCheck: false,
+      noEmit: true,
+    };
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
+    const r = spawnSync(TSC, ['-p', app], { cwd: app, env: ENV, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }, 60_000);
+
+  it('names the optional package to install when koffi or webgpu is missing', () => {
+    for (const name of ['koffi', 'webgpu']) {
+      const path = join(app, 'node_modules', name);
+      // An installed copy is removed; a link (installByLinks) is never followed, it was not made.
+      if (existsSync(path) && !lstatSync(path).isSymbolicLink()) rmSync(path, { recursive: true });
+    }
+    writeFileSync(
+      join(app, 'optional.mjs'),
+      [
+        "import { compile } from 'odeforge';",
+        `const solver = compile(${JSON.stringify(DECAY)});`,
+        'const input = { t0: 0, t1: 1, y0: new Float64Array([1, 2]), params: new Float64Array([1, 2]) };',
+        "const webgpu = await solver.solveEnsemble(input, { backend: 'webgpu' }).catch((e) => e);",
+        "const ffi = await import('./node_modules/odeforge/dist/ensemble/cuda-ffi.js');",
+        "const koffi = await ffi.openEnsembleLibrary({ path: 'none.so' }, 'f64').catch((e) => e);",
+        'const seen = (e) => ({ name: e.name, reason: e.reason, message: e.message });',
+        'console.log(JSON.stringify({ webgpu: seen(webgpu), koffi: seen(koffi) }));',
+      ].join('\n'),
+    );
+    const r = node('optional.mjs');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, { name: string; reason?: string; message: string }>;
+    expect(out.webgpu!.name).toBe('WebGpuUnavailableError');
+    expect(out.webgpu!.message).toContain(
+      "the WebGPU backend needs the optional package 'webgpu', which is not installed: npm install webgpu",
+    );
+    expect(out.koffi).toEqual({
+      name: 'CudaUnavailableError',
+      reason: 'koffi-missing',
+      message: "the CUDA backend needs the optional package 'koffi', which is not installed: npm install koffi",
+    });
+  }, 60_000);
+});
