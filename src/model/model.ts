@@ -97,7 +97,10 @@ function shown(text: string): string {
 
 /** Sizes past which a model is refused before any work is done on it (memory and time grow with them). */
 export interface ModelLimits {
-  /** States (default 10,000: y0 sensitivities then need 10⁸ values per stage). */
+  /**
+   * States (default 100,000: method-of-lines grids such as a 128×128 two-species Brusselator, 32,768 states; y0
+   * sensitivities of such a model are refused by the size of the augmented system, see variational/limits.ts).
+   */
   readonly maxStates: number;
   /** Parameters (default 10,000). */
   readonly maxParams: number;
@@ -105,7 +108,7 @@ export interface ModelLimits {
   readonly maxExpressionLength: number;
 }
 
-export const DEFAULT_LIMITS: ModelLimits = { maxStates: 10_000, maxParams: 10_000, maxExpressionLength: 1_000_000 };
+export const DEFAULT_LIMITS: ModelLimits = { maxStates: 100_000, maxParams: 10_000, maxExpressionLength: 1_000_000 };
 
 /**
  * The models buildModel returned. Membership is the only proof that an object is a validated Model: a WeakSet
