@@ -50,15 +50,6 @@ export function scheduleStraightLine(outputs: readonly Expr[]): StraightLineProg
   };
   const order: Expr[] = [];
   const inputs = new Map<number, Extract<Expr, { kind: 'sym' }>>();
-  const NO_KIDS: readonly Expr[] = [];
-  const kidsOf = (e: Expr): readonly Expr[] =>
-    e.kind === 'add'
-      ? e.terms
-      : e.kind === 'mul'
-        ? e.factors
-        : e.kind === 'const' || e.kind === 'sym'
-          ? NO_KIDS
-          : children(e);
 
   // Iterative post-order walk (models can be deep enough to overflow a recursive one).
   const stackNodes: Expr[] = [];
@@ -73,7 +64,7 @@ export function scheduleStraightLine(outputs: readonly Expr[]): StraightLineProg
     while (stackNodes.length > 0) {
       const top = stackNodes.length - 1;
       const node = stackNodes[top]!;
-      const kids = kidsOf(node);
+      const kids = children(node);
       const next = stackNext[top]!;
       if (next < kids.length) {
         const child = kids[next]!;

@@ -4,13 +4,14 @@
  * bits: the same sums in the same order. Checked here on a 2-D reaction–diffusion grid with y0 and parameter
  * sensitivities, the two rhs functions compiled side by side and run on random inputs.
  */
-import { readFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { printJacobian, printJacobianStructure } from '../../src/codegen/ts/newton-matrix.ts';
 import { JACOBIAN_PRODUCTS_FROM, printRhsBody, useJacobianProducts } from '../../src/codegen/ts/rhs.ts';
+import { compile } from '../../src/compile.ts';
 import { buildModel } from '../../src/model/model.ts';
 import { buildAugmentedSystem } from '../../src/variational/system.ts';
+import { UNPACK_INT32_SOURCE } from '../helpers/unpack.ts';
 
 type Rhs = (t: number, y: Float64Array, p: Float64Array, dy: Float64Array) => void;
 
@@ -55,9 +56,7 @@ describe('rhs through the jacobian function (large stiff systems)', () => {
       `function looped${signature} {\n${printRhsBody(system, undefined, { jacobianProducts: true })}\n}`,
     ].join('\n');
     // the packed tables' decoder, as the stiff templates define it
-    const decoder = /^function unpackInt32\([\s\S]*?^}$/m.exec(
-      readFileSync(new URL('../../templates/ts/newton-matrix.ts', import.meta.url), 'utf8'),
-    )![0];
+    const decoder = UNPACK_INT32_SOURCE;
     const js = transformSync(`${decoder}\n${module}`, { loader: 'ts' }).code;
     const [printed, looped] = new Function(`${js}\nreturn [printed, looped];`)() as [Rhs, Rhs];
     const rand = random(7);
@@ -74,6 +73,25 @@ describe('rhs through the jacobian function (large stiff systems)', () => {
         }
       }
     }
+  });
+
+  it('a compiled stiff solver that uses them gives the sensitivities of an explicit one (the module loads and runs)', () => {
+    const model = grid(26);
+    const y0 = Array.from({ length: 2 * 26 * 26 }, (_, i) => 1 + 0.5 * Math.sin(i));
+    const options = { t0: 0, t1: 0.05, y0, rtol: 1e-10, atol: 1e-10 };
+    const stiff = compile(model, { method: 'BDF', sensitivities: ['params'] });
+    expect(stiff.source).toMatch(/jacobian\(t, y, p, RHS_JAC\);/);
+    const a = stiff.solve({ ...options, errorControl: 'all' });
+    const b = compile(model, { method: 'RK87', sensitivities: ['params'] }).solve(options);
+    expect([a.t, b.t]).toEqual([0.05, 0.05]);
+    let worst = 0;
+    let scale = 0;
+    for (let k = 0; k < b.paramJacobian!.length; k++) {
+      worst = Math.max(worst, Math.abs(a.paramJacobian![k]! - b.paramJacobian![k]!));
+      scale = Math.max(scale, Math.abs(b.paramJacobian![k]!));
+    }
+    expect(scale).toBeGreaterThan(0);
+    expect(worst / scale).toBeLessThan(1e-6);
   });
 
   it('small systems keep the printed products', () => {

@@ -3,15 +3,13 @@
  * give the generated module (templates/ts/newton-matrix.ts, unpackInt32): property-based over arbitrary 32-bit
  * tables, plus the extremes; and int32ArrayLiteral packs only from PACKED_TABLE_FROM entries on.
  */
-import { readFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { int32ArrayLiteral, PACKED_TABLE_FROM, packInt32 } from '../../src/codegen/printer.ts';
+import { UNPACK_INT32_SOURCE } from '../helpers/unpack.ts';
 
-const decoderSource = /^function unpackInt32\([\s\S]*?^}$/m.exec(
-  readFileSync(new URL('../../templates/ts/newton-matrix.ts', import.meta.url), 'utf8'),
-)![0];
+const decoderSource = UNPACK_INT32_SOURCE;
 const unpackInt32 = new Function(`${transformSync(decoderSource, { loader: 'ts' }).code}\nreturn unpackInt32;`)() as (
   text: string,
   length: number,

@@ -4,7 +4,6 @@
  * sparse patterns (banded, arrow, 2-D Laplacian, random unsymmetric) and on singular matrices, which must be
  * reported, never turned into NaN.
  */
-import { readFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
 import { Project, ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
@@ -16,15 +15,14 @@ import {
   STRAIGHT_LINE_MAX_UPDATES,
 } from '../../src/codegen/linalg/lu.ts';
 import { luNonZeros, minimumDegreeOrder, type Pattern, symbolicLu } from '../../src/linalg/ordering.ts';
+import { UNPACK_INT32_SOURCE } from '../helpers/unpack.ts';
 
 type Factor = (a: Float64Array, piv?: Int32Array) => number;
 type DenseSolve = (a: Float64Array, piv: Int32Array, b: Float64Array, nrhs?: number) => void;
 type SparseSolve = (a: Float64Array, b: Float64Array, nrhs?: number) => void;
 
 /** The decoder of packed tables, as the stiff templates define it for the generated module. */
-const UNPACK = /^function unpackInt32\([\s\S]*?^}$/m.exec(
-  readFileSync(new URL('../../templates/ts/newton-matrix.ts', import.meta.url), 'utf8'),
-)![0];
+const UNPACK = UNPACK_INT32_SOURCE;
 
 /** Compiles emitted TypeScript function declarations (with the decoder of packed tables) and returns the named functions. */
 function load<T>(text: string, ...names: string[]): T[] {

@@ -319,7 +319,9 @@ function printRhs(system: AugmentedSystem, method: Method): string {
     return `${signature} {\n${indentBlock(printRhsBody(system), 1)}\n}`;
   }
   const body = printRhsBody(system, undefined, { jacobianProducts: true });
-  return `${signature} {\n${indentBlock(body, 1)}\n}\n\n/** J's values for the products of rhs. */\nconst RHS_JAC = new Float64Array(JAC_NONZEROS);`;
+  // Sized by a literal: JAC_NONZEROS is declared later in the module, and a const cannot be read before that.
+  const nnz = system.jacobian.reduce((sum, row) => sum + row.columns.length, 0);
+  return `${signature} {\n${indentBlock(body, 1)}\n}\n\n/** J's values for the products of rhs. */\nconst RHS_JAC = new Float64Array(${integerLiteral(nnz)});`;
 }
 
 interface Placeholder {
