@@ -24,8 +24,9 @@ describe('BDF', () => {
       const r = solver.solve({ t0: 0, t1: T, y0: [Y0], rtol: tol, atol: tol, errorControl: 'all' });
       const got = [r.y[0]!, r.jacobian![0]!, r.paramJacobian![0]!];
       const worst = Math.max(...got.map((v, i) => Math.abs(v - want[i]!) / Math.abs(want[i]!)));
-      // measured: 2.5e-6, 5.3e-8, 1.3e-9
-      expect(worst).toBeLessThan(20 * tol);
+      // measured: 2.9e-6, 1.3e-7, 2.6e-9 (Newton stops at a tenth of the tolerance; with SciPy's √rtol it was
+      // 2.5e-6, 5.3e-8, 1.3e-9 for 1.6–1.9× the evaluations)
+      expect(worst).toBeLessThan(50 * tol);
       expect(worst).toBeLessThan(last);
       last = worst;
       expect(r.stats.newtonIterations).toBeGreaterThanOrEqual(r.stats.steps);
