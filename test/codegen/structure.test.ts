@@ -111,4 +111,13 @@ describe('module assembly (templates/ts/driver.ts with the family template in it
       'const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled, state);',
     );
   });
+
+  it('does not write a step into the loop that would make solve too large for V8 to optimise', () => {
+    // Lorenz with ∂y/∂(y0, p) under RK87: 21 components, 13 stages — few, but a 70,000-character step, which
+    // inlined ran 8× slower (V8's baseline tier); state only it stays inlined.
+    const withSens = generate(lorenz, { method: 'RK87', sensitivities: ['y0', 'params'], wasm: false });
+    expect(withSens).toMatch(/^function rkStep\(/m);
+    expect(withSens).not.toContain('// ── the step, inlined');
+    expect(generate(lorenz, { method: 'RK87', sensitivities: [], wasm: false })).toContain('// ── the step, inlined');
+  });
 });

@@ -44,11 +44,23 @@ function errorTerm(e: string, y: string, yNew: string): string {
   return `{ const e = ${scaledError(e, y, yNew)}; if (e > err || e !== e) err = e; }`;
 }
 
-/** Largest M · stages for which the scalar shape is emitted (beyond it the function grows past what V8 optimises). */
+/** Largest M · stages for which the scalar shape is emitted (beyond it loops cost less than their overhead). */
 export const SCALAR_STEP_LIMIT = 400;
+/**
+ * Largest scalar step, in characters of source, that is written into solve's loop. V8 does not optimise a
+ * function past 60 KB of bytecode (--max-optimized-bytecode-size) and then runs it in its baseline tier: Lorenz
+ * with ∂y/∂(y0, p) under RK87 (a 73,000-character step) took 19 µs a step inlined, 2.4 µs as loops, 0.22 µs
+ * state only. Steps up to 50,000 characters measured faster inlined than as loops (seed, pendulum, Lorenz,
+ * Arenstorf under RK45CK, RK87, RK108 and RK1412; 2026-12-05).
+ */
+export const SCALAR_STEP_TEXT_LIMIT = 55_000;
 
 export function useScalarStep(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): boolean {
-  return system.layout === 'unrolled' && system.size * method.c.length <= SCALAR_STEP_LIMIT;
+  return (
+    system.layout === 'unrolled' &&
+    system.size * method.c.length <= SCALAR_STEP_LIMIT &&
+    scalarStep(system, method).length <= SCALAR_STEP_TEXT_LIMIT
+  );
 }
 
 /** The body of rkStep(t, h, y, p, k, z, yNew, fNew, zStiff, record, rtol, atol, controlled): number. */
