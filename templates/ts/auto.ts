@@ -1,9 +1,14 @@
 /*
  * The 'auto' family's part of a TypeScript solver module: an explicit Runge–Kutta method while the problem is
- * not stiff, a Rosenbrock method while it is. src/codegen/ts/module.ts puts the explicit family's template (its
- * top-level names prefixed explicit_), the Rosenbrock family's (prefixed stiff_, with templates/ts/newton-matrix.ts
- * ahead of it) and this file into the driver's family region; each keeps its own step, state and work vectors,
- * and this file routes the driver's calls to the one in use.
+ * not stiff, a Rosenbrock method while it is. src/codegen/ts/module.ts puts the explicit family's template twice
+ * (its top-level names prefixed explicit_ for the everyday method and tight_ for the high-order one), the
+ * Rosenbrock family's (prefixed stiff_, with templates/ts/newton-matrix.ts ahead of it) and this file into the
+ * driver's family region; each keeps its own step, state and work vectors, and this file routes the driver's
+ * calls to the one in use.
+ *
+ * Order by tolerance: at the first step of a solve the explicit method is chosen for the whole solve — the tight_
+ * one when rtol ≤ TIGHT_RTOL. It has its own error order (its step factors are proposed here) and its own
+ * stability boundary (its ρ is rescaled to the driver's STABILITY_BOUNDARY, the explicit_ one's).
  *
  * Switching. To stiff: the driver watches h·ρ while the explicit method runs (stabilityLimited) and, after
  * STIFF_STEP_LIMIT steps held at its stability limit, asks switchToStiff. Back: after each accepted stiff step,
@@ -65,6 +70,16 @@ declare const explicit_step: Step;
 declare const explicit_interpolate: Interpolate;
 declare function explicit_stiffnessEstimate(work: Float64Array[], yNew: Float64Array, state: never): number;
 declare const explicit_stepFailure: Failure;
+declare const tight_WORK_VECTORS: number;
+declare const tight_F_NEW: number;
+declare const tight_STEP_EVALS: number;
+declare const tight_STABILITY_BOUNDARY: number;
+type tight_StepState = undefined;
+declare function tight_newStepState(adaptive: boolean): tight_StepState;
+declare const tight_step: Step;
+declare const tight_interpolate: Interpolate;
+declare function tight_stiffnessEstimate(work: Float64Array[], yNew: Float64Array, state: never): number;
+declare const tight_stepFailure: Failure;
 declare const stiff_WORK_VECTORS: number;
 declare const stiff_F_NEW: number;
 declare const stiff_STEP_EVALS: number;
@@ -80,16 +95,23 @@ declare function stiff_familyStats(state: stiff_StepState, stats: SolveStats): S
 
 // ─── auto: placeholders ─────────────────────────────────────────────────────────────────────────────────
 
-/** The two methods' names, for the switches the statistics list. */
+/** The methods' names, for the switches the statistics list. */
 declare const EXPLICIT_NAME: string;
+declare const TIGHT_NAME: string;
 declare const STIFF_NAME: string;
+/** The tight_ method runs instead of the explicit_ one when rtol ≤ TIGHT_RTOL; the order of its error estimate. */
+declare const TIGHT_RTOL: number;
+declare const TIGHT_ERROR_ORDER: number;
+/** The fraction of its stability boundary at which the tight_ method's h·ρ counts as at its limit (see AutoMethod). */
+declare const TIGHT_DETECTION: number;
 
 // ─── auto: the family interface ─────────────────────────────────────────────────────────────────────────
-// work = [F(t, y), F(t + h, yNew), the explicit method's other vectors, the stiff method's other vectors]
+// work = [F(t, y), F(t + h, yNew), the explicit methods' other vectors, the stiff method's other vectors]
 
 const F_NEW = 1;
 const EXPLICIT_AT = 2;
-const STIFF_AT: number = EXPLICIT_AT + explicit_WORK_VECTORS;
+const TIGHT_AT: number = EXPLICIT_AT + explicit_WORK_VECTORS;
+const STIFF_AT: number = TIGHT_AT + tight_WORK_VECTORS;
 const WORK_VECTORS: number = STIFF_AT + stiff_WORK_VECTORS;
 /** Evaluations per attempt depend on the method in use: counted here (familyStats). */
 const STEP_EVALS = 0;
@@ -102,10 +124,14 @@ const NON_STIFF_STEPS = 20;
 
 interface StepState {
   readonly explicitState: explicit_StepState;
+  readonly tightState: tight_StepState;
   readonly stiffState: stiff_StepState;
   /** Each method's view of the work vectors: work[0] and work[F_NEW] shared, the rest its own. */
   readonly explicitWork: Float64Array[];
+  readonly tightWork: Float64Array[];
   readonly stiffWork: Float64Array[];
+  /** Whether this solve's explicit method is the tight_ one (chosen at its first step, from rtol). */
+  tight: boolean;
   /** The method in use, and the one that took the last step (dense output and failures ask it). */
   stiff: boolean;
   lastStiff: boolean;
@@ -118,9 +144,12 @@ interface StepState {
 function newStepState(adaptive: boolean): StepState {
   return {
     explicitState: explicit_newStepState(adaptive),
+    tightState: tight_newStepState(adaptive),
     stiffState: stiff_newStepState(adaptive),
     explicitWork: new Array<Float64Array>(explicit_WORK_VECTORS),
+    tightWork: new Array<Float64Array>(tight_WORK_VECTORS),
     stiffWork: new Array<Float64Array>(stiff_WORK_VECTORS),
+    tight: false,
     stiff: false,
     lastStiff: false,
     nonStiffSteps: 0,
@@ -164,10 +193,17 @@ function step(
   controlled: number,
   state: StepState,
 ): number {
-  if (state.switches.length === 0) state.switches.push({ t, method: EXPLICIT_NAME });
+  if (state.switches.length === 0) {
+    state.tight = rtol <= TIGHT_RTOL;
+    state.switches.push({ t, method: explicitName(state) });
+  }
   state.lastStiff = state.stiff;
   if (!state.stiff) {
     state.explicitAttempts++;
+    if (state.tight) {
+      const view = bind(state.tightWork, work, TIGHT_AT, tight_F_NEW);
+      return tight_step(t, h, y, p, view, z, yNew, record, rtol, atol, controlled, state.tightState as never);
+    }
     const view = bind(state.explicitWork, work, EXPLICIT_AT, explicit_F_NEW);
     return explicit_step(t, h, y, p, view, z, yNew, record, rtol, atol, controlled, state.explicitState as never);
   }
@@ -180,7 +216,7 @@ function step(
     if (state.nonStiffSteps >= NON_STIFF_STEPS) {
       state.stiff = false;
       state.nonStiffSteps = 0;
-      state.switches.push({ t: t + h, method: EXPLICIT_NAME });
+      state.switches.push({ t: t + h, method: explicitName(state) });
     }
   }
   return err;
@@ -199,29 +235,51 @@ function interpolate(
   state: StepState,
 ): void {
   if (state.lastStiff) stiff_interpolate(s, h, y0, f0, y1, f1, state.stiffWork, out, at, state.stiffState as never);
+  else if (state.tight) tight_interpolate(s, h, y0, f0, y1, f1, state.tightWork, out, at, state.tightState as never);
   else explicit_interpolate(s, h, y0, f0, y1, f1, state.explicitWork, out, at, state.explicitState as never);
 }
 
-/** (asked only while the explicit method runs: its view of the work vectors is the current one) */
+/**
+ * (asked only while an explicit method runs: its view of the work vectors is the current one). The tight_
+ * method's ρ is scaled so that the driver's test h·ρ against STABILITY_BOUNDARY (explicit_'s) tests its own
+ * boundary.
+ */
 function stiffnessEstimate(_work: Float64Array[], yNew: Float64Array, state: StepState): number {
+  if (state.tight)
+    return (
+      tight_stiffnessEstimate(state.tightWork, yNew, state.tightState as never) *
+      (STABILITY_BOUNDARY / (TIGHT_DETECTION * tight_STABILITY_BOUNDARY))
+    );
   return explicit_stiffnessEstimate(state.explicitWork, yNew, state.explicitState as never);
 }
 
+function explicitName(state: StepState): string {
+  return state.tight ? TIGHT_NAME : EXPLICIT_NAME;
+}
+
 function familyStats(state: StepState, stats: SolveStats): SolveStats {
-  stats.rhsEvals += state.explicitAttempts * explicit_STEP_EVALS + state.stiffAttempts * stiff_STEP_EVALS;
+  const explicitEvals = state.tight ? tight_STEP_EVALS : explicit_STEP_EVALS;
+  stats.rhsEvals += state.explicitAttempts * explicitEvals + state.stiffAttempts * stiff_STEP_EVALS;
   stiff_familyStats(state.stiffState, stats);
   stats.switches = state.switches.map((s) => ({ ...s }));
   return stats;
 }
 
 function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
-  return state.lastStiff
-    ? stiff_stepFailure(state.stiffState as never)
+  if (state.lastStiff) return stiff_stepFailure(state.stiffState as never);
+  return state.tight
+    ? tight_stepFailure(state.tightState as never)
     : explicit_stepFailure(state.explicitState as never);
 }
 
-function proposeStepFactor(_state: StepState, _err: number, _accepted: boolean): number {
-  return Number.NaN;
+/**
+ * The driver's rule (0.9·err^(−1/(q+1)) within [0.2, 5]) for the tight_ method's error order q; NaN — the
+ * driver's rule with ERROR_ORDER — for the others.
+ */
+function proposeStepFactor(state: StepState, err: number, accepted: boolean): number {
+  if (state.lastStiff || !state.tight) return Number.NaN;
+  const factor = 0.9 * err ** (-1 / (TIGHT_ERROR_ORDER + 1));
+  return accepted ? (err === 0 ? 5 : Math.min(5, Math.max(0.2, factor))) : Math.max(0.2, factor);
 }
 
 function stabilityLimited(state: StepState): boolean {

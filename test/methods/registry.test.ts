@@ -59,7 +59,7 @@ const EXPECTED: [name: string, aliases: string[], order: number, embeddedOrder: 
   ['GaussLegendre6', [], 6, undefined],
   // variable order 1-5 (the estimate's order starts at 1)
   ['BDF', ['NDF'], 5, 1],
-  // RK45CK while not stiff, Rodas5P while stiff
+  // RK45CK (RK87 at tight tolerances) while not stiff, Rodas5P while stiff
   ['auto', [], 5, 4],
 ];
 

@@ -26,7 +26,8 @@ const DRIVER_URL = new URL('../../../templates/ts/driver.ts', import.meta.url);
 /**
  * The family templates, by Method['family'], in the order they go into the driver's family region: the stiff
  * families share templates/ts/newton-matrix.ts (J, the shifted matrix d·I − J, the augmented block solve);
- * 'auto' holds the explicit and the Rosenbrock templates side by side, each with its top-level names prefixed.
+ * 'auto' holds two explicit instances and the Rosenbrock template side by side, each with its top-level names
+ * prefixed.
  */
 interface FamilyPart {
   readonly url: URL;
@@ -42,7 +43,13 @@ const FAMILY_URLS: Readonly<Record<Method['family'], readonly FamilyPart[]>> = {
   rosenbrock: [part('newton-matrix'), part('rosenbrock')],
   'implicit-rk': [part('newton-matrix'), part('implicit-rk')],
   bdf: [part('newton-matrix'), part('bdf')],
-  auto: [part('newton-matrix'), part('explicit-rk', 'explicit_'), part('rosenbrock', 'stiff_'), part('auto')],
+  auto: [
+    part('newton-matrix'),
+    part('explicit-rk', 'explicit_'),
+    part('explicit-rk', 'tight_'),
+    part('rosenbrock', 'stiff_'),
+    part('auto'),
+  ],
 };
 
 /**
@@ -199,7 +206,7 @@ function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array
   if (kernel) throw new Error('internal: the WebAssembly kernel is for explicit Runge–Kutta steps only');
   const common = commonDefinitions(system, method, method.errorEstimate?.order ?? 0, PLAIN_VECTORS);
   if (method.family === 'auto') {
-    // The two families side by side, each definition under its part's prefix (see FAMILY_URLS); what
+    // The families side by side, each definition under its part's prefix (see FAMILY_URLS); what
     // templates/ts/newton-matrix.ts needs stays unprefixed.
     const shared = newtonMatrixDefinitions(system);
     const stiff = [...rosenbrockDefinitions(system, method.stiff)].filter(([name]) => !shared.has(name));
@@ -207,8 +214,16 @@ function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array
       ...common,
       ...shared,
       ...prefixed(explicitDefinitions(system, method.explicit, PLAIN_VECTORS, false, false), 'explicit_'),
+      ...prefixed(explicitDefinitions(system, method.tight, PLAIN_VECTORS, false, false), 'tight_'),
       ...prefixed(new Map(stiff), 'stiff_'),
       ['EXPLICIT_NAME', `const EXPLICIT_NAME: string = ${JSON.stringify(method.explicit.name)};`],
+      ['TIGHT_NAME', `const TIGHT_NAME: string = ${JSON.stringify(method.tight.name)};`],
+      ['TIGHT_RTOL', `const TIGHT_RTOL: number = ${numberLiteral(method.tightRtol).text};`],
+      ['TIGHT_DETECTION', `const TIGHT_DETECTION: number = ${numberLiteral(method.tightDetection).text};`],
+      [
+        'TIGHT_ERROR_ORDER',
+        `const TIGHT_ERROR_ORDER: number = ${integerLiteral(numericTableau(method.tight).errorOrder)};`,
+      ],
       ['STIFF_NAME', `const STIFF_NAME: string = ${JSON.stringify(method.stiff.name)};`],
     ]);
   }
