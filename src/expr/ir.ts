@@ -123,6 +123,42 @@ export function applyFunction(fn: FunctionName, args: readonly number[]): number
   }
 }
 
+/** Seeds of the composite nodes' hashes (see ExprBuilder.internComposite): one per kind, one per function. */
+const COMPOSITE_SEED = { add: 0x1b873593, mul: 0x2c1b3c6d, pow: 0x297a2d39, call: 0x3c6ef372 } as const;
+const FUNCTION_SEED = Object.fromEntries(
+  Object.keys(FUNCTION_ARITY).map((name, i) => [name, Math.imul(i + 1, 0x85ebca6b)]),
+) as Record<FunctionName, number>;
+
+/** Whether `node` is the composite of `kind` (and `fn`) over exactly these operands. */
+function sameComposite(
+  node: Expr,
+  kind: 'add' | 'mul' | 'pow' | 'call',
+  fn: FunctionName | undefined,
+  operands: readonly Expr[],
+): boolean {
+  if (node.kind !== kind) return false;
+  let own: readonly Expr[];
+  switch (node.kind) {
+    case 'add':
+      own = node.terms;
+      break;
+    case 'mul':
+      own = node.factors;
+      break;
+    case 'call':
+      if (node.fn !== fn) return false;
+      own = node.args;
+      break;
+    case 'pow':
+      return node.base === operands[0] && node.exponent === operands[1];
+    default:
+      return false;
+  }
+  if (own.length !== operands.length) return false;
+  for (let i = 0; i < own.length; i++) if (own[i] !== operands[i]) return false;
+  return true;
+}
+
 /** One step of a left-to-right chain: `acc op operand`. */
 export type ChainStep = readonly ['+' | '-' | '*' | '/' | '^', Expr];
 
@@ -131,7 +167,14 @@ export type ChainStep = readonly ['+' | '-' | '*' | '/' | '^', Expr];
  * must not be mixed.
  */
 export class ExprBuilder {
+  /** Constants and symbols, by a key that spells them. */
   private readonly table = new Map<string, Expr>();
+  /**
+   * Sums, products, powers and calls, by a 30-bit hash of their kind and their operands' ids (a small integer
+   * key, so no string per lookup: with string keys, building a 98,304-equation system spent a third of its time
+   * collecting garbage); a slot holds one node or, on a collision, a list.
+   */
+  private readonly composites = new Map<number, Expr | Expr[]>();
   private nextId = 0;
 
   readonly zero = this.num(0);
@@ -148,6 +191,32 @@ export class ExprBuilder {
     if (found) return found as T;
     const node = make(this.nextId++);
     this.table.set(key, node);
+    return node;
+  }
+
+  /**
+   * The node of `kind` over `operands` (and function `fn` for a call), made by `make` if it is new. Operands
+   * are compared by identity: they are themselves hash-consed.
+   */
+  private internComposite<T extends Expr>(
+    kind: 'add' | 'mul' | 'pow' | 'call',
+    fn: FunctionName | undefined,
+    operands: readonly Expr[],
+    make: (id: number) => T,
+  ): T {
+    let h = COMPOSITE_SEED[kind] ^ (fn === undefined ? 0 : FUNCTION_SEED[fn]);
+    for (let i = 0; i < operands.length; i++) h = Math.imul(h ^ operands[i]!.id, 0x9e3779b1) ^ (h >>> 15);
+    const hash = (h ^ (h >>> 13)) & 0x3fffffff;
+    const slot = this.composites.get(hash);
+    if (slot !== undefined) {
+      if (Array.isArray(slot)) {
+        for (const node of slot) if (sameComposite(node, kind, fn, operands)) return node as T;
+      } else if (sameComposite(slot, kind, fn, operands)) return slot as T;
+    }
+    const node = make(this.nextId++);
+    if (slot === undefined) this.composites.set(hash, node);
+    else if (Array.isArray(slot)) slot.push(node);
+    else this.composites.set(hash, [slot, node]);
     return node;
   }
 
@@ -306,16 +375,16 @@ export class ExprBuilder {
   }
 
   private addNode(terms: Expr[]): Expr {
-    return this.intern(`+${terms.map((t) => t.id).join(',')}`, (id) => ({ kind: 'add', id, terms }));
+    return this.internComposite('add', undefined, terms, (id) => ({ kind: 'add', id, terms }));
   }
 
   private mulNode(factors: Expr[]): Expr {
-    return this.intern(`*${factors.map((f) => f.id).join(',')}`, (id) => ({ kind: 'mul', id, factors }));
+    return this.internComposite('mul', undefined, factors, (id) => ({ kind: 'mul', id, factors }));
   }
 
   /** c^-1 as a node (see div). */
   private constReciprocal(c: ConstNode): Expr {
-    return this.intern(`^${c.id},${this.minusOne.id}`, (id) => ({
+    return this.internComposite('pow', undefined, [c, this.minusOne], (id) => ({
       kind: 'pow',
       id,
       base: c,
@@ -390,7 +459,7 @@ export class ExprBuilder {
     if (isConst(exponent, 1)) return base;
     if (isConst(exponent, 0)) return this.one;
     if (base.kind === 'const' && exponent.kind === 'const') return this.num(base.value ** exponent.value);
-    return this.intern(`^${base.id},${exponent.id}`, (id) => ({ kind: 'pow', id, base, exponent }));
+    return this.internComposite('pow', undefined, [base, exponent], (id) => ({ kind: 'pow', id, base, exponent }));
   }
 
   call(fn: FunctionName, args: readonly Expr[]): Expr {
@@ -405,7 +474,7 @@ export class ExprBuilder {
         ),
       );
     }
-    return this.intern(`${fn}(${args.map((a) => a.id).join(',')})`, (id) => ({
+    return this.internComposite('call', fn, args, (id) => ({
       kind: 'call',
       id,
       fn,
