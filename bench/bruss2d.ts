@@ -1,11 +1,15 @@
 /**
- * npm run bench:bruss2d [-- --n 128 --t1 1] — the scale benchmark of the stiff families: the 2-D Brusselator by
+ * npm run bench:bruss2d [-- --n 128 --t1 1 --generate-only] — the scale benchmark of the stiff families: the 2-D Brusselator by
  * the method of lines on an n×n periodic grid (2n² states; Hairer–Wanner II's BRUSS-2D kinetics and α = 0.1,
  * without its local source term, which the model language cannot switch on at t = 1.1), with BDF and the sparse
  * LU generated ahead of time. Reports generation time (state only, and with the sensitivities to the 2
  * parameters), peak memory, compile and solve time, factorizations; the refusal of y0 sensitivities (n⁴ values);
  * and SciPy's BDF with the Jacobian's sparsity on the same problem (state only) when python3 has SciPy.
  * Writes bench/results/tmp/bruss2d.{md,json}.
+ *
+ * --generate-only stops after the generation and the y0 refusal. The Node flags are printed with the results
+ * (V8's young generation is a third of the generation time: --max-semi-space-size=64 halves its scavenges, but
+ * the total moved within this machine's noise, 2026-12-05).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +24,7 @@ const arg = (name: string, fallback: number) => {
 };
 const N = arg('n', 128);
 const T1 = arg('t1', 1);
+const GENERATE_ONLY = process.argv.includes('--generate-only');
 const RTOL = 1e-6;
 const ATOL = 1e-8;
 
@@ -70,6 +75,10 @@ try {
 } catch (e) {
   json.y0Refusal = (e as Error).message;
 }
+if (GENERATE_ONLY) {
+  console.log(`node ${process.execArgv.join(' ')}: ${JSON.stringify(json)}`);
+  process.exit(0);
+}
 start = performance.now();
 const solver = compile(model, { method: 'BDF', sensitivities: [] });
 const compileS = seconds(start);
@@ -102,7 +111,7 @@ const scipy = json.scipy as Record<string, number> | string;
 rows.push(
   `# 2-D Brusselator, ${N}×${N} periodic grid (${2 * N * N} states), BDF with the generated sparse LU`,
   '',
-  `Machine: ${machine.cpu}, ${machine.cores} cores; Node ${machine.node}. Run ${machine.date}; load average ${machine.loadAverage} → ${loadavg()[0]!.toFixed(2)}. \`npm run bench:bruss2d\`.`,
+  `Machine: ${machine.cpu}, ${machine.cores} cores; Node ${machine.node} (flags: ${process.execArgv.join(' ') || 'none'}). Run ${machine.date}; load average ${machine.loadAverage} → ${loadavg()[0]!.toFixed(2)}. \`npm run bench:bruss2d\`.`,
   '',
   '| what | time | source | peak RSS |',
   '|---|---|---|---|',

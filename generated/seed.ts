@@ -305,14 +305,24 @@ function markError(e: Error, kind: string): void {
 /** An option with a wrong value. */
 export class OptionError extends Error {
   override name = 'OptionError';
-  constructor(
-    readonly option: string,
-    problem: string,
-  ) {
+  /** The option, as the caller spelled it (e.g. `rtol`, `tEval[3]`). */
+  readonly option: string;
+  // Fields declared and assigned, not constructor parameter properties: Node's type stripping refuses those.
+  constructor(option: string, problem: string) {
     super(`${option}: ${problem}`);
+    this.option = option;
     markError(this, 'OptionError');
   }
 }
+
+/** Why an integration stopped before t1 (see IntegrationError). */
+export type FailureReason =
+  | 'non-finite'
+  | 'step-size-underflow'
+  | 'max-steps'
+  | 'stiff'
+  | 'singular-matrix'
+  | 'newton-failure';
 
 /**
  * An integration that could not reach t1: where it stopped (`t`, the last accepted point), why, and the result
@@ -325,19 +335,14 @@ export class OptionError extends Error {
  */
 export class IntegrationError extends Error {
   override name = 'IntegrationError';
-  constructor(
-    message: string,
-    readonly t: number,
-    readonly reason:
-      | 'non-finite'
-      | 'step-size-underflow'
-      | 'max-steps'
-      | 'stiff'
-      | 'singular-matrix'
-      | 'newton-failure',
-    readonly partial: SolveResult,
-  ) {
+  readonly t: number;
+  readonly reason: FailureReason;
+  readonly partial: SolveResult;
+  constructor(message: string, t: number, reason: FailureReason, partial: SolveResult) {
     super(message);
+    this.t = t;
+    this.reason = reason;
+    this.partial = partial;
     markError(this, 'IntegrationError');
   }
 }

@@ -4,7 +4,10 @@
  *
  *   odeforge generate MODEL.json --method RK45CK --sens y0,params --out generated/NAME.ts
  *   odeforge solve MODEL.json --y0 1,1 --t0 0 --t1 6.28 --rtol 1e-12 --atol 1e-12 [--dt 0.1]
- *                  [--method RK45CK] [--param k=20 ...] [--sens y0|params|y0,params] [--json]
+ *                  [--method RK45CK] [--param k=20 ...] [--sens y0|params|y0,params|none] [--json]
+ *                  [--t-eval 0,1,2 | linspace:0:2*pi:50] [--format table|json|csv] [--adaptive false]
+ *                  [--error-control state|all] [--stiffness error|ignore] [--batch FILE|-]
+ *   (times — --t0, --t1, --dt, --t-eval — may be arithmetic: 2*pi, 1/3)
  *
  *   odeforge --version
  *
@@ -31,8 +34,12 @@ import { compile, generate, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
 import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
+import { runBatch } from './batch.ts';
 import { EXCERPT_CHARACTERS, fileKind, quoted, readModelFile, systemErrorText, visible } from './model-file.ts';
+import { failureToJson, resultToJson } from './result-json.ts';
 import { formatTable } from './table.ts';
+import { trajectoryToCsv } from './trajectory.ts';
+import { timeList, timeValue } from './values.ts';
 
 /** The commands; `help` is commander's own. */
 const COMMANDS = ['generate', 'solve'] as const;
@@ -42,15 +49,6 @@ function finiteNumber(flag: string) {
   return (text: string): number => {
     const v = text.trim() === '' ? Number.NaN : Number(text);
     if (!Number.isFinite(v)) throw new OptionError(flag, `expected a finite number, got ${quoted(text)}`);
-    return v;
-  };
-}
-
-/** --dt: a step size. The solver takes |dt| (the direction comes from t0 and t1), so -0.1 passed silently. */
-function positiveNumber(flag: string) {
-  return (text: string): number => {
-    const v = finiteNumber(flag)(text);
-    if (!(v > 0)) throw new OptionError(flag, `must be positive, got ${quoted(text)}`);
     return v;
   };
 }
@@ -77,13 +75,33 @@ function numberList(flag: string) {
   return (text: string): number[] => text.split(',').map((part) => finiteNumber(flag)(part));
 }
 
+/** --sens: y0, params, y0,params, or none (the state alone). */
 function sensitivities(text: string): Sensitivity[] {
+  if (text.trim() === 'none') return [];
   const parts = text.split(',').map((s) => s.trim());
   for (const s of parts) {
     if (s !== 'y0' && s !== 'params')
-      throw new OptionError('--sens', `expected y0, params or y0,params, got ${quoted(text)}`);
+      throw new OptionError('--sens', `expected y0, params, y0,params or none, got ${quoted(text)}`);
   }
   return parts as Sensitivity[];
+}
+
+/** --adaptive true|false. */
+function booleanFlag(flag: string) {
+  return (text: string): boolean => {
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    throw new OptionError(flag, `expected true or false, got ${quoted(text)}`);
+  };
+}
+
+/** A positive time (--dt), possibly written as arithmetic. */
+function positiveTime(flag: string) {
+  return (text: string): number => {
+    const v = timeValue(flag)(text);
+    if (!(v > 0)) throw new OptionError(flag, `must be positive, got ${quoted(text)}`);
+    return v;
+  };
 }
 
 /** --param k=20 (repeatable; also k=20,c=1). */
@@ -171,42 +189,42 @@ function refuseNonRegular(path: string, stats?: Stats): void {
   }
 }
 
-/** Row-major n×m as nested rows. */
-function nested(flat: Float64Array, rows: number): number[][] {
-  const cols = rows === 0 ? 0 : flat.length / rows;
-  return Array.from({ length: rows }, (_, i) => Array.from(flat.subarray(i * cols, (i + 1) * cols)));
-}
-
-export function resultToJson(r: SolveResult, n: number, method: string): Record<string, unknown> {
-  const out: Record<string, unknown> = { t: r.t, y: Array.from(r.y) };
-  if (r.jacobian) out.jacobian = nested(r.jacobian, n);
-  if (r.paramJacobian) out.paramJacobian = nested(r.paramJacobian, n);
-  out.stats = r.stats;
-  out.method = method;
-  return out;
-}
-
-/**
- * The `solve --json` object of a failed integration: the result up to where it stopped, as far as the solver
- * computed it (IntegrationError.partial), and `failure` saying where and why.
- */
-export function failureToJson(e: IntegrationError, n: number, method: string): Record<string, unknown> {
-  const out = isSolveResult(e.partial) ? resultToJson(e.partial, n, method) : { t: e.t, method };
-  out.failure = { reason: e.reason, t: e.t, message: e.message };
-  return out;
-}
-
-/** IntegrationError.partial is `unknown` (generated modules are not typed against this one): check its shape. */
-function isSolveResult(x: unknown): x is SolveResult {
-  if (typeof x !== 'object' || x === null) return false;
-  const r = x as Record<string, unknown>;
-  return typeof r.t === 'number' && r.y instanceof Float64Array && typeof r.stats === 'object' && r.stats !== null;
-}
-
 /** The version in package.json, two directories up from this file (src/cli/). */
 function packageVersion(): string {
   const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   return String((JSON.parse(text) as { version?: unknown }).version);
+}
+
+/** The flags of `solve`, as commander hands them over. */
+interface SolveFlags {
+  y0?: number[];
+  t0: number;
+  t1?: number;
+  rtol: number;
+  atol: number;
+  dt?: number;
+  maxSteps?: number;
+  method: string;
+  param?: Record<string, number>;
+  sens: Sensitivity[];
+  tEval?: number[];
+  adaptive?: boolean;
+  errorControl?: 'state' | 'all';
+  stiffness?: 'error' | 'ignore';
+  format?: 'table' | 'json' | 'csv';
+  json?: boolean;
+  batch?: string;
+}
+
+/** The solve options the flags set (a batch line may override each). */
+function batchDefaults(o: SolveFlags): Record<string, unknown> {
+  const options: Record<string, unknown> = { t0: o.t0, rtol: o.rtol, atol: o.atol, params: o.param };
+  if (o.dt !== undefined) options.dt = o.dt;
+  if (o.maxSteps !== undefined) options.maxSteps = o.maxSteps;
+  if (o.adaptive !== undefined) options.adaptive = o.adaptive;
+  if (o.errorControl !== undefined) options.errorControl = o.errorControl;
+  if (o.stiffness !== undefined) options.stiffness = o.stiffness;
+  return options;
 }
 
 function program(): Command {
@@ -223,7 +241,7 @@ function program(): Command {
     .description('write a standalone TypeScript solver module for a model')
     .argument('<model>', 'model JSON file')
     .option('--method <name>', 'integration method', 'RK45CK')
-    .option('--sens <list>', 'sensitivities: y0, params or y0,params', sensitivities, ['y0'] as Sensitivity[])
+    .option('--sens <list>', 'sensitivities: y0, params, y0,params or none', sensitivities, ['y0'] as Sensitivity[])
     .addOption(new Option('--target <target>', 'code target').choices(['ts', 'cuda', 'wgsl', 'wat']).default('ts'))
     .addOption(new Option('--precision <p>', 'arithmetic of the CUDA target (WGSL: f32 only)').choices(['f64', 'f32']))
     .addOption(
@@ -262,61 +280,51 @@ function program(): Command {
     .command('solve')
     .description('integrate a model and print the final state with its Jacobians')
     .argument('<model>', 'model JSON file')
-    .requiredOption('--y0 <values>', 'initial state, comma-separated', numberList('--y0'))
-    .option('--t0 <t>', 'initial time', finiteNumber('--t0'), 0)
-    .requiredOption('--t1 <t>', 'final time (t1 < t0 integrates backward)', finiteNumber('--t1'))
+    .option('--y0 <values>', 'initial state, comma-separated (required unless --batch)', numberList('--y0'))
+    .option('--t0 <t>', 'initial time', timeValue('--t0'), 0)
+    .option('--t1 <t>', 'final time (t1 < t0 integrates backward; required unless --batch)', timeValue('--t1'))
     .option('--rtol <tol>', 'relative tolerance', nonNegativeNumber('--rtol'), 1e-6)
     .option('--atol <tol>', 'absolute tolerance', nonNegativeNumber('--atol'), 1e-9)
-    .option('--dt <h>', 'first step (adaptive) or step (fixed-step methods), > 0', positiveNumber('--dt'))
+    .option('--dt <h>', 'first step (adaptive) or step (fixed-step methods), > 0', positiveTime('--dt'))
     .option('--max-steps <n>', 'limit on attempted steps, a positive integer', positiveInteger('--max-steps'))
     .option('--method <name>', 'integration method', 'RK45CK')
     .option('--param <name=value>', 'parameter value (repeatable)', collectParams)
-    .option('--sens <list>', 'sensitivities: y0, params or y0,params', sensitivities, ['y0'] as Sensitivity[])
-    .option('--json', 'print one JSON object on stdout')
-    .action(
-      (
-        modelPath: string,
-        o: {
-          y0: number[];
-          t0: number;
-          t1: number;
-          rtol: number;
-          atol: number;
-          dt?: number;
-          maxSteps?: number;
-          method: string;
-          param?: Record<string, number>;
-          sens: Sensitivity[];
-          json?: boolean;
-        },
-      ) => {
-        const spec = readModelFile(modelPath);
-        const solver = compile(spec, { method: o.method, sensitivities: o.sens });
-        const n = solver.info.states.length;
-        const started = performance.now();
-        let r: SolveResult;
-        try {
-          r = solver.solve({
-            t0: o.t0,
-            t1: o.t1,
-            y0: o.y0,
-            params: o.param,
-            rtol: o.rtol,
-            atol: o.atol,
-            dt: o.dt,
-            maxSteps: o.maxSteps,
-          });
-        } catch (e) {
-          // The result up to the failure on stdout; main() still prints the one line on stderr and exits 1.
-          if (o.json && e instanceof IntegrationError)
-            process.stdout.write(`${JSON.stringify(failureToJson(e, n, solver.info.method))}\n`);
-          throw e;
-        }
-        const ms = performance.now() - started;
-        if (o.json) process.stdout.write(`${JSON.stringify(resultToJson(r, n, solver.info.method))}\n`);
-        else process.stdout.write(formatTable(solver.info, r, ms));
-      },
-    );
+    .option('--sens <list>', 'sensitivities: y0, params, y0,params or none', sensitivities, ['y0'] as Sensitivity[])
+    .option('--t-eval <times>', 'sample times: t1,t2,… or linspace:START:STOP:COUNT', timeList('--t-eval'))
+    .option('--adaptive <bool>', 'false: fixed steps of --dt with an adaptive method', booleanFlag('--adaptive'))
+    .addOption(new Option('--error-control <what>', 'what the error norm covers').choices(['state', 'all']))
+    .addOption(new Option('--stiffness <what>', 'when an explicit method turns out stiff').choices(['error', 'ignore']))
+    .addOption(
+      new Option('--format <format>', 'output: a table, one JSON object, or CSV').choices(['table', 'json', 'csv']),
+    )
+    .option('--json', 'print one JSON object on stdout (as --format json)')
+    .option('--batch <file>', 'JSON Lines of {y0, params, t0, t1, …} (- for stdin): one JSON result per line')
+    .action((modelPath: string, o: SolveFlags) => {
+      const spec = readModelFile(modelPath);
+      const solver = compile(spec, { method: o.method, sensitivities: o.sens });
+      if (o.batch !== undefined) {
+        actionExitCode = runBatch(solver, o.batch, batchDefaults(o));
+        return;
+      }
+      if (o.y0 === undefined) throw new OptionError('--y0', 'required (the initial state), unless --batch');
+      if (o.t1 === undefined) throw new OptionError('--t1', 'required (the final time), unless --batch');
+      const format = o.json ? 'json' : (o.format ?? 'table');
+      const n = solver.info.states.length;
+      const started = performance.now();
+      let r: SolveResult;
+      try {
+        r = solver.solve({ ...batchDefaults(o), t0: o.t0, y0: o.y0, t1: o.t1, tEval: o.tEval });
+      } catch (e) {
+        // The result up to the failure on stdout; main() still prints the one line on stderr and exits 1.
+        if (format === 'json' && e instanceof IntegrationError)
+          process.stdout.write(`${JSON.stringify(failureToJson(e, n, solver.info.method))}\n`);
+        throw e;
+      }
+      const ms = performance.now() - started;
+      if (format === 'json') process.stdout.write(`${JSON.stringify(resultToJson(r, n, solver.info.method))}\n`);
+      else if (format === 'csv') process.stdout.write(trajectoryToCsv(solver.info, r));
+      else process.stdout.write(formatTable(solver.info, r, ms));
+    });
   return cli;
 }
 
@@ -379,8 +387,12 @@ function printError(message: string, argv: readonly string[] = []): void {
   process.stderr.write(`odeforge: ${oneLine(shortenQuotedRuns(shortenTypedValues(message, argv)))}\n`);
 }
 
+/** The exit code of a command that succeeded as a whole but not in every part (--batch). */
+let actionExitCode = 0;
+
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export function main(argv: readonly string[]): number {
+  actionExitCode = 0;
   try {
     const unknown = unknownCommand(argv);
     if (unknown !== undefined) {
@@ -388,7 +400,7 @@ export function main(argv: readonly string[]): number {
       return 2;
     }
     program().parse([...argv], { from: 'user' });
-    return 0;
+    return actionExitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
