@@ -31,21 +31,21 @@ const PARAM_DEFAULTS: readonly number[] = [10, 28, 2.6666666666666665];
 export const info: SolverInfo = {"model":"lorenz","states":["x","y","z"],"params":["sigma","rho","beta"],"paramDefaults":[10, 28, 2.6666666666666665],"time":"t","method":"Dormand-Prince","order":5,"adaptive":true,"sensitivities":["y0"]};
 /** dy = F(t, y, p) for the augmented vector. */
 function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void {
-  const y_x = y[0];
-  const y_y = y[1];
-  const y_z = y[2];
-  const p_sigma = p[0];
-  const p_rho = p[1];
-  const p_beta = p[2];
-  const phi_0_0 = y[3];
-  const phi_0_1 = y[4];
-  const phi_0_2 = y[5];
-  const phi_1_0 = y[6];
-  const phi_1_1 = y[7];
-  const phi_1_2 = y[8];
-  const phi_2_0 = y[9];
-  const phi_2_1 = y[10];
-  const phi_2_2 = y[11];
+  const y_x = y[0]!;
+  const y_y = y[1]!;
+  const y_z = y[2]!;
+  const p_sigma = p[0]!;
+  const p_rho = p[1]!;
+  const p_beta = p[2]!;
+  const phi_0_0 = y[3]!;
+  const phi_0_1 = y[4]!;
+  const phi_0_2 = y[5]!;
+  const phi_1_0 = y[6]!;
+  const phi_1_1 = y[7]!;
+  const phi_1_2 = y[8]!;
+  const phi_2_0 = y[9]!;
+  const phi_2_1 = y[10]!;
+  const phi_2_2 = y[11]!;
   const w0 = p_rho - y_z;
   dy[0] = p_sigma * (y_y - y_x); // dx/dt
   dy[1] = y_x * w0 - y_y; // dy/dt
@@ -1008,22 +1008,22 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       const fNew = work[FNEXT_AT]!;
       const zStiff = work[ZSTIFF_AT]!;
       const record = estimate;
-      const k1 = k[0];
-      const p_sigma = p[0];
-      const p_rho = p[1];
-      const p_beta = p[2];
-      const y_0 = y[0], k1_0 = k1[0];
-      const y_1 = y[1], k1_1 = k1[1];
-      const y_2 = y[2], k1_2 = k1[2];
-      const y_3 = y[3], k1_3 = k1[3];
-      const y_4 = y[4], k1_4 = k1[4];
-      const y_5 = y[5], k1_5 = k1[5];
-      const y_6 = y[6], k1_6 = k1[6];
-      const y_7 = y[7], k1_7 = k1[7];
-      const y_8 = y[8], k1_8 = k1[8];
-      const y_9 = y[9], k1_9 = k1[9];
-      const y_10 = y[10], k1_10 = k1[10];
-      const y_11 = y[11], k1_11 = k1[11];
+      const k1 = k[0]!;
+      const p_sigma = p[0]!;
+      const p_rho = p[1]!;
+      const p_beta = p[2]!;
+      const y_0 = y[0]!, k1_0 = k1[0]!;
+      const y_1 = y[1]!, k1_1 = k1[1]!;
+      const y_2 = y[2]!, k1_2 = k1[2]!;
+      const y_3 = y[3]!, k1_3 = k1[3]!;
+      const y_4 = y[4]!, k1_4 = k1[4]!;
+      const y_5 = y[5]!, k1_5 = k1[5]!;
+      const y_6 = y[6]!, k1_6 = k1[6]!;
+      const y_7 = y[7]!, k1_7 = k1[7]!;
+      const y_8 = y[8]!, k1_8 = k1[8]!;
+      const y_9 = y[9]!, k1_9 = k1[9]!;
+      const y_10 = y[10]!, k1_10 = k1[10]!;
+      const y_11 = y[11]!, k1_11 = k1[11]!;
       // stage 2: c = 0.2
       const z2_0 = y_0 + h * (0.2 * k1_0);
       const z2_1 = y_1 + h * (0.2 * k1_1);
@@ -1221,7 +1221,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       kNext[11] = k7_11;
       // stage 6, for the stiffness estimate
       if (record) {
-        const kStiff = k[5];
+        const kStiff = k[5]!;
         zStiff[0] = z6_0; kStiff[0] = k6_0;
         zStiff[1] = z6_1; kStiff[1] = k6_1;
         zStiff[2] = z6_2; kStiff[2] = k6_2;

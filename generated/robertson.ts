@@ -31,21 +31,21 @@ const PARAM_DEFAULTS: readonly number[] = [0.04, 10000, 30000000];
 export const info: SolverInfo = {"model":"robertson","states":["y1","y2","y3"],"params":["k1","k2","k3"],"paramDefaults":[0.04, 10000, 30000000],"time":"t","method":"Rodas5P","order":5,"adaptive":true,"sensitivities":["params"]};
 /** dy = F(t, y, p) for the augmented vector. */
 function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void {
-  const y_y1 = y[0];
-  const y_y2 = y[1];
-  const y_y3 = y[2];
-  const p_k1 = p[0];
-  const p_k2 = p[1];
-  const p_k3 = p[2];
-  const s_0_0 = y[3];
-  const s_0_1 = y[4];
-  const s_0_2 = y[5];
-  const s_1_0 = y[6];
-  const s_1_1 = y[7];
-  const s_1_2 = y[8];
-  const s_2_0 = y[9];
-  const s_2_1 = y[10];
-  const s_2_2 = y[11];
+  const y_y1 = y[0]!;
+  const y_y2 = y[1]!;
+  const y_y3 = y[2]!;
+  const p_k1 = p[0]!;
+  const p_k2 = p[1]!;
+  const p_k3 = p[2]!;
+  const s_0_0 = y[3]!;
+  const s_0_1 = y[4]!;
+  const s_0_2 = y[5]!;
+  const s_1_0 = y[6]!;
+  const s_1_1 = y[7]!;
+  const s_1_2 = y[8]!;
+  const s_2_0 = y[9]!;
+  const s_2_1 = y[10]!;
+  const s_2_2 = y[11]!;
   const w0 = p_k2 * y_y2 * y_y3;
   const w1 = y_y2 * y_y2;
   const w2 = p_k3 * w1;
@@ -87,11 +87,11 @@ const JAC_NONZEROS: number = 7;
 const JAC_ROW_START: Int32Array = new Int32Array([0, 3, 6, 7]);
 const JAC_COLUMNS: Int32Array = new Int32Array([0, 1, 2, 0, 1, 2, 1]);
 function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void {
-  const y_y2 = y[1];
-  const y_y3 = y[2];
-  const p_k1 = p[0];
-  const p_k2 = p[1];
-  const p_k3 = p[2];
+  const y_y2 = y[1]!;
+  const y_y3 = y[2]!;
+  const p_k1 = p[0]!;
+  const p_k2 = p[1]!;
+  const p_k3 = p[2]!;
   const w0 = p_k2 * y_y3;
   const w1 = p_k2 * y_y2;
   const w2 = p_k3 * (2 * y_y2);
@@ -107,13 +107,13 @@ function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array
 function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void {
   // K u: the Φ and S blocks of F differentiated along u in the state, i.e. with J'[u] = Σ_l ∂J/∂y_l·u_l in
   // place of J, and ∂/∂y(∂f/∂p)·u in place of ∂f/∂p
-  const y_y2 = y[1];
-  const y_y3 = y[2];
-  const p_k2 = p[1];
-  const p_k3 = p[2];
-  const du_0 = u[0];
-  const du_1 = u[1];
-  const du_2 = u[2];
+  const y_y2 = y[1]!;
+  const y_y3 = y[2]!;
+  const p_k2 = p[1]!;
+  const p_k3 = p[2]!;
+  const du_0 = u[0]!;
+  const du_1 = u[1]!;
+  const du_2 = u[2]!;
   const w0 = p_k2 * du_2;
   const w1 = p_k2 * du_1;
   const w2 = -p_k3 * 2 * du_1 - p_k2 * du_2;
@@ -126,18 +126,18 @@ function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, 
   const w9 = 2 * y_y2 * du_1;
   // S' = J S + ∂f/∂p, one column (parameter) of S at a time
   for (let q = 0; q < 3; q++) {
-    const x1 = y[6 + q];
-    const x2 = y[9 + q];
+    const x1 = y[6 + q]!;
+    const x2 = y[9 + q]!;
     dy[3 + q] = w0 * x1 + w1 * x2;
     dy[6 + q] = w2 * x1 + w3 * x2;
     dy[9 + q] = w4 * x1;
   }
-  dy[3] += w5; // ∂f_0/∂p_0
-  dy[4] += w6; // ∂f_0/∂p_1
-  dy[6] += du_0; // ∂f_1/∂p_0
-  dy[7] += w7; // ∂f_1/∂p_1
-  dy[8] += w8; // ∂f_1/∂p_2
-  dy[11] += w9; // ∂f_2/∂p_2
+  dy[3]! += w5; // ∂f_0/∂p_0
+  dy[4]! += w6; // ∂f_0/∂p_1
+  dy[6]! += du_0; // ∂f_1/∂p_0
+  dy[7]! += w7; // ∂f_1/∂p_1
+  dy[8]! += w8; // ∂f_1/∂p_2
+  dy[11]! += w9; // ∂f_2/∂p_2
 }
 /**
  * d·I − J in its factorization's array of LU_SIZE entries: the LU_INPUTS slots are assembled from J's non-zeros
@@ -162,13 +162,13 @@ function luFactor(a: Float64Array, piv: Int32Array): number {
 
   // Step 0: pivot search in column 0, rows 0…2
   p = 0;
-  m = Math.abs(a[0]);
-  t = Math.abs(a[3]);
+  m = Math.abs(a[0]!);
+  t = Math.abs(a[3]!);
   if (t > m) {
     p = 1;
     m = t;
   }
-  t = Math.abs(a[6]);
+  t = Math.abs(a[6]!);
   if (t > m) {
     p = 2;
     m = t;
@@ -178,28 +178,28 @@ function luFactor(a: Float64Array, piv: Int32Array): number {
   if (p !== 0) {
     // interchange rows 0 and p (whole rows: L's multipliers too)
     const r = p * 3;
-    t = a[0];
-    a[0] = a[r];
-    a[r] = t;
-    t = a[1];
-    a[1] = a[r + 1];
-    a[r + 1] = t;
-    t = a[2];
-    a[2] = a[r + 2];
-    a[r + 2] = t;
+    t = a[0]!;
+    a[0]! = a[r]!;
+    a[r]! = t;
+    t = a[1]!;
+    a[1]! = a[r + 1]!;
+    a[r + 1]! = t;
+    t = a[2]!;
+    a[2]! = a[r + 2]!;
+    a[r + 2]! = t;
   }
   // column 0 of L, then the update of the trailing 2×2 block
-  a[3] /= a[0];
-  a[6] /= a[0];
-  a[4] -= a[3] * a[1];
-  a[5] -= a[3] * a[2];
-  a[7] -= a[6] * a[1];
-  a[8] -= a[6] * a[2];
+  a[3]! /= a[0]!;
+  a[6]! /= a[0]!;
+  a[4]! -= a[3]! * a[1]!;
+  a[5]! -= a[3]! * a[2]!;
+  a[7]! -= a[6]! * a[1]!;
+  a[8]! -= a[6]! * a[2]!;
 
   // Step 1: pivot search in column 1, rows 1…2
   p = 1;
-  m = Math.abs(a[4]);
-  t = Math.abs(a[7]);
+  m = Math.abs(a[4]!);
+  t = Math.abs(a[7]!);
   if (t > m) {
     p = 2;
     m = t;
@@ -209,23 +209,23 @@ function luFactor(a: Float64Array, piv: Int32Array): number {
   if (p !== 1) {
     // interchange rows 1 and p (whole rows: L's multipliers too)
     const r = p * 3;
-    t = a[3];
-    a[3] = a[r];
-    a[r] = t;
-    t = a[4];
-    a[4] = a[r + 1];
-    a[r + 1] = t;
-    t = a[5];
-    a[5] = a[r + 2];
-    a[r + 2] = t;
+    t = a[3]!;
+    a[3]! = a[r]!;
+    a[r]! = t;
+    t = a[4]!;
+    a[4]! = a[r + 1]!;
+    a[r + 1]! = t;
+    t = a[5]!;
+    a[5]! = a[r + 2]!;
+    a[r + 2]! = t;
   }
   // column 1 of L, then the update of the trailing 1×1 block
-  a[7] /= a[4];
-  a[8] -= a[7] * a[5];
+  a[7]! /= a[4]!;
+  a[8]! -= a[7]! * a[5]!;
 
-  // Step 2 (last): the pivot is a[8]
+  // Step 2 (last): the pivot is a[8]!
   piv[2] = 2;
-  m = Math.abs(a[8]);
+  m = Math.abs(a[8]!);
   if (!(m > 0 && m <= 1.7976931348623157e+308)) return 3;
   return 0;
 }
@@ -239,29 +239,29 @@ function luSolve(a: Float64Array, piv: Int32Array, b: Float64Array, nrhs = 1): v
   let t = 0;
   for (let o = 0; o < nrhs * 3; o += 3) {
     // the row interchanges of the factorization, in order
-    p = piv[0];
+    p = piv[0]!;
     if (p !== 0) {
-      t = b[o];
-      b[o] = b[o + p];
+      t = b[o]!;
+      b[o]! = b[o + p]!;
       b[o + p] = t;
     }
-    p = piv[1];
+    p = piv[1]!;
     if (p !== 1) {
-      t = b[o + 1];
-      b[o + 1] = b[o + p];
+      t = b[o + 1]!;
+      b[o + 1]! = b[o + p]!;
       b[o + p] = t;
     }
     // L y = P b (forward substitution, unit diagonal)
-    const y0 = b[o];
-    const y1 = b[o + 1] - a[3] * y0;
-    const y2 = b[o + 2] - a[6] * y0 - a[7] * y1;
+    const y0 = b[o]!;
+    const y1 = b[o + 1]! - a[3]! * y0;
+    const y2 = b[o + 2]! - a[6]! * y0 - a[7]! * y1;
     // U x = y (back substitution)
-    const x2 = y2 / a[8];
-    const x1 = (y1 - a[5] * x2) / a[4];
-    const x0 = (y0 - a[1] * x1 - a[2] * x2) / a[0];
-    b[o] = x0;
-    b[o + 1] = x1;
-    b[o + 2] = x2;
+    const x2 = y2 / a[8]!;
+    const x1 = (y1 - a[5]! * x2) / a[4]!;
+    const x0 = (y0 - a[1]! * x1 - a[2]! * x2) / a[0]!;
+    b[o]! = x0;
+    b[o + 1]! = x1;
+    b[o + 2]! = x2;
   }
 }
 

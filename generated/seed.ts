@@ -31,15 +31,15 @@ const PARAM_DEFAULTS: readonly number[] = [20];
 export const info: SolverInfo = {"model":"seed","states":["x","v"],"params":["k"],"paramDefaults":[20],"time":"t","method":"RK45CK","order":5,"adaptive":true,"sensitivities":["y0","params"]};
 /** dy = F(t, y, p) for the augmented vector. */
 function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): void {
-  const y_x = y[0];
-  const y_v = y[1];
-  const p_k = p[0];
-  const phi_0_0 = y[2];
-  const phi_0_1 = y[3];
-  const phi_1_0 = y[4];
-  const phi_1_1 = y[5];
-  const s_0_0 = y[6];
-  const s_1_0 = y[7];
+  const y_x = y[0]!;
+  const y_v = y[1]!;
+  const p_k = p[0]!;
+  const phi_0_0 = y[2]!;
+  const phi_0_1 = y[3]!;
+  const phi_1_0 = y[4]!;
+  const phi_1_1 = y[5]!;
+  const s_0_0 = y[6]!;
+  const s_1_0 = y[7]!;
   dy[0] = y_v; // dx/dt
   dy[1] = -p_k * y_x; // dv/dt
   dy[2] = phi_1_0; // d/dt ∂x/∂x(t0)
@@ -997,16 +997,16 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       const fNew = work[FNEXT_AT]!;
       const zStiff = work[ZSTIFF_AT]!;
       const record = estimate;
-      const k1 = k[0];
-      const p_k = p[0];
-      const y_0 = y[0], k1_0 = k1[0];
-      const y_1 = y[1], k1_1 = k1[1];
-      const y_2 = y[2], k1_2 = k1[2];
-      const y_3 = y[3], k1_3 = k1[3];
-      const y_4 = y[4], k1_4 = k1[4];
-      const y_5 = y[5], k1_5 = k1[5];
-      const y_6 = y[6], k1_6 = k1[6];
-      const y_7 = y[7], k1_7 = k1[7];
+      const k1 = k[0]!;
+      const p_k = p[0]!;
+      const y_0 = y[0]!, k1_0 = k1[0]!;
+      const y_1 = y[1]!, k1_1 = k1[1]!;
+      const y_2 = y[2]!, k1_2 = k1[2]!;
+      const y_3 = y[3]!, k1_3 = k1[3]!;
+      const y_4 = y[4]!, k1_4 = k1[4]!;
+      const y_5 = y[5]!, k1_5 = k1[5]!;
+      const y_6 = y[6]!, k1_6 = k1[6]!;
+      const y_7 = y[7]!, k1_7 = k1[7]!;
       // stage 2: c = 0.2
       const z2_0 = y_0 + h * (0.2 * k1_0);
       const z2_1 = y_1 + h * (0.2 * k1_1);
@@ -1138,7 +1138,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       kNext[7] = f_7;
       // stage 5, for the stiffness estimate
       if (record) {
-        const kStiff = k[4];
+        const kStiff = k[4]!;
         zStiff[0] = z5_0; kStiff[0] = k5_0;
         zStiff[1] = z5_1; kStiff[1] = k5_1;
         zStiff[2] = z5_2; kStiff[2] = k5_2;

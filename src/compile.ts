@@ -7,6 +7,7 @@
  */
 import { transformSync } from 'esbuild';
 import { emitCudaModule } from './codegen/cuda/module.ts';
+import { declarationsOf, toJavaScript } from './codegen/ts/javascript.ts';
 import { emitSolverModule } from './codegen/ts/module.ts';
 import { buildWasmKernel, emitWasmKernelText } from './codegen/wasm/index.ts';
 import { emitWgslModule } from './codegen/wgsl/module.ts';
@@ -165,12 +166,13 @@ function tsModule(
   return emitSolverModule(system, method, { command: options.command, kernel: chooseKernel(system, method, options) });
 }
 
-export type Target = 'ts' | 'cuda' | 'wgsl' | 'wat';
+export type Target = 'ts' | 'js' | 'cuda' | 'wgsl' | 'wat';
 
 export interface GenerateOptions extends CompileOptions {
   /**
-   * What to emit: a TypeScript module (default), CUDA C source, a WGSL compute shader, or the text of the
-   * TypeScript module's WebAssembly kernel.
+   * What to emit: a TypeScript module (default), the same module as JavaScript ('js'; its declarations from
+   * generateDeclarations), CUDA C source, a WGSL compute shader, or the text of the TypeScript module's
+   * WebAssembly kernel.
    */
   readonly target?: Target;
   /** Arithmetic of the CUDA source: 'f64' (default) or 'f32'. WGSL is always f32, TypeScript f64. */
@@ -187,8 +189,11 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
   }
   switch (target) {
     case 'ts':
-      if (precision === 'f32') throw new OptionError('precision', "the TypeScript target computes in 'f64' only");
-      return tsModule(m, sens, method, options, limits);
+    case 'js': {
+      if (precision === 'f32') throw new OptionError('precision', `the ${target} target computes in 'f64' only`);
+      const source = tsModule(m, sens, method, options, limits);
+      return target === 'ts' ? source : toJavaScript(source);
+    }
     case 'wat': {
       // The text of the TypeScript solver's WebAssembly kernel, for reading (the module carries the binary).
       if (precision === 'f32') throw new OptionError('precision', "the WebAssembly kernel computes in 'f64' only");
@@ -207,8 +212,16 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
       checkSystemSize(m, sens, 'unrolled', 'wgsl', limits);
       return emitWgslModule(buildAugmentedSystem(m, sens, 'unrolled'), explicitMethod(method, "target 'wgsl'"));
     default:
-      throw new OptionError('target', `expected 'ts', 'cuda', 'wgsl' or 'wat', got '${String(target)}'`);
+      throw new OptionError('target', `expected 'ts', 'js', 'cuda', 'wgsl' or 'wat', got '${String(target)}'`);
   }
+}
+
+/**
+ * The `.d.ts` for a module that generate(…, { target: 'js' }) returned: pass the same model and options. (From
+ * the TypeScript module, generated again: generation is deterministic.)
+ */
+export function generateDeclarations(model: ModelSpec | Model, options: GenerateOptions = {}): string {
+  return declarationsOf(generate(model, { ...options, target: 'ts' }));
 }
 
 /** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */

@@ -11,6 +11,7 @@ export {
   compile,
   type GenerateOptions,
   generate,
+  generateDeclarations,
   type Solver,
   type Target,
 } from './compile.ts';

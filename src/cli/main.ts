@@ -30,7 +30,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { compile, generate, type Target } from '../compile.ts';
+import { compile, generate, generateDeclarations, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
 import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
@@ -195,6 +195,30 @@ function packageVersion(): string {
   return String((JSON.parse(text) as { version?: unknown }).version);
 }
 
+/**
+ * The target of `generate`: --target when given, else by the --out file's extension (.js and .mjs: JavaScript).
+ * A TypeScript target written to a .js file was a silent mistake (TypeScript in a .js file): refused.
+ */
+function outputTarget(flag: Target | undefined, out: string): Target {
+  const javascript = /\.m?js$/i.test(out);
+  if (flag === undefined) return javascript ? 'js' : 'ts';
+  if (flag === 'ts' && javascript)
+    throw new OptionError(
+      '--target',
+      `ts writes TypeScript, but --out ${quoted(out)} names a JavaScript file: use --target js`,
+    );
+  return flag;
+}
+
+/** solver.js → solver.d.ts, solver.mjs → solver.d.mts. */
+function declarationsPath(out: string): string {
+  return out.replace(/\.(m?)js$/i, (_, m: string) => `.d.${m}ts`);
+}
+
+function byteCount(text: string): string {
+  return `${Buffer.byteLength(text).toLocaleString('en-US')} bytes`;
+}
+
 /** The flags of `solve`, as commander hands them over. */
 interface SolveFlags {
   y0?: number[];
@@ -242,14 +266,22 @@ function program(): Command {
     .argument('<model>', 'model JSON file')
     .option('--method <name>', 'integration method', 'RK45CK')
     .option('--sens <list>', 'sensitivities: y0, params, y0,params or none', sensitivities, ['y0'] as Sensitivity[])
-    .addOption(new Option('--target <target>', 'code target').choices(['ts', 'cuda', 'wgsl', 'wat']).default('ts'))
+    .addOption(
+      new Option('--target <target>', 'code target (default: js for an --out ending .js or .mjs, else ts)').choices([
+        'ts',
+        'js',
+        'cuda',
+        'wgsl',
+        'wat',
+      ]),
+    )
     .addOption(new Option('--precision <p>', 'arithmetic of the CUDA target (WGSL: f32 only)').choices(['f64', 'f32']))
     .addOption(
       new Option('--wasm <mode>', 'WebAssembly SIMD kernel in the TypeScript module (auto: large systems)')
         .choices(['auto', 'on', 'off'])
         .default('auto'),
     )
-    .requiredOption('--out <file>', 'output file')
+    .requiredOption('--out <file>', 'output file (- for stdout); with --target js a .d.ts is written beside it')
     .action(
       (
         modelPath: string,
@@ -257,22 +289,36 @@ function program(): Command {
           method: string;
           sens: Sensitivity[];
           out: string;
-          target: Target;
+          target?: Target;
           precision?: 'f64' | 'f32';
           wasm: 'auto' | 'on' | 'off';
         },
       ) => {
         const spec = readModelFile(modelPath);
+        const target = outputTarget(o.target, o.out);
         const precisionFlag = o.precision ? ` --precision ${o.precision}` : '';
-        const source = generate(spec, {
+        const sens = o.sens.length === 0 ? 'none' : o.sens.join(',');
+        const options = {
           method: o.method,
           sensitivities: o.sens,
-          target: o.target,
+          target,
           precision: o.precision,
-          wasm: o.wasm === 'auto' ? 'auto' : o.wasm === 'on',
-          command: `odeforge generate ${modelPath} --method ${o.method} --sens ${o.sens.join(',')} --target ${o.target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`} --out ${o.out}`,
-        });
+          wasm: o.wasm === 'auto' ? ('auto' as const) : o.wasm === 'on',
+          command: `odeforge generate ${modelPath} --method ${o.method} --sens ${sens} --target ${target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`} --out ${o.out}`,
+        };
+        const source = generate(spec, options);
+        if (o.out === '-') {
+          process.stdout.write(source);
+          return;
+        }
         writeOutput(o.out, source);
+        process.stderr.write(`wrote ${o.out} (${byteCount(source)})\n`);
+        if (target === 'js') {
+          const declarations = declarationsPath(o.out);
+          const text = generateDeclarations(spec, { ...options, target: 'ts' });
+          writeOutput(declarations, text);
+          process.stderr.write(`wrote ${declarations} (${byteCount(text)})\n`);
+        }
       },
     );
 

@@ -56,9 +56,12 @@ function counted(k: number, noun: string): string {
   return `${int(k)} ${noun}${k === 1 ? '' : 's'}`;
 }
 
-/** b[o + i], or b[o] for i = 0. */
+/**
+ * b[o + i], or b[o] for i = 0. Every element access the factorizations print carries `!` (erased, no cost): so
+ * the module type-checks under noUncheckedIndexedAccess, as `tsc --init` sets it.
+ */
 function rhsAt(i: number): string {
-  return i === 0 ? 'b[o]' : `b[o + ${int(i)}]`;
+  return i === 0 ? 'b[o]!' : `b[o + ${int(i)}]!`;
 }
 
 /** `function name(params): ret {` + indented body + `}`. */
@@ -77,7 +80,7 @@ function func(doc: string[], signature: string, body: string[]): string {
 export function emitDenseLu(n: number, functionName?: string): string {
   checkOrder(n);
   const name = checkName(functionName ?? `denseLu${int(n)}`);
-  const at = (i: number, j: number) => `a[${int(i * n + j)}]`;
+  const at = (i: number, j: number) => `a[${int(i * n + j)}]!`;
   const body: string[] = n > 1 ? ['let p = 0;', 'let m = 0;', 'let t = 0;'] : ['let m = 0;'];
   for (let k = 0; k < n; k++) {
     if (k === n - 1) {
@@ -97,7 +100,7 @@ export function emitDenseLu(n: number, functionName?: string): string {
     body.push(`if (p !== ${int(k)}) {`, `// interchange rows ${int(k)} and p (whole rows: L's multipliers too)`);
     body.push(`const r = p * ${int(n)};`);
     for (let j = 0; j < n; j++) {
-      const other = j === 0 ? 'a[r]' : `a[r + ${int(j)}]`;
+      const other = j === 0 ? 'a[r]!' : `a[r + ${int(j)}]!`;
       body.push(`t = ${at(k, j)};`, `${at(k, j)} = ${other};`, `${other} = t;`);
     }
     body.push('}');
@@ -130,13 +133,13 @@ export function emitDenseLu(n: number, functionName?: string): string {
 export function emitDenseSolve(n: number, functionName?: string): string {
   checkOrder(n);
   const name = checkName(functionName ?? `denseSolve${int(n)}`);
-  const lu = (i: number, j: number) => `a[${int(i * n + j)}]`;
+  const lu = (i: number, j: number) => `a[${int(i * n + j)}]!`;
   const loop: string[] = [];
   if (n > 1) {
     loop.push('// the row interchanges of the factorization, in order');
     for (let k = 0; k < n - 1; k++) {
-      loop.push(`p = piv[${int(k)}];`);
-      loop.push(`if (p !== ${int(k)}) {`, `t = ${rhsAt(k)};`, `${rhsAt(k)} = b[o + p];`, 'b[o + p] = t;', '}');
+      loop.push(`p = piv[${int(k)}]!;`);
+      loop.push(`if (p !== ${int(k)}) {`, `t = ${rhsAt(k)};`, `${rhsAt(k)} = b[o + p]!;`, 'b[o + p] = t;', '}');
     }
   }
   loop.push('// L y = P b (forward substitution, unit diagonal)');
@@ -337,7 +340,7 @@ function solveDoc(layout: SparseLuLayout, names: SparseNames): string[] {
 function straightLineForm(layout: SparseLuLayout, names: SparseNames): { factor: string; solve: string } {
   const { n, uStart, uRows, lStart, lRows, order: ord } = layout.symbolic;
   const { factorName, solveName, partSize } = names;
-  const a = (i: number, j: number) => `a[${int(layout.slot(ord[i]!, ord[j]!))}]`;
+  const a = (i: number, j: number) => `a[${int(layout.slot(ord[i]!, ord[j]!))}]!`;
   // Factorization, as blocks of statements that a part may not split (a column's pivot test and multipliers share
   // d and m). Column j gets the updates from the columns k of L with U[k][j] ≠ 0, k ascending so that U[k][j] is
   // final when used; then its pivot test; then its multipliers.
@@ -525,27 +528,27 @@ function tableForm(layout: SparseLuLayout, names: SparseNames): { factor: string
     'else a[s] = 0;',
     '}',
     `for (let j = 0; j < ${N}; j++) {`,
-    'const first = start[j];',
-    'const pivot = diag[j];',
-    'const last = start[j + 1];',
+    'const first = start[j]!;',
+    'const pivot = diag[j]!;',
+    'const last = start[j + 1]!;',
     '// scatter column j into the work column',
-    'for (let s = first; s < last; s++) x[row[s]] = a[s];',
+    'for (let s = first; s < last; s++) x[row[s]!] = a[s]!;',
     "// x ← L⁻¹x over the column's U rows k, ascending: x[k] is final (U[k][j]) when column k of L is applied",
     'let finite = 0;',
     'for (let s = first; s < pivot; s++) {',
-    'const k = row[s];',
-    'const u = x[k];',
+    'const k = row[s]!;',
+    'const u = x[k]!;',
     'a[s] = u;',
     'finite += 0 * u;',
-    'for (let q = diag[k] + 1; q < start[k + 1]; q++) x[row[q]] -= a[q] * u;',
+    'for (let q = diag[k]! + 1; q < start[k + 1]!; q++) x[row[q]!]! -= a[q]! * u;',
     '}',
     '// the pivot test on the active column, then the multipliers',
-    'const d = x[j];',
+    'const d = x[j]!;',
     'let m = Math.abs(d);',
-    'for (let s = pivot + 1; s < last; s++) m = Math.max(m, Math.abs(x[row[s]]));',
+    'for (let s = pivot + 1; s < last; s++) m = Math.max(m, Math.abs(x[row[s]!]!));',
     pivotTest(names.tau, 'finite', 'j + 1'),
     'a[pivot] = d;',
-    'for (let s = pivot + 1; s < last; s++) a[s] = x[row[s]] / d;',
+    'for (let s = pivot + 1; s < last; s++) a[s] = x[row[s]!]! / d;',
     '}',
     'return 0;',
   ];
@@ -561,14 +564,14 @@ function tableForm(layout: SparseLuLayout, names: SparseNames): { factor: string
     `for (let o = 0; o < nrhs * ${N}; o += ${N}) {`,
     '// L y = P b, column by column: y_j overwrites b[order[j]]',
     `for (let j = 0; j < ${N}; j++) {`,
-    'const y = b[o + order[j]];',
-    'for (let s = diag[j] + 1; s < start[j + 1]; s++) b[o + order[row[s]]] -= a[s] * y;',
+    'const y = b[o + order[j]!]!;',
+    'for (let s = diag[j]! + 1; s < start[j + 1]!; s++) b[o + order[row[s]!]!]! -= a[s]! * y;',
     '}',
     '// U x = y, column by column from the last: x_j overwrites b[order[j]], the solution in the original numbering',
     `for (let j = ${int(n - 1)}; j >= 0; j--) {`,
-    'const x = b[o + order[j]] / a[diag[j]];',
-    'b[o + order[j]] = x;',
-    'for (let s = start[j]; s < diag[j]; s++) b[o + order[row[s]]] -= a[s] * x;',
+    'const x = b[o + order[j]!]! / a[diag[j]!]!;',
+    'b[o + order[j]!] = x;',
+    'for (let s = start[j]!; s < diag[j]!; s++) b[o + order[row[s]!]!]! -= a[s]! * x;',
     '}',
     '}',
   ];

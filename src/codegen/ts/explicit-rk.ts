@@ -76,13 +76,14 @@ function arrayStep(method: ExplicitRungeKuttaMethod): string {
   const tab = numericTableau(method);
   const stiff = stiffnessStage(method);
   const s = tab.c.length;
-  const k = (j: number) => `k${j + 1}[i]`;
+  // (`!` on every element read: erased, and the module type-checks under noUncheckedIndexedAccess)
+  const k = (j: number) => `k${j + 1}[i]!`;
   const lines: string[] = [];
-  lines.push(`const ${Array.from({ length: s }, (_, j) => `k${j + 1} = k[${j}]`).join(', ')};`);
+  lines.push(`const ${Array.from({ length: s }, (_, j) => `k${j + 1} = k[${j}]!`).join(', ')};`);
   // With FSAL the last stage is F(t + h, yNew); it is evaluated after yNew below.
   const explicitStages = method.fsal ? s - 1 : s;
   for (let i = 1; i < explicitStages; i++) {
-    lines.push(`for (let i = 0; i < M; i++) z[i] = ${stepFrom('y[i]', combination(tab.a[i]!, k))};`);
+    lines.push(`for (let i = 0; i < M; i++) z[i] = ${stepFrom('y[i]!', combination(tab.a[i]!, k))};`);
     if (i === stiff) lines.push('if (record) zStiff.set(z); // for the stiffness estimate');
     lines.push(`rhs(${timeAt(tab.c[i]!)}, z, p, k${i + 1});`);
   }
@@ -90,7 +91,7 @@ function arrayStep(method: ExplicitRungeKuttaMethod): string {
     '// x * 0 is 0 for every finite x and NaN otherwise: one sum checks all new values',
     'let finite = 0;',
     'for (let i = 0; i < M; i++) {',
-    `const v = ${stepFrom('y[i]', combination(tab.b, k))};`,
+    `const v = ${stepFrom('y[i]!', combination(tab.b, k))};`,
     'yNew[i] = v;',
     'finite += v * 0;',
     '}',
@@ -105,7 +106,7 @@ function arrayStep(method: ExplicitRungeKuttaMethod): string {
   lines.push(
     'let err = 0;',
     'for (let i = 0; i < controlled; i++) {',
-    errorTerm(combination(tab.errorWeights, k), 'y[i]', 'yNew[i]'),
+    errorTerm(combination(tab.errorWeights, k), 'y[i]!', 'yNew[i]!'),
     '}',
     'return finite === 0 ? err : Number.POSITIVE_INFINITY;',
   );
@@ -123,9 +124,9 @@ function scalarStep(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): 
   const k = (stage: number) => (i: number) => `k${stage + 1}_${i}`;
 
   const lines: string[] = [];
-  lines.push('const k1 = k[0];');
-  for (const q of params) lines.push(`const ${symbolLocal(q)} = p[${q.index}];`);
-  lines.push(...all.map((i) => `const y_${i} = y[${i}], k1_${i} = k1[${i}];`));
+  lines.push('const k1 = k[0]!;');
+  for (const q of params) lines.push(`const ${symbolLocal(q)} = p[${q.index}]!;`);
+  lines.push(...all.map((i) => `const y_${i} = y[${i}]!, k1_${i} = k1[${i}]!;`));
   const lastExplicit = method.fsal ? s - 1 : s;
   for (let st = 1; st < lastExplicit; st++) {
     lines.push(`// stage ${st + 1}: c = ${numberLiteral(tab.c[st]!).text}`);
@@ -160,7 +161,7 @@ function scalarStep(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): 
   lines.push(`const kNext = ${method.fsal ? `k[${s - 1}]` : 'fNew'};`);
   lines.push(...all.map((i) => `kNext[${i}] = ${method.fsal ? k(s - 1)(i) : next(i)};`));
   if (stiff >= 0) {
-    lines.push(`// stage ${stiff + 1}, for the stiffness estimate`, 'if (record) {', `const kStiff = k[${stiff}];`);
+    lines.push(`// stage ${stiff + 1}, for the stiffness estimate`, 'if (record) {', `const kStiff = k[${stiff}]!;`);
     lines.push(...all.map((i) => `zStiff[${i}] = z${stiff + 1}_${i}; kStiff[${i}] = k${stiff + 1}_${i};`), '}');
   }
   if (!tab.errorWeights) {

@@ -134,8 +134,8 @@ export function printJacobian(system: AugmentedSystem): string {
   const printer = new ExpressionPrinter({ symbol: symbolLocal, temp: (e) => temps.get(e.id) }, TS_DIALECT);
   const lines: string[] = [];
   for (const q of program.inputs) {
-    if (q.role === 'state') lines.push(`const ${symbolLocal(q)} = y[${int(q.index)}];`);
-    else if (q.role === 'param') lines.push(`const ${symbolLocal(q)} = p[${int(q.index)}];`);
+    if (q.role === 'state') lines.push(`const ${symbolLocal(q)} = y[${int(q.index)}]!;`);
+    else if (q.role === 'param') lines.push(`const ${symbolLocal(q)} = p[${int(q.index)}]!;`);
   }
   for (const e of program.temps) lines.push(`const ${temps.get(e.id)} = ${printer.definition(e)};`);
   // Each entry says which derivative it is, up to JACOBIAN_COMMENTS_UP_TO entries: past that the comments are a

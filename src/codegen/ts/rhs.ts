@@ -171,7 +171,8 @@ export function printRhsBody(
   if (products && system.layout !== 'columns') throw new Error('internal: jacobianProducts needs the columns layout');
   const plan = direction === undefined && !products ? planRhs(system) : makePlan(system, direction, products);
   const lines: string[] = [];
-  for (const i of plan.inputs) lines.push(`const ${i.name} = ${i.from}[${i.index}];`);
+  // (`!` on every element read: erased, and the module type-checks under noUncheckedIndexedAccess)
+  for (const i of plan.inputs) lines.push(`const ${i.name} = ${i.from}[${i.index}]!;`);
   for (const t of plan.temps) lines.push(`const ${t.name} = ${t.text};`);
   // Runs of structurally zero components: one fill each (dy is a pooled vector, so zeros must be written).
   for (const segment of rhsSegments(system.rhs, TS_ZERO_FILL_FROM)) {
@@ -187,7 +188,7 @@ export function printRhsBody(
   for (const loop of plan.loops) {
     const c = loop.index;
     lines.push(`// ${loop.comment}`, `for (let ${c} = 0; ${c} < ${loop.width}; ${c}++) {`);
-    for (const k of loop.loads) lines.push(`const x${k} = y[${loop.offset + k * loop.stride} + ${c}];`);
+    for (const k of loop.loads) lines.push(`const x${k} = y[${loop.offset + k * loop.stride} + ${c}]!;`);
     loop.rows.forEach((row, i) => {
       lines.push(`dy[${loop.offset + i * loop.stride} + ${c}] = ${row};`);
     });
@@ -208,16 +209,16 @@ export function printRhsBody(
         `for (let i = 0; i < ${n}; i++) {`,
         `const row = ${offset} + i * ${width};`,
         `dy.fill(0, row, row + ${width});`,
-        'for (let k = JAC_ROW_START[i]; k < JAC_ROW_START[i + 1]; k++) {',
-        'const a = RHS_JAC[k];',
-        `const from = ${offset} + JAC_COLUMNS[k] * ${width};`,
-        `for (let c = 0; c < ${width}; c++) dy[row + c] += a * y[from + c];`,
+        'for (let k = JAC_ROW_START[i]!; k < JAC_ROW_START[i + 1]!; k++) {',
+        'const a = RHS_JAC[k]!;',
+        `const from = ${offset} + JAC_COLUMNS[k]! * ${width};`,
+        `for (let c = 0; c < ${width}; c++) dy[row + c]! += a * y[from + c]!;`,
         '}',
         '}',
       );
     }
   }
-  for (const inc of plan.increments) lines.push(`dy[${inc.index}] += ${inc.text}; // ${inc.comment}`);
+  for (const inc of plan.increments) lines.push(`dy[${inc.index}]! += ${inc.text}; // ${inc.comment}`);
   return lines.join('\n');
 }
 
