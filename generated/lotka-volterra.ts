@@ -255,6 +255,17 @@ export interface SolveOptions {
    */
   readonly onStep?: (t: number, augmented: Float64Array) => void;
   /**
+   * Called about every PROGRESS_INTERVAL_MS (0.1 s) of a solve with how far it is, and once more at its end (fraction
+   * 1), for a progress bar. A solve that ends sooner than the interval reports only the end.
+   */
+  readonly onProgress?: (progress: SolveProgress) => void;
+  /**
+   * Aborts the solve when it fires: the solve stops within a few steps with an IntegrationError, reason
+   * 'aborted', whose `partial` holds the result up to there. An already aborted signal stops it before the first
+   * step.
+   */
+  readonly signal?: { readonly aborted: boolean };
+  /**
    * Receives the tEval samples (augmented vector, valid during the call only) as they are computed, instead of
    * collecting them in `dense`; needs tEval. Samples delivered before a failed integration stay delivered.
    */
@@ -294,6 +305,17 @@ export interface DenseOutput {
   readonly jacobian?: Float64Array;
   /** k×n×p, when parameter sensitivities are integrated. */
   readonly paramJacobian?: Float64Array;
+}
+
+/** What onProgress receives. */
+export interface SolveProgress {
+  /** The time reached, and the fraction of [t0, t1] it covers. */
+  readonly t: number;
+  readonly fraction: number;
+  readonly steps: number;
+  /** Milliseconds since the solve began, and the estimated remaining ones (elapsed·(1 − f)/f; NaN at f = 0). */
+  readonly elapsedMs: number;
+  readonly etaMs: number;
 }
 
 export interface SolveResult {
@@ -341,7 +363,8 @@ export type FailureReason =
   | 'max-steps'
   | 'stiff'
   | 'singular-matrix'
-  | 'newton-failure';
+  | 'newton-failure'
+  | 'aborted';
 
 /**
  * An integration that could not reach t1: where it stopped (`t`, the last accepted point), why, and the result
@@ -350,7 +373,7 @@ export type FailureReason =
  * ±Infinity in F(t0, y0), in the first step's estimate, or in every step tried from `t`), 'step-size-underflow'
  * (a step too small to move t), 'max-steps', 'stiff', and for the implicit families 'singular-matrix' (the
  * Newton matrix could not be factorized for any step tried from `t`) and 'newton-failure' (Newton's iteration did
- * not converge down to the smallest step).
+ * not converge down to the smallest step); 'aborted' when the `signal` passed to solve was aborted.
  */
 export class IntegrationError extends Error {
   override name = 'IntegrationError';
@@ -393,6 +416,8 @@ const KNOWN_OPTIONS: { readonly [K in keyof SolveOptions]-?: true } = {
   errorControl: true,
   stiffness: true,
   onStep: true,
+  onProgress: true,
+  signal: true,
   onSample: true,
 };
 
@@ -588,6 +613,8 @@ interface Settings {
   detectStiffness: boolean;
   onStep: SolveOptions['onStep'];
   onSample: SolveOptions['onSample'];
+  onProgress: SolveOptions['onProgress'];
+  signal: SolveOptions['signal'];
 }
 
 /** Checks every option before any work is done; an OptionError names the first bad one. */
@@ -621,6 +648,10 @@ function settings(options: SolveOptions): Settings {
   const stiffness = oneOf('stiffness', options.stiffness, ['error', 'ignore'], 'error');
   const onStep = optionalFunction<SolveOptions['onStep']>('onStep', options.onStep);
   const onSample = optionalFunction<SolveOptions['onSample']>('onSample', options.onSample);
+  const onProgress = optionalFunction<SolveOptions['onProgress']>('onProgress', options.onProgress);
+  const signal = options.signal;
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean'))
+    throw new OptionError('signal', `expected an AbortSignal, got ${shown(signal)}`);
 
   const dir = t1 >= t0 ? 1 : -1;
   const span = Math.abs(t1 - t0);
@@ -659,7 +690,20 @@ function settings(options: SolveOptions): Settings {
     detectStiffness: adaptive && STIFFNESS_DETECTION && stiffness === 'error',
     onStep,
     onSample,
+    onProgress,
+    signal,
   };
+}
+
+/** How often onProgress is called (at most), and every how many steps the clock and the signal are read. */
+const PROGRESS_INTERVAL_MS = 100;
+const WATCH_EVERY_STEPS = 32;
+
+/** The progress of a solve at t (see SolveProgress). */
+function progressAt(t: number, t0: number, span: number, steps: number, began: number): SolveProgress {
+  const fraction = span === 0 ? 1 : Math.min(1, Math.abs(t - t0) / span);
+  const elapsedMs = performance.now() - began;
+  return { t, fraction, steps, elapsedMs, etaMs: fraction > 0 ? (elapsedMs * (1 - fraction)) / fraction : Number.NaN };
 }
 
 // ─── The driver ────────────────────────────────────────────────────────────────────────────────────────
@@ -878,6 +922,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     detectStiffness,
     onStep,
     onSample,
+    onProgress,
+    signal,
   } = s;
   let y: Float64Array = vectors[0]!;
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
@@ -901,9 +947,24 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   let rejected = 0;
   let evals = 0;
   let t = t0;
+  // onProgress and signal: looked at every WATCH_EVERY_STEPS steps (a clock read is not free)
+  const watching = onProgress !== undefined || signal !== undefined;
+  const began = watching ? performance.now() : 0;
+  let reported = began;
 
   rhs(t, y, p, work[0]!);
   evals++;
+  if (signal?.aborted)
+    failure(
+      'aborted',
+      'aborted before the first step',
+      t,
+      y,
+      familyStats(state, { steps, rejected, rhsEvals: evals }),
+      kept,
+      tEval,
+      nextEval,
+    );
   // NaN or ±Infinity in F(t0, y0), in the sensitivities' part too, fails every step from t0: say so at once,
   // rather than after maxSteps rejections (or, with fixed steps, after the first step).
   if (span > 0) {
@@ -1454,7 +1515,25 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     t = tNew;
     steps++;
     if (onStep) onStep(t, y);
+    if (watching && (steps & (WATCH_EVERY_STEPS - 1)) === 0) {
+      if (signal?.aborted)
+        failure(
+          'aborted',
+          'aborted by its signal',
+          t,
+          y,
+          familyStats(state, { steps, rejected, rhsEvals: evals }),
+          kept,
+          tEval,
+          nextEval,
+        );
+      if (onProgress !== undefined && performance.now() - reported >= PROGRESS_INTERVAL_MS) {
+        onProgress(progressAt(t, t0, span, steps, began));
+        reported = performance.now();
+      }
+    }
     h *= factor;
   }
+  if (onProgress !== undefined) onProgress(progressAt(t, t0, span, steps, began));
   return result(t, y, familyStats(state, { steps, rejected, rhsEvals: evals }), kept, tEval, nextEval);
 }

@@ -74,7 +74,14 @@ export class OptionError extends OdeforgeError {
 }
 
 /** Why an integration stopped before reaching t1. */
-export type FailureReason = 'non-finite' | 'step-size-underflow' | 'max-steps' | 'stiff';
+export type FailureReason =
+  | 'non-finite'
+  | 'step-size-underflow'
+  | 'max-steps'
+  | 'stiff'
+  | 'singular-matrix'
+  | 'newton-failure'
+  | 'aborted';
 
 /**
  * An integration that could not reach t1. `t` is where it stopped, `partial` the result up to that point

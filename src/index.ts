@@ -37,5 +37,12 @@ export {
 export { ALL_METHODS, findMethod, methodNames } from './methods/index.ts';
 export type { ExplicitRungeKuttaMethod, Method } from './methods/types.ts';
 export { buildModel, isModel, type Model, type ModelSpec } from './model/model.ts';
-export type { DenseOutput, SolveOptions, SolveResult, SolverInfo, SolveStats } from './runtime/types.ts';
+export type {
+  DenseOutput,
+  SolveOptions,
+  SolveProgress,
+  SolveResult,
+  SolverInfo,
+  SolveStats,
+} from './runtime/types.ts';
 export type { Sensitivity, VariationalLayout } from './variational/system.ts';

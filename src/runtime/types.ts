@@ -5,6 +5,7 @@
 export type {
   DenseOutput,
   SolveOptions,
+  SolveProgress,
   SolveResult,
   SolverInfo,
   SolveStats,
