@@ -36,6 +36,7 @@ import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
 import { runBatch } from './batch.ts';
 import { EXCERPT_CHARACTERS, fileKind, quoted, readModelFile, systemErrorText, visible } from './model-file.ts';
+import { type ProgressMode, progressBar } from './progress.ts';
 import { failureToJson, resultToJson } from './result-json.ts';
 import { formatTable } from './table.ts';
 import { trajectoryToCsv } from './trajectory.ts';
@@ -238,6 +239,7 @@ interface SolveFlags {
   format?: 'table' | 'json' | 'csv';
   json?: boolean;
   batch?: string;
+  progress: ProgressMode;
 }
 
 /** The solve options the flags set (a batch line may override each). */
@@ -344,6 +346,11 @@ function program(): Command {
       new Option('--format <format>', 'output: a table, one JSON object, or CSV').choices(['table', 'json', 'csv']),
     )
     .option('--json', 'print one JSON object on stdout (as --format json)')
+    .addOption(
+      new Option('--progress <when>', 'a progress bar on stderr: auto (on a terminal, after 1 s), on, off')
+        .choices(['auto', 'on', 'off'])
+        .default('auto'),
+    )
     .option('--batch <file>', 'JSON Lines of {y0, params, t0, t1, …} (- for stdin): one JSON result per line')
     .action((modelPath: string, o: SolveFlags) => {
       const spec = readModelFile(modelPath);
@@ -358,9 +365,19 @@ function program(): Command {
       const n = solver.info.states.length;
       const started = performance.now();
       let r: SolveResult;
+      const bar = progressBar(o.progress);
       try {
-        r = solver.solve({ ...batchDefaults(o), t0: o.t0, y0: o.y0, t1: o.t1, tEval: o.tEval });
+        r = solver.solve({
+          ...batchDefaults(o),
+          t0: o.t0,
+          y0: o.y0,
+          t1: o.t1,
+          tEval: o.tEval,
+          ...(bar ? { onProgress: bar.onProgress } : {}),
+        });
+        bar?.stop();
       } catch (e) {
+        bar?.stop();
         // The result up to the failure on stdout; main() still prints the one line on stderr and exits 1.
         if (format === 'json' && e instanceof IntegrationError)
           process.stdout.write(`${JSON.stringify(failureToJson(e, n, solver.info.method))}\n`);

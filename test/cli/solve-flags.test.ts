@@ -124,6 +124,17 @@ describe('odeforge solve: flags beyond the contract', () => {
     expect({ ...out[0], stats: undefined }).toEqual({ ...single, stats: undefined });
   });
 
+  it('--progress: a bar on stderr when asked (on), none when stderr is not a terminal (auto, the default)', () => {
+    const args = ['solve', SEED, '--y0', '1,1', '--t1', '300', '--rtol', '1e-12', '--atol', '1e-12', '--json'];
+    const on = run([...args, '--progress', 'on']);
+    expect(on.status).toBe(0);
+    expect(on.stderr).toMatch(/solve \|.*\| 100% \| t = 300\.000 \| ETA 0\.0 s/);
+    const auto = run(args);
+    expect(auto.stderr).toBe('');
+    // the bar never touches stdout
+    expect(JSON.parse(on.stdout).y).toEqual(JSON.parse(auto.stdout).y);
+  });
+
   it('generate --sens none writes a state-only solver', () => {
     const dir = mkdtempSync(join(tmpdir(), 'odeforge-'));
     const out = join(dir, 'seed.ts');
