@@ -26,9 +26,10 @@ import {
   readFileSync,
   type Stats,
   statSync,
+  watch,
   writeFileSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { compile, generate, generateDeclarations, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
@@ -220,6 +221,91 @@ function byteCount(text: string): string {
   return `${Buffer.byteLength(text).toLocaleString('en-US')} bytes`;
 }
 
+/** The flags of `generate`, as commander hands them over. */
+interface GenerateFlags {
+  method: string;
+  sens: Sensitivity[];
+  out: string;
+  target?: Target;
+  precision?: 'f64' | 'f32';
+  wasm: 'auto' | 'on' | 'off';
+  watch?: boolean;
+}
+
+/**
+ * One generation from the model file to --out (and the .d.ts of a JavaScript target). With `onlyChanges`
+ * (--watch) a file whose content would not change is left alone, so that a bundler or test watcher downstream
+ * does not rebuild for nothing.
+ */
+function generateOnce(modelPath: string, o: GenerateFlags, onlyChanges: boolean): void {
+  const spec = readModelFile(modelPath);
+  const target = outputTarget(o.target, o.out);
+  const precisionFlag = o.precision ? ` --precision ${o.precision}` : '';
+  const sens = o.sens.length === 0 ? 'none' : o.sens.join(',');
+  const options = {
+    method: o.method,
+    sensitivities: o.sens,
+    target,
+    precision: o.precision,
+    wasm: o.wasm === 'auto' ? ('auto' as const) : o.wasm === 'on',
+    command: `odeforge generate ${modelPath} --method ${o.method} --sens ${sens} --target ${target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`} --out ${o.out}`,
+  };
+  const source = generate(spec, options);
+  if (o.out === '-') {
+    process.stdout.write(source);
+    return;
+  }
+  const outputs: [string, () => string][] = [[o.out, () => source]];
+  if (target === 'js')
+    outputs.push([declarationsPath(o.out), () => generateDeclarations(spec, { ...options, target: 'ts' })]);
+  for (const [path, text] of outputs) {
+    const content = text();
+    if (onlyChanges && sameContent(path, content)) {
+      process.stderr.write(`unchanged ${path}\n`);
+      continue;
+    }
+    writeOutput(path, content);
+    process.stderr.write(`wrote ${path} (${byteCount(content)})\n`);
+  }
+}
+
+/** Whether the file at `path` holds exactly `text` (false when it cannot be read). */
+function sameContent(path: string, text: string): boolean {
+  try {
+    return readFileSync(path, 'utf8') === text;
+  } catch {
+    return false;
+  }
+}
+
+/** How long --watch waits for a burst of file events (an editor's save) to settle. */
+const WATCH_SETTLE_MS = 50;
+
+/**
+ * generate --watch: generates once, then again whenever the model file changes, until the process is stopped.
+ * A bad model is reported (one line on stderr, as without --watch) and the watch goes on; the directory is
+ * watched, not the file, so an editor that saves by replacing the file is followed too.
+ */
+function watchModel(modelPath: string, o: GenerateFlags): void {
+  const run = () => {
+    try {
+      generateOnce(modelPath, o, true);
+    } catch (e) {
+      if (!(e instanceof OdeforgeError)) throw e;
+      printError(e.message);
+    }
+  };
+  run();
+  let timer: NodeJS.Timeout | undefined;
+  const name = basename(modelPath);
+  watch(dirname(modelPath) || '.', (_event, file) => {
+    if (file !== null && file !== name) return;
+    clearTimeout(timer);
+    timer = setTimeout(run, WATCH_SETTLE_MS);
+  });
+  process.stderr.write(`watching ${modelPath} (Ctrl-C to stop)\n`);
+}
+
 /** The flags of `solve`, as commander hands them over. */
 interface SolveFlags {
   y0?: number[];
@@ -284,45 +370,15 @@ function program(): Command {
         .default('auto'),
     )
     .requiredOption('--out <file>', 'output file (- for stdout); with --target js a .d.ts is written beside it')
-    .action(
-      (
-        modelPath: string,
-        o: {
-          method: string;
-          sens: Sensitivity[];
-          out: string;
-          target?: Target;
-          precision?: 'f64' | 'f32';
-          wasm: 'auto' | 'on' | 'off';
-        },
-      ) => {
-        const spec = readModelFile(modelPath);
-        const target = outputTarget(o.target, o.out);
-        const precisionFlag = o.precision ? ` --precision ${o.precision}` : '';
-        const sens = o.sens.length === 0 ? 'none' : o.sens.join(',');
-        const options = {
-          method: o.method,
-          sensitivities: o.sens,
-          target,
-          precision: o.precision,
-          wasm: o.wasm === 'auto' ? ('auto' as const) : o.wasm === 'on',
-          command: `odeforge generate ${modelPath} --method ${o.method} --sens ${sens} --target ${target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`} --out ${o.out}`,
-        };
-        const source = generate(spec, options);
-        if (o.out === '-') {
-          process.stdout.write(source);
-          return;
-        }
-        writeOutput(o.out, source);
-        process.stderr.write(`wrote ${o.out} (${byteCount(source)})\n`);
-        if (target === 'js') {
-          const declarations = declarationsPath(o.out);
-          const text = generateDeclarations(spec, { ...options, target: 'ts' });
-          writeOutput(declarations, text);
-          process.stderr.write(`wrote ${declarations} (${byteCount(text)})\n`);
-        }
-      },
-    );
+    .option('--watch', 'stay running: regenerate when the model file changes (write only what changed)')
+    .action((modelPath: string, o: GenerateFlags) => {
+      if (o.watch) {
+        if (o.out === '-') throw new OptionError('--watch', 'needs an --out file, not -');
+        watchModel(modelPath, o);
+        return;
+      }
+      generateOnce(modelPath, o, false);
+    });
 
   cli
     .command('solve')
