@@ -177,6 +177,9 @@ describe('the npm package', () => {
         `const solver = compile(${JSON.stringify(DECAY)}, { sensitivities: ['y0', 'params'] });`,
         'const r = solver.solve({ t0: 0, t1: 1, y0: [1], rtol: 1e-12, atol: 1e-12 });',
         "const from = import.meta.resolve('odeforge');",
+        // the bundler plugin, from its own export
+        "const plugin = await import('odeforge/unplugin');",
+        "if (typeof plugin.default.esbuild !== 'function' || typeof plugin.vite !== 'function') throw new Error('no plugin');",
         'console.log(JSON.stringify({ from, y: r.y[0], dy0: r.jacobian[0], dk: r.paramJacobian[0] }));',
       ].join('\n'),
     );
