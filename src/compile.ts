@@ -13,6 +13,7 @@ import { buildWasmKernel, emitWasmKernelText } from './codegen/wasm/index.ts';
 import { emitWgslModule } from './codegen/wgsl/module.ts';
 import { solveEnsembleCpu } from './ensemble/cpu.ts';
 import { checkEnsembleOptions } from './ensemble/options.ts';
+import { abortReason } from './ensemble/pool.ts';
 import type { EnsembleBackendOptions, EnsembleInput, EnsembleResult } from './ensemble/types.ts';
 import { OptionError } from './errors.ts';
 import { ALL_METHODS, explicitMethod, findMethod } from './methods/index.ts';
@@ -246,7 +247,19 @@ export function compile(model: ModelSpec | Model, options: CompileOptions = {}):
     stepKernel: loaded.stepKernel,
     // async: a refused option is a rejected promise, like every other failure of an ensemble.
     solveEnsemble: async (input, backendOptions) => {
-      const { count, options, backend, precision, workers } = checkEnsembleOptions(info, input, backendOptions);
+      const { count, options, backend, precision, workers, onProgress, signal } = checkEnsembleOptions(
+        info,
+        input,
+        backendOptions,
+      );
+      // The GPU backends run in one call: the signal is looked at before it, progress reported after it.
+      const gpu = async (run: () => Promise<EnsembleResult>) => {
+        if (signal?.aborted) throw abortReason(signal);
+        const began = performance.now();
+        const result = await run();
+        onProgress?.({ done: count, total: count, fraction: 1, elapsedMs: performance.now() - began, etaMs: 0 });
+        return result;
+      };
       // The GPU targets emit straight-line code for the whole augmented vector: sized before it is built.
       const unrolled = (target: 'cuda' | 'wgsl') => {
         checkSystemSize(m, sens, 'unrolled', target, limits);
@@ -254,14 +267,23 @@ export function compile(model: ModelSpec | Model, options: CompileOptions = {}):
       };
       switch (backend) {
         case 'cpu':
-          return solveEnsembleCpu(js, info, options, { count, workers });
+          return solveEnsembleCpu(js, info, options, { count, workers, onProgress, signal });
         case 'cuda':
-          return import('./ensemble/cuda.ts').then((cuda) =>
-            cuda.solveEnsembleCuda(unrolled('cuda'), explicitMethod(method, "the 'cuda' ensemble"), options, precision),
+          return gpu(() =>
+            import('./ensemble/cuda.ts').then((cuda) =>
+              cuda.solveEnsembleCuda(
+                unrolled('cuda'),
+                explicitMethod(method, "the 'cuda' ensemble"),
+                options,
+                precision,
+              ),
+            ),
           );
         case 'webgpu':
-          return import('./ensemble/webgpu.ts').then((gpu) =>
-            gpu.solveEnsembleWebGpu(unrolled('wgsl'), explicitMethod(method, "the 'webgpu' ensemble"), options),
+          return gpu(() =>
+            import('./ensemble/webgpu.ts').then((webgpu) =>
+              webgpu.solveEnsembleWebGpu(unrolled('wgsl'), explicitMethod(method, "the 'webgpu' ensemble"), options),
+            ),
           );
       }
     },

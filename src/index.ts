@@ -22,6 +22,7 @@ export type {
   EnsembleBackendOptions,
   EnsembleInput,
   EnsembleOptions,
+  EnsembleProgress,
   EnsembleResult,
   EnsembleStatus,
 } from './ensemble/types.ts';

@@ -6,9 +6,15 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { SolverInfo } from '../runtime/types.ts';
-import { ensemblePool } from './pool.ts';
+import { abortReason, ensemblePool } from './pool.ts';
 import { runSlice, type SliceOutput, type SliceTask, type SolverModule, sliceError } from './slice.ts';
-import { ENSEMBLE_STATUS, type EnsembleOptions, type EnsembleResult, type EnsembleStatus } from './types.ts';
+import {
+  ENSEMBLE_STATUS,
+  type EnsembleOptions,
+  type EnsembleProgress,
+  type EnsembleResult,
+  type EnsembleStatus,
+} from './types.ts';
 
 /** Smaller ensembles run on the calling thread: handing them to a worker costs more than it saves. */
 export const MIN_ROWS_FOR_WORKERS = 64;
@@ -46,7 +52,12 @@ export async function solveEnsembleCpu(
   js: string,
   info: SolverInfo,
   options: EnsembleOptions,
-  ranges: { count: number; workers?: number },
+  ranges: {
+    count: number;
+    workers?: number;
+    onProgress?: (progress: EnsembleProgress) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<EnsembleResult> {
   const n = info.states.length;
   const p = info.params.length;
@@ -68,8 +79,21 @@ export async function solveEnsembleCpu(
     params: options.params?.slice(from * p, to * p),
   });
 
+  const { onProgress, signal } = ranges;
+  const report = (done: number) => {
+    const elapsedMs = performance.now() - started;
+    const fraction = count === 0 ? 1 : done / count;
+    onProgress?.({
+      done,
+      total: count,
+      fraction,
+      elapsedMs,
+      etaMs: fraction > 0 ? (elapsedMs * (1 - fraction)) / fraction : Number.NaN,
+    });
+  };
   let slices: SliceOutput[];
   if (count < MIN_ROWS_FOR_WORKERS) {
+    if (signal?.aborted) throw abortReason(signal);
     const outcome = runSlice(loadModule(key, js), task(0, count), undefined);
     if (!outcome.ok) throw sliceError(outcome.failure, info);
     slices = [outcome.output];
@@ -77,8 +101,11 @@ export async function solveEnsembleCpu(
     const rows = Math.max(MIN_SLICE_ROWS, Math.ceil(count / (workers * SLICES_PER_WORKER)));
     const tasks: SliceTask[] = [];
     for (let from = 0; from < count; from += rows) tasks.push(task(from, Math.min(count, from + rows)));
-    slices = await ensemblePool().run({ key, js, info, tasks, workers });
+    // the last slice's report is the final one below
+    const onSliceDone = onProgress === undefined ? undefined : (done: number) => done < count && report(done);
+    slices = await ensemblePool().run({ key, js, info, tasks, workers, onSliceDone, signal });
   }
+  if (onProgress !== undefined) report(count);
 
   const concat = (pick: (s: SliceOutput) => Float64Array) => {
     const total = new Float64Array(slices.reduce((a, s) => a + pick(s).length, 0));

@@ -8,10 +8,10 @@ import { availableParallelism } from 'node:os';
 import { OptionError } from '../errors.ts';
 import { checkOptionKeys, closest, quoteValue } from '../options.ts';
 import type { SolverInfo } from '../runtime/types.ts';
-import type { EnsembleBackend, EnsembleOptions } from './types.ts';
+import type { EnsembleBackend, EnsembleOptions, EnsembleProgress } from './types.ts';
 
 export const ENSEMBLE_OPTION_KEYS = ['t0', 't1', 'y0', 'params', 'rtol', 'atol', 'dt', 'maxSteps'] as const;
-export const ENSEMBLE_BACKEND_OPTION_KEYS = ['backend', 'precision', 'workers'] as const;
+export const ENSEMBLE_BACKEND_OPTION_KEYS = ['backend', 'precision', 'workers', 'onProgress', 'signal'] as const;
 export const ENSEMBLE_BACKENDS: readonly EnsembleBackend[] = ['cpu', 'cuda', 'webgpu'];
 /** A bound on `workers` that no machine reaches, so that a typo (10000) cannot start thousands of threads. */
 export const MAX_WORKERS = 1024;
@@ -25,6 +25,8 @@ export interface CheckedEnsemble {
   readonly precision: 'f64' | 'f32';
   /** 'cpu' backend: the most worker threads the ensemble may occupy at once. */
   readonly workers: number;
+  readonly onProgress?: (progress: EnsembleProgress) => void;
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -98,12 +100,20 @@ export function checkEnsembleOptions(
     throw new OptionError('workers', `must be an integer from 1 to ${MAX_WORKERS}, got ${quoteValue(workers)}`);
   }
 
+  if (b.onProgress !== undefined && typeof b.onProgress !== 'function')
+    throw new OptionError('onProgress', `expected a function, got ${quoteValue(b.onProgress)}`);
+  const signal = b.signal as { aborted?: unknown } | undefined;
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean'))
+    throw new OptionError('signal', `expected an AbortSignal, got ${quoteValue(signal)}`);
+
   return {
     count,
     options: { t0, t1, y0, params, rtol, atol, dt, maxSteps: maxSteps as number | undefined },
     backend: backend as EnsembleBackend,
     precision,
     workers,
+    onProgress: b.onProgress as CheckedEnsemble['onProgress'],
+    signal: b.signal as AbortSignal | undefined,
   };
 }
 

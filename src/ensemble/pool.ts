@@ -96,6 +96,10 @@ export interface EnsembleJob {
   readonly tasks: readonly SliceTask[];
   /** The most threads this job may occupy at once. */
   readonly workers: number;
+  /** Called after each slice that completes, with the count of its job's rows completed so far. */
+  readonly onSliceDone?: (rowsDone: number) => void;
+  /** Aborting it rejects the job with the signal's reason and stops its slices (as a failed slice does). */
+  readonly signal?: AbortSignal;
 }
 
 export interface EnsemblePoolStats {
@@ -124,6 +128,7 @@ interface Job extends EnsembleJob {
   next: number;
   inFlight: number;
   done: number;
+  rowsDone: number;
   settled: boolean;
   readonly outputs: SliceOutput[];
   /** Shared with the workers: see CANCEL_FLAG and ROWS_STARTED. */
@@ -140,6 +145,11 @@ interface Thread {
   gone: boolean;
 }
 
+/** Why an aborted job rejects: the signal's reason (an AbortError by default), as fetch and timers do. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('the ensemble was aborted', 'AbortError');
+}
+
 export class EnsemblePool {
   readonly #threads: Thread[] = [];
   readonly #jobs: Job[] = [];
@@ -154,21 +164,38 @@ export class EnsemblePool {
   /** Runs a job's slices; resolves with their outputs in order, or rejects with the first failure's error. */
   run(job: EnsembleJob): Promise<SliceOutput[]> {
     return new Promise((resolve, reject) => {
+      if (job.signal?.aborted) {
+        reject(abortReason(job.signal));
+        return;
+      }
       if (job.tasks.length === 0) {
         resolve([]);
         return;
       }
-      this.#jobs.push({
+      const queued: Job = {
         ...job,
         next: 0,
         inFlight: 0,
         done: 0,
+        rowsDone: 0,
         settled: false,
         outputs: new Array(job.tasks.length),
         progress: new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT)),
         resolve,
         reject,
-      });
+      };
+      this.#jobs.push(queued);
+      job.signal?.addEventListener(
+        'abort',
+        () => {
+          if (!queued.settled) {
+            this.#fail(queued, abortReason(job.signal!));
+            this.#retireFinishedJobs();
+            this.#pump();
+          }
+        },
+        { once: true },
+      );
       this.#pump();
     });
   }
@@ -261,6 +288,8 @@ export class EnsemblePool {
       const { outcome } = reply;
       if (outcome.ok) {
         job.outputs[index] = outcome.output;
+        job.rowsDone += outcome.output.status.length;
+        job.onSliceDone?.(job.rowsDone);
         if (++job.done === job.tasks.length) {
           job.settled = true;
           job.resolve(job.outputs);

@@ -40,6 +40,27 @@ export interface EnsembleBackendOptions {
    * the process alive and exit after a while. Ensembles of fewer than 64 trajectories run on the calling thread.
    */
   readonly workers?: number;
+  /**
+   * Called as trajectories finish ('cpu' backend: after each slice of rows; the GPU backends: at the end) with
+   * `{ done, total, fraction, elapsedMs, etaMs }`, and at the end with fraction 1.
+   */
+  readonly onProgress?: (progress: EnsembleProgress) => void;
+  /**
+   * Aborts the ensemble: the promise rejects with the signal's reason (an AbortError) and the worker threads
+   * stop before their next trajectory ('cpu'); the GPU backends check it before they start.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** What an ensemble's onProgress receives. */
+export interface EnsembleProgress {
+  /** Trajectories finished, of `total`. */
+  readonly done: number;
+  readonly total: number;
+  readonly fraction: number;
+  readonly elapsedMs: number;
+  /** elapsed·(1 − f)/f, NaN at f = 0. */
+  readonly etaMs: number;
 }
 
 import type { EnsembleStatus } from '../runtime/status.ts';

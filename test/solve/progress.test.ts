@@ -77,3 +77,35 @@ describe('solve: onProgress and signal', () => {
     expect(seen.at(-1)).toBe(1);
   });
 });
+
+describe('solveEnsemble: onProgress and signal', () => {
+  const solver = compile(OSCILLATOR, { method: 'RK45CK', sensitivities: ['y0'] });
+  const rows = 400;
+  const input = { t0: 0, t1: 200, y0: new Float64Array(rows * 2).fill(1), rtol: 1e-10, atol: 1e-10 };
+
+  it('reports finished trajectories, ending at fraction 1, with the same result as without it', async () => {
+    const seen: { done: number; fraction: number }[] = [];
+    const r = await solver.solveEnsemble(input, { workers: 2, onProgress: (p) => seen.push({ ...p }) });
+    const plain = await solver.solveEnsemble(input, { workers: 2 });
+    expect(Array.from(r.y)).toEqual(Array.from(plain.y));
+    expect(seen.at(-1)).toMatchObject({ done: rows, fraction: 1 });
+    expect(seen.length).toBeGreaterThan(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.done).toBeGreaterThan(seen[i - 1]!.done);
+  });
+
+  it('an abort rejects with the signal reason and stops the rest', async () => {
+    const controller = new AbortController();
+    const run = solver.solveEnsemble(input, {
+      workers: 2,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done > 0 && p.fraction < 1) controller.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(solver.solveEnsemble(input, { signal: aborted.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(solver.solveEnsemble(input, { signal: 'no' as never })).rejects.toThrow(OptionError);
+  });
+});
