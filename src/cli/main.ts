@@ -37,6 +37,7 @@ import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
 import { runBatch } from './batch.ts';
 import { EXCERPT_CHARACTERS, fileKind, quoted, readModelFile, systemErrorText, visible } from './model-file.ts';
+import { type PlotKind, plotSpec, renderSvg } from './plot.ts';
 import { type ProgressMode, progressBar } from './progress.ts';
 import { failureToJson, resultToJson } from './result-json.ts';
 import { formatTable } from './table.ts';
@@ -44,7 +45,7 @@ import { trajectoryToCsv } from './trajectory.ts';
 import { timeList, timeValue } from './values.ts';
 
 /** The commands; `help` is commander's own. */
-const COMMANDS = ['generate', 'solve'] as const;
+const COMMANDS = ['generate', 'solve', 'plot'] as const;
 
 /** A flag value that must be a finite number: the whole text, nothing silently dropped. */
 function finiteNumber(flag: string) {
@@ -306,6 +307,57 @@ function watchModel(modelPath: string, o: GenerateFlags): void {
   process.stderr.write(`watching ${modelPath} (Ctrl-C to stop)\n`);
 }
 
+/** The flags of `plot`, as commander hands them over. */
+interface PlotFlags {
+  y0: number[];
+  t0: number;
+  t1: number;
+  rtol: number;
+  atol: number;
+  method: string;
+  param?: Record<string, number>;
+  sens?: Sensitivity[];
+  samples: number;
+  states?: string;
+  kind: PlotKind;
+  out: string;
+}
+
+/** plot: solve with samples (and the sensitivities the kind needs), then render and write the SVG. */
+async function plotCommand(modelPath: string, o: PlotFlags): Promise<void> {
+  const spec = readModelFile(modelPath);
+  const sens = o.sens ?? (o.kind === 'jacobian' ? ['y0', 'params'] : []);
+  const solver = compile(spec, { method: o.method, sensitivities: sens });
+  const names = solver.info.states;
+  const chosen = (o.states ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of chosen)
+    if (!names.includes(name))
+      throw new OptionError('--states', `unknown state ${quoted(name)}; the model has ${names.join(', ')}`);
+  let states = chosen.map((name) => names.indexOf(name));
+  if (o.kind === 'phase') {
+    if (states.length === 0) states = [0, 1];
+    if (states.length !== 2 || names.length < 2)
+      throw new OptionError('--states', 'a phase portrait needs two states (--states x,v)');
+  } else if (states.length === 0) states = names.map((_, i) => i);
+  if (o.samples < 2) throw new OptionError('--samples', 'at least 2');
+  const tEval = Array.from({ length: o.samples }, (_, i) =>
+    i === o.samples - 1 ? o.t1 : o.t0 + ((o.t1 - o.t0) * i) / (o.samples - 1),
+  );
+  const r = solver.solve({ t0: o.t0, t1: o.t1, y0: o.y0, params: o.param, rtol: o.rtol, atol: o.atol, tEval });
+  if (o.kind === 'jacobian' && !r.jacobian && !r.paramJacobian)
+    throw new OptionError('--sens', 'the jacobian plot needs sensitivities (y0, params)');
+  const svg = await renderSvg(plotSpec(o.kind, solver.info, r, states));
+  if (o.out === '-') {
+    process.stdout.write(svg);
+    return;
+  }
+  writeOutput(o.out, svg);
+  process.stderr.write(`wrote ${o.out} (${byteCount(svg)})\n`);
+}
+
 /** The flags of `solve`, as commander hands them over. */
 interface SolveFlags {
   y0?: number[];
@@ -378,6 +430,28 @@ function program(): Command {
         return;
       }
       generateOnce(modelPath, o, false);
+    });
+
+  cli
+    .command('plot')
+    .description('draw a solve as SVG: trajectories, a phase portrait, or the Jacobians at t1')
+    .argument('<model>', 'model JSON file')
+    .requiredOption('--y0 <values>', 'initial state, comma-separated', numberList('--y0'))
+    .option('--t0 <t>', 'initial time', timeValue('--t0'), 0)
+    .requiredOption('--t1 <t>', 'final time', timeValue('--t1'))
+    .option('--rtol <tol>', 'relative tolerance', nonNegativeNumber('--rtol'), 1e-8)
+    .option('--atol <tol>', 'absolute tolerance', nonNegativeNumber('--atol'), 1e-10)
+    .option('--method <name>', 'integration method', 'RK45CK')
+    .option('--param <name=value>', 'parameter value (repeatable)', collectParams)
+    .option('--sens <list>', 'sensitivities (the jacobian plot): y0, params, y0,params', sensitivities)
+    .option('--samples <n>', 'samples of the trajectory', positiveInteger('--samples'), 400)
+    .option('--states <names>', 'the states to draw (trajectory), or the two axes (phase), comma-separated')
+    .addOption(
+      new Option('--kind <kind>', 'what to draw').choices(['trajectory', 'phase', 'jacobian']).default('trajectory'),
+    )
+    .requiredOption('--out <file>', 'the SVG file to write (- for stdout)')
+    .action((modelPath: string, o: PlotFlags) => {
+      pendingAction = plotCommand(modelPath, o);
     });
 
   cli
@@ -508,10 +582,16 @@ function printError(message: string, argv: readonly string[] = []): void {
 
 /** The exit code of a command that succeeded as a whole but not in every part (--batch). */
 let actionExitCode = 0;
+/** The work of an asynchronous command (plot), which main() returns as a promise of the exit code. */
+let pendingAction: Promise<void> | undefined;
 
-/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
-export function main(argv: readonly string[]): number {
+/**
+ * Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process — or, for a command
+ * that works asynchronously (plot), a promise of it.
+ */
+export function main(argv: readonly string[]): number | Promise<number> {
   actionExitCode = 0;
+  pendingAction = undefined;
   try {
     const unknown = unknownCommand(argv);
     if (unknown !== undefined) {
@@ -519,29 +599,40 @@ export function main(argv: readonly string[]): number {
       return 2;
     }
     program().parse([...argv], { from: 'user' });
+    const pending = pendingAction as Promise<void> | undefined;
+    if (pending !== undefined)
+      return pending.then(
+        () => actionExitCode,
+        (e: unknown) => exitCodeOf(e, argv),
+      );
     return actionExitCode;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
-      // No command: commander shows the help on stderr (silenced here) and says only '(outputHelp)' (hardening).
-      if (e.code === 'commander.help') {
-        printError(`missing command: expected 'generate' or 'solve' (odeforge --help)`);
-        return 2;
-      }
-      printError(commanderMessage(e).replace(/\s+/g, ' ').trim());
-      return 2;
-    }
-    if (e instanceof IntegrationError) {
-      printError(e.message, argv);
-      return 1;
-    }
-    if (e instanceof OdeforgeError) {
-      printError(e.message, argv);
-      return 2;
-    }
-    printError(`internal error: ${String((e as Error)?.message ?? e)}`, argv);
-    return 70;
+    return exitCodeOf(e, argv);
   }
+}
+
+/** The exit code of an error, after its one line on stderr (see the top of this file). */
+function exitCodeOf(e: unknown, argv: readonly string[]): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+    // No command: commander shows the help on stderr (silenced here) and says only '(outputHelp)' (hardening).
+    if (e.code === 'commander.help') {
+      printError(`missing command: expected 'generate', 'solve' or 'plot' (odeforge --help)`);
+      return 2;
+    }
+    printError(commanderMessage(e).replace(/\s+/g, ' ').trim());
+    return 2;
+  }
+  if (e instanceof IntegrationError) {
+    printError(e.message, argv);
+    return 1;
+  }
+  if (e instanceof OdeforgeError) {
+    printError(e.message, argv);
+    return 2;
+  }
+  printError(`internal error: ${String((e as Error)?.message ?? e)}`, argv);
+  return 70;
 }
 
 /**
