@@ -9,6 +9,7 @@ import type { SolverInfo } from '../runtime/types.ts';
 import { abortReason, ensemblePool } from './pool.ts';
 import { runSlice, type SliceOutput, type SliceTask, type SolverModule, sliceError } from './slice.ts';
 import {
+  type AbortSignalLike,
   ENSEMBLE_STATUS,
   type EnsembleOptions,
   type EnsembleProgress,
@@ -56,7 +57,7 @@ export async function solveEnsembleCpu(
     count: number;
     workers?: number;
     onProgress?: (progress: EnsembleProgress) => void;
-    signal?: AbortSignal;
+    signal?: AbortSignalLike;
   },
 ): Promise<EnsembleResult> {
   const n = info.states.length;

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { OptionError } from '../errors.ts';
 import { checkOptionKeys, closest, quoteValue } from '../options.ts';
 import type { SolverInfo } from '../runtime/types.ts';
-import type { EnsembleBackend, EnsembleOptions, EnsembleProgress } from './types.ts';
+import type { AbortSignalLike, EnsembleBackend, EnsembleOptions, EnsembleProgress } from './types.ts';
 
 export const ENSEMBLE_OPTION_KEYS = ['t0', 't1', 'y0', 'params', 'rtol', 'atol', 'dt', 'maxSteps'] as const;
 export const ENSEMBLE_BACKEND_OPTION_KEYS = ['backend', 'precision', 'workers', 'onProgress', 'signal'] as const;
@@ -26,7 +26,7 @@ export interface CheckedEnsemble {
   /** 'cpu' backend: the most worker threads the ensemble may occupy at once. */
   readonly workers: number;
   readonly onProgress?: (progress: EnsembleProgress) => void;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
 }
 
 /**
@@ -113,7 +113,7 @@ export function checkEnsembleOptions(
     precision,
     workers,
     onProgress: b.onProgress as CheckedEnsemble['onProgress'],
-    signal: b.signal as AbortSignal | undefined,
+    signal: b.signal as AbortSignalLike | undefined,
   };
 }
 

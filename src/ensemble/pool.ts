@@ -25,6 +25,7 @@ import {
   type SliceTask,
   sliceError,
 } from './slice.ts';
+import type { AbortSignalLike } from './types.ts';
 
 /** How long an idle thread waits for work before exiting. */
 const IDLE_MS = 30_000;
@@ -99,7 +100,7 @@ export interface EnsembleJob {
   /** Called after each slice that completes, with the count of its job's rows completed so far. */
   readonly onSliceDone?: (rowsDone: number) => void;
   /** Aborting it rejects the job with the signal's reason and stops its slices (as a failed slice does). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
 }
 
 export interface EnsemblePoolStats {
@@ -146,7 +147,7 @@ interface Thread {
 }
 
 /** Why an aborted job rejects: the signal's reason (an AbortError by default), as fetch and timers do. */
-export function abortReason(signal: AbortSignal): unknown {
+export function abortReason(signal: AbortSignalLike): unknown {
   return signal.reason ?? new DOMException('the ensemble was aborted', 'AbortError');
 }
 

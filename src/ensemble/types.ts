@@ -49,7 +49,17 @@ export interface EnsembleBackendOptions {
    * Aborts the ensemble: the promise rejects with the signal's reason (an AbortError) and the worker threads
    * stop before their next trajectory ('cpu'); the GPU backends check it before they start.
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
+}
+
+/**
+ * What the ensembles use of an AbortSignal, spelled out so that the declarations need neither the DOM library nor
+ * Node's types (an AbortSignal is one).
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
 }
 
 /** What an ensemble's onProgress receives. */
