@@ -2,7 +2,7 @@
  * Assembles a standalone TypeScript solver module from two templates: the driver (templates/ts/driver.ts:
  * options, controller, dense output, failures, streaming, statistics) and the method family's step
  * (templates/ts/explicit-rk.ts), which takes the place of the driver's `@odeforge:family` region, less its
- * `@odeforge:driver` stubs. The composed text, opened with ts-morph, has each of its `declare` placeholders
+ * `@odeforge:driver` stubs. The composed text has each of its `declare` placeholders (found by template-scan.ts)
  * replaced by generated code — constants, the augmented right-hand side and the unrolled step. The templates
  * stay as written and reviewed; only the straight-line mathematics is generated.
  */
@@ -21,6 +21,7 @@ import { implicitRkDefinitions } from './implicit-rk.ts';
 import { newtonMatrixDefinitions } from './newton-matrix.ts';
 import { printRhsBody, useJacobianProducts } from './rhs.ts';
 import { rosenbrockDefinitions } from './rosenbrock.ts';
+import { declaredPlaceholders, type Placeholder, topLevelNames } from './template-scan.ts';
 
 const DRIVER_URL = new URL('../../../templates/ts/driver.ts', import.meta.url);
 /**
@@ -53,8 +54,9 @@ const FAMILY_URLS: Readonly<Record<Method['family'], readonly FamilyPart[]>> = {
 };
 
 /**
- * ts-morph, loaded when a template is first read: it brings the TypeScript compiler (~0.8 s to load), which
- * a CLI call that stops at bad input, or that only prints its version, never needs.
+ * ts-morph, loaded only where a TypeScript parser is needed: renaming the top-level names of auto's two explicit
+ * parts (prefixTopLevelNames) and splitting the WebAssembly kernel's template. It brings the TypeScript compiler
+ * (~0.5–0.8 s to load); the other families' templates are read by template-scan.ts.
  */
 let tsMorph: typeof TsMorph | undefined;
 function morph(): typeof TsMorph {
@@ -339,12 +341,6 @@ function printRhs(system: AugmentedSystem, method: Method): string {
   return `${signature} {\n${indentBlock(body, 1)}\n}\n\n/** J's values for the products of rhs. */\nconst RHS_JAC = new Float64Array(${integerLiteral(nnz)});`;
 }
 
-interface Placeholder {
-  readonly name: string;
-  readonly start: number;
-  readonly end: number;
-}
-
 const templateCache = new Map<Method['family'], { text: string; placeholders: Placeholder[] }>();
 
 /** The driver's region that a family's template replaces, and the family template's stubs of the driver. */
@@ -371,22 +367,12 @@ function prefixTopLevelNames(text: string, prefix: string): string {
   return sf.getFullText();
 }
 
-/** The names a region declares or defines at its top level (`declare const X`, `function f`, …). */
-function topLevelNames(text: string): Set<string> {
-  const project = new (morph().Project)({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
-  const sf = project.createSourceFile('region.ts', text);
-  const names = new Set<string>();
-  for (const v of sf.getVariableStatements()) for (const d of v.getDeclarations()) names.add(d.getName());
-  for (const f of sf.getFunctions()) if (f.getName()) names.add(f.getName()!);
-  return names;
-}
-
 /**
  * The driver with the family's template in its family region: from the driver's header on (the interface
  * comment above it is the template's own), the family's text after its stubs of the driver. Every name the
  * driver's region declares must be declared or defined by the family.
  */
-function composeTemplate(family: Method['family']): string {
+export function composeTemplate(family: Method['family']): string {
   const driver = readFileSync(DRIVER_URL, 'utf8');
   const region = FAMILY_REGION.exec(driver);
   const start = driver.search(HEADER_MARKER);
@@ -407,26 +393,15 @@ function composeTemplate(family: Method['family']): string {
 }
 
 /**
- * Composes the family's template once, reads it with ts-morph and records where its placeholders are: every
+ * Composes the family's template once, scans it and records where its placeholders are: every
  * ambient (`declare`) constant or function. Their JSDoc stays in place above the generated definitions.
  */
 function loadTemplate(family: Method['family']): { text: string; placeholders: Placeholder[] } {
   const cached = templateCache.get(family);
   if (cached) return cached;
   const text = composeTemplate(family);
-  const project = new (morph().Project)({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
-  const sf: TsMorph.SourceFile = project.createSourceFile('template.ts', text);
-  const found: Placeholder[] = [];
-  for (const v of sf.getVariableStatements()) {
-    if (v.hasDeclareKeyword()) {
-      found.push({ name: v.getDeclarations()[0]!.getName(), start: v.getStart(), end: v.getEnd() });
-    }
-  }
-  for (const f of sf.getFunctions()) {
-    if (f.hasDeclareKeyword() || !f.hasBody()) found.push({ name: f.getName()!, start: f.getStart(), end: f.getEnd() });
-  }
-  found.sort((a, b) => a.start - b.start);
-  const template = { text, placeholders: found };
+  // (a scanner of our own templates, not ts-morph: see template-scan.ts)
+  const template = { text, placeholders: declaredPlaceholders(text) };
   templateCache.set(family, template);
   return template;
 }
