@@ -8,6 +8,8 @@
  * here recognise those marks, so `err instanceof IntegrationError` holds for an error thrown by any
  * generated module, whether it was compiled in-process or imported from a file.
  */
+import type { FailureReason } from './runtime/types.ts';
+
 export const ERROR_BRAND_PREFIX = 'odeforge.';
 
 function brand(target: object, ...classNames: string[]): void {
@@ -73,15 +75,8 @@ export class OptionError extends OdeforgeError {
   }
 }
 
-/** Why an integration stopped before reaching t1. */
-export type FailureReason =
-  | 'non-finite'
-  | 'step-size-underflow'
-  | 'max-steps'
-  | 'stiff'
-  | 'singular-matrix'
-  | 'newton-failure'
-  | 'aborted';
+/** Why an integration stopped before reaching t1: the generated modules' own type (templates/ts/driver.ts). */
+export type { FailureReason } from './runtime/types.ts';
 
 /**
  * An integration that could not reach t1. `t` is where it stopped, `partial` the result up to that point

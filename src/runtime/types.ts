@@ -4,6 +4,7 @@
  */
 export type {
   DenseOutput,
+  FailureReason,
   SolveOptions,
   SolveProgress,
   SolveResult,
