@@ -146,6 +146,7 @@ describe('the npm package', () => {
     const paths = packed.files.map((f) => f.path);
     const top = new Set(paths.map((p) => p.split('/')[0]));
     expect([...top].sort()).toEqual([
+      'CHANGELOG.md',
       'LICENSE',
       'README.md',
       'SECURITY.md',
@@ -227,6 +228,39 @@ describe('the npm package', () => {
     const r = spawnSync(TSC, ['-p', app], { cwd: app, env: ENV, encoding: 'utf8', timeout: 60_000 });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
+  }, 60_000);
+
+  it('the installed plugin builds an esbuild app whose bundle solves the seed under plain node', () => {
+    const seed = JSON.parse(readFileSync(join(ROOT, 'examples', 'seed.json'), 'utf8'));
+    writeFileSync(join(app, 'seed.ode.json'), JSON.stringify(seed));
+    writeFileSync(
+      join(app, 'entry.mjs'),
+      [
+        "import { solve } from './seed.ode.json';",
+        'const r = solve({ t0: 0, t1: 2 * Math.PI, y0: [1, 1], rtol: 1e-12, atol: 1e-12 });',
+        'console.log(JSON.stringify([...r.jacobian]));',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'build.mjs'),
+      [
+        "import { build } from 'esbuild';",
+        "import odeforge from 'odeforge/unplugin';",
+        "await build({ entryPoints: ['entry.mjs'], bundle: true, format: 'esm', platform: 'node', outfile: 'bundle.mjs', plugins: [odeforge.esbuild()], logLevel: 'error' });",
+      ].join('\n'),
+    );
+    const built = node('build.mjs');
+    expect(built.stderr).toBe('');
+    expect(built.code).toBe(0);
+    // the bundle carries the solver, not odeforge: it runs with the package out of reach
+    expect(readFileSync(join(app, 'bundle.mjs'), 'utf8')).not.toMatch(/nerdamer|ts-morph/);
+    const r = node('bundle.mjs');
+    expect(r.code).toBe(0);
+    const jacobian = JSON.parse(r.stdout) as number[];
+    const w = Math.sqrt(20);
+    const c = Math.cos(w * 2 * Math.PI);
+    const s = Math.sin(w * 2 * Math.PI);
+    [c, s / w, -w * s, c].forEach((want, i) => expect(Math.abs(jacobian[i]! - want)).toBeLessThan(1e-9));
   }, 60_000);
 
   it('names the optional package to install when koffi or webgpu is missing', () => {
