@@ -8,7 +8,7 @@
  * Writes bench/results/tmp/bruss2d.{md,json}.
  *
  * --generate-only stops after the generation and the y0 refusal. The Node flags are printed with the results
- * (V8's young generation is a third of the generation time: --max-semi-space-size=64 halves its scavenges, but
+ * (V8's young generation took a quarter of the generation time under --trace-gc: --max-semi-space-size=64 halves its scavenges, but
  * the total moved within this machine's noise, 2026-12-05).
  */
 import { execFileSync } from 'node:child_process';

@@ -171,8 +171,8 @@ export type Target = 'ts' | 'js' | 'cuda' | 'wgsl' | 'wat';
 
 export interface GenerateOptions extends CompileOptions {
   /**
-   * What to emit: a TypeScript module (default), the same module as JavaScript ('js'; its declarations from
-   * generateDeclarations), CUDA C source, a WGSL compute shader, or the text of the TypeScript module's
+   * What to emit: a TypeScript module (default), the same module as JavaScript ('js'; with its declarations
+   * from generateJavaScript), CUDA C source, a WGSL compute shader, or the text of the TypeScript module's
    * WebAssembly kernel.
    */
   readonly target?: Target;
@@ -218,11 +218,15 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
 }
 
 /**
- * The `.d.ts` for a module that generate(…, { target: 'js' }) returned: pass the same model and options. (From
- * the TypeScript module, generated again: generation is deterministic.)
+ * The solver as JavaScript and its declarations (the `.d.ts` beside it), from one generation of the TypeScript
+ * module: what `generate --target js` writes. `target` and `precision` in the options are ignored.
  */
-export function generateDeclarations(model: ModelSpec | Model, options: GenerateOptions = {}): string {
-  return declarationsOf(generate(model, { ...options, target: 'ts' }));
+export function generateJavaScript(
+  model: ModelSpec | Model,
+  options: GenerateOptions = {},
+): { readonly code: string; readonly declarations: string } {
+  const source = generate(model, { ...options, target: 'ts', precision: undefined });
+  return { code: toJavaScript(source), declarations: declarationsOf(source) };
 }
 
 /** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */

@@ -11,7 +11,7 @@ export {
   compile,
   type GenerateOptions,
   generate,
-  generateDeclarations,
+  generateJavaScript,
   type Solver,
   type Target,
 } from './compile.ts';

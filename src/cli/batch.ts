@@ -3,35 +3,19 @@
  * Lines input, one line of JSON output per input line, in order — for scripts in other languages that keep the
  * process open and write a line, read a line.
  *
- * An input line is an object with the keys of the API's solve options that a line can carry — y0, t1 (required),
- * t0, params, rtol, atol, dt, maxSteps, tEval, adaptive, errorControl, stiffness — over the defaults the flags
- * set. Its output line is what `solve --json` prints: the result, or the result up to a failure with `failure`;
+ * An input line is an object of the API's solve options — y0 and t1 required; t0, params, rtol, atol, dt, maxSteps,
+ * tEval, adaptive, errorControl, stiffness — over the defaults the flags set, checked by the solver itself (an
+ * unknown key is its OptionError, with its "did you mean"; the callbacks cannot come from JSON). Its output line is what `solve --json` prints: the result, or the result up to a failure with `failure`;
  * a line that is not such an object gives `{"error": {"type", "message"}}` and the batch goes on. Blank lines are
  * skipped (no output). Exit code: 0 when every line was solved, 1 when an integration failed, 2 when a line was
  * bad input.
  */
-import { openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Solver } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
 import type { SolveResult } from '../runtime/types.ts';
 import { quoted } from './model-file.ts';
 import { failureToJson, resultToJson } from './result-json.ts';
-
-/** Keys a batch line may set (the solve options that are data, not callbacks). */
-const LINE_KEYS = [
-  'y0',
-  't0',
-  't1',
-  'params',
-  'rtol',
-  'atol',
-  'dt',
-  'maxSteps',
-  'tEval',
-  'adaptive',
-  'errorControl',
-  'stiffness',
-] as const;
 
 /** The longest line read (a line longer than this is reported as an error and skipped). */
 export const MAX_BATCH_LINE = 64 * 1024 * 1024;
@@ -56,12 +40,12 @@ function* lines(fd: number): Generator<string> {
     }
     if (count === 0) break;
     pending += decoder.decode(chunk.subarray(0, count), { stream: true });
-    let at = pending.indexOf('\n');
-    while (at >= 0) {
-      yield pending.slice(0, at);
-      pending = pending.slice(at + 1);
-      at = pending.indexOf('\n');
+    let from = 0;
+    for (let at = pending.indexOf('\n'); at >= 0; at = pending.indexOf('\n', from)) {
+      yield pending.slice(from, at);
+      from = at + 1;
     }
+    pending = pending.slice(from);
     if (pending.length > MAX_BATCH_LINE) {
       yield pending;
       pending = '';
@@ -82,12 +66,7 @@ function lineOptions(text: string, defaults: Readonly<Record<string, unknown>>):
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new OptionError('--batch', 'each line must be a JSON object such as {"y0": [1, 0], "t1": 10}');
-  const options: Record<string, unknown> = { ...defaults };
-  for (const [key, v] of Object.entries(value)) {
-    if (!(LINE_KEYS as readonly string[]).includes(key))
-      throw new OptionError('--batch', `unknown key ${quoted(key)}; a line may set ${LINE_KEYS.join(', ')}`);
-    options[key] = v;
-  }
+  const options: Record<string, unknown> = { ...defaults, ...value };
   for (const key of ['y0', 't1'])
     if (options[key] === undefined) throw new OptionError('--batch', `every line needs ${key}`);
   return options;
@@ -95,9 +74,18 @@ function lineOptions(text: string, defaults: Readonly<Record<string, unknown>>):
 
 /** Runs the batch; returns the exit code. `source` is a file path or '-' (stdin). */
 export function runBatch(solver: Solver, source: string, defaults: Readonly<Record<string, unknown>>): number {
+  const fd = source === '-' ? 0 : openInput(source);
+  try {
+    return answerLines(solver, fd, defaults);
+  } finally {
+    if (fd !== 0) closeSync(fd);
+  }
+}
+
+/** One output line per input line of `fd`; the exit code. */
+function answerLines(solver: Solver, fd: number, defaults: Readonly<Record<string, unknown>>): number {
   const n = solver.info.states.length;
   const method = solver.info.method;
-  const fd = source === '-' ? 0 : openInput(source);
   let code = 0;
   const write = (object: unknown) => writeSync(1, `${JSON.stringify(object)}\n`);
   for (const line of lines(fd)) {

@@ -31,7 +31,7 @@ import {
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { compile, generate, generateDeclarations, type Target } from '../compile.ts';
+import { compile, generate, generateJavaScript, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
 import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
@@ -251,16 +251,16 @@ function generateOnce(modelPath: string, o: GenerateFlags, onlyChanges: boolean)
     wasm: o.wasm === 'auto' ? ('auto' as const) : o.wasm === 'on',
     command: `odeforge generate ${modelPath} --method ${o.method} --sens ${sens} --target ${target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`} --out ${o.out}`,
   };
-  const source = generate(spec, options);
+  // JavaScript: the code and its declarations from one generation
+  const js = target === 'js' ? generateJavaScript(spec, options) : undefined;
+  const source = js?.code ?? generate(spec, options);
   if (o.out === '-') {
     process.stdout.write(source);
     return;
   }
-  const outputs: [string, () => string][] = [[o.out, () => source]];
-  if (target === 'js')
-    outputs.push([declarationsPath(o.out), () => generateDeclarations(spec, { ...options, target: 'ts' })]);
-  for (const [path, text] of outputs) {
-    const content = text();
+  const outputs: [string, string][] = [[o.out, source]];
+  if (js !== undefined) outputs.push([declarationsPath(o.out), js.declarations]);
+  for (const [path, content] of outputs) {
     if (onlyChanges && sameContent(path, content)) {
       process.stderr.write(`unchanged ${path}\n`);
       continue;

@@ -130,6 +130,8 @@ interface Job extends EnsembleJob {
   inFlight: number;
   done: number;
   rowsDone: number;
+  /** Removes the job's abort listener from its signal (a signal may outlive many jobs: it must not keep them). */
+  detach: () => void;
   settled: boolean;
   readonly outputs: SliceOutput[];
   /** Shared with the workers: see CANCEL_FLAG and ROWS_STARTED. */
@@ -179,6 +181,7 @@ export class EnsemblePool {
         inFlight: 0,
         done: 0,
         rowsDone: 0,
+        detach: () => {},
         settled: false,
         outputs: new Array(job.tasks.length),
         progress: new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT)),
@@ -186,17 +189,17 @@ export class EnsemblePool {
         reject,
       };
       this.#jobs.push(queued);
-      job.signal?.addEventListener(
-        'abort',
-        () => {
-          if (!queued.settled) {
-            this.#fail(queued, abortReason(job.signal!));
-            this.#retireFinishedJobs();
-            this.#pump();
-          }
-        },
-        { once: true },
-      );
+      const signal = job.signal;
+      if (signal !== undefined) {
+        const onAbort = () => {
+          if (queued.settled) return;
+          this.#fail(queued, abortReason(signal));
+          this.#retireFinishedJobs();
+          this.#pump();
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        queued.detach = () => signal.removeEventListener('abort', onAbort);
+      }
       this.#pump();
     });
   }
@@ -293,6 +296,7 @@ export class EnsemblePool {
         job.onSliceDone?.(job.rowsDone);
         if (++job.done === job.tasks.length) {
           job.settled = true;
+          job.detach();
           job.resolve(job.outputs);
         }
       } else {
@@ -347,6 +351,7 @@ export class EnsemblePool {
   /** Rejects a job and stops its other slices: queued ones at once, running ones before their next row. */
   #fail(job: Job, error: unknown): void {
     job.settled = true;
+    job.detach();
     job.next = job.tasks.length;
     Atomics.store(job.progress, CANCEL_FLAG, 1);
     job.reject(error);

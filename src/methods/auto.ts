@@ -38,8 +38,9 @@ export const AUTO: AutoMethod = {
   source: 'the methods of RK45CK, RK87 and Rodas5P (see there)',
   order: 5,
   explicit: RK45CK,
-  // At equal accuracy of y and its Jacobians RK87 took 0.4–1.0× RK45CK's time from rtol 1e-7 down on the seed,
-  // Lorenz, a pendulum, Lotka–Volterra and Arenstorf's orbit (and 1–1.5× above it), measured 2026-12-05.
+  // At equal accuracy of the Jacobians RK87 took 0.2–1.2× RK45CK's time from rtol 1e-7 down on the seed, Lorenz,
+  // a pendulum, Lotka–Volterra and Arenstorf's orbit (above 1 only for Lotka–Volterra near 1e-7), and up to 1.7×
+  // above it; measured 2026-12-05.
   tight: RK87,
   tightRtol: 1e-7,
   // RK87's ρ (its 13th stage against F(t + h, yNew)) reads low where its steps are held back by the stiff

@@ -21,6 +21,7 @@
 export {};
 
 declare const N: number;
+declare function stepFactor(err: number, accepted: boolean, exponent: number): number;
 interface SolveStats {
   steps: number;
   rhsEvals: number;
@@ -272,14 +273,10 @@ function stepFailure(state: StepState): { reason: IntegrationError['reason']; wh
     : explicit_stepFailure(state.explicitState as never);
 }
 
-/**
- * The driver's rule (0.9·err^(−1/(q+1)) within [0.2, 5]) for the tight_ method's error order q; NaN — the
- * driver's rule with ERROR_ORDER — for the others.
- */
+/** The driver's controller with the tight_ method's error order; NaN (the driver's, with ERROR_ORDER) otherwise. */
 function proposeStepFactor(state: StepState, err: number, accepted: boolean): number {
   if (state.lastStiff || !state.tight) return Number.NaN;
-  const factor = 0.9 * err ** (-1 / (TIGHT_ERROR_ORDER + 1));
-  return accepted ? (err === 0 ? 5 : Math.min(5, Math.max(0.2, factor))) : Math.max(0.2, factor);
+  return stepFactor(err, accepted, -1 / (TIGHT_ERROR_ORDER + 1));
 }
 
 function stabilityLimited(state: StepState): boolean {

@@ -654,6 +654,16 @@ function settings(options: SolveOptions): Settings {
   };
 }
 
+/**
+ * The step-size controller: 0.9·err^exponent (exponent −1/(q + 1) for an error estimate of order q), at most 5
+ * after an accepted step (5 when err is 0), at least 0.2. Families that propose their own factor with another
+ * order (auto's high-order explicit method) call it too.
+ */
+function stepFactor(err: number, accepted: boolean, exponent: number): number {
+  if (!accepted) return Math.max(0.2, 0.9 * err ** exponent);
+  return err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
+}
+
 /** How often onProgress is called (at most), and every how many steps the clock and the signal are read. */
 const PROGRESS_INTERVAL_MS = 100;
 const WATCH_EVERY_STEPS = 32;
@@ -1041,7 +1051,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
         const finite = Number.isFinite(err);
         nonFiniteRun = finite ? 0 : nonFiniteRun + 1;
         const proposed = finite ? proposeStepFactor(state, err, false) : Number.NaN;
-        h *= finite ? (Number.isNaN(proposed) ? Math.max(0.2, 0.9 * err ** exponent) : proposed) : 0.25;
+        h *= finite ? (Number.isNaN(proposed) ? stepFactor(err, false, exponent) : proposed) : 0.25;
         if (!finite && (nonFiniteRun >= NON_FINITE_CUTS || tooSmall(h, t))) {
           const cause = stepFailure(state);
           failure(
@@ -1070,7 +1080,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       }
       nonFiniteRun = 0;
       const proposed = proposeStepFactor(state, err, true);
-      factor = Number.isNaN(proposed) ? (err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent))) : proposed;
+      factor = Number.isNaN(proposed) ? stepFactor(err, true, exponent) : proposed;
     } else if (!(err < Number.POSITIVE_INFINITY)) {
       const cause = stepFailure(state);
       failure(

@@ -118,7 +118,7 @@ describe('odeforge solve: flags beyond the contract', () => {
     expect(out[1].paramJacobian).toHaveLength(2);
     expect(out[2].error.type).toBe('OptionError');
     expect(out[3].failure.reason).toBe('max-steps');
-    expect(out[4].error.message).toMatch(/unknown key 'rtoll'/);
+    expect(out[4].error.message).toMatch(/rtoll: unknown option, did you mean 'rtol'/);
     // and each line is exactly what --json prints for the same problem
     const single = JSON.parse(run(['solve', SEED, '--y0', '1,1', '--t1', '1', '--sens', 'params', '--json']).stdout);
     expect({ ...out[0], stats: undefined }).toEqual({ ...single, stats: undefined });

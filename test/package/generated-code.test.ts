@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generate, generateDeclarations } from '../../src/compile.ts';
+import { generate, generateJavaScript } from '../../src/compile.ts';
 import type { ModelSpec } from '../../src/model/model.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -123,10 +123,11 @@ describe('generate --target js', () => {
     expect(tsc(dir).out).toMatch(/wrong\.ts.*y0/);
   }, 120_000);
 
-  it('generateDeclarations gives the same declarations as the CLI writes', () => {
-    const d = generateDeclarations(LORENZ, { sensitivities: ['y0'] });
-    expect(d).toMatch(/export declare function solve\(options: SolveOptions\): SolveResult;/);
-    expect(generate(LORENZ, { sensitivities: ['y0'], target: 'js' })).toMatch(/^export function solve\(options\)/m);
+  it('generateJavaScript gives the code and its declarations; the code is generate(…, { target: js })', () => {
+    const { code, declarations } = generateJavaScript(LORENZ, { sensitivities: ['y0'] });
+    expect(declarations).toMatch(/export declare function solve\(options: SolveOptions\): SolveResult;/);
+    expect(code).toMatch(/^export function solve\(options\)/m);
+    expect(code).toBe(generate(LORENZ, { sensitivities: ['y0'], target: 'js' }));
   });
 });
 

@@ -93,6 +93,21 @@ describe('solveEnsemble: onProgress and signal', () => {
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.done).toBeGreaterThan(seen[i - 1]!.done);
   });
 
+  it('lets go of its signal when it ends (a signal may serve many ensembles)', async () => {
+    let listeners = 0;
+    const signal = {
+      aborted: false,
+      addEventListener: () => {
+        listeners++;
+      },
+      removeEventListener: () => {
+        listeners--;
+      },
+    };
+    await solver.solveEnsemble(input, { workers: 2, signal: signal as unknown as AbortSignal });
+    expect(listeners).toBe(0);
+  });
+
   it('an abort rejects with the signal reason and stops the rest', async () => {
     const controller = new AbortController();
     const run = solver.solveEnsemble(input, {

@@ -59,8 +59,27 @@ export function useScalarStep(system: AugmentedSystem, method: ExplicitRungeKutt
   return (
     system.layout === 'unrolled' &&
     system.size * method.c.length <= SCALAR_STEP_LIMIT &&
-    scalarStep(system, method).length <= SCALAR_STEP_TEXT_LIMIT
+    printedScalarStep(system, method).length <= SCALAR_STEP_TEXT_LIMIT
   );
+}
+
+/**
+ * The scalar step, printed once per system and method: its length decides whether it is used (useScalarStep),
+ * which the module assembly asks more than once before it prints the step itself.
+ */
+const scalarSteps = new WeakMap<AugmentedSystem, Map<ExplicitRungeKuttaMethod, string>>();
+function printedScalarStep(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): string {
+  let byMethod = scalarSteps.get(system);
+  if (byMethod === undefined) {
+    byMethod = new Map();
+    scalarSteps.set(system, byMethod);
+  }
+  let text = byMethod.get(method);
+  if (text === undefined) {
+    text = scalarStep(system, method);
+    byMethod.set(method, text);
+  }
+  return text;
 }
 
 /** The body of rkStep(t, h, y, p, k, z, yNew, fNew, zStiff, record, rtol, atol, controlled): number. */
@@ -69,7 +88,7 @@ export function printExplicitRkStepBody(
   method: ExplicitRungeKuttaMethod,
   scalar = useScalarStep(system, method),
 ): string {
-  return scalar ? scalarStep(system, method) : arrayStep(method);
+  return scalar ? printedScalarStep(system, method) : arrayStep(method);
 }
 
 function arrayStep(method: ExplicitRungeKuttaMethod): string {
