@@ -117,7 +117,7 @@ rows.push(
   '|---|---|---|---|',
   `| generate, state only | ${g.seconds} s | ${g.megabytes.toFixed(1)} MB | ${g.peakRssMb} MB |`,
   `| generate, ∂y/∂(A, B) (${3 * 2 * N * N} equations) | ${gp.seconds} s | ${gp.megabytes.toFixed(1)} MB | ${gp.peakRssMb} MB |`,
-  `| compile (generate + esbuild + load), state only | ${s.compileSeconds} s | | |`,
+  `| compile (generate + type erasure + load), state only | ${s.compileSeconds} s | | |`,
   `| solve to t = ${T1}, rtol ${RTOL.toExponential(0)}, atol ${ATOL.toExponential(0)} | ${s.solveSeconds} s | | ${(json.solve as { peakRssMb: number }).peakRssMb} MB |`,
   '',
   `odeforge stats: ${JSON.stringify(s.stats)}; Σu(t1) = ${s.uSum}.`,

@@ -1,6 +1,6 @@
 /**
  * Compile time and size: model → module text (`generate`) and model → running solver in-process (`compile`,
- * which is generate + esbuild + evaluation), for the seed and Lorenz-96, with the emitted module's size.
+ * which is generate + type erasure + evaluation), for the seed and Lorenz-96, with the emitted module's size.
  * The solvers carry the y0 Jacobian (sensitivities ['y0']), as in the other sections.
  */
 import { compile, generate } from '../src/compile.ts';
@@ -36,7 +36,7 @@ function timeMs(f: () => unknown): number {
 }
 
 export function runCompileTime(o: CompileOptions): Section {
-  // The first compile of a process also loads the template and starts esbuild's service: not what is measured.
+  // The first compile of a process also loads the templates and the type eraser: not what is measured.
   compile(SEED_MODEL, { method: 'RK45CK', sensitivities: ['y0'] });
 
   const models: { spec: ModelSpec; n: number }[] = [
@@ -79,8 +79,8 @@ export function runCompileTime(o: CompileOptions): Section {
   const markdown = [
     '## Compile time and size (RK45CK, sensitivities y0)',
     '',
-    '`generate`: model → TypeScript module text. `compile`: model → running solver in-process (generate, esbuild',
-    'transform, evaluation). Medians of the repetitions shown, after one untimed compile that starts esbuild.',
+    '`generate`: model → TypeScript module text. `compile`: model → running solver in-process (generate, type',
+    'erasure by oxc-transform, evaluation). Medians of the repetitions shown, after one untimed compile.',
     '',
     ...table(
       ['model', 'equations', 'generate', 'compile', 'module bytes', 'lines', 'reps'],

@@ -8,7 +8,8 @@
  * Sections (each in its own module): seed.ts (the REFERENCES.md problem against hand-written JS and C,
  * finite differences, npm peers, SciPy, PyTorch), scaling.ts (Lorenz-96 up to N = 200 against C and finite
  * differences), layout.ts (unrolled against column-loop variational code: the crossover behind 'auto'),
- * compile-time.ts (generate / compile time and emitted size), stiff.ts (Rodas5P with ∂y/∂p on Robertson and a
+ * compile-time.ts (generate / compile time and emitted size), cli-start.ts (a cold `odeforge solve` from the
+ * compiled package against Node's own start), stiff.ts (Rodas5P with ∂y/∂p on Robertson and a
  * 100-state Brusselator against SciPy Radau / BDF and CasADi's CVODES; `npm run bench:stiff` runs it alone).
  *
  * --quick (npm run bench:quick): fewer rounds and N ≤ 40, a smoke run of well under a minute, written to
@@ -16,6 +17,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { runCliStart } from './cli-start.ts';
 import { runCompileTime } from './compile-time.ts';
 import { runLayout } from './layout.ts';
 import type { Section } from './lib/format.ts';
@@ -64,6 +66,8 @@ timed('compile', () =>
     maxGenerateS: 30,
   }),
 );
+
+timed('cli-start', () => runCliStart({ rounds: quick ? 5 : 21 }));
 
 const totalS = (performance.now() - began) / 1e3;
 const loadAverageEnd = Number(loadavg()[0]!.toFixed(2));

@@ -426,7 +426,7 @@ function runProblem(p: Problem, o: StiffOptions, versions: Versions): ProblemRes
     ),
     '',
     ...perStep(rows),
-    `- odeforge compile (generate + esbuild + evaluate) took ${compileMs.toFixed(0)} ms, not counted above.`,
+    `- odeforge compile (generate + type erasure + evaluate) took ${compileMs.toFixed(0)} ms, not counted above.`,
     '',
   ];
   const json = {

@@ -2,11 +2,11 @@
  * The public entry points: from a model to solver source (generate) and to a ready solver (compile).
  *
  * Both run the same pipeline — validate and parse the model, build the augmented system, emit the module —
- * so the solver compiled in-process is exactly the module `odeforge generate` writes, transpiled by esbuild
- * (types stripped, not checked) and evaluated without touching the disk.
+ * so the solver compiled in-process is exactly the module `odeforge generate` writes, its types erased
+ * (stripped, not checked) and evaluated without touching the disk.
  */
-import { transformSync } from 'esbuild';
 import { emitCudaModule } from './codegen/cuda/module.ts';
+import { evaluableModule } from './codegen/ts/evaluable.ts';
 import { declarationsOf, toJavaScript } from './codegen/ts/javascript.ts';
 import { emitSolverModule } from './codegen/ts/module.ts';
 import { buildWasmKernel, emitWasmKernelText } from './codegen/wasm/index.ts';
@@ -30,10 +30,20 @@ import {
   type VariationalLayout,
 } from './variational/system.ts';
 
+/**
+ * Options of `compile` (and of `generate`, through GenerateOptions). Every key is checked: an unknown one (a typo)
+ * or a wrong value is an OptionError naming it.
+ */
 export interface CompileOptions {
-  /** Method name or alias (case-insensitive), default "RK45CK"; or a tableau of one's own. */
+  /**
+   * Method name or alias (case-insensitive; see methodNames and ALL_METHODS), default "RK45CK"; or a tableau of
+   * one's own (a Method object, validated). An unknown name is an OptionError with the nearest known name.
+   */
   readonly method?: string | Method;
-  /** Which sensitivities to integrate with the state (default ['y0']). */
+  /**
+   * Which sensitivities to integrate with the state (default ['y0']): 'y0' gives ∂y(t)/∂y0 (`jacobian`), 'params'
+   * gives ∂y(t)/∂p (`paramJacobian`); [] integrates the state alone.
+   */
   readonly sensitivities?: readonly Sensitivity[];
   /** Recorded in the generated module's header. */
   readonly command?: string;
@@ -42,7 +52,13 @@ export interface CompileOptions {
    * of Φ and S; 'auto' (default) unrolls small systems and loops from COLUMNS_FROM_STATES states on.
    */
   readonly layout?: 'auto' | VariationalLayout;
-  /** Sizes past which a model is refused up front (see DEFAULT_LIMITS in src/model/model.ts). */
+  /**
+   * Sizes past which a model is refused up front with a ModelError, before any code is built; each a positive
+   * integer, or Infinity for no limit. Of the model: maxStates (default 100,000), maxParams (10,000),
+   * maxExpressionLength (characters in one right-hand side, 1,000,000). Of the augmented system: maxAugmentedSize
+   * (components of [y | Φ | S], 20,000,000), maxJacobianNonzeros (structural non-zeros of ∂f/∂y when
+   * sensitivities are asked, 500,000), maxUnrolledTerms (expressions of the unrolled layout, 2,000,000).
+   */
   readonly limits?: Partial<ModelLimits & SystemLimits>;
   /**
    * Whether the TypeScript solver carries a WebAssembly SIMD kernel for its step (same results, bit for bit):
@@ -55,14 +71,24 @@ export interface CompileOptions {
 /** From this many states on, 'auto' emits the variational products as column loops (see bench: crossover). */
 export const COLUMNS_FROM_STATES = 6;
 
+/** What `compile` returns: a ready solver for one model, method and set of sensitivities. */
 export interface Solver {
+  /** The model, method and sensitivities it was compiled for (names of the states and parameters, in order). */
   readonly info: SolverInfo;
   /** The TypeScript module this solver was compiled from. */
   readonly source: string;
+  /**
+   * Integrates from t0 to t1 and returns the state at t1 with the compiled sensitivities (and tEval samples when
+   * asked). Synchronous. Throws OptionError for a bad option (checked before any work) and IntegrationError when
+   * the integration cannot reach t1.
+   */
   solve(options: SolveOptions): SolveResult;
   /**
    * Integrates many trajectories at once (row i of y0 and params is trajectory i): on all CPU cores with the
    * generated TypeScript (default), on an NVIDIA GPU with generated CUDA (f64 or f32), or with WebGPU (f32).
+   * Rejects with OptionError for a bad option (every one checked before any work), with the signal's reason when
+   * aborted, and with the GPU backends' errors when the device cannot be used; a trajectory that cannot reach t1
+   * is not an error but a status in the result.
    */
   solveEnsemble(options: EnsembleInput, backend?: EnsembleBackendOptions): Promise<EnsembleResult>;
   /** Which step the next solve runs: the module's WebAssembly kernel (see CompileOptions.wasm) or TypeScript. */
@@ -167,8 +193,13 @@ function tsModule(
   return emitSolverModule(system, method, { command: options.command, kernel: chooseKernel(system, method, options) });
 }
 
+/**
+ * What `generate` emits: 'ts' a standalone TypeScript module, 'js' the same as JavaScript, 'cuda' CUDA C source
+ * for GPU ensembles, 'wgsl' a WebGPU compute shader, 'wat' the text of the TypeScript module's WebAssembly kernel.
+ */
 export type Target = 'ts' | 'js' | 'cuda' | 'wgsl' | 'wat';
 
+/** Options of `generate`: those of compile, and the target and its precision. */
 export interface GenerateOptions extends CompileOptions {
   /**
    * What to emit: a TypeScript module (default), the same module as JavaScript ('js'; with its declarations
@@ -180,7 +211,11 @@ export interface GenerateOptions extends CompileOptions {
   readonly precision?: 'f64' | 'f32';
 }
 
-/** The source of a standalone solver: a TypeScript module, or a CUDA / WGSL ensemble kernel. */
+/**
+ * The source of a standalone solver: a TypeScript (or JavaScript) module that imports nothing, or a CUDA / WGSL
+ * ensemble kernel. Throws ModelError for a bad or too large model, OptionError for a bad option (the 'cuda',
+ * 'wgsl' and 'wat' targets take explicit Runge–Kutta methods only).
+ */
 export function generate(model: ModelSpec | Model, options: GenerateOptions = {}): string {
   const { model: m, method, sens, limits } = resolve(model, options, GENERATE_KEYS);
   const target = options.target ?? 'ts';
@@ -224,16 +259,25 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
 export function generateJavaScript(
   model: ModelSpec | Model,
   options: GenerateOptions = {},
-): { readonly code: string; readonly declarations: string } {
+): {
+  /** The solver module as JavaScript (ES module). */
+  readonly code: string;
+  /** Its TypeScript declarations, for a `.d.ts` beside it. */
+  readonly declarations: string;
+} {
   const source = generate(model, { ...options, target: 'ts', precision: undefined });
   return { code: toJavaScript(source), declarations: declarationsOf(source) };
 }
 
-/** A solver compiled in-process: the generated module, transpiled with esbuild and evaluated. */
+/**
+ * A solver compiled in-process: the generated module, its types erased (evaluable.ts), evaluated (no file is
+ * written). Throws ModelError for a bad or too large model (naming the model and, where it applies, the state),
+ * OptionError for a bad option.
+ */
 export function compile(model: ModelSpec | Model, options: CompileOptions = {}): Solver {
   const { model: m, method, sens, limits } = resolve(model, options, COMPILE_KEYS);
   const source = tsModule(m, sens, method, options, limits);
-  const js = transformSync(source, { loader: 'ts', format: 'cjs', target: 'es2022' }).code;
+  const js = evaluableModule(source);
   const exports: Record<string, unknown> = {};
   const module = { exports };
   // The module is self-contained: it reads nothing from this scope but `module` and `exports`.

@@ -6,6 +6,8 @@
  *  - jacobian: a heatmap of ∂y_i(t1)/∂y0_j (and ∂y_i/∂p_j with --sens params) with the values written in.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { isMissingPackage } from '../ensemble/optional-package.ts';
+import { OdeforgeError } from '../errors.ts';
 import type { SolveResult, SolverInfo } from '../runtime/types.ts';
 
 export type PlotKind = 'trajectory' | 'phase' | 'jacobian';
@@ -117,9 +119,28 @@ export function plotSpec(kind: PlotKind, info: SolverInfo, r: SolveResult, state
   };
 }
 
+/**
+ * vega and vega-lite are optional (peer) dependencies, a quarter of a default install for one command: loaded
+ * here only, and when one is missing the error says what to install.
+ */
+async function plotPackage<Name extends 'vega' | 'vega-lite'>(
+  name: Name,
+): Promise<Name extends 'vega' ? typeof import('vega') : typeof import('vega-lite')> {
+  try {
+    return await import(name);
+  } catch (e) {
+    if (isMissingPackage(e, name)) {
+      throw new OdeforgeError(
+        `odeforge plot needs the optional packages 'vega' and 'vega-lite', which are not installed: npm install vega vega-lite`,
+      );
+    }
+    throw e;
+  }
+}
+
 /** Renders a vega-lite spec to SVG text (vega's headless renderer). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const [vegaLite, vega] = await Promise.all([import('vega-lite'), import('vega')]);
+  const [vegaLite, vega] = await Promise.all([plotPackage('vega-lite'), plotPackage('vega')]);
   // vega-lite's notes about scale resolution go to a silent logger: a plot's output is its file, nothing else
   const compiled = vegaLite.compile(spec, { logger: vega.logger(vega.None) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });

@@ -3,7 +3,8 @@
  * terminal and only once a solve has run for a second — a quick solve, or output piped to a file, shows nothing;
  * `--progress on` draws it from the first report wherever stderr goes, `off` never.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import type { SolveProgress } from '../runtime/types.ts';
 
 export type ProgressMode = 'auto' | 'on' | 'off';
@@ -19,11 +20,13 @@ export interface ProgressBar {
 
 export function progressBar(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): ProgressBar | undefined {
   if (mode === 'off' || (mode === 'auto' && !stream.isTTY)) return undefined;
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: CliProgress.SingleBar | undefined;
   return {
     onProgress(p) {
       if (bar === undefined) {
         if (mode === 'auto' && p.elapsedMs < SHOW_AFTER_MS) return;
+        // loaded when a bar is first drawn: most solves never draw one
+        const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
         bar = new cliProgress.SingleBar(
           {
             stream,

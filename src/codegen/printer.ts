@@ -214,7 +214,7 @@ export function float64ArrayLiteral(values: readonly number[]): string {
  * From this many entries on, int32ArrayLiteral packs a table (see packInt32). Below it a table reads as numbers;
  * above it the numbers are what a reader skips anyway, and as decimal text they cost more than the rest of a large
  * model's module: on a 64×64 Brusselator grid the sparse LU's tables were 11 of 16 MB of source, and parsing them
- * (esbuild, then V8) the largest part of the compile time.
+ * (the transpiler, then V8) the largest part of the compile time.
  */
 export const PACKED_TABLE_FROM = 2048;
 

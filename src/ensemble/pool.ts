@@ -49,7 +49,7 @@ interface WorkerReply {
 
 const WORKER_SOURCE = `
 'use strict';
-// esbuild's keepNames helper, in case the functions below were compiled with it.
+// esbuild's keepNames helper, in case the functions below were compiled with it (tsx does, in development).
 const __name = (f) => f;
 const { parentPort } = require('node:worker_threads');
 const runSlice = ${runSlice.toString()};
@@ -103,6 +103,7 @@ export interface EnsembleJob {
   readonly signal?: AbortSignalLike;
 }
 
+/** A snapshot of the process's pool of ensemble worker threads: what `ensemblePool().stats()` returns. */
 export interface EnsemblePoolStats {
   /** Live worker threads. */
   readonly threads: number;
@@ -112,8 +113,9 @@ export interface EnsemblePoolStats {
   readonly queued: number;
   /** Jobs not yet finished (including failed ones whose slices are still stopping). */
   readonly jobs: number;
-  /** The most threads alive, and the most busy, at any one time since the pool was created. */
+  /** The most threads alive at any one time since the pool was created (or since resetPeaks). */
   readonly peakThreads: number;
+  /** The most threads busy at any one time since the pool was created (or since resetPeaks). */
   readonly peakBusy: number;
   /** Times a worker evaluated a generated module. */
   readonly moduleLoads: number;
@@ -380,7 +382,12 @@ export class EnsemblePool {
 
 let shared: EnsemblePool | undefined;
 
-/** The process's pool (created on first use; threads start only when a job needs them). */
+/**
+ * The process's pool of worker threads for the 'cpu' ensemble backend (created on first use; threads start only
+ * when a job needs them), which every `solveEnsemble` of the process shares. For monitoring: `stats()` returns
+ * an EnsemblePoolStats, `resetPeaks()` starts its peak counts again from the present ones, and `drained()`
+ * resolves once no job is left and no thread is busy.
+ */
 export function ensemblePool(): EnsemblePool {
   shared ??= new EnsemblePool();
   return shared;

@@ -2,8 +2,10 @@
  * odeforge as an npm package, as a user gets it: `npm run build`, `npm pack`, the tarball installed in a new
  * app, then plain `node` (no tsx) importing it, the packed CLI, and a TypeScript consumer of its declarations.
  *
- * The install is `npm ci --offline` from a lock file made from this repository's (its production entries), so
- * every dependency comes from npm's cache, which `npm ci` here filled: no network. Where that cache is missing
+ * The install is `npm ci --offline` from a lock file made from this repository's (its production entries, and
+ * esbuild as the app's own tool for the plugin test), so every dependency comes from npm's cache, which
+ * `npm ci` here filled: no network. The default install (odeforge and its dependencies, not the app's esbuild)
+ * must stay under 40 MB: the optional backends and plot libraries are optional peer dependencies. Where that cache is missing
  * (a copied node_modules), the tarball is extracted into the app's node_modules instead and the dependencies
  * are linked from this repository's node_modules.
  */
@@ -14,13 +16,15 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -29,12 +33,17 @@ const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
   license: string;
   dependencies: Record<string, string>;
-  optionalDependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional: boolean }>;
   bin: Record<string, string>;
   engines: Record<string, string>;
 };
 const TSC = join(ROOT, 'node_modules', '.bin', 'tsc');
 const DECAY = { name: 'decay', states: ['x'], params: { k: 1 }, rhs: { x: '-k*x' } };
+/** The app's own tools, installed beside odeforge (not counted in its install size). */
+const APP_TOOLS = /^node_modules\/(?:esbuild|@esbuild\/[^/]+)$/;
+const MAX_INSTALL_BYTES = 40 * 1024 * 1024;
 
 /** The environment of the child processes: no loader (tsx, vitest) carried over through NODE_OPTIONS. */
 const ENV = { ...process.env };
@@ -68,19 +77,20 @@ function appLock(tarball: string): object {
     packages: Record<string, { dev?: boolean }>;
   };
   const packages: Record<string, object> = {
-    '': { name: 'app', dependencies: { odeforge: tarball } },
+    '': { name: 'app', dependencies: { odeforge: tarball }, devDependencies: { esbuild: PKG.devDependencies.esbuild } },
     'node_modules/odeforge': {
       version: PKG.version,
       resolved: tarball,
       license: PKG.license,
       dependencies: PKG.dependencies,
-      optionalDependencies: PKG.optionalDependencies,
+      peerDependencies: PKG.peerDependencies,
+      peerDependenciesMeta: PKG.peerDependenciesMeta,
       bin: PKG.bin,
       engines: PKG.engines,
     },
   };
   for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path !== '' && !entry.dev) packages[path] = entry;
+    if (path !== '' && (!entry.dev || APP_TOOLS.test(path))) packages[path] = entry;
   }
   return { name: 'app', lockfileVersion: 3, requires: true, packages };
 }
@@ -91,7 +101,7 @@ function installByLinks(tgz: string): void {
   const target = join(modules, 'odeforge');
   mkdirSync(target, { recursive: true });
   run('tar', ['-xzf', tgz, '-C', target, '--strip-components=1'], app);
-  for (const name of Object.keys(PKG.dependencies)) {
+  for (const name of [...Object.keys(PKG.dependencies), 'esbuild']) {
     mkdirSync(dirname(join(modules, name)), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules', name), join(modules, name), 'dir');
   }
@@ -117,7 +127,13 @@ beforeAll(() => {
   const tarball = `file:../${packed.filename}`;
   writeFileSync(
     join(app, 'package.json'),
-    JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { odeforge: tarball } }),
+    JSON.stringify({
+      name: 'app',
+      private: true,
+      type: 'module',
+      dependencies: { odeforge: tarball },
+      devDependencies: { esbuild: PKG.devDependencies.esbuild },
+    }),
   );
   writeFileSync(join(app, 'package-lock.json'), JSON.stringify(appLock(tarball), null, 2));
   const npm = spawnSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
@@ -168,6 +184,24 @@ describe('the npm package', () => {
       expect(paths).toContain(path);
     }
     expect(paths.filter((p) => p.includes('/.') || p.includes('.test.'))).toEqual([]);
+  });
+
+  it('installs in under 40 MB by default (the optional peers koffi, webgpu, vega, vega-lite left out)', (ctx) => {
+    if (installedBy === 'links') ctx.skip(); // linked from this repository: nothing was installed to measure
+    const modules = join(app, 'node_modules');
+    let bytes = 0;
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (APP_TOOLS.test(relative(app, path))) continue;
+        if (entry.isDirectory()) walk(path);
+        else if (entry.isFile()) bytes += statSync(path).size;
+      }
+    };
+    walk(modules);
+    console.log(`default install: ${(bytes / 1024 / 1024).toFixed(1)} MB in node_modules (without the app's esbuild)`);
+    for (const peer of Object.keys(PKG.peerDependencies)) expect(existsSync(join(modules, peer))).toBe(false);
+    expect(bytes).toBeLessThan(MAX_INSTALL_BYTES);
   });
 
   it("plain node imports { compile } from 'odeforge' and solves with its Jacobians", () => {
@@ -261,6 +295,23 @@ describe('the npm package', () => {
     const c = Math.cos(w * 2 * Math.PI);
     const s = Math.sin(w * 2 * Math.PI);
     for (const [i, want] of [c, s / w, -w * s, c].entries()) expect(Math.abs(jacobian[i]! - want)).toBeLessThan(1e-9);
+  }, 60_000);
+
+  it('names the optional packages to install when odeforge plot runs without vega', (ctx) => {
+    if (installedBy === 'links') ctx.skip(); // the links reach this repository's vega
+    const bin = join(app, 'node_modules', '.bin', 'odeforge');
+    writeFileSync(join(app, 'decay.json'), JSON.stringify(DECAY));
+    const r = spawnSync(bin, ['plot', 'decay.json', '--y0', '1', '--t1', '1', '--out', 'fig.svg'], {
+      cwd: app,
+      env: ENV,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toContain(
+      "odeforge plot needs the optional packages 'vega' and 'vega-lite', which are not installed: npm install vega vega-lite",
+    );
+    expect(r.status).not.toBe(0);
+    expect(existsSync(join(app, 'fig.svg'))).toBe(false);
   }, 60_000);
 
   it('names the optional package to install when koffi or webgpu is missing', () => {
