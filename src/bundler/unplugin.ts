@@ -3,16 +3,20 @@
  * Rspack. A module that imports a model file whose name ends `.ode.json` gets the generated solver (the
  * JavaScript target: `solve`, `info`, the error classes), compiled when the bundle is built:
  *
- *   // vite.config.ts
- *   import odeforge from 'odeforge/unplugin';
- *   export default { plugins: [odeforge.vite({ method: 'RK45CK', sensitivities: ['y0', 'params'] })] };
+ * ```ts
+ * // vite.config.ts
+ * import odeforge from 'odeforge/unplugin';
+ * export default { plugins: [odeforge.vite({ method: 'RK45CK', sensitivities: ['y0', 'params'] })] };
  *
- *   // app.ts
- *   import { solve } from './lorenz.ode.json';
- *   import { solve as stiff } from './robertson.ode.json?method=Rodas5P&sens=params';
+ * // app.ts
+ * import { solve } from './lorenz.ode.json';
+ * import { solve as stiff } from './robertson.ode.json?method=Rodas5P&sens=params';
+ * ```
  *
  * The query overrides the plugin's options for one import (method, sens: y0 | params | y0,params | none). A bad
  * model fails the build with the file and, for a bad right-hand side, the line and column of its state's entry.
+ *
+ * @module odeforge/unplugin
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -22,6 +26,10 @@ import { generate } from '../compile.ts';
 import { ModelError, OdeforgeError } from '../errors.ts';
 import type { Sensitivity } from '../variational/system.ts';
 
+/**
+ * The plugin's options: the defaults for every model import, which an import's query (`?method=…&sens=…`)
+ * overrides.
+ */
 export interface OdeforgePluginOptions {
   /** The integration method (default 'RK45CK'). */
   readonly method?: string;
@@ -57,8 +65,12 @@ function importOptions(
 function stateLocation(text: string, state: string | undefined): { line: number; column: number } | undefined {
   if (state === undefined) return undefined;
   const rhs = text.search(/"rhs"\s*:/);
-  const key = rhs < 0 ? -1 : text.indexOf(JSON.stringify(state), rhs);
-  if (key < 0) return undefined;
+  if (rhs < 0) return undefined;
+  // the state as a key (followed by a colon), not as a value: in {"x": "v", "v": …} the first "v" is x's rhs
+  const quotedKey = JSON.stringify(state).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`${quotedKey}\\s*:`).exec(text.slice(rhs));
+  if (match === null) return undefined;
+  const key = rhs + match.index;
   const before = text.slice(0, key).split('\n');
   return { line: before.length, column: before[before.length - 1]!.length + 1 };
 }
@@ -70,6 +82,13 @@ function stateLocation(text: string, state: string | undefined): { line: number;
 const VIRTUAL = '\0odeforge:';
 const VIRTUAL_END = '.solver.js';
 
+/**
+ * The plugin for every bundler unplugin supports (also the default export): `odeforgePlugin.vite(options)`,
+ * `.rollup`, `.esbuild`, `.webpack`, `.rspack`. An import of a `*.ode.json` file resolves to the model's generated
+ * JavaScript solver module, compiled when the bundle is built. A bad model, an unknown method or sensitivity, or
+ * an unknown query key fails the build with an error that names the file (and, for a bad right-hand side, its
+ * line and column).
+ */
 export const odeforgePlugin: UnpluginInstance<OdeforgePluginOptions | undefined, false> = createUnplugin(
   (options: OdeforgePluginOptions | undefined) => ({
     name: 'odeforge',
@@ -98,8 +117,13 @@ export const odeforgePlugin: UnpluginInstance<OdeforgePluginOptions | undefined,
 );
 
 export default odeforgePlugin;
+/** The Vite plugin: `plugins: [vite(options)]` in vite.config.ts. */
 export const vite = odeforgePlugin.vite;
+/** The Rollup plugin: `plugins: [rollup(options)]` in rollup.config.js. */
 export const rollup = odeforgePlugin.rollup;
+/** The esbuild plugin: `plugins: [esbuild(options)]` in esbuild's build options. */
 export const esbuild = odeforgePlugin.esbuild;
+/** The webpack plugin: `plugins: [webpack(options)]` in webpack.config.js. */
 export const webpack = odeforgePlugin.webpack;
+/** The Rspack plugin: `plugins: [rspack(options)]` in rspack.config.js. */
 export const rspack = odeforgePlugin.rspack;
