@@ -37,7 +37,7 @@ import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
 import { runBatch } from './batch.ts';
 import { EXCERPT_CHARACTERS, fileKind, quoted, readModelFile, systemErrorText, visible } from './model-file.ts';
-import { type PlotKind, plotSpec, renderSvg } from './plot.ts';
+import { type PlotKind, plotSpec, renderPng, renderSvg } from './plot.ts';
 import { type ProgressMode, progressBar } from './progress.ts';
 import { failureToJson, resultToJson } from './result-json.ts';
 import { formatTable } from './table.ts';
@@ -61,6 +61,15 @@ function nonNegativeNumber(flag: string) {
   return (text: string): number => {
     const v = finiteNumber(flag)(text);
     if (v < 0) throw new OptionError(flag, `must be non-negative, got ${quoted(text)}`);
+    return v;
+  };
+}
+
+/** --scale: a size factor, more than zero. */
+function positiveNumber(flag: string) {
+  return (text: string): number => {
+    const v = finiteNumber(flag)(text);
+    if (!(v > 0)) throw new OptionError(flag, `must be positive, got ${quoted(text)}`);
     return v;
   };
 }
@@ -137,7 +146,7 @@ class OutputFileError extends OdeforgeError {
  * Node 20's mkdirSync(…, { recursive: true }) never returns for a path under /proc (it retries ENOENT
  * forever), so `--out /proc/x/y.ts` hung.
  */
-function writeOutput(path: string, text: string): void {
+function writeOutput(path: string, text: string | Uint8Array): void {
   const fail = (e: unknown): never => {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     const why: Record<string, string> = {
@@ -218,8 +227,8 @@ function declarationsPath(out: string): string {
   return out.replace(/\.(m?)js$/i, (_, m: string) => `.d.${m}ts`);
 }
 
-function byteCount(text: string): string {
-  return `${Buffer.byteLength(text).toLocaleString('en-US')} bytes`;
+function byteCount(text: string | Uint8Array): string {
+  return `${(typeof text === 'string' ? Buffer.byteLength(text) : text.length).toLocaleString('en-US')} bytes`;
 }
 
 /** The flags of `generate`, as commander hands them over. */
@@ -321,9 +330,10 @@ interface PlotFlags {
   states?: string;
   kind: PlotKind;
   out: string;
+  scale: number;
 }
 
-/** plot: solve with samples (and the sensitivities the kind needs), then render and write the SVG. */
+/** plot: solve with samples (and the sensitivities the kind needs), then render and write the SVG (or PNG). */
 async function plotCommand(modelPath: string, o: PlotFlags): Promise<void> {
   const spec = readModelFile(modelPath);
   const sens = o.sens ?? (o.kind === 'jacobian' ? ['y0', 'params'] : []);
@@ -354,8 +364,9 @@ async function plotCommand(modelPath: string, o: PlotFlags): Promise<void> {
     process.stdout.write(svg);
     return;
   }
-  writeOutput(o.out, svg);
-  process.stderr.write(`wrote ${o.out} (${byteCount(svg)})\n`);
+  const picture = /\.png$/i.test(o.out) ? await renderPng(svg, o.scale) : svg;
+  writeOutput(o.out, picture);
+  process.stderr.write(`wrote ${o.out} (${byteCount(picture)})\n`);
 }
 
 /** The flags of `solve`, as commander hands them over. */
@@ -449,7 +460,8 @@ function program(): Command {
     .addOption(
       new Option('--kind <kind>', 'what to draw').choices(['trajectory', 'phase', 'jacobian']).default('trajectory'),
     )
-    .requiredOption('--out <file>', 'the SVG file to write (- for stdout)')
+    .requiredOption('--out <file>', 'the file to write: SVG, or PNG for a name ending in .png (- for SVG on stdout)')
+    .option('--scale <k>', 'PNG pixels per SVG unit', positiveNumber('--scale'), 2)
     .action((modelPath: string, o: PlotFlags) => {
       pendingAction = plotCommand(modelPath, o);
     });

@@ -7,7 +7,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { isMissingPackage } from '../ensemble/optional-package.ts';
-import { OdeforgeError } from '../errors.ts';
+import { OdeforgeError, OptionError } from '../errors.ts';
 import type { SolveResult, SolverInfo } from '../runtime/types.ts';
 
 export type PlotKind = 'trajectory' | 'phase' | 'jacobian';
@@ -149,4 +149,36 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   } finally {
     view.finalize();
   }
+}
+
+/** The largest PNG side odeforge draws, in pixels (a typo in --scale is not a gigabyte image). */
+export const MAX_PNG_SIDE = 16384;
+
+/**
+ * A PNG of the SVG, `scale` pixels per SVG unit, on white, with resvg (the optional peer '@resvg/resvg-js', a
+ * native SVG renderer; text in the system's fonts).
+ */
+export async function renderPng(svg: string, scale: number): Promise<Uint8Array> {
+  let resvg: typeof import('@resvg/resvg-js');
+  try {
+    resvg = await import('@resvg/resvg-js');
+  } catch (e) {
+    if (isMissingPackage(e, '@resvg/resvg-js')) {
+      throw new OdeforgeError(
+        "a PNG needs the optional package '@resvg/resvg-js', which is not installed: npm install @resvg/resvg-js (or write an .svg)",
+      );
+    }
+    throw e;
+  }
+  const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+  const side = size === null ? 0 : Math.max(Number(size[1]), Number(size[2])) * scale;
+  if (side > MAX_PNG_SIDE) {
+    throw new OptionError('--scale', `${scale} makes a ${Math.round(side)}-pixel side; at most ${MAX_PNG_SIDE}`);
+  }
+  const image = new resvg.Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { loadSystemFonts: true },
+  });
+  return image.render().asPng();
 }

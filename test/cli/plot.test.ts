@@ -31,6 +31,28 @@ describe('odeforge plot', () => {
     expect(svg.match(/<path [^>]*aria-roledescription="line mark"/g)?.length).toBe(3);
   });
 
+  it('PNG for an --out ending in .png: the SVG rasterised at --scale pixels per unit; a bad scale is exit 2', () => {
+    const svgPath = join(dir, 'p.svg');
+    const pngPath = join(dir, 'p.png');
+    expect(run('plot', LORENZ, '--y0', '1,1,1', '--t1', '2', '--out', svgPath).status).toBe(0);
+    const r = run('plot', LORENZ, '--y0', '1,1,1', '--t1', '2', '--out', pngPath, '--scale', '1.5');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^wrote .*p\.png \([\d,]+ bytes\)/);
+    const png = readFileSync(pngPath);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    // IHDR: width and height, big-endian, right after the chunk's length and type
+    const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(readFileSync(svgPath, 'utf8'))!;
+    expect(width).toBe(Math.ceil(Number(size[1]) * 1.5));
+    expect(height).toBe(Math.ceil(Number(size[2]) * 1.5));
+    expect(png.length).toBeGreaterThan(20_000); // three curves, axes and text, not a blank page
+    for (const scale of ['0', '1000']) {
+      const bad = run('plot', LORENZ, '--y0', '1,1,1', '--t1', '2', '--out', join(dir, 'q.png'), '--scale', scale);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/--scale/);
+    }
+  });
+
   it('phase: the two chosen states as axes; an unknown state is exit 2', () => {
     const r = run('plot', LORENZ, '--y0', '1,1,1', '--t1', '5', '--kind', 'phase', '--states', 'x,z', '--out', '-');
     expect(r.status).toBe(0);
