@@ -195,15 +195,25 @@ function switchToStiff(_state: StepState, _t: number): boolean {
 
 // ─── Types ─────────────────────────────────────────────────────────────────────────────────────────────
 
+/** What a solver is: its model, method and sensitivities (the module's `info`). */
 export interface SolverInfo {
+  /** The model's name. */
   readonly model: string;
+  /** State names, in the order of the state vector (y0, y and the rows and columns of the Jacobians). */
   readonly states: readonly string[];
+  /** Parameter names, in declared order (the columns of paramJacobian). */
   readonly params: readonly string[];
+  /** The parameters' default values, in the same order. */
   readonly paramDefaults: readonly number[];
+  /** The name of the independent variable. */
   readonly time: string;
+  /** The integration method's canonical name. */
   readonly method: string;
+  /** The method's order. */
   readonly order: number;
+  /** Whether the method controls its step size (it has an error estimate). */
   readonly adaptive: boolean;
+  /** The sensitivities integrated with the state, in the order y0, params. */
   readonly sensitivities: readonly ('y0' | 'params')[];
 }
 
@@ -213,7 +223,9 @@ export interface SolverInfo {
  * given as `undefined`.
  */
 export interface SolveOptions {
+  /** Initial time, a finite number. */
   readonly t0: number;
+  /** Final time, a finite number (t1 < t0 integrates backward). */
   readonly t1: number;
   /** Initial state, one finite number per state (an array or a typed array). */
   readonly y0: ArrayLike<number>;
@@ -224,6 +236,7 @@ export interface SolveOptions {
   readonly params?: Readonly<Record<string, number>>;
   /** Relative and absolute tolerance of the error control (defaults 1e-6 and 1e-9), ≥ 0 and not both 0. */
   readonly rtol?: number;
+  /** Absolute tolerance of the error control (default 1e-9), ≥ 0; see rtol. */
   readonly atol?: number;
   /**
    * First step for adaptive stepping (estimated when absent); the step for fixed stepping (required). A finite
@@ -264,7 +277,10 @@ export interface SolveOptions {
    * 'aborted', whose `partial` holds the result up to there. An already aborted signal stops it before the first
    * step.
    */
-  readonly signal?: { readonly aborted: boolean };
+  readonly signal?: {
+    /** True once the solve is to stop (an AbortSignal is such an object). */
+    readonly aborted: boolean;
+  };
   /**
    * Receives the tEval samples (augmented vector, valid during the call only) as they are computed, instead of
    * collecting them in `dense`; needs tEval. Samples delivered before a failed integration stay delivered.
@@ -272,6 +288,7 @@ export interface SolveOptions {
   readonly onSample?: (t: number, augmented: Float64Array) => void;
 }
 
+/** The work a solve did. */
 export interface SolveStats {
   /** Accepted steps. */
   steps: number;
@@ -294,10 +311,17 @@ export interface SolveStats {
    * Method 'auto': the method that ran from each t on — the first entry at t0, one more at every switch between
    * the explicit method and the one for stiff problems.
    */
-  switches?: { t: number; method: string }[];
+  switches?: {
+    /** The time from which the method ran. */
+    t: number;
+    /** The method's name. */
+    method: string;
+  }[];
 }
 
+/** The tEval samples: the times and, at each, the state and the integrated sensitivities (k samples). */
 export interface DenseOutput {
+  /** The k sample times (tEval's values). */
   readonly t: Float64Array;
   /** k×n row-major. */
   readonly y: Float64Array;
@@ -309,23 +333,29 @@ export interface DenseOutput {
 
 /** What onProgress receives. */
 export interface SolveProgress {
-  /** The time reached, and the fraction of [t0, t1] it covers. */
+  /** The time reached. */
   readonly t: number;
+  /** The fraction of [t0, t1] covered, from 0 to 1. */
   readonly fraction: number;
+  /** Accepted steps so far. */
   readonly steps: number;
-  /** Milliseconds since the solve began, and the estimated remaining ones (elapsed·(1 − f)/f; NaN at f = 0). */
+  /** Milliseconds since the solve began. */
   readonly elapsedMs: number;
+  /** Estimated milliseconds remaining: elapsed·(1 − f)/f (NaN at f = 0). */
   readonly etaMs: number;
 }
 
+/** What solve returns: the state at t1 with the integrated sensitivities, and statistics. */
 export interface SolveResult {
   /** The time reached: t1, or where a failed integration stopped. */
   readonly t: number;
+  /** The state at `t`, one value per state in the order of info.states. */
   readonly y: Float64Array;
   /** ∂y(t)/∂y0, n×n row-major: jacobian[i*n + j] = ∂y_i/∂y0_j. */
   readonly jacobian?: Float64Array;
   /** ∂y(t)/∂p, n×p row-major, parameters in declared order. */
   readonly paramJacobian?: Float64Array;
+  /** What the solve cost: steps, rejections, evaluations. */
   readonly stats: SolveStats;
   /**
    * Present when tEval was given without onSample. In the `partial` result of an IntegrationError it holds the

@@ -19,6 +19,7 @@ import { OptionError } from './errors.ts';
 import { ALL_METHODS, explicitMethod, findMethod } from './methods/index.ts';
 import type { Method } from './methods/types.ts';
 import { validateMethod } from './methods/validate.ts';
+import type { ParamValue } from './model/array-params.ts';
 import { buildModel, DEFAULT_LIMITS, isModel, type Model, type ModelLimits, type ModelSpec } from './model/model.ts';
 import { checkOptionKeys, quoteValue } from './options.ts';
 import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
@@ -37,7 +38,7 @@ import {
 export interface CompileOptions {
   /**
    * Method name or alias (case-insensitive; see methodNames and ALL_METHODS), default "RK45CK"; or a tableau of
-   * one's own (a Method object, validated). An unknown name is an OptionError with the nearest known name.
+   * one's own (a Method object, validated). An unknown name is an OptionError that suggests the nearest one.
    */
   readonly method?: string | Method;
   /**
@@ -134,7 +135,7 @@ function checkLimits(limits: unknown): Partial<ModelLimits & SystemLimits> {
  * JSON file, a plain object, one with a forged `builder` — goes through buildModel's validation.
  */
 function resolve(
-  model: ModelSpec | Model,
+  model: ModelSpec<ParamValue> | Model,
   options: CompileOptions,
   keys: readonly string[],
 ): { model: Model; method: Method; sens: Sensitivity[]; limits: Partial<ModelLimits & SystemLimits> } {
@@ -216,7 +217,7 @@ export interface GenerateOptions extends CompileOptions {
  * ensemble kernel. Throws ModelError for a bad or too large model, OptionError for a bad option (the 'cuda',
  * 'wgsl' and 'wat' targets take explicit Runge–Kutta methods only).
  */
-export function generate(model: ModelSpec | Model, options: GenerateOptions = {}): string {
+export function generate(model: ModelSpec<ParamValue> | Model, options: GenerateOptions = {}): string {
   const { model: m, method, sens, limits } = resolve(model, options, GENERATE_KEYS);
   const target = options.target ?? 'ts';
   const precision = options.precision;
@@ -257,7 +258,7 @@ export function generate(model: ModelSpec | Model, options: GenerateOptions = {}
  * module: what `generate --target js` writes. `target` and `precision` in the options are ignored.
  */
 export function generateJavaScript(
-  model: ModelSpec | Model,
+  model: ModelSpec<ParamValue> | Model,
   options: GenerateOptions = {},
 ): {
   /** The solver module as JavaScript (ES module). */
@@ -274,7 +275,7 @@ export function generateJavaScript(
  * written). Throws ModelError for a bad or too large model (naming the model and, where it applies, the state),
  * OptionError for a bad option.
  */
-export function compile(model: ModelSpec | Model, options: CompileOptions = {}): Solver {
+export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOptions = {}): Solver {
   const { model: m, method, sens, limits } = resolve(model, options, COMPILE_KEYS);
   const source = tsModule(m, sens, method, options, limits);
   const js = evaluableModule(source);

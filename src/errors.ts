@@ -24,10 +24,20 @@ function branded(x: unknown, className: string): boolean {
   );
 }
 
+/**
+ * The base class of the errors odeforge raises on purpose, so that they can be told from unexpected failures:
+ * ModelError, OptionError, IntegrationError, and the ensembles' CudaUnavailableError, CudaBuildError,
+ * CudaRuntimeError and WebGpuUnavailableError.
+ */
 export class OdeforgeError extends Error {
+  /**
+   * True for an instance of this class or a subclass, and for the errors of standalone generated modules,
+   * recognised by their registered brand symbol rather than by prototype.
+   */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return branded(x, 'OdeforgeError');
   }
+  /** The class name, 'OdeforgeError' (each subclass sets its own). */
   override name = 'OdeforgeError';
   constructor(message: string) {
     super(message);
@@ -37,6 +47,7 @@ export class OdeforgeError extends Error {
 
 /** Where in a model a problem was found. */
 export interface ModelLocation {
+  /** The model's name ('?' when it has none). */
   readonly model: string;
   /** The state whose right-hand side is at fault, when there is one. */
   readonly state?: string;
@@ -46,10 +57,13 @@ export interface ModelLocation {
 
 /** A model that cannot be compiled: bad names, unknown symbols or functions, malformed expressions. */
 export class ModelError extends OdeforgeError {
+  /** True for a ModelError (recognised by its registered brand symbol, as for OdeforgeError). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return branded(x, 'ModelError');
   }
+  /** 'ModelError'. */
   override name = 'ModelError';
+  /** Where the problem is: the model, and when it applies the state and the offending text. */
   readonly location: ModelLocation;
   constructor(location: ModelLocation, problem: string) {
     const where = [`model '${location.model}'`];
@@ -62,9 +76,14 @@ export class ModelError extends OdeforgeError {
 
 /** An option with a wrong value: an unknown method name, a y0 of the wrong length, a negative tolerance. */
 export class OptionError extends OdeforgeError {
+  /**
+   * True for an OptionError, including one thrown by a standalone generated module (recognised by its registered
+   * brand symbol).
+   */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return branded(x, 'OptionError');
   }
+  /** 'OptionError'. */
   override name = 'OptionError';
   /** The option at fault, as the user spelled it (e.g. "method", "y0", "rtol"). */
   readonly option: string;
@@ -84,14 +103,25 @@ export type { FailureReason } from './runtime/types.ts';
  * Thrown by generated solvers.
  */
 export class IntegrationError extends OdeforgeError {
+  /**
+   * True for an IntegrationError, including one thrown by a standalone generated module (recognised by its
+   * registered brand symbol).
+   */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return branded(x, 'IntegrationError');
   }
+  /** 'IntegrationError'. */
   override name = 'IntegrationError';
   constructor(
     message: string,
+    /** The time where the integration stopped: the last accepted point. */
     readonly t: number,
+    /** Why it stopped (see FailureReason). */
     readonly reason: FailureReason,
+    /**
+     * The result up to `t` (a SolveResult: state and sensitivities at `t`, statistics, and `dense` with the tEval
+     * samples computed before the failure, when tEval was given without onSample).
+     */
     readonly partial: unknown,
   ) {
     super(message);

@@ -1,9 +1,13 @@
 /**
  * odeforge: from a symbolic model to a solver that returns the state and its exact Jacobians in one pass.
  *
- *   import { compile } from 'odeforge';
- *   const solver = compile(model, { method: 'RK45CK', sensitivities: ['y0', 'params'] });
- *   const { y, jacobian, paramJacobian } = solver.solve({ t0: 0, t1: 1, y0: [1, 1], rtol: 1e-10, atol: 1e-10 });
+ * ```ts
+ * import { compile } from 'odeforge';
+ * const solver = compile(model, { method: 'RK45CK', sensitivities: ['y0', 'params'] });
+ * const { y, jacobian, paramJacobian } = solver.solve({ t0: 0, t1: 1, y0: [1, 1], rtol: 1e-10, atol: 1e-10 });
+ * ```
+ *
+ * @module odeforge
  */
 export {
   COLUMNS_FROM_STATES,
@@ -37,6 +41,14 @@ export {
 } from './errors.ts';
 export { ALL_METHODS, findMethod, methodNames } from './methods/index.ts';
 export type { ExplicitRungeKuttaMethod, Method } from './methods/types.ts';
+export {
+  defineModel,
+  type FlatParams,
+  type ModelDefinition,
+  type ParamArray,
+  type ParamValue,
+  paramValues,
+} from './model/api.ts';
 export { buildModel, isModel, type Model, type ModelSpec } from './model/model.ts';
 export type {
   DenseOutput,

@@ -33,6 +33,8 @@ import { basename, dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { compile, generate, generateJavaScript, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
+import type { ParamValue } from '../model/array-params.ts';
+import { paramValues } from '../model/param-values.ts';
 import type { SolveResult } from '../runtime/types.ts';
 import type { Sensitivity } from '../variational/system.ts';
 import { runBatch } from './batch.ts';
@@ -42,7 +44,7 @@ import { type ProgressMode, progressBar } from './progress.ts';
 import { failureToJson, resultToJson } from './result-json.ts';
 import { formatTable } from './table.ts';
 import { trajectoryToCsv } from './trajectory.ts';
-import { timeList, timeValue } from './values.ts';
+import { paramValue, splitAssignments, timeList, timeValue } from './values.ts';
 
 /** The commands; `help` is commander's own. */
 const COMMANDS = ['generate', 'solve', 'plot'] as const;
@@ -116,15 +118,19 @@ function positiveTime(flag: string) {
   };
 }
 
-/** --param k=20 (repeatable; also k=20,c=1). */
-function collectParams(text: string, previous: Record<string, number> = {}): Record<string, number> {
+/**
+ * --param k=20 (repeatable; also k=20,c=1). An array parameter takes a whole array, M=[[0,1],[-20,0]], or an
+ * entry, M[1][0]=-20 (or by its result name, M_1_0=-20); paramValues checks them against the model.
+ */
+function collectParams(text: string, previous: Record<string, ParamValue> = {}): Record<string, ParamValue> {
   // Without a prototype: on a plain object, `out['__proto__'] = 5` sets the prototype instead of a key, so
   // `--param __proto__=5` was silently ignored instead of being an unknown parameter (hardening).
-  const out: Record<string, number> = Object.assign(Object.create(null), previous);
-  for (const pair of text.split(',')) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(pair);
+  const out: Record<string, ParamValue> = Object.assign(Object.create(null), previous);
+  for (const pair of splitAssignments(text)) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*\[\s*\d+\s*\])*)\s*=(.*)$/.exec(pair);
     if (!m) throw new OptionError('--param', `expected NAME=VALUE, got ${quoted(pair)}`);
-    out[m[1]!] = finiteNumber(`--param ${excerpt(m[1]!)}`)(m[2]!);
+    const name = m[1]!.replace(/\s+/g, '');
+    out[name] = paramValue(`--param ${excerpt(name)}`)(m[2]!);
   }
   return out;
 }
@@ -324,7 +330,7 @@ interface PlotFlags {
   rtol: number;
   atol: number;
   method: string;
-  param?: Record<string, number>;
+  param?: Record<string, ParamValue>;
   sens?: Sensitivity[];
   samples: number;
   states?: string;
@@ -356,7 +362,8 @@ async function plotCommand(modelPath: string, o: PlotFlags): Promise<void> {
   const tEval = Array.from({ length: o.samples }, (_, i) =>
     i === o.samples - 1 ? o.t1 : o.t0 + ((o.t1 - o.t0) * i) / (o.samples - 1),
   );
-  const r = solver.solve({ t0: o.t0, t1: o.t1, y0: o.y0, params: o.param, rtol: o.rtol, atol: o.atol, tEval });
+  const params = o.param && paramValues(spec, o.param, '--param');
+  const r = solver.solve({ t0: o.t0, t1: o.t1, y0: o.y0, params, rtol: o.rtol, atol: o.atol, tEval });
   if (o.kind === 'jacobian' && !r.jacobian && !r.paramJacobian)
     throw new OptionError('--sens', 'the jacobian plot needs sensitivities (y0, params)');
   const svg = await renderSvg(plotSpec(o.kind, solver.info, r, states));
@@ -379,7 +386,7 @@ interface SolveFlags {
   dt?: number;
   maxSteps?: number;
   method: string;
-  param?: Record<string, number>;
+  param?: Record<string, ParamValue>;
   sens: Sensitivity[];
   tEval?: number[];
   adaptive?: boolean;
@@ -497,6 +504,8 @@ function program(): Command {
     .action((modelPath: string, o: SolveFlags) => {
       const spec = readModelFile(modelPath);
       const solver = compile(spec, { method: o.method, sensitivities: o.sens });
+      // Array parameters' values (M=[[…]], M[1][0]=…) as the solver names them (M_1_0)
+      if (o.param !== undefined) o.param = paramValues(spec, o.param, '--param');
       if (o.batch !== undefined) {
         actionExitCode = runBatch(solver, o.batch, batchDefaults(o));
         return;

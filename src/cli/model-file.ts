@@ -1,8 +1,12 @@
-/** Reading a model JSON file, with errors that say which file and where in it. */
+/**
+ * Reading a model file — JSON, or TypeScript (.ts, .mts: `export default defineModel({ … })`, read as data by
+ * src/model/ts-model-file.ts and never run) — with errors that say which file and where in it.
+ */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { type ParseError, parse as parseTolerant, printParseErrorCode } from 'jsonc-parser';
 import { OdeforgeError } from '../errors.ts';
-import { buildModel, type ModelSpec } from '../model/model.ts';
+import { buildModel, type Model, type ModelSpec } from '../model/model.ts';
+import { ModelSourceError, readTypeScriptModel } from '../model/ts-model-file.ts';
 
 /** A model file that cannot be read or is not valid JSON. */
 export class ModelFileError extends OdeforgeError {
@@ -152,12 +156,26 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: before.length, column: before[before.length - 1]!.length + 1 };
 }
 
-export function readModelFile(path: string): ModelSpec {
+/** A model file in TypeScript, by its name. */
+const TYPESCRIPT_MODEL = /\.m?ts$/i;
+
+/** A TypeScript model file's Model; a file that is not one is refused with its line and column. */
+function readTypeScriptFile(path: string, text: string): Model {
+  try {
+    return readTypeScriptModel(text, path);
+  } catch (e) {
+    if (!(e instanceof ModelSourceError)) throw e;
+    throw new ModelFileError(`model file ${quoted(path)} at line ${e.line}, column ${e.column}: ${e.problem}`);
+  }
+}
+
+export function readModelFile(path: string): ModelSpec | Model {
   let text = readModelText(path);
   // A byte-order mark, which some editors write at the start of UTF-8 files, is not part of the JSON (RFC 8259
   // allows a parser to ignore it). Hardening: such a file was "not valid JSON at line 1, column 1" with the
   // invisible character quoted.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (TYPESCRIPT_MODEL.test(path)) return readTypeScriptFile(path, text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

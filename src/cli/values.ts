@@ -7,6 +7,7 @@
 import { OptionError } from '../errors.ts';
 import { ExprBuilder, evaluate } from '../expr/ir.ts';
 import { parseExpression } from '../expr/parse.ts';
+import { MAX_RANK, type ParamValue } from '../model/array-params.ts';
 import { quoted } from './model-file.ts';
 
 /** Most samples a --t-eval may ask for (the CLI prints every one of them). */
@@ -74,5 +75,75 @@ export function timeList(flag: string) {
     const parts = splitTopLevel(text);
     if (parts.length > MAX_CLI_SAMPLES) throw new OptionError(flag, `at most ${MAX_CLI_SAMPLES} times`);
     return parts.map((part) => timeValue(flag)(part));
+  };
+}
+
+/** Splits `k=1,M=[[0,1],[-20,0]]` at the commas outside square brackets. */
+export function splitAssignments(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** The text of one number in an array value: up to the next comma or bracket (sticky: read from lastIndex). */
+const ENTRY = /[^,\][]*/y;
+
+/**
+ * A --param value: a finite number (the whole text, as Number reads it), or for an array parameter an array of
+ * them, nested like the model's (`[[0,1],[-20,0]]`, at most MAX_RANK levels). The model checks the shape.
+ */
+export function paramValue(flag: string) {
+  const number = (text: string): number => {
+    const v = text.trim() === '' ? Number.NaN : Number(text);
+    if (!Number.isFinite(v)) throw new OptionError(flag, `expected a finite number, got ${quoted(text)}`);
+    return v;
+  };
+  return (text: string): ParamValue => {
+    if (!text.trimStart().startsWith('[')) return number(text);
+    let i = 0;
+    const bad = (what: string): never => {
+      throw new OptionError(
+        flag,
+        `expected a number or an array of numbers like [[0,1],[-20,0]], ${what} in ${quoted(text)}`,
+      );
+    };
+    // Recursive descent, at most MAX_RANK + 1 levels deep (deeper is refused before it recurses further).
+    const array = (depth: number): ParamValue[] => {
+      if (depth > MAX_RANK) bad(`more than ${MAX_RANK} levels of brackets`);
+      i++; // '['
+      const items: ParamValue[] = [];
+      for (;;) {
+        while (text[i] === ' ') i++;
+        if (text[i] === '[') items.push(array(depth + 1));
+        else {
+          ENTRY.lastIndex = i;
+          const m = ENTRY.exec(text)![0];
+          if (m.trim() === '' && text[i] === ']' && items.length === 0) break;
+          items.push(number(m));
+          i += m.length;
+        }
+        while (text[i] === ' ') i++;
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') break;
+        else bad(text[i] === undefined ? 'a missing ]' : `'${text[i]}' at character ${i + 1}`);
+      }
+      i++; // ']'
+      return items;
+    };
+    while (text[i] === ' ') i++;
+    const value = array(1);
+    if (text.slice(i).trim() !== '') bad(`text after the array at character ${i + 1}`);
+    return value;
   };
 }

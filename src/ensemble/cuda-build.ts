@@ -32,11 +32,18 @@ function branded(x: unknown, className: string): boolean {
 
 /** CUDA cannot be used here: no nvcc, no C++ compiler, no koffi, no driver or no device. */
 export class CudaUnavailableError extends OdeforgeError {
+  /** True for a CudaUnavailableError (recognised by its registered brand symbol, as for OdeforgeError). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return branded(x, 'CudaUnavailableError');
   }
+  /** 'CudaUnavailableError'. */
   override name = 'CudaUnavailableError';
   constructor(
+    /**
+     * What is missing: 'nvcc-missing' (no nvcc: $NVCC, else `nvcc` on the PATH), 'compiler-missing' (no C++
+     * compiler for the CPU build), 'koffi-missing' (the optional package koffi is not installed or cannot be
+     * loaded), 'no-device' (the CUDA runtime sees no GPU).
+     */
     readonly reason: 'nvcc-missing' | 'compiler-missing' | 'koffi-missing' | 'no-device',
     message: string,
   ) {
@@ -47,13 +54,17 @@ export class CudaUnavailableError extends OdeforgeError {
 
 /** The compiler rejected a generated source (a bug in odeforge, or an unsupported compiler). */
 export class CudaBuildError extends OdeforgeError {
+  /** True for a CudaBuildError (recognised by its registered brand symbol, as for OdeforgeError). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return branded(x, 'CudaBuildError');
   }
+  /** 'CudaBuildError'. */
   override name = 'CudaBuildError';
   constructor(
     message: string,
+    /** The compiler command line that failed (program and arguments, for the final output path). */
     readonly command: readonly string[],
+    /** The compiler's whole output (the message carries at most its first 4,000 characters). */
     readonly output: string,
   ) {
     super(message);
@@ -63,12 +74,16 @@ export class CudaBuildError extends OdeforgeError {
 
 /** A CUDA runtime call failed (cudaMalloc, a copy, the kernel launch): the cudaError_t code and its name. */
 export class CudaRuntimeError extends OdeforgeError {
+  /** True for a CudaRuntimeError (recognised by its registered brand symbol, as for OdeforgeError). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return branded(x, 'CudaRuntimeError');
   }
+  /** 'CudaRuntimeError'. */
   override name = 'CudaRuntimeError';
   constructor(
+    /** The cudaError_t value the call returned. */
     readonly code: number,
+    /** Its name, as cudaGetErrorName gives it (e.g. 'cudaErrorMemoryAllocation'). */
     readonly codeName: string,
     what: string,
   ) {

@@ -3,17 +3,29 @@
  * its own adaptive step size. Arrays are row-major, one trajectory per row.
  */
 
+/**
+ * The integration problem of an ensemble, shared by all its trajectories except for y0 and params: every
+ * trajectory runs from t0 to t1 with the same tolerances, each with its own adaptive step size.
+ */
 export interface EnsembleOptions {
+  /** Initial time, a finite number. */
   readonly t0: number;
+  /** Final time, a finite number (t1 < t0 integrates backward). */
   readonly t1: number;
   /** N×n initial states. N is y0.length / n. */
   readonly y0: Float64Array;
   /** N×p parameters (absent: every trajectory uses the model's defaults). */
   readonly params?: Float64Array;
+  /** Relative tolerance of the error control, ≥ 0 (default 1e-6); rtol and atol may not both be 0. */
   readonly rtol?: number;
+  /** Absolute tolerance of the error control, ≥ 0 (default 1e-9). */
   readonly atol?: number;
-  /** First step (adaptive methods) or the step (fixed-step methods). */
+  /**
+   * First step (adaptive methods; estimated when absent) or the step (fixed-step methods: required). A finite
+   * number other than 0; its sign is ignored (t0 → t1 sets the direction).
+   */
   readonly dt?: number;
+  /** Limit on attempted steps per trajectory, a positive integer (default 1,000,000); past it: 'max-steps'. */
   readonly maxSteps?: number;
 }
 
@@ -23,13 +35,29 @@ export interface EnsembleOptions {
  * option, and for a bad value its row and entry (`y0: row 3000, entry 0 (x): …`).
  */
 export interface EnsembleInput extends Omit<EnsembleOptions, 'y0' | 'params'> {
+  /** N×n initial states, row-major (one row per trajectory); its length must be a multiple of n. */
   readonly y0: Float64Array | readonly number[];
+  /** N×p parameters, row-major, in the model's declared order (absent: the model's defaults for every row). */
   readonly params?: Float64Array | readonly number[];
 }
 
+/**
+ * Where an ensemble runs: 'cpu' (the generated TypeScript on worker threads; every method), 'cuda' (generated
+ * CUDA on an NVIDIA GPU through nvcc and the optional package koffi; explicit Runge–Kutta methods only) or
+ * 'webgpu' (a generated WGSL compute shader, f32; explicit Runge–Kutta methods only; in Node through the
+ * optional package webgpu).
+ */
 export type EnsembleBackend = 'cpu' | 'cuda' | 'webgpu';
 
+/**
+ * How and where `solveEnsemble` runs. Every key is checked before any work starts (an unknown one is an
+ * OptionError).
+ */
 export interface EnsembleBackendOptions {
+  /**
+   * The backend (default 'cpu'). A 'cuda' ensemble rejects with CudaUnavailableError, CudaBuildError or
+   * CudaRuntimeError, a 'webgpu' one with WebGpuUnavailableError, when the device cannot be used.
+   */
   readonly backend?: EnsembleBackend;
   /** Arithmetic precision on the device: 'f64' (default for cpu and cuda) or 'f32' (the only one WGSL has). */
   readonly precision?: 'f64' | 'f32';
@@ -67,8 +95,11 @@ export interface AbortSignalLike {
 export interface EnsembleProgress {
   /** Trajectories finished, of `total`. */
   readonly done: number;
+  /** The ensemble's number of trajectories. */
   readonly total: number;
+  /** done / total, from 0 to 1. */
   readonly fraction: number;
+  /** Milliseconds since the ensemble began. */
   readonly elapsedMs: number;
   /** elapsed·(1 − f)/f, NaN at f = 0. */
   readonly etaMs: number;
@@ -78,6 +109,7 @@ import type { EnsembleStatus } from '../runtime/status.ts';
 
 export { ENSEMBLE_STATUS, type EnsembleStatus } from '../runtime/status.ts';
 
+/** What `solveEnsemble` resolves with. Arrays are row-major, one row per trajectory, in the order of y0's rows. */
 export interface EnsembleResult {
   /** N×n final states. */
   readonly y: Float64Array;
@@ -87,12 +119,17 @@ export interface EnsembleResult {
   readonly paramJacobian?: Float64Array;
   /** Per trajectory: 'ok' or why it stopped. */
   readonly status: readonly EnsembleStatus[];
+  /** Totals over the ensemble. */
   readonly stats: {
+    /** The number of trajectories, N. */
     readonly trajectories: number;
     /** Sum over trajectories of accepted and rejected steps. */
     readonly steps: number;
+    /** Sum over trajectories of rejected steps. */
     readonly rejected: number;
+    /** The backend that ran it. */
     readonly backend: EnsembleBackend;
+    /** The arithmetic it ran in. */
     readonly precision: 'f64' | 'f32';
     /** Wall time of the device work (kernel plus transfers) in milliseconds. */
     readonly ms: number;

@@ -1,10 +1,28 @@
 /**
- * How many workgroups a WebGPU ensemble dispatch needs, kept apart from the runtime so it can be tested
- * without a GPU. WebGPU caps each dispatch dimension (maxComputeWorkgroupsPerDimension, 65,535 by default and
- * on every adapter seen so far): beyond 65,535 × 64 ≈ 4.2 M trajectories the workgroups form a 2-D grid of
- * rows of `x` workgroups, and the shader numbers its invocation gid.x + gid.y · x · 64.
+ * The generated ensemble shader's calling convention as the host sees it (entry point, bindings, uniform size,
+ * workgroup size), and how many workgroups a dispatch needs. Kept apart from the runtime so it can be tested
+ * without a GPU, and free of imports so that a web page can load it: the code generator, which defines the same
+ * figures (src/codegen/wgsl/module.ts: WGSL_BINDINGS, WGSL_CONFIG_BYTES, ...), reads its template with node:fs.
+ * test/playground/wgsl-abi.test.ts checks that the two agree.
+ *
+ * WebGPU caps each dispatch dimension (maxComputeWorkgroupsPerDimension, 65,535 by default and on every adapter
+ * seen so far): beyond 65,535 × 64 ≈ 4.2 M trajectories the workgroups form a 2-D grid of rows of `x`
+ * workgroups, and the shader numbers its invocation gid.x + gid.y · x · 64.
  */
-import { WGSL_MAX_WORKGROUPS_PER_DIMENSION, WGSL_WORKGROUP_SIZE } from '../codegen/wgsl/module.ts';
+
+/** What the host must know of a generated shader (see the header comment each shader carries). */
+export const SHADER_ABI = {
+  /** The compute entry point. */
+  entryPoint: 'main',
+  /** Threads per workgroup of the entry point. */
+  workgroupSize: 64,
+  /** WebGPU's default (and usual) limit on workgroups per dispatch dimension. */
+  maxWorkgroupsPerDimension: 65_535,
+  /** Bytes of the uniform Config (16 four-byte fields; see packConfig in webgpu-run.ts). */
+  configBytes: 64,
+  /** Binding numbers, all in group 0. */
+  bindings: { config: 0, y0: 1, params: 2, y: 3, jacobian: 4, paramJacobian: 5, status: 6, steps: 7 },
+} as const;
 
 export interface DispatchGrid {
   /** Workgroups in x and y: pass to dispatchWorkgroups(x, y). */
@@ -17,8 +35,8 @@ export interface DispatchGrid {
 /** The dispatch for `count` trajectories, one invocation each. */
 export function dispatchGrid(
   count: number,
-  maxPerDimension: number = WGSL_MAX_WORKGROUPS_PER_DIMENSION,
-  workgroupSize: number = WGSL_WORKGROUP_SIZE,
+  maxPerDimension: number = SHADER_ABI.maxWorkgroupsPerDimension,
+  workgroupSize: number = SHADER_ABI.workgroupSize,
 ): DispatchGrid {
   if (!Number.isSafeInteger(count) || count < 0)
     throw new RangeError(`count must be a non-negative integer, got ${count}`);

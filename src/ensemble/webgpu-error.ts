@@ -10,13 +10,16 @@ const BRAND = Symbol.for(`${ERROR_BRAND_PREFIX}WebGpuUnavailableError`);
 const HOW_TO_GET_ONE =
   'In a browser, use one with WebGPU enabled. In Node, odeforge uses the npm package "webgpu" (Dawn) over Vulkan: ' +
   "with a GPU, install its Vulkan driver; without one, install Mesa's CPU driver (lavapipe) and export its " +
-  'environment before starting Node: eval "$(bash scripts/webgpu-env.sh)" in the odeforge checkout.';
+  'environment before starting Node: on Debian 12, eval "$(bash scripts/webgpu-env.sh)" in the odeforge checkout ' +
+  'or in node_modules/odeforge (the package ships the script).';
 
 /** No WebGPU adapter (or device) could be had: no GPU, no driver, or no WebGPU implementation at all. */
 export class WebGpuUnavailableError extends OdeforgeError {
+  /** True for a WebGpuUnavailableError (recognised by its registered brand symbol, as for OdeforgeError). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
   }
+  /** 'WebGpuUnavailableError'. */
   override name = 'WebGpuUnavailableError';
   constructor(
     /** What failed: the import of 'webgpu', requestAdapter, requestDevice. */

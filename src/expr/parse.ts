@@ -9,7 +9,8 @@
  *      - every unary sign gets brackets around its operand, `x/-y^2` → `x/(-V0^2)`, because nerdamer binds
  *        a sign after `*` or `/` tighter than `^` (it reads x/-y^2 as x/(-y)^2).
  *    Grammar: expr := operand (binop operand)*; operand := sign operand | primary (pow operand)?;
- *             primary := number | name | function '(' args ')' | '(' expr ')'.
+ *             primary := number | name ('[' digits ']')* | function '(' args ')' | '(' expr ')'
+ *    (indices only for array parameters' entries, resolved by an IndexResolver).
  * 3. `nerdamer.tree` parses the rewritten text (precedence, associativity) and the tree becomes IR nodes.
  */
 import { createRequire } from 'node:module';
@@ -79,6 +80,18 @@ export class ExpressionError extends Error {
 /** Resolves a name of the model (state, param, time) to its IR symbol, or undefined when unknown. */
 export type SymbolResolver = (name: string) => Expr | undefined;
 
+/**
+ * Resolves an entry of an array parameter, `M[1][0]` (name 'M', indices [1, 0]), to its IR symbol; or says
+ * what is wrong (a string: a wrong number of indices, an index out of range, a name that is not an array);
+ * or undefined for an unknown name. It is also asked about a bare name the SymbolResolver does not know
+ * (indices []), so that `M` used without its indices gets a message saying so. Without one, no name takes
+ * indices.
+ */
+export type IndexResolver = (name: string, indices: readonly number[]) => Expr | string | undefined;
+
+/** An index as written in an expression: decimal digits only (no sign, exponent, separator or hex). */
+const INDEX_TEXT = /^(?:0|[1-9][0-9]*)$/;
+
 interface Rewritten {
   text: string;
   literals: number[];
@@ -97,6 +110,7 @@ class Recognizer {
     private readonly tokens: Token[],
     private readonly source: string,
     private readonly resolve: SymbolResolver,
+    private readonly index: IndexResolver | undefined,
   ) {}
 
   run(): Rewritten {
@@ -189,20 +203,51 @@ class Recognizer {
 
   private name(t: Token): void {
     if (isUserFunction(t.text)) throw this.fail(`function '${t.text}' used without arguments`, t);
+    const indices = this.indices();
     if (isConstant(t.text)) {
+      if (indices.length > 0) throw this.fail(`'${t.text}' is a constant and takes no index`, t);
       this.out.push(`L${this.literals.length}`);
       this.literals.push(CONSTANTS[t.text]!);
       return;
     }
-    const sym = this.resolve(t.text);
+    let sym: Expr | string | undefined;
+    if (indices.length === 0) {
+      sym = this.resolve(t.text) ?? this.index?.(t.text, indices);
+    } else if (this.index !== undefined) {
+      sym = this.index(t.text, indices);
+    } else {
+      sym = this.resolve(t.text) === undefined ? undefined : `'${t.text}' is not an array parameter: it takes no index`;
+    }
     if (sym === undefined) throw this.fail(`unknown symbol '${t.text}'`, t);
-    let slot = this.symbolSlots.get(t.text);
+    if (typeof sym === 'string') throw this.fail(sym, t);
+    // An entry is keyed by its name and indices; a bracket never occurs in a name, so the keys cannot meet.
+    const key = indices.length === 0 ? t.text : `${t.text}[${indices.join('][')}]`;
+    let slot = this.symbolSlots.get(key);
     if (slot === undefined) {
       slot = this.symbols.length;
       this.symbols.push(sym);
-      this.symbolSlots.set(t.text, slot);
+      this.symbolSlots.set(key, slot);
     }
     this.out.push(`V${slot}`);
+  }
+
+  /** The indices after a name, `[1][0]` → [1, 0] (none: []). Each is a decimal integer literal, nothing else. */
+  private indices(): number[] {
+    const out: number[] = [];
+    for (let open = this.peek(); open?.kind === 'index-open'; open = this.peek()) {
+      this.i++;
+      const n = this.peek();
+      if (n?.kind !== 'number' || !INDEX_TEXT.test(n.text) || !Number.isSafeInteger(n.value)) {
+        throw this.fail(
+          `an index must be a non-negative integer written in decimal digits${n ? `, found '${n.text}'` : ''}`,
+          n,
+        );
+      }
+      this.i++;
+      this.expect('index-close', `missing ']' for the '[' at character ${open.pos + 1}`);
+      out.push(n.value!);
+    }
+    return out;
   }
 
   private call(t: Token): void {
@@ -341,7 +386,12 @@ function applyUserFunction(name: string, args: Expr[], b: ExprBuilder, source: s
  * Parses one expression into the IR. Throws ExpressionError (with the character position when known) for
  * anything that is not a well-formed expression over the known symbols and functions.
  */
-export function parseExpression(source: string, resolve: SymbolResolver, builder: ExprBuilder): Expr {
+export function parseExpression(
+  source: string,
+  resolve: SymbolResolver,
+  builder: ExprBuilder,
+  index?: IndexResolver,
+): Expr {
   let tokens: Token[];
   try {
     tokens = tokenize(source);
@@ -356,7 +406,7 @@ export function parseExpression(source: string, resolve: SymbolResolver, builder
     e instanceof RangeError ? new ExpressionError('expression is nested too deeply to read', undefined, source) : e;
   let rewritten: Rewritten;
   try {
-    rewritten = new Recognizer(tokens, source, resolve).run();
+    rewritten = new Recognizer(tokens, source, resolve, index).run();
   } catch (e) {
     throw tooDeep(e);
   }

@@ -4,7 +4,21 @@
  * rounds numeric literals to fractions. Tokens carry their position for error messages.
  */
 
-export type TokenKind = 'number' | 'name' | 'function' | 'operator' | 'open' | 'close' | 'comma';
+/**
+ * `index-open` and `index-close` are the brackets of an array parameter's entry, `M[1][0]`: a '[' is one only
+ * right after a name or another index, and a ']' only closes such a '[' (anywhere else both stay unexpected
+ * characters, as before array parameters existed).
+ */
+export type TokenKind =
+  | 'number'
+  | 'name'
+  | 'function'
+  | 'operator'
+  | 'open'
+  | 'close'
+  | 'comma'
+  | 'index-open'
+  | 'index-close';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -40,6 +54,8 @@ const OPERATOR = /^(?:\*\*|[-+*/^])/;
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let pos = 0;
+  // Whether a '[' of an index is waiting for its ']' (indices do not nest: `M[N[0]]` is refused here).
+  let inIndex = false;
   while (pos < text.length) {
     const rest = text.slice(pos);
     const ws = /^[ \t]+/.exec(rest);
@@ -81,6 +97,19 @@ export function tokenize(text: string): Token[] {
     // A whole code point, so a character outside the BMP (e.g. U+1D465 '𝑥') is named as itself, not as a
     // lone surrogate.
     const c = String.fromCodePoint(rest.codePointAt(0)!);
+    const previous = tokens[tokens.length - 1]?.kind;
+    if (c === '[' && !inIndex && (previous === 'name' || previous === 'index-close')) {
+      tokens.push({ kind: 'index-open', text: c, pos });
+      inIndex = true;
+      pos += 1;
+      continue;
+    }
+    if (c === ']' && inIndex) {
+      tokens.push({ kind: 'index-close', text: c, pos });
+      inIndex = false;
+      pos += 1;
+      continue;
+    }
     if (c === '(' || c === ')' || c === ',') {
       tokens.push({ kind: c === '(' ? 'open' : c === ')' ? 'close' : 'comma', text: c, pos });
       pos += 1;

@@ -19,12 +19,20 @@ export type ErrorEstimate =
   /** Error weights given directly as e_j = b_j - b̂_j (Feagin publishes his estimates this way). */
   | { readonly order: number; readonly errorWeights: readonly Coefficient[] };
 
+/**
+ * An explicit Runge–Kutta method as its Butcher tableau, with exact coefficients: the family every target
+ * (TypeScript, CUDA, WGSL, the WebAssembly kernel) integrates. Pass one as CompileOptions.method to compile a
+ * tableau of one's own: every field is checked for type, shape and range (not for order conditions), and an
+ * OptionError names the field at fault (e.g. `method.a[3]`).
+ */
 export interface ExplicitRungeKuttaMethod {
+  /** The method family: 'explicit-rk'. */
   readonly family: 'explicit-rk';
   /** Canonical name, as DESolver spells it (e.g. "RK45CK"). */
   readonly name: string;
   /** Other accepted names (e.g. "RK45"). Matching is case-insensitive. */
   readonly aliases: readonly string[];
+  /** One line on the method, for listings. */
   readonly description: string;
   /** Where the coefficients come from (paper, table, URL of the public source). */
   readonly source: string;

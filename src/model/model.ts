@@ -5,15 +5,37 @@
  */
 import { ModelError } from '../errors.ts';
 import { type Expr, ExprBuilder, FUNCTION_ARITY, type SymNode } from '../expr/ir.ts';
-import { CONSTANTS, ExpressionError, parseExpression, USER_FUNCTIONS } from '../expr/parse.ts';
+import { CONSTANTS, ExpressionError, type IndexResolver, parseExpression, USER_FUNCTIONS } from '../expr/parse.ts';
+import {
+  entryLabel,
+  entryName,
+  entryOffset,
+  indicesOf,
+  type ParamArray,
+  type ParamValue,
+  readParamArray,
+} from './array-params.ts';
 
-export interface ModelSpec {
+/**
+ * A model as written: a JSON file's contents or a TypeScript object. `compile`, `generate` and `buildModel`
+ * validate it and throw ModelError on the first problem (a bad name, an unknown symbol or function, a malformed
+ * expression, a missing or extra right-hand side).
+ */
+/**
+ * `V` is what a parameter's default may be: `number` by default (what most code reading a spec expects), or
+ * ParamValue for a spec with array parameters (buildModel and defineModel take those).
+ */
+export interface ModelSpec<V extends ParamValue = number> {
   /** A short name: letters, digits, '_', '-' and '.'. */
   readonly name: string;
   /** State names, in the order of the state vector. */
   readonly states: readonly string[];
-  /** Parameter names with their default values, in declared order. */
-  readonly params?: Readonly<Record<string, number>>;
+  /**
+   * Parameter names with their default values, in declared order. A default may be an array (nested for a
+   * matrix: `[[0, 1], [-20, 0]]`); each of its entries is then a parameter, used as `M[1][0]` (see
+   * array-params.ts).
+   */
+  readonly params?: Readonly<Record<string, V>>;
   /** One right-hand side per state: d(state)/d(time) = expression. */
   readonly rhs: Readonly<Record<string, string | number>>;
   /** Name of the independent variable (default "t"). */
@@ -26,11 +48,18 @@ export interface ModelSpec {
  * Model, and every public entry sends it through buildModel, which refuses it.
  */
 export interface Model {
+  /** The model's name, as in its ModelSpec. */
   readonly name: string;
+  /** The independent variable's symbol. */
   readonly time: SymNode;
+  /** The state symbols, in the order of the state vector. */
   readonly states: readonly SymNode[];
+  /** The parameter symbols, in declared order. */
   readonly params: readonly SymNode[];
+  /** The parameters' default values, in the same order. */
   readonly paramDefaults: readonly number[];
+  /** The array parameters, whose entries are among `params` (named `M_1_0`, see array-params.ts). */
+  readonly paramArrays: readonly ParamArray[];
   /** rhs[i] = d states[i] / d time. */
   readonly rhs: readonly Expr[];
   /** The builder that owns every node of this model; derived systems must use it too. */
@@ -123,7 +152,11 @@ export function isModel(x: unknown): x is Model {
 }
 
 /** Checks a model and builds its IR. Throws ModelError on the first problem found. */
-export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits: Partial<ModelLimits> = {}): Model {
+export function buildModel(
+  spec: ModelSpec<ParamValue>,
+  builder = new ExprBuilder(),
+  limits: Partial<ModelLimits> = {},
+): Model {
   const { maxStates, maxParams, maxExpressionLength } = { ...DEFAULT_LIMITS, ...limits };
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new ModelError({ model: '?' }, `a model must be an object, got ${describe(spec)}`);
@@ -184,7 +217,35 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits:
   if (paramCount > maxParams) throw fail(`${paramCount} parameters exceed the limit of ${maxParams}`);
   const params: SymNode[] = [];
   const paramDefaults: number[] = [];
+  const paramArrays: ParamArray[] = [];
+  // entry name (M_1_0) → how expressions write it (M[1][0])
+  const entryLabels = new Map<string, string>();
   for (const [p, value] of Object.entries(paramsRaw as Record<string, unknown>)) {
+    if (Array.isArray(value)) {
+      checkName(p, 'parameter');
+      const read = readParamArray(p, value, maxParams - params.length, describe);
+      if (typeof read === 'string') throw fail(read, { text: p });
+      paramArrays.push(Object.freeze({ name: p, shape: Object.freeze(read.shape), offset: params.length }));
+      for (const [k, v] of read.values.entries()) {
+        // Entry names are made of a checked name and digits; only a clash with another name can go wrong.
+        const indices = indicesOf(k, read.shape);
+        const entry = entryName(p, indices);
+        const before = taken.get(entry);
+        if (before) {
+          throw fail(
+            `the entry ${entryLabel(p, indices)} of array parameter '${p}' is named '${entry}', already used as ${before}`,
+            {
+              text: p,
+            },
+          );
+        }
+        taken.set(entry, `the name of the entry ${entryLabel(p, indices)} of array parameter '${p}'`);
+        entryLabels.set(entry, entryLabel(p, indices));
+        params.push(builder.sym(entry, 'param', params.length));
+        paramDefaults.push(v);
+      }
+      continue;
+    }
     params.push(builder.sym(checkName(p, 'parameter'), 'param', params.length));
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw fail(`parameter '${p}' must have a finite number as its default value, got ${describe(value)}`, {
@@ -193,6 +254,7 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits:
     }
     paramDefaults.push(value);
   }
+  if (params.length > maxParams) throw fail(`${params.length} parameters exceed the limit of ${maxParams}`);
 
   const rhsRaw = raw.rhs;
   if (typeof rhsRaw !== 'object' || rhsRaw === null || Array.isArray(rhsRaw)) {
@@ -205,10 +267,24 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits:
       throw fail(`'rhs' has an entry for '${shown(key)}', which is not a state`, { state: shown(key), text: key });
     }
   }
+  // Entries of array parameters are written M[1][0] in expressions, not by their names (M_1_0): see `indexed`.
+  const arrayOf = new Map(paramArrays.map((a) => [a.name, a]));
   const symbols = new Map<string, SymNode>([
     [timeName, time],
-    ...[...states, ...params].map((s) => [s.name, s] as const),
+    ...[...states, ...params.filter((q) => !entryLabels.has(q.name))].map((s) => [s.name, s] as const),
   ]);
+  const indexed: IndexResolver = (n, indices) => {
+    const array = arrayOf.get(n);
+    if (array !== undefined) {
+      const k = entryOffset(array, indices);
+      return typeof k === 'string' ? k : params[array.offset + k];
+    }
+    if (indices.length > 0) return symbols.has(n) ? `'${n}' is not an array parameter: it takes no index` : undefined;
+    const label = entryLabels.get(n);
+    return label === undefined
+      ? undefined
+      : `'${n}' names the entry ${label} in results: in expressions write ${label}`;
+  };
   const rhs = states.map((s) => {
     // Own entries only: a state named like an Object.prototype member (toString) has no inherited rhs.
     const text = Object.hasOwn(rhsMap, s.name) ? rhsMap[s.name] : undefined;
@@ -226,7 +302,7 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits:
       });
     }
     try {
-      return parseExpression(text, (n) => symbols.get(n), builder);
+      return parseExpression(text, (n) => symbols.get(n), builder, indexed);
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
       const at = e.pos === undefined ? '' : ` at character ${e.pos + 1}`;
@@ -241,6 +317,7 @@ export function buildModel(spec: ModelSpec, builder = new ExprBuilder(), limits:
     states: Object.freeze(states),
     params: Object.freeze(params),
     paramDefaults: Object.freeze(paramDefaults),
+    paramArrays: Object.freeze(paramArrays),
     rhs: Object.freeze(rhs),
     builder,
   });

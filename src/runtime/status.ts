@@ -5,4 +5,9 @@
  * stability limit.)
  */
 export const ENSEMBLE_STATUS = ['ok', 'non-finite', 'step-size-underflow', 'max-steps', 'stiff'] as const;
+/**
+ * How one trajectory of an ensemble ended: 'ok' (it reached t1), or why it stopped early, as IntegrationError's
+ * reasons: 'non-finite', 'step-size-underflow', 'max-steps', 'stiff'. (On the 'cpu' backend, an implicit method's
+ * 'singular-matrix' or 'newton-failure' is reported as 'non-finite'.)
+ */
 export type EnsembleStatus = (typeof ENSEMBLE_STATUS)[number];

@@ -35,7 +35,12 @@ import { Differentiator, freeSymbols, sparsity } from '../diff/derivative.ts';
 import { type Expr, isConst, type SymNode } from '../expr/ir.ts';
 import type { Model } from '../model/model.ts';
 
+/** A sensitivity integrated with the state: 'y0' for ∂y(t)/∂y0 (Φ, n×n), 'params' for ∂y(t)/∂p (S, n×p). */
 export type Sensitivity = 'y0' | 'params';
+/**
+ * How the variational products JΦ and JS are emitted: 'unrolled', one straight-line expression per component
+ * (best for small systems), or 'columns', loops over the columns of Φ and S (code size O(nnz(J))).
+ */
 export type VariationalLayout = 'unrolled' | 'columns';
 
 export interface AugmentedSystem {

@@ -114,8 +114,9 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'odeforge-pack-'));
   app = join(work, 'app');
   mkdirSync(app);
-  // The build first, then the pack without its prepack (the same build): its --json output stays clean.
-  run('npm', ['run', '-s', 'build'], ROOT);
+  // The build first (unless the suite's setup made it: test/helpers/build-dist.ts), then the pack without its
+  // prepack (the same build): its --json output stays clean.
+  if (process.env.ODEFORGE_CLI !== 'dist') run('npm', ['run', '-s', 'build'], ROOT);
   const out = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT);
   packed = (JSON.parse(out) as Packed[])[0]!;
   const tgz = join(work, packed.filename);
@@ -158,7 +159,7 @@ afterAll(() => {
 });
 
 describe('the npm package', () => {
-  it('holds dist/, templates/, bin/ and the documents, and nothing else', () => {
+  it('holds dist/, templates/, bin/, the WebGPU driver script and the documents, and nothing else', () => {
     const paths = packed.files.map((f) => f.path);
     const top = new Set(paths.map((p) => p.split('/')[0]));
     expect([...top].sort()).toEqual([
@@ -169,6 +170,7 @@ describe('the npm package', () => {
       'bin',
       'dist',
       'package.json',
+      'scripts',
       'templates',
     ]);
     for (const path of [
@@ -180,6 +182,7 @@ describe('the npm package', () => {
       'templates/ts/driver.ts',
       'templates/cuda/explicit-rk.cu',
       'templates/wgsl/explicit-rk.wgsl',
+      'scripts/webgpu-env.sh',
     ]) {
       expect(paths).toContain(path);
     }
