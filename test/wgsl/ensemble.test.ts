@@ -261,7 +261,8 @@ describeGpu('ensembles on WebGPU match the f64 TypeScript solver', () => {
     const r = await solveEnsembleWebGpu(buildAugmentedSystem(buildModel(spec), ['y0']), findMethod('RK45CK'), options);
     expect(r.status).toEqual(['ok', 'max-steps', 'step-size-underflow', 'non-finite', 'ok']);
     // The status codes of the shader are indices into ENSEMBLE_STATUS.
-    expect(new Set(r.status)).toEqual(new Set(ENSEMBLE_STATUS.filter((s) => s !== 'stiff')));
+    const explicitReasons = ENSEMBLE_STATUS.filter((s) => !['stiff', 'singular-matrix', 'newton-failure'].includes(s));
+    expect(new Set(r.status)).toEqual(new Set(explicitReasons));
     // The f64 solver fails the same ways on the trajectories whose failure is not an f32 overflow.
     const solver = compile(spec, { method: 'RK45CK' });
     for (const i of [1, 2]) {
