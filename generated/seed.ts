@@ -267,6 +267,12 @@ export interface SolveOptions {
    * collecting them in `dense`; needs tEval. Samples delivered before a failed integration stay delivered.
    */
   readonly onSample?: (t: number, augmented: Float64Array) => void;
+  /**
+   * Also return how the final state moves with the ends of the interval (default false): `dydt1` = ∂y(t1)/∂t1 =
+   * f(t1, y(t1)), and, when y0 sensitivities are integrated, `dydt0` = ∂y(t1)/∂t0 = −(∂y(t1)/∂y0)·f(t0, y0). Costs
+   * one more evaluation of F.
+   */
+  readonly timeSensitivities?: boolean;
 }
 
 /** The work a solve did. */
@@ -344,6 +350,17 @@ export interface SolveResult {
    * values (the rest of tEval is left out).
    */
   readonly dense?: DenseOutput;
+  /**
+   * With timeSensitivities: ∂y(t)/∂t1 = f(t1, y(t1)), one value per state. After a terminal event it is 0: the
+   * solve then ends at the event's time, which does not depend on t1.
+   */
+  readonly dydt1?: Float64Array;
+  /**
+   * With timeSensitivities and y0 sensitivities: ∂y(t)/∂t0 = −(∂y(t)/∂y0)·f(t0, y0) (moving t0 with y0 fixed is
+   * moving y0 against the flow), one value per state; after a terminal event ∂y/∂y0 is the event's total
+   * derivative. Absent without y0 sensitivities, which it needs.
+   */
+  readonly dydt0?: Float64Array;
 }
 
 // ─── Errors ────────────────────────────────────────────────────────────────────────────────────────────
@@ -430,6 +447,7 @@ const KNOWN_OPTIONS: { readonly [K in keyof SolveOptions]-?: true } = {
   onProgress: true,
   signal: true,
   onSample: true,
+  timeSensitivities: true,
 };
 
 /** A value as an OptionError shows it: strings quoted (and cut short), objects by kind (not their contents). */
@@ -626,6 +644,7 @@ interface Settings {
   onSample: SolveOptions['onSample'];
   onProgress: SolveOptions['onProgress'];
   signal: SolveOptions['signal'];
+  timeSensitivities: boolean;
 }
 
 /** Checks every option before any work is done; an OptionError names the first bad one. */
@@ -703,6 +722,7 @@ function settings(options: SolveOptions): Settings {
     onSample,
     onProgress,
     signal,
+    timeSensitivities: optionalBoolean('timeSensitivities', options.timeSensitivities) ?? false,
   };
 }
 
@@ -874,6 +894,23 @@ function result(
 }
 
 /**
+ * The result with timeSensitivities' derivatives: dydt1 = f1's states (0 when f1 is undefined: a terminal event
+ * ended the solve, at a time that t1 does not move), and dydt0 = −J·f0 with J the result's ∂y/∂y0.
+ */
+function withTimeSensitivities(out: SolveResult, f1: Float64Array | undefined, f0: Float64Array): SolveResult {
+  const dydt1 = f1 === undefined ? new Float64Array(N) : f1.slice(0, N);
+  const J = out.jacobian;
+  if (J === undefined) return { ...out, dydt1 };
+  const dydt0 = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    let sum = 0;
+    for (let j = 0; j < N; j++) sum += J[i * N + j]! * f0[j]!;
+    dydt0[i] = -sum;
+  }
+  return { ...out, dydt1, dydt0 };
+}
+
+/**
  * Stops the integration: where, why, and the result up to there, with the samples kept so far. A plain
  * function, not a closure over the loop's variables, which would keep them out of registers.
  */
@@ -945,6 +982,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     onSample,
     onProgress,
     signal,
+    timeSensitivities,
   } = s;
   let y: Float64Array = vectors[0]!;
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
@@ -975,6 +1013,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
 
   rhs(t, y, p, work[0]!);
   evals++;
+  // timeSensitivities: f(t0, y0), for ∂y/∂t0 = −(∂y/∂y0)·f(t0, y0)
+  const f0 = timeSensitivities ? work[0]!.slice(0, N) : undefined;
   if (signal?.aborted)
     failure(
       'aborted',
@@ -1420,6 +1460,12 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     }
     h *= factor;
   }
+  // timeSensitivities: ∂y/∂t1 = F(t1, y(t1)), evaluated afresh (BDF leaves work[0] stale: it keeps its own history)
+  if (f0 !== undefined) {
+    rhs(t, y, p, z);
+    evals++;
+  }
   if (onProgress !== undefined) onProgress(progressAt(t, t0, span, steps, began));
-  return result(t, y, familyStats(state, { steps, rejected, rhsEvals: evals }), kept, tEval, nextEval);
+  const out = result(t, y, familyStats(state, { steps, rejected, rhsEvals: evals }), kept, tEval, nextEval);
+  return f0 === undefined ? out : withTimeSensitivities(out, z, f0);
 }

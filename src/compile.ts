@@ -194,6 +194,13 @@ function tsModule(
   return emitSolverModule(system, method, { command: options.command, kernel: chooseKernel(system, method, options) });
 }
 
+/** The GPU kernels integrate to t1 and know nothing of events: a kernel that ignored them would compute wrong results. */
+function refuseEvents(m: Model, target: 'cuda' | 'wgsl'): void {
+  if (m.events.length === 0) return;
+  const names = m.events.map((e) => `'${e.name}'`).join(', ');
+  throw new OptionError('target', `the ${target} target does not locate events, and model '${m.name}' has ${names}`);
+}
+
 /**
  * What `generate` emits: 'ts' a standalone TypeScript module, 'js' the same as JavaScript, 'cuda' CUDA C source
  * for GPU ensembles, 'wgsl' a WebGPU compute shader, 'wat' the text of the TypeScript module's WebAssembly kernel.
@@ -239,6 +246,7 @@ export function generate(model: ModelSpec<ParamValue> | Model, options: Generate
       return emitWasmKernelText(buildAugmentedSystem(m, sens, layout), explicitMethod(method, "target 'wat'"));
     }
     case 'cuda':
+      refuseEvents(m, 'cuda');
       checkSystemSize(m, sens, 'unrolled', 'cuda', limits);
       return emitCudaModule(buildAugmentedSystem(m, sens, 'unrolled'), explicitMethod(method, "target 'cuda'"), {
         precision: precision ?? 'f64',
@@ -246,6 +254,7 @@ export function generate(model: ModelSpec<ParamValue> | Model, options: Generate
       });
     case 'wgsl':
       if (precision === 'f64') throw new OptionError('precision', "WGSL computes in 'f32' only");
+      refuseEvents(m, 'wgsl');
       checkSystemSize(m, sens, 'unrolled', 'wgsl', limits);
       return emitWgslModule(buildAugmentedSystem(m, sens, 'unrolled'), explicitMethod(method, "target 'wgsl'"));
     default:

@@ -49,9 +49,17 @@ export {
   type ParamValue,
   paramValues,
 } from './model/api.ts';
-export { buildModel, isModel, type Model, type ModelSpec } from './model/model.ts';
+export {
+  buildModel,
+  type EventSpec,
+  isModel,
+  type Model,
+  type ModelEvent,
+  type ModelSpec,
+} from './model/model.ts';
 export type {
   DenseOutput,
+  SolveEvent,
   SolveOptions,
   SolveProgress,
   SolveResult,

@@ -6,7 +6,8 @@
  *   odeforge solve MODEL.json --y0 1,1 --t0 0 --t1 6.28 --rtol 1e-12 --atol 1e-12 [--dt 0.1]
  *                  [--method RK45CK] [--param k=20 ...] [--sens y0|params|y0,params|none] [--json]
  *                  [--t-eval 0,1,2 | linspace:0:2*pi:50] [--format table|json|csv] [--adaptive false]
- *                  [--error-control state|all] [--stiffness error|ignore] [--batch FILE|-]
+ *                  [--error-control state|all] [--stiffness error|ignore] [--time-sens] [--batch FILE|-]
+ *   (a model with events: --json gains "events", the table lists them; --time-sens: "dydt1", "dydt0")
  *   (times — --t0, --t1, --dt, --t-eval — may be arithmetic: 2*pi, 1/3)
  *
  *   odeforge --version
@@ -392,6 +393,7 @@ interface SolveFlags {
   adaptive?: boolean;
   errorControl?: 'state' | 'all';
   stiffness?: 'error' | 'ignore';
+  timeSens?: boolean;
   format?: 'table' | 'json' | 'csv';
   json?: boolean;
   batch?: string;
@@ -406,6 +408,7 @@ function batchDefaults(o: SolveFlags): Record<string, unknown> {
   if (o.adaptive !== undefined) options.adaptive = o.adaptive;
   if (o.errorControl !== undefined) options.errorControl = o.errorControl;
   if (o.stiffness !== undefined) options.stiffness = o.stiffness;
+  if (o.timeSens) options.timeSensitivities = true;
   return options;
 }
 
@@ -491,6 +494,7 @@ function program(): Command {
     .option('--adaptive <bool>', 'false: fixed steps of --dt with an adaptive method', booleanFlag('--adaptive'))
     .addOption(new Option('--error-control <what>', 'what the error norm covers').choices(['state', 'all']))
     .addOption(new Option('--stiffness <what>', 'when an explicit method turns out stiff').choices(['error', 'ignore']))
+    .option('--time-sens', 'also ∂y(t1)/∂t1 and ∂y(t1)/∂t0 (JSON: "dydt1", "dydt0")')
     .addOption(
       new Option('--format <format>', 'output: a table, one JSON object, or CSV').choices(['table', 'json', 'csv']),
     )

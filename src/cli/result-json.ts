@@ -1,6 +1,6 @@
 /** The JSON of `solve --json` (and of each line of `--batch`): a contract other tools rely on. */
 import type { IntegrationError } from '../errors.ts';
-import type { SolveResult } from '../runtime/types.ts';
+import type { SolveEvent, SolveResult } from '../runtime/types.ts';
 import { trajectoryToJson } from './trajectory.ts';
 
 /** Row-major n×m as nested rows. */
@@ -17,6 +17,30 @@ export function resultToJson(r: SolveResult, n: number, method: string): Record<
   out.method = method;
   // --t-eval: the samples (an extension of the contract; absent without --t-eval)
   if (r.dense) out.trajectory = trajectoryToJson(r.dense, n, r.paramJacobian ? r.paramJacobian.length / n : 0);
+  // --time-sens, and a model with events (extensions too: absent otherwise)
+  if (r.dydt1) out.dydt1 = Array.from(r.dydt1);
+  if (r.dydt0) out.dydt0 = Array.from(r.dydt0);
+  if (r.events) out.events = r.events.map((e) => eventToJson(e, n));
+  return out;
+}
+
+/**
+ * One event: `{"name", "t", "y", "terminal", "direction", "tangential"}`, and with the sensitivities `"jacobian"`
+ * and `"paramJacobian"` (the total derivatives of y at the event, nested like the result's), `"dtdy0"`, `"dtdp"`.
+ */
+function eventToJson(e: SolveEvent, n: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    name: e.name,
+    t: e.t,
+    y: Array.from(e.y),
+    terminal: e.terminal,
+    direction: e.direction,
+    tangential: e.tangential,
+  };
+  if (e.jacobian) out.jacobian = nested(e.jacobian, n);
+  if (e.paramJacobian) out.paramJacobian = nested(e.paramJacobian, n);
+  if (e.dtdy0) out.dtdy0 = Array.from(e.dtdy0);
+  if (e.dtdp) out.dtdp = Array.from(e.dtdp);
   return out;
 }
 

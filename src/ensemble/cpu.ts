@@ -124,6 +124,7 @@ export async function solveEnsembleCpu(
     y: concat((s) => s.y),
     jacobian: info.sensitivities.includes('y0') ? concat((s) => s.jacobian) : undefined,
     paramJacobian: info.sensitivities.includes('params') ? concat((s) => s.paramJacobian) : undefined,
+    ...(info.events === undefined ? {} : { eventTimes: concat((s) => s.eventTimes) }),
     status,
     stats: {
       trajectories: count,

@@ -86,6 +86,13 @@ export function checkEnsembleOptions(
   if (precision !== 'f64' && precision !== 'f32') {
     throw new OptionError('precision', `expected 'f64' or 'f32', got ${quoteValue(precision)}`);
   }
+  // The GPU kernels integrate to t1 and know nothing of events: a result that ignored them would be wrong.
+  if (backend !== 'cpu' && info.events !== undefined && info.events.length > 0) {
+    throw new OptionError(
+      'backend',
+      `the '${backend}' backend does not locate events, and model '${info.model}' has ${info.events.join(', ')}: use the 'cpu' backend`,
+    );
+  }
   if (backend === 'cpu' && precision === 'f32') {
     throw new OptionError('precision', "the cpu backend computes in 'f64' only");
   }

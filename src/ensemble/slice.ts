@@ -33,6 +33,8 @@ export interface SliceOutput {
   readonly y: Float64Array;
   readonly jacobian: Float64Array;
   readonly paramJacobian: Float64Array;
+  /** rows × events: the time each event first happened on the row's trajectory, NaN where it did not. */
+  readonly eventTimes: Float64Array;
   readonly status: Uint8Array;
   readonly steps: number;
   readonly rejected: number;
@@ -82,6 +84,8 @@ export function runSlice(mod: SolverModule, task: SliceTask, progress: Int32Arra
   const y = new Float64Array(count * n).fill(Number.NaN);
   const jacobian = new Float64Array(withJ ? count * n * n : 0).fill(Number.NaN);
   const paramJacobian = new Float64Array(withS ? count * n * p : 0).fill(Number.NaN);
+  const eventNames = info.events ?? [];
+  const eventTimes = new Float64Array(count * eventNames.length).fill(Number.NaN);
   const status = new Uint8Array(count);
   let steps = 0;
   let rejected = 0;
@@ -117,6 +121,11 @@ export function runSlice(mod: SolverModule, task: SliceTask, progress: Int32Arra
       y.set(result.y, r * n);
       if (withJ) jacobian.set(result.jacobian!, r * n * n);
       if (withS) paramJacobian.set(result.paramJacobian!, r * n * p);
+      // each event's first time (a terminal one's is where the trajectory ended)
+      for (const event of result.events ?? []) {
+        const at = r * eventNames.length + eventNames.indexOf(event.name);
+        if (Number.isNaN(eventTimes[at]!)) eventTimes[at] = event.t;
+      }
     } catch (e) {
       const error = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as Record<PropertyKey, unknown>;
       const brands: string[] = [];
@@ -139,7 +148,7 @@ export function runSlice(mod: SolverModule, task: SliceTask, progress: Int32Arra
     steps += result.stats.steps + result.stats.rejected;
     rejected += result.stats.rejected;
   }
-  const output = { y, jacobian, paramJacobian, status, steps, rejected, rows: r, cancelled: r < count };
+  const output = { y, jacobian, paramJacobian, eventTimes, status, steps, rejected, rows: r, cancelled: r < count };
   return { ok: true, output };
 }
 

@@ -117,6 +117,13 @@ export interface EnsembleResult {
   readonly jacobian?: Float64Array;
   /** N×n×p, when parameter sensitivities were compiled. */
   readonly paramJacobian?: Float64Array;
+  /**
+   * N×E for a model with E events ('cpu' backend; absent for a model without events): the time at which each
+   * event first happened on each trajectory, NaN where it did not (row i, column k: trajectory i, the model's k-th
+   * event, in the order of info.events). A trajectory that a terminal event ended has that event's time in its row,
+   * and its y, jacobian and paramJacobian are the event's (the state there and its total derivatives).
+   */
+  readonly eventTimes?: Float64Array;
   /** Per trajectory: 'ok' or why it stopped. */
   readonly status: readonly EnsembleStatus[];
   /** Totals over the ensemble. */

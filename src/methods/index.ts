@@ -20,6 +20,7 @@ import { RK87 } from './rk87.ts';
 import { RK108 } from './rk108.ts';
 import { RK1412 } from './rk1412.ts';
 import { ROSENBROCK_METHODS } from './rosenbrock/index.ts';
+import { SYMPLECTIC_METHODS } from './symplectic/index.ts';
 import type { ExplicitRungeKuttaMethod, Method } from './types.ts';
 
 export type { Coefficient, ErrorEstimate, ExplicitRungeKuttaMethod, Method } from './types.ts';
@@ -43,8 +44,9 @@ export const EXPLICIT_METHODS: readonly ExplicitRungeKuttaMethod[] = [
 ];
 
 /**
- * Every method: the explicit ones, then those for stiff problems — the Rosenbrock methods (linearly implicit),
- * the fully implicit Runge–Kutta methods and BDF.
+ * Every method: the explicit ones; those for stiff problems (the Rosenbrock methods, linearly implicit, the fully
+ * implicit Runge–Kutta methods and BDF); 'auto'; and the symplectic splitting methods, for separable Hamiltonian
+ * systems.
  */
 export const ALL_METHODS: readonly Method[] = [
   ...EXPLICIT_METHODS,
@@ -52,6 +54,7 @@ export const ALL_METHODS: readonly Method[] = [
   ...IMPLICIT_RK_METHODS,
   BDF,
   AUTO,
+  ...SYMPLECTIC_METHODS,
 ];
 
 const BY_NAME: ReadonlyMap<string, Method> = (() => {
@@ -103,7 +106,9 @@ export function explicitMethod(method: Method, target: string): ExplicitRungeKut
         ? 'a BDF'
         : method.family === 'auto'
           ? 'a switching'
-          : 'an implicit Runge–Kutta';
+          : method.family === 'symplectic'
+            ? 'a symplectic splitting'
+            : 'an implicit Runge–Kutta';
   throw new OptionError(
     'method',
     `${method.name} is ${kind} method; ${target} has explicit Runge–Kutta methods only (the TypeScript target has every method)`,

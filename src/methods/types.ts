@@ -9,6 +9,7 @@
 import type { AutoMethod } from './auto.ts';
 import type { BdfMethod } from './bdf/types.ts';
 import type { ImplicitRungeKuttaMethod, RosenbrockMethod } from './implicit/types.ts';
+import type { SymplecticMethod } from './symplectic/types.ts';
 
 export type Coefficient = string;
 
@@ -55,6 +56,13 @@ export interface ExplicitRungeKuttaMethod {
 
 /**
  * Every family the code generators handle: explicit Runge–Kutta, Rosenbrock (linearly implicit), implicit RK, BDF,
- * and 'auto' (an explicit and a Rosenbrock method, switching).
+ * 'auto' (an explicit and a Rosenbrock method, switching) and symplectic splitting methods (separable Hamiltonian
+ * systems).
  */
-export type Method = ExplicitRungeKuttaMethod | RosenbrockMethod | ImplicitRungeKuttaMethod | BdfMethod | AutoMethod;
+export type Method =
+  | ExplicitRungeKuttaMethod
+  | RosenbrockMethod
+  | ImplicitRungeKuttaMethod
+  | BdfMethod
+  | AutoMethod
+  | SymplecticMethod;

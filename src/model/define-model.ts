@@ -29,6 +29,10 @@ export interface ModelDefinition<S extends string, P extends Readonly<Record<str
   readonly params?: P;
   /** Name of the independent variable (default "t"); the rhs function's first parameter stands for it. */
   readonly time?: string;
+  /** Zero crossings to locate, as in a JSON model (ModelSpec.events): expressions in the model language. */
+  readonly events?: ModelSpec['events'];
+  /** Which states are positions and which momenta, for the symplectic methods (ModelSpec.hamiltonian). */
+  readonly hamiltonian?: ModelSpec['hamiltonian'];
   /**
    * d(state)/d(time) for every state, written with the states and parameters destructured from the second and
    * third arguments. Read as an expression of the model language, never called.

@@ -40,6 +40,51 @@ export interface ModelSpec<V extends ParamValue = number> {
   readonly rhs: Readonly<Record<string, string | number>>;
   /** Name of the independent variable (default "t"). */
   readonly time?: string;
+  /**
+   * The states as canonical coordinates of a Hamiltonian system: every state in exactly one of the lists,
+   * positions[i] paired with momenta[i]. The symplectic methods (SymplecticEuler, ABAs5o6H, BABs9o7H) need it, and
+   * a separable right-hand side: the positions' derivatives in the momenta and parameters alone, the momenta's in
+   * the positions, parameters and time alone.
+   */
+  readonly hamiltonian?: {
+    /** The position states q, in the order of their conjugate momenta. */
+    readonly positions: readonly string[];
+    /** The momentum states p: momenta[i] is conjugate to positions[i]. */
+    readonly momenta: readonly string[];
+  };
+  /**
+   * Events by name: functions of the time, the states and the parameters whose zero crossings the solver locates
+   * (see EventSpec). A name is an identifier; it names the event in results and messages only.
+   */
+  readonly events?: Readonly<Record<string, EventSpec>>;
+}
+
+/**
+ * An event as a model writes it: `{ "expr": "x", "direction": -1, "terminal": true }` is "x crosses 0 going down,
+ * and the solve ends there".
+ */
+export interface EventSpec {
+  /** g(time, states, params), in the language of the right-hand sides; the event is where g crosses 0. */
+  readonly expr: string | number;
+  /**
+   * Which crossings count, as the solve proceeds: 1 only where g goes from negative to non-negative, -1 only from
+   * positive to non-positive, 0 (default) both.
+   */
+  readonly direction?: -1 | 0 | 1;
+  /** Whether the solve ends at the first crossing that counts (default false: it is recorded and the solve goes on). */
+  readonly terminal?: boolean;
+}
+
+/** A validated event of a Model: its function as IR. */
+export interface ModelEvent {
+  /** The event's name, as in its ModelSpec. */
+  readonly name: string;
+  /** g(time, states, params); the event is where it crosses 0. */
+  readonly expr: Expr;
+  /** 1: crossings from negative to non-negative only; -1: from positive to non-positive only; 0: both. */
+  readonly direction: -1 | 0 | 1;
+  /** Whether the solve ends at the event. */
+  readonly terminal: boolean;
 }
 
 /**
@@ -62,6 +107,15 @@ export interface Model {
   readonly paramArrays: readonly ParamArray[];
   /** rhs[i] = d states[i] / d time. */
   readonly rhs: readonly Expr[];
+  /** The events, in the order the spec lists them (empty when it has none). */
+  readonly events: readonly ModelEvent[];
+  /** The spec's `hamiltonian`, as state indices (absent when the spec has none). */
+  readonly hamiltonian?: {
+    /** Indices of the position states, in the order of their conjugate momenta. */
+    readonly positions: readonly number[];
+    /** Indices of the momentum states: momenta[i] is conjugate to positions[i]. */
+    readonly momenta: readonly number[];
+  };
   /** The builder that owns every node of this model; derived systems must use it too. */
   readonly builder: ExprBuilder;
 }
@@ -173,8 +227,10 @@ export function buildModel(
     new ModelError({ model: name, ...extra }, problem);
 
   for (const key of Object.keys(raw)) {
-    if (!['name', 'states', 'params', 'rhs', 'time'].includes(key)) {
-      throw fail(`unknown field '${shown(key)}' (expected name, states, params, rhs, time)`, { text: key });
+    if (!['name', 'states', 'params', 'rhs', 'time', 'events', 'hamiltonian'].includes(key)) {
+      throw fail(`unknown field '${shown(key)}' (expected name, states, params, rhs, time, events, hamiltonian)`, {
+        text: key,
+      });
     }
   }
 
@@ -310,6 +366,23 @@ export function buildModel(
     }
   });
 
+  const hamiltonian = buildHamiltonian(raw.hamiltonian, states, fail);
+  // An event's expression: parsed as a right-hand side is, with the same symbols and limits.
+  const parseEvent = (text: string, event: string): Expr => {
+    if (text.length > maxExpressionLength) {
+      const size = `${text.length} characters, more than the limit of ${maxExpressionLength}`;
+      throw fail(`event '${event}': its expression has ${size}`);
+    }
+    try {
+      return parseExpression(text, (n) => symbols.get(n), builder, indexed);
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+      const at = e.pos === undefined ? '' : ` at character ${e.pos + 1}`;
+      throw fail(`event '${event}': ${e.problem}${at} in ${excerpt(text, e.pos)}`, { text });
+    }
+  };
+  const events = buildEvents(raw.events, parseEvent, builder, fail);
+
   // Frozen, so that what was validated is what gets compiled.
   const model: Model = Object.freeze({
     name,
@@ -319,8 +392,127 @@ export function buildModel(
     paramDefaults: Object.freeze(paramDefaults),
     paramArrays: Object.freeze(paramArrays),
     rhs: Object.freeze(rhs),
+    events,
+    ...(hamiltonian === undefined ? {} : { hamiltonian }),
     builder,
   });
   BUILT_MODELS.add(model);
   return model;
+}
+
+/** More events than any model needs; past it a model is refused (each event costs code and work per step). */
+const MAX_EVENTS = 10_000;
+
+/**
+ * The `events` field, checked: an object of name → { expr, direction, terminal }, each expression parsed by
+ * `parse` exactly as a right-hand side is (same symbols, same functions, same limits), so that nothing of it reaches
+ * generated code but IR. Problems name the event.
+ */
+function buildEvents(
+  value: unknown,
+  parse: (text: string, event: string) => Expr,
+  builder: ExprBuilder,
+  fail: (problem: string, extra?: { text?: string }) => ModelError,
+): readonly ModelEvent[] {
+  if (value === undefined) return Object.freeze([]);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw fail(`'events' must be an object of name: { expr, direction, terminal }, got ${describe(value)}`);
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_EVENTS) throw fail(`${entries.length} events exceed the limit of ${MAX_EVENTS}`);
+  const events = entries.map(([name, spec]): ModelEvent => {
+    if (!IDENTIFIER.test(name)) {
+      const problem = "is not an identifier (letters, digits and '_', not starting with a digit)";
+      throw fail(`event name ${describe(name)} ${problem}`, { text: name });
+    }
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+      const problem = `must be an object { expr, direction, terminal }, got ${describe(spec)}`;
+      throw fail(`event '${name}' ${problem}`, { text: name });
+    }
+    const fields = spec as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (!['expr', 'direction', 'terminal'].includes(key)) {
+        const problem = `unknown field '${shown(key)}' (expected expr, direction, terminal)`;
+        throw fail(`event '${name}': ${problem}`, { text: key });
+      }
+    }
+    const text = fields.expr;
+    let expr: Expr;
+    if (typeof text === 'number') {
+      if (!Number.isFinite(text)) throw fail(`event '${name}': its expression must be finite, got ${text}`);
+      expr = builder.num(text);
+    } else if (typeof text === 'string') expr = parse(text, name);
+    else throw fail(`event '${name}': 'expr' must be a string expression, got ${describe(text)}`);
+    const direction = fields.direction ?? 0;
+    if (direction !== -1 && direction !== 0 && direction !== 1) {
+      throw fail(`event '${name}': 'direction' must be -1, 0 or 1, got ${describe(direction)}`);
+    }
+    const terminal = fields.terminal ?? false;
+    if (typeof terminal !== 'boolean') {
+      throw fail(`event '${name}': 'terminal' must be true or false, got ${describe(terminal)}`);
+    }
+    return Object.freeze({ name, expr, direction, terminal });
+  });
+  return Object.freeze(events);
+}
+
+/**
+ * The `hamiltonian` field, checked: { positions, momenta }, two lists of state names of the same length that
+ * together name every state exactly once. Returns the states' indices (undefined when the field is absent).
+ */
+function buildHamiltonian(
+  value: unknown,
+  states: readonly SymNode[],
+  fail: (problem: string, extra?: { text?: string }) => ModelError,
+): Model['hamiltonian'] {
+  if (value === undefined) return undefined;
+  const form = `{ "positions": [...], "momenta": [...] }`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw fail(`'hamiltonian' must be an object ${form}, got ${describe(value)}`);
+  }
+  const fields = value as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (key !== 'positions' && key !== 'momenta') {
+      throw fail(`'hamiltonian': unknown field '${shown(key)}' (expected positions, momenta)`, { text: key });
+    }
+  }
+  const index = new Map(states.map((s, i) => [s.name, i]));
+  const listed = new Map<number, string>();
+  const read = (key: 'positions' | 'momenta'): number[] => {
+    const list = fields[key];
+    if (!Array.isArray(list) || list.length === 0) {
+      throw fail(`'hamiltonian.${key}' must be a non-empty array of state names, got ${describe(list)}`);
+    }
+    return list.map((name: unknown) => {
+      const i = typeof name === 'string' ? index.get(name) : undefined;
+      if (i === undefined) {
+        throw fail(`'hamiltonian.${key}' names ${describe(name)}, which is not a state`, {
+          text: typeof name === 'string' ? name : describe(name),
+        });
+      }
+      const before = listed.get(i);
+      if (before !== undefined) {
+        const where = before === key ? `'hamiltonian.${key}'` : `'hamiltonian.${before}' and 'hamiltonian.${key}'`;
+        throw fail(`state '${states[i]!.name}' is listed twice, in ${where}`, {
+          text: states[i]!.name,
+        });
+      }
+      listed.set(i, key);
+      return i;
+    });
+  };
+  const positions = read('positions');
+  const momenta = read('momenta');
+  if (positions.length !== momenta.length) {
+    throw fail(
+      `'hamiltonian' has ${positions.length} position${positions.length === 1 ? '' : 's'} and ${momenta.length} ${momenta.length === 1 ? 'momentum' : 'momenta'}: each position needs its conjugate momentum`,
+    );
+  }
+  const missing = states.find((_, i) => !listed.has(i));
+  if (missing !== undefined) {
+    throw fail(`state '${missing.name}' is in neither 'hamiltonian.positions' nor 'hamiltonian.momenta'`, {
+      text: missing.name,
+    });
+  }
+  return Object.freeze({ positions: Object.freeze(positions), momenta: Object.freeze(momenta) });
 }

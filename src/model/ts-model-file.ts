@@ -101,7 +101,7 @@ function unwrap(node: Node): Node {
   return at;
 }
 
-const FIELDS = ['name', 'states', 'params', 'rhs', 'time'];
+const FIELDS = ['name', 'states', 'params', 'rhs', 'time', 'events', 'hamiltonian'];
 
 /**
  * Sets an own, enumerable property, as JSON.parse does: an assignment of `__proto__` would set the object's
@@ -161,6 +161,7 @@ class FileReader {
       if (key === 'name' || key === 'time') spec[key] = this.string(value, `'${key}'`);
       else if (key === 'states') spec.states = this.states(value);
       else if (key === 'params') spec.params = this.params(value);
+      else if (key === 'events' || key === 'hamiltonian') spec[key] = this.literal(value, `'${key}'`);
       else rhsNode = value;
     }
     const states = Array.isArray(spec.states) ? (spec.states as string[]) : [];
@@ -248,6 +249,36 @@ class FileReader {
       put(params, name, this.value(unwrap(p.getInitializerOrThrow()), name, 0));
     }
     return params;
+  }
+
+  /**
+   * A value written as JSON would be — an object, an array, a string, a number (a numeric default's arithmetic
+   * included), true or false — for the fields that are data (events, hamiltonian); buildModel checks its shape.
+   */
+  private literal(node: Node, what: string): unknown {
+    const { Node } = this;
+    if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralText();
+    if (Node.isTrueLiteral(node)) return true;
+    if (Node.isFalseLiteral(node)) return false;
+    if (Node.isArrayLiteralExpression(node)) {
+      return node.getElements().map((element) => {
+        if (Node.isSpreadElement(element) || Node.isOmittedExpression(element)) {
+          throw this.fail(element, `${what}: write every element`);
+        }
+        return this.literal(unwrap(element), what);
+      });
+    }
+    if (Node.isObjectLiteralExpression(node)) {
+      const out: Record<string, unknown> = {};
+      for (const p of node.getProperties()) {
+        if (!Node.isPropertyAssignment(p)) throw this.fail(p, `${what}: write key: value`);
+        const key = this.key(p.getNameNode());
+        if (Object.hasOwn(out, key)) throw this.fail(p.getNameNode(), `${what}: the key '${key}' is written twice`);
+        put(out, key, this.literal(unwrap(p.getInitializerOrThrow()), what));
+      }
+      return out;
+    }
+    return this.value(node, what, 0);
   }
 
   /** A default: an arithmetic expression of numbers, or an array (of arrays) of them. */

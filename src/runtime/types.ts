@@ -5,6 +5,7 @@
 export type {
   DenseOutput,
   FailureReason,
+  SolveEvent,
   SolveOptions,
   SolveProgress,
   SolveResult,

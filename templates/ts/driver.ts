@@ -61,6 +61,12 @@
  * stabilityLimited(state), STIFF_STEP_LIMIT, switchToStiff(state, t): with STIFFNESS_DETECTION, the driver watches
  *   h·ρ while stabilityLimited says so, and after STIFF_STEP_LIMIT steps held at the limit asks switchToStiff —
  *   true: the family carries on with a method for stiff problems ('auto'); false: the solve stops as 'stiff'.
+ * Events: the lines between `// @odeforge:events-begin` and `// @odeforge:events-end` markers are the driver's
+ *   event code (placeholders EVENT_NAMES, EVENT_DIRECTIONS, EVENT_TERMINAL, EVENT_LANDING, events, eventGradients,
+ *   from src/codegen/ts/events.ts; the root search; terminal events; the result's `events`). module.ts keeps them
+ *   for a model with events and cuts them out of every other module, which is then the code it was before events
+ *   existed. They read the family only through interpolate (and, with EVENT_LANDING, by retaking an accepted step
+ *   from its start, as after a rejection), so they serve every family.
  * A family whose F-evaluations per step vary (Newton's iterations) sets STEP_EVALS = 0 and adds its count in
  * familyStats; one whose step and interpolate never read F(t, y) (BDF keeps its own history) may leave
  * work[F_NEW] unwritten — the driver then carries a stale vector in work[0] that nothing reads.
@@ -97,6 +103,34 @@ declare function acquireVectors(count: number): Float64Array[];
 declare function releaseVectors(vectors: readonly Float64Array[]): void;
 /** Which implementation of the step the next solve runs: the WebAssembly kernel or the TypeScript one. */
 export declare function stepKernel(): 'webassembly' | 'typescript';
+// @odeforge:events-begin
+/**
+ * The model's events (src/codegen/ts/events.ts): their names; which crossings count as the solve proceeds (1: g
+ * from negative to non-negative, -1: from positive to non-positive, 0: both); whether one ends the solve.
+ */
+declare const EVENT_NAMES: readonly string[];
+declare const EVENT_DIRECTIONS: readonly number[];
+declare const EVENT_TERMINAL: readonly boolean[];
+/**
+ * Whether the family's step may be taken again from the start of a step it has accepted (its state allows the
+ * retry, as after a rejection): then a terminal event inside a step makes the driver retake it to end at the event.
+ */
+declare const EVENT_LANDING: boolean;
+/** g = the event functions at (t, y); y is an augmented vector, of which only the states are read. */
+declare function events(t: number, y: Float64Array, p: Float64Array, g: Float64Array): void;
+/**
+ * Their derivatives at (t, y): gy (events × n, row-major) = ∂g/∂y, gt = ∂g/∂t, gp (events × p) = ∂g/∂p. Writes the
+ * structurally non-zero entries only, always the same ones: the arrays must start zero-filled.
+ */
+declare function eventGradients(
+  t: number,
+  y: Float64Array,
+  p: Float64Array,
+  gy: Float64Array,
+  gt: Float64Array,
+  gp: Float64Array,
+): void;
+// @odeforge:events-end
 
 // @odeforge:family-begin — the method family's template goes here (see the interface above).
 /** Work vectors of the family's step, and where it leaves F(t + h, yNew) among them (work[0]: F(t, y)). */
@@ -174,6 +208,10 @@ export interface SolverInfo {
   readonly adaptive: boolean;
   /** The sensitivities integrated with the state, in the order y0, params. */
   readonly sensitivities: readonly ('y0' | 'params')[];
+  // @odeforge:events-begin
+  /** The model's events, by name in the model's order (only a model with events has this field). */
+  readonly events?: readonly string[];
+  // @odeforge:events-end
 }
 
 /**
@@ -245,6 +283,12 @@ export interface SolveOptions {
    * collecting them in `dense`; needs tEval. Samples delivered before a failed integration stay delivered.
    */
   readonly onSample?: (t: number, augmented: Float64Array) => void;
+  /**
+   * Also return how the final state moves with the ends of the interval (default false): `dydt1` = ∂y(t1)/∂t1 =
+   * f(t1, y(t1)), and, when y0 sensitivities are integrated, `dydt0` = ∂y(t1)/∂t0 = −(∂y(t1)/∂y0)·f(t0, y0). Costs
+   * one more evaluation of F.
+   */
+  readonly timeSensitivities?: boolean;
 }
 
 /** The work a solve did. */
@@ -322,7 +366,66 @@ export interface SolveResult {
    * values (the rest of tEval is left out).
    */
   readonly dense?: DenseOutput;
+  /**
+   * With timeSensitivities: ∂y(t)/∂t1 = f(t1, y(t1)), one value per state. After a terminal event it is 0: the
+   * solve then ends at the event's time, which does not depend on t1.
+   */
+  readonly dydt1?: Float64Array;
+  /**
+   * With timeSensitivities and y0 sensitivities: ∂y(t)/∂t0 = −(∂y(t)/∂y0)·f(t0, y0) (moving t0 with y0 fixed is
+   * moving y0 against the flow), one value per state; after a terminal event ∂y/∂y0 is the event's total
+   * derivative. Absent without y0 sensitivities, which it needs.
+   */
+  readonly dydt0?: Float64Array;
+  // @odeforge:events-begin
+  /**
+   * The events that happened, in the order of the solve (a model with events always has this field, [] when none
+   * happened). When a terminal event ended the solve it is the last, and `t`, `y`, `jacobian` and `paramJacobian`
+   * above are its own: the state at the event's time τ and the total derivatives of y(τ), event-time term
+   * included; `dense` then holds the tEval samples up to τ. Except with BDF, the step in which a terminal event
+   * falls is taken again to end at τ (counted as a rejected attempt), so that y(τ), Φ(τ) and S(τ) are the method's
+   * own rather than its dense output's; τ itself, and every non-terminal event, come from the dense output. In an
+   * IntegrationError's `partial`: the events before the failure.
+   */
+  readonly events?: readonly SolveEvent[];
+  // @odeforge:events-end
 }
+// @odeforge:events-begin
+
+/**
+ * One event: where the event function g(t, y, p) of the model's event `name` crossed 0, located on the step's
+ * dense output to near machine precision in t. With τ its time: dτ/dy0 = −(∇_y g·Φ(τ)) / ġ and dτ/dp =
+ * −(∇_y g·S(τ) + ∂g/∂p) / ġ, where ġ = ∂g/∂t + ∇_y g·f(τ, y(τ)) is g's rate of change along the solution; the
+ * total derivatives of the state there are dy(τ)/dy0 = Φ(τ) + f·dτ/dy0 and dy(τ)/dp = S(τ) + f·dτ/dp.
+ */
+export interface SolveEvent {
+  /** The event's name in the model. */
+  readonly name: string;
+  /** Its time τ. */
+  readonly t: number;
+  /** The state at τ, one value per state. */
+  readonly y: Float64Array;
+  /** Whether the event is terminal (it ended the solve). */
+  readonly terminal: boolean;
+  /** 1 when g went from negative to non-negative as the solve proceeded, -1 from positive to non-positive. */
+  readonly direction: 1 | -1;
+  /**
+   * Whether g crossed 0 tangentially: ġ (above) is 0 there, or at most 1e-10 of the larger of the size of its terms
+   * (|∂g/∂t| + Σ|∂g/∂y_k·f_k|) and g's mean rate over the step. τ then does not depend differentiably on y0 and p:
+   * dtdy0 and dtdp are absent, and jacobian and paramJacobian are Φ(τ) and S(τ), the derivatives at the fixed
+   * time τ.
+   */
+  readonly tangential: boolean;
+  /** dy(τ)/dy0 (n×n row-major, event-time term included), when y0 sensitivities are integrated. */
+  readonly jacobian?: Float64Array;
+  /** dy(τ)/dp (n×p row-major, event-time term included), when parameter sensitivities are integrated. */
+  readonly paramJacobian?: Float64Array;
+  /** dτ/dy0, one value per state, when y0 sensitivities are integrated and the crossing is not tangential. */
+  readonly dtdy0?: Float64Array;
+  /** dτ/dp, one value per parameter, when parameter sensitivities are integrated and the crossing is not tangential. */
+  readonly dtdp?: Float64Array;
+}
+// @odeforge:events-end
 
 // ─── Errors ────────────────────────────────────────────────────────────────────────────────────────────
 // Marked with registered symbols so that odeforge's own OptionError / IntegrationError classes recognise
@@ -408,6 +511,7 @@ const KNOWN_OPTIONS: { readonly [K in keyof SolveOptions]-?: true } = {
   onProgress: true,
   signal: true,
   onSample: true,
+  timeSensitivities: true,
 };
 
 /** A value as an OptionError shows it: strings quoted (and cut short), objects by kind (not their contents). */
@@ -604,6 +708,7 @@ interface Settings {
   onSample: SolveOptions['onSample'];
   onProgress: SolveOptions['onProgress'];
   signal: SolveOptions['signal'];
+  timeSensitivities: boolean;
 }
 
 /** Checks every option before any work is done; an OptionError names the first bad one. */
@@ -681,6 +786,7 @@ function settings(options: SolveOptions): Settings {
     onSample,
     onProgress,
     signal,
+    timeSensitivities: optionalBoolean('timeSensitivities', options.timeSensitivities) ?? false,
   };
 }
 
@@ -705,6 +811,356 @@ function progressAt(t: number, t0: number, span: number, steps: number, began: n
   return { t, fraction, steps, elapsedMs, etaMs: fraction > 0 ? (elapsedMs * (1 - fraction)) / fraction : Number.NaN };
 }
 
+// @odeforge:events-begin
+// ─── Events ────────────────────────────────────────────────────────────────────────────────────────────
+// Only a model with events has this section (and the code marked like it above): src/codegen/ts/module.ts cuts
+// it out of every other module.
+
+/** The events of the solve running (solve gives each its own log, and puts the caller's back when it ends). */
+let eventLog: SolveEvent[] = [];
+
+/** Below this fraction of its scale (see SolveEvent.tangential), g's rate along the solution counts as 0. */
+const TANGENTIAL = 1e-10;
+/**
+ * Iterations of the root search at most: Brent's method takes about 10 on a smooth g, and falls back on bisection
+ * when its interpolation steps do not pay, which reaches the last bit of any bracket in about 64.
+ */
+const ROOT_ITERATIONS = 200;
+
+/** What the event search of one solve keeps: g at the ends of the step, and scratch space allocated once. */
+interface EventSearch {
+  readonly p: Float64Array;
+  /** g at the start of the step (the last accepted point) and at its end, one value per event. */
+  gOld: Float64Array;
+  gNew: Float64Array;
+  /** g at a trial point of the root search. */
+  readonly gTry: Float64Array;
+  /** The augmented vector at a trial point or an event, and F there. */
+  readonly at: Float64Array;
+  readonly f: Float64Array;
+  /** ∂g/∂y (events × n), ∂g/∂t, ∂g/∂p (events × p): zero-filled, written by eventGradients. */
+  readonly gy: Float64Array;
+  readonly gt: Float64Array;
+  readonly gp: Float64Array;
+  /** The roots found in the step, by event, and the events that crossed, in time order. */
+  readonly times: Float64Array;
+  readonly order: Int32Array;
+  /** [y | Φ | S] at an event, with the total derivatives (the event-time term added). */
+  readonly total: Float64Array;
+  /** Set by a terminal event: its time, and its `total` (the result of the solve). */
+  stopped: boolean;
+  tau: number;
+  readonly end: Float64Array;
+  /** The length of the log before this step's events, and which events this step recorded (1) or not (0). */
+  logMark: number;
+  readonly recorded: Uint8Array;
+  /**
+   * Retaking a step to end at a terminal event (EVENT_LANDING): the events found at its time, to record at the end of
+   * the step retaken, and the attempts at it; noLanding once an attempt was rejected.
+   */
+  landing: boolean;
+  landingTries: number;
+  noLanding: boolean;
+  readonly landed: Int32Array;
+  landedCount: number;
+}
+
+function newEventSearch(t0: number, y: Float64Array, p: Float64Array): EventSearch {
+  const count = EVENT_NAMES.length;
+  const search: EventSearch = {
+    p,
+    gOld: new Float64Array(count),
+    gNew: new Float64Array(count),
+    gTry: new Float64Array(count),
+    at: new Float64Array(M),
+    f: new Float64Array(M),
+    gy: new Float64Array(count * N),
+    gt: new Float64Array(count),
+    gp: new Float64Array(count * P),
+    times: new Float64Array(count),
+    order: new Int32Array(count),
+    total: new Float64Array(M),
+    stopped: false,
+    tau: Number.NaN,
+    end: new Float64Array(M),
+    logMark: 0,
+    recorded: new Uint8Array(count),
+    landing: false,
+    landingTries: 0,
+    noLanding: false,
+    landed: new Int32Array(count),
+    landedCount: 0,
+  };
+  events(t0, y, p, search.gOld);
+  return search;
+}
+
+/**
+ * After an accepted step from (t, y0) to (tNew, y1), h = tNew − t: each event whose g changed sign over it in a
+ * direction that counts is located on the step's dense output and recorded, in time order. A zero at the end of
+ * the step is a crossing; one at its start is not (it was counted with the step before, or it is t0), so a zero
+ * counts once. The first terminal event sets `stopped`; the events after it in the step are not recorded (those
+ * at its very time are). A step retaken to end at a terminal event (`landing`) records the events found at that
+ * time at its end, unless it found them itself. Returns the evaluations of F made (one per event recorded).
+ */
+function locateEvents(
+  search: EventSearch,
+  t: number,
+  h: number,
+  tNew: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  work: Float64Array[],
+  state: StepState,
+): number {
+  const { gOld, gNew, times, order, recorded } = search;
+  events(tNew, y1, search.p, gNew);
+  search.logMark = eventLog.length;
+  recorded.fill(0);
+  let found = 0;
+  for (let i = 0; i < EVENT_NAMES.length; i++) {
+    const a = gOld[i]!;
+    const b = gNew[i]!;
+    const up = a < 0 && b >= 0;
+    const down = a > 0 && b <= 0;
+    if (!((up && EVENT_DIRECTIONS[i] !== -1) || (down && EVENT_DIRECTIONS[i] !== 1))) continue;
+    const root = eventRoot(search, i, t, h, tNew, a, b, y0, f0, y1, f1, work, state);
+    times[i] = root;
+    // in order of distance from t (forward and backward alike), ties by event index
+    let k = found++;
+    while (k > 0 && Math.abs(times[order[k - 1]!]! - t) > Math.abs(root - t)) {
+      order[k] = order[k - 1]!;
+      k--;
+    }
+    order[k] = i;
+  }
+  let evaluations = 0;
+  for (let k = 0; k < found; k++) {
+    const i = order[k]!;
+    if (search.stopped && times[i] !== search.tau) break;
+    recordEvent(search, i, times[i]!, gOld[i]! < 0 ? 1 : -1, t, h, y0, f0, y1, f1, work, state);
+    recorded[i] = 1;
+    evaluations++;
+  }
+  if (search.landing && !search.stopped) {
+    // (the method's own solution may cross a hair after the dense output did, or land on 0 exactly)
+    for (let k = 0; k < search.landedCount; k++) {
+      const i = search.landed[k]!;
+      if (recorded[i] === 1) continue;
+      recordEvent(search, i, tNew, gOld[i]! < 0 ? 1 : -1, t, h, y0, f0, y1, f1, work, state);
+      evaluations++;
+    }
+  }
+  // (a step that stops the solve, or is to be retaken, leaves g at its start for the retake)
+  if (!search.stopped) {
+    search.gOld = gNew;
+    search.gNew = gOld;
+  }
+  return evaluations;
+}
+
+/**
+ * A terminal event inside the step just taken: the step is dropped with the events it recorded, to be taken again
+ * so that it ends at the event's time (the loop does so); the events found at that time are recorded then.
+ */
+function retakeStep(search: EventSearch): void {
+  search.landedCount = 0;
+  for (let i = 0; i < EVENT_NAMES.length; i++)
+    if (search.recorded[i] === 1 && search.times[i] === search.tau) search.landed[search.landedCount++] = i;
+  eventLog.length = search.logMark;
+  search.stopped = false;
+  search.landing = true;
+  search.landingTries = 0;
+}
+
+/** Event i's g at time tau of the step, on its dense output (search.at holds the augmented vector there). */
+function eventValue(
+  search: EventSearch,
+  i: number,
+  tau: number,
+  t: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  work: Float64Array[],
+  state: StepState,
+): number {
+  interpolate((tau - t) / h, h, y0, f0, y1, f1, work, search.at, 0, state);
+  events(tau, search.at, search.p, search.gTry);
+  return search.gTry[i]!;
+}
+
+/**
+ * The time in [t, tNew] where event i's g crosses 0 on the step's dense output, given g(t) = ga and g(tNew) = gb of
+ * opposite signs (or gb = 0): Brent's method (Algorithms for Minimization without Derivatives, ch. 4: inverse
+ * quadratic and secant steps inside a bracket that always holds the root, bisection when they do not shrink it fast
+ * enough), to a bracket of a few units in the last place of t. Of the bracket's ends, the one where |g| is smaller.
+ */
+function eventRoot(
+  search: EventSearch,
+  i: number,
+  t: number,
+  h: number,
+  tNew: number,
+  ga: number,
+  gb: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  work: Float64Array[],
+  state: StepState,
+): number {
+  if (gb === 0) return tNew;
+  // (near t = 0, the resolution of t itself would be no bound: a small fraction of the step is)
+  const floor = 0.5 * Number.EPSILON * Math.abs(h);
+  let a = t;
+  let fa = ga;
+  let b = tNew;
+  let fb = gb;
+  // c: the other end of the bracket [b, c]; a: the previous b
+  let c = a;
+  let fc = fa;
+  let d = b - a;
+  let e = d;
+  for (let iteration = 0; iteration < ROOT_ITERATIONS; iteration++) {
+    if (Math.abs(fc) < Math.abs(fb)) {
+      a = b;
+      b = c;
+      c = a;
+      fa = fb;
+      fb = fc;
+      fc = fa;
+    }
+    const tol = 2 * Number.EPSILON * Math.abs(b) + floor;
+    const m = 0.5 * (c - b);
+    if (Math.abs(m) <= tol || fb === 0) break;
+    if (Math.abs(e) < tol || Math.abs(fa) <= Math.abs(fb)) {
+      d = m;
+      e = m;
+    } else {
+      const s = fb / fa;
+      let p: number;
+      let q: number;
+      if (a === c) {
+        // secant
+        p = 2 * m * s;
+        q = 1 - s;
+      } else {
+        // inverse quadratic interpolation through a, b, c
+        const qa = fa / fc;
+        const r = fb / fc;
+        p = s * (2 * m * qa * (qa - r) - (b - a) * (r - 1));
+        q = (qa - 1) * (r - 1) * (s - 1);
+      }
+      if (p > 0) q = -q;
+      else p = -p;
+      if (2 * p < Math.min(3 * m * q - Math.abs(tol * q), Math.abs(e * q))) {
+        e = d;
+        d = p / q;
+      } else {
+        d = m;
+        e = m;
+      }
+    }
+    a = b;
+    fa = fb;
+    b += Math.abs(d) > tol ? d : m > 0 ? tol : -tol;
+    fb = eventValue(search, i, b, t, h, y0, f0, y1, f1, work, state);
+    if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0)) {
+      c = a;
+      fc = fa;
+      d = b - a;
+      e = d;
+    }
+  }
+  return b;
+}
+
+/**
+ * Records event i at time tau of the step: the state there, and — with the sensitivities — dτ/dy0, dτ/dp and the
+ * total derivatives of y(τ), into search.total (and search.end when the event stops the solve).
+ */
+function recordEvent(
+  search: EventSearch,
+  i: number,
+  tau: number,
+  direction: 1 | -1,
+  t: number,
+  h: number,
+  y0: Float64Array,
+  f0: Float64Array,
+  y1: Float64Array,
+  f1: Float64Array,
+  work: Float64Array[],
+  state: StepState,
+): void {
+  const { at, f, gy, gt, gp, p, total } = search;
+  interpolate((tau - t) / h, h, y0, f0, y1, f1, work, at, 0, state);
+  rhs(tau, at, p, f);
+  eventGradients(tau, at, p, gy, gt, gp);
+  // ġ = ∂g/∂t + ∇_y g·f, g's rate along the solution: the denominator of dτ. Tangential when it is 0 to within
+  // the size of its terms, or of g's mean rate over the step (a crossing where g is flat, such as (t − 1)³).
+  let rate = gt[i]!;
+  let scale = Math.abs(rate);
+  for (let k = 0; k < N; k++) {
+    const term = gy[i * N + k]! * f[k]!;
+    rate += term;
+    scale += Math.abs(term);
+  }
+  const mean = Math.abs((search.gNew[i]! - search.gOld[i]!) / h);
+  const tangential = !(Math.abs(rate) > TANGENTIAL * Math.max(scale, mean));
+  const event: { -readonly [K in keyof SolveEvent]: SolveEvent[K] } = {
+    name: EVENT_NAMES[i]!,
+    t: tau,
+    y: at.slice(0, N),
+    terminal: EVENT_TERMINAL[i]!,
+    direction,
+    tangential,
+  };
+  total.set(at);
+  if (PHI_OFFSET >= 0) {
+    if (!tangential) {
+      // dτ/dy0 = −∇_y g·Φ / ġ, and Φ + f·dτ/dy0
+      const dtdy0 = new Float64Array(N);
+      for (let j = 0; j < N; j++) {
+        let sum = 0;
+        for (let k = 0; k < N; k++) sum += gy[i * N + k]! * at[PHI_OFFSET + k * N + j]!;
+        dtdy0[j] = -sum / rate;
+      }
+      for (let r = 0; r < N; r++) for (let j = 0; j < N; j++) total[PHI_OFFSET + r * N + j]! += f[r]! * dtdy0[j]!;
+      event.dtdy0 = dtdy0;
+    }
+    event.jacobian = total.slice(PHI_OFFSET, PHI_OFFSET + N * N);
+  }
+  if (info.sensitivities.includes('params')) {
+    if (!tangential) {
+      // dτ/dp = −(∇_y g·S + ∂g/∂p) / ġ, and S + f·dτ/dp
+      const dtdp = new Float64Array(P);
+      for (let q = 0; q < P && SENS_OFFSET >= 0; q++) {
+        let sum = gp[i * P + q]!;
+        for (let k = 0; k < N; k++) sum += gy[i * N + k]! * at[SENS_OFFSET + k * P + q]!;
+        dtdp[q] = -sum / rate;
+      }
+      for (let r = 0; r < N && SENS_OFFSET >= 0; r++)
+        for (let q = 0; q < P; q++) total[SENS_OFFSET + r * P + q]! += f[r]! * dtdp[q]!;
+      event.dtdp = dtdp;
+    }
+    event.paramJacobian = SENS_OFFSET >= 0 ? total.slice(SENS_OFFSET, SENS_OFFSET + N * P) : new Float64Array(0);
+  }
+  eventLog.push(event);
+  if (EVENT_TERMINAL[i] && !search.stopped) {
+    search.stopped = true;
+    search.tau = tau;
+    search.end.set(total);
+  }
+}
+
+// @odeforge:events-end
 // ─── The driver ────────────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -848,7 +1304,27 @@ function result(
       d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * P) : new Float64Array(0);
     out.dense = d;
   }
+  // @odeforge:events-begin
+  out.events = eventLog.slice();
+  // @odeforge:events-end
   return out;
+}
+
+/**
+ * The result with timeSensitivities' derivatives: dydt1 = f1's states (0 when f1 is undefined: a terminal event
+ * ended the solve, at a time that t1 does not move), and dydt0 = −J·f0 with J the result's ∂y/∂y0.
+ */
+function withTimeSensitivities(out: SolveResult, f1: Float64Array | undefined, f0: Float64Array): SolveResult {
+  const dydt1 = f1 === undefined ? new Float64Array(N) : f1.slice(0, N);
+  const J = out.jacobian;
+  if (J === undefined) return { ...out, dydt1 };
+  const dydt0 = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    let sum = 0;
+    for (let j = 0; j < N; j++) sum += J[i * N + j]! * f0[j]!;
+    dydt0[i] = -sum;
+  }
+  return { ...out, dydt1, dydt0 };
 }
 
 /**
@@ -895,10 +1371,18 @@ export function solve(options: SolveOptions): SolveResult {
   const s = settings(options);
   // y, yNew, z and the family's work vectors
   const vectors = acquireVectors(3 + WORK_VECTORS);
+  // @odeforge:events-begin
+  // This solve's events go to a log of its own (a solve started from one of its callbacks keeps another).
+  const outerLog = eventLog;
+  eventLog = [];
+  // @odeforge:events-end
   try {
     return integrate(s, vectors);
   } finally {
     releaseVectors(vectors);
+    // @odeforge:events-begin
+    eventLog = outerLog;
+    // @odeforge:events-end
   }
 }
 
@@ -923,6 +1407,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
     onSample,
     onProgress,
     signal,
+    timeSensitivities,
   } = s;
   let y: Float64Array = vectors[0]!;
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
@@ -953,6 +1438,11 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
 
   rhs(t, y, p, work[0]!);
   evals++;
+  // timeSensitivities: f(t0, y0), for ∂y/∂t0 = −(∂y/∂y0)·f(t0, y0)
+  const f0 = timeSensitivities ? work[0]!.slice(0, N) : undefined;
+  // @odeforge:events-begin
+  const search = newEventSearch(t0, y, p);
+  // @odeforge:events-end
   if (signal?.aborted)
     failure(
       'aborted',
@@ -1041,6 +1531,19 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       // the step actually taken, so that y advances by the same step as t
       hSigned = tNew - t;
     }
+    // @odeforge:events-begin
+    // After a terminal event inside the step from t: that step again, to end exactly at the event (see
+    // locateEvents). Were it rejected, the event is looked for afresh, on the dense output of the steps to come.
+    if (search.landing) {
+      if (search.landingTries++ === 0) {
+        tNew = search.tau;
+        hSigned = tNew - t;
+      } else {
+        search.landing = false;
+        search.noLanding = true;
+      }
+    }
+    // @odeforge:events-end
     // A step below the rounding resolution of t leaves it where it is, for good.
     if (tNew === t) {
       const size = adaptive ? `step size ${Math.abs(hSigned)}` : `dt = ${dt}`;
@@ -1189,6 +1692,36 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       }
     }
 
+    // @odeforge:events-begin
+    // Events: the crossings of this step, located on its dense output and recorded in time order. A terminal one
+    // ends the solve at its time τ: after this step when τ is its end; else this step is taken again to end at τ
+    // (EVENT_LANDING: then y(τ), Φ and S are the method's own, not the dense output's), or the solve ends at τ on
+    // this step's dense output (its samples up to τ, and the result there).
+    evals += locateEvents(search, t, hSigned, tNew, y, fOld, yNew, fNew, work, state);
+    if (search.stopped && search.tau !== tNew) {
+      const tau = search.tau;
+      if (EVENT_LANDING && !search.landing && !search.noLanding && !tooSmall(Math.abs(tau - t), t)) {
+        retakeStep(search);
+        rejected++;
+        continue;
+      }
+      while (dense !== undefined && tEval !== undefined && nextEval < samples && dir * (tEval[nextEval]! - tau) <= 0) {
+        const at = onSample ? 0 : M * nextEval;
+        interpolate((tEval[nextEval]! - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, dense, at, state);
+        if (onSample) onSample(tEval[nextEval]!, dense);
+        nextEval++;
+      }
+      steps++;
+      if (onStep) {
+        interpolate((tau - t) / hSigned, hSigned, y, fOld, yNew, fNew, work, search.at, 0, state);
+        onStep(tau, search.at);
+      }
+      if (onProgress !== undefined) onProgress({ ...progressAt(tau, t0, span, steps, began), fraction: 1, etaMs: 0 });
+      const stats = familyStats(state, { steps, rejected, rhsEvals: evals });
+      const out = result(tau, search.end, stats, kept, tEval, nextEval);
+      return f0 === undefined ? out : withTimeSensitivities(out, undefined, f0);
+    }
+    // @odeforge:events-end
     if (dense !== undefined && tEval !== undefined) {
       while (nextEval < samples && dir * (tEval[nextEval]! - tNew) <= 0) {
         const at = onSample ? 0 : M * nextEval;
@@ -1225,7 +1758,24 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       }
     }
     h *= factor;
+    // @odeforge:events-begin
+    if (search.stopped) break;
+    // @odeforge:events-end
+  }
+  // @odeforge:events-begin
+  if (search.stopped) {
+    // A terminal event at the end of the last step: the result is the event's, with the total derivatives.
+    if (onProgress !== undefined) onProgress({ ...progressAt(t, t0, span, steps, began), fraction: 1, etaMs: 0 });
+    const out = result(t, search.end, familyStats(state, { steps, rejected, rhsEvals: evals }), kept, tEval, nextEval);
+    return f0 === undefined ? out : withTimeSensitivities(out, undefined, f0);
+  }
+  // @odeforge:events-end
+  // timeSensitivities: ∂y/∂t1 = F(t1, y(t1)), evaluated afresh (BDF leaves work[0] stale: it keeps its own history)
+  if (f0 !== undefined) {
+    rhs(t, y, p, z);
+    evals++;
   }
   if (onProgress !== undefined) onProgress(progressAt(t, t0, span, steps, began));
-  return result(t, y, familyStats(state, { steps, rejected, rhsEvals: evals }), kept, tEval, nextEval);
+  const out = result(t, y, familyStats(state, { steps, rejected, rhsEvals: evals }), kept, tEval, nextEval);
+  return f0 === undefined ? out : withTimeSensitivities(out, z, f0);
 }

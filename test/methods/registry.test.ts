@@ -22,6 +22,7 @@ import {
   RK1412,
 } from '../../src/methods/index.ts';
 import { RODAS4, RODAS5P, ROS3P } from '../../src/methods/rosenbrock/index.ts';
+import { SYMPLECTIC_METHODS } from '../../src/methods/symplectic/index.ts';
 
 const EXPECTED: [name: string, aliases: string[], order: number, embeddedOrder: number | undefined][] = [
   ['RK1412', [], 14, 12],
@@ -61,6 +62,10 @@ const EXPECTED: [name: string, aliases: string[], order: number, embeddedOrder: 
   ['BDF', ['NDF'], 5, 1],
   // RK45CK (RK87 at tight tolerances) while not stiff, Rodas5P while stiff
   ['auto', [], 5, 4],
+  // symplectic splitting methods, fixed step, for separable Hamiltonian systems (test/symplectic)
+  ['SymplecticEuler', [], 1, undefined],
+  ['BABs9o7H', [], 4, undefined],
+  ['ABAs5o6H', [], 4, undefined],
 ];
 
 describe('method registry', () => {
@@ -96,6 +101,7 @@ describe('method registry', () => {
       ...IMPLICIT_RK_METHODS,
       BDF,
       AUTO,
+      ...SYMPLECTIC_METHODS,
     ];
     expect(new Set(ALL_METHODS)).toEqual(new Set(constants));
     expect(ALL_METHODS).toHaveLength(constants.length);

@@ -393,6 +393,35 @@ export default defineModel({
 }) satisfies unknown;
 `;
 
+  it('reads events and hamiltonian as data, to the JSON model’s fields; a non-literal there is refused in place', () => {
+    const text = `import { defineModel } from 'odeforge';
+export default defineModel({
+  name: 'ball',
+  states: ['h', 'v'],
+  params: { g: 9.81 },
+  rhs: (t, { h, v }, { g }) => ({ h: v, v: -g }),
+  events: { ground: { expr: 'h', direction: -1, terminal: true }, apex: { expr: 'v' } },
+  hamiltonian: { positions: ['h'], momenta: ['v'] },
+});
+`;
+    const m = readTypeScriptModel(text);
+    const json = buildModel({
+      name: 'ball',
+      states: ['h', 'v'],
+      params: { g: 9.81 },
+      rhs: { h: 'v', v: '-g' },
+      events: { ground: { expr: 'h', direction: -1, terminal: true }, apex: { expr: 'v' } },
+      hamiltonian: { positions: ['h'], momenta: ['v'] },
+    });
+    const fields = (model: Model) => model.events.map((e) => [e.name, e.direction, e.terminal, e.expr.kind]);
+    expect(fields(m)).toEqual(fields(json));
+    expect(m.events.map((e) => e.name)).toEqual(['ground', 'apex']);
+    expect(m.hamiltonian).toEqual(json.hamiltonian);
+    const r = compile(m, { sensitivities: [] }).solve({ t0: 0, t1: 10, y0: [10, 0], rtol: 1e-12, atol: 1e-12 });
+    expect(r.t).toBeCloseTo(Math.sqrt((2 * 10) / 9.81), 10);
+    expect(() => readTypeScriptModel(text.replace("expr: 'h'", 'expr: someVariable'))).toThrow(/line 7, column/);
+  });
+
   it('reads the default export as data: the same model as the JSON one', () => {
     const m = readTypeScriptModel(SEED_MATRIX);
     const json = buildModel({
