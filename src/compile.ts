@@ -24,6 +24,7 @@ import { buildModel, DEFAULT_LIMITS, isModel, type Model, type ModelLimits, type
 import { checkOptionKeys, quoteValue } from './options.ts';
 import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
 import { checkSystemSize, DEFAULT_SYSTEM_LIMITS, type SystemLimits } from './variational/limits.ts';
+import { buildSecondOrderSystem } from './variational/second-order.ts';
 import {
   type AugmentedSystem,
   buildAugmentedSystem,
@@ -67,6 +68,14 @@ export interface CompileOptions {
    * states on; see the bench's layout section); true: always; false: never.
    */
   readonly wasm?: 'auto' | boolean;
+  /**
+   * Order of the sensitivities (default 1): 2 integrates the second-order variational equations too, giving the
+   * result's `hessian` (with 'y0'), `paramHessian` (with 'params') and `mixedHessian` (with both); see
+   * src/variational/second-order.ts. Available for the explicit Runge–Kutta methods on the TypeScript target, in
+   * the unrolled layout ('auto' resolves to it; 'columns' is refused), without events, WebAssembly kernel or
+   * ensembles; anything else is an OptionError.
+   */
+  readonly order?: 1 | 2;
 }
 
 /** From this many states on, 'auto' emits the variational products as column loops (see bench: crossover). */
@@ -113,7 +122,7 @@ function checkSensitivities(sens: unknown): Sensitivity[] {
 }
 
 /** The option keys each entry accepts: anything else is an OptionError with a suggestion (see src/options.ts). */
-const COMPILE_KEYS = ['method', 'sensitivities', 'command', 'layout', 'limits', 'wasm'] as const;
+const COMPILE_KEYS = ['method', 'sensitivities', 'command', 'layout', 'limits', 'wasm', 'order'] as const;
 const GENERATE_KEYS = [...COMPILE_KEYS, 'target', 'precision'] as const;
 
 /** limits: an object of positive integers (Infinity allowed: no limit), each a known key. */
@@ -138,7 +147,13 @@ function resolve(
   model: ModelSpec<ParamValue> | Model,
   options: CompileOptions,
   keys: readonly string[],
-): { model: Model; method: Method; sens: Sensitivity[]; limits: Partial<ModelLimits & SystemLimits> } {
+): {
+  model: Model;
+  method: Method;
+  sens: Sensitivity[];
+  limits: Partial<ModelLimits & SystemLimits>;
+  order: 1 | 2;
+} {
   checkOptionKeys(options, keys, 'options');
   if (options.command !== undefined && typeof options.command !== 'string') {
     throw new OptionError('command', `expected a string, got ${quoteValue(options.command)}`);
@@ -150,7 +165,26 @@ function resolve(
       ? findMethod(options.method ?? 'RK45CK')
       : validateMethod(options.method, ALL_METHODS);
   const sens = checkSensitivities(options.sensitivities ?? ['y0']);
-  return { model: built, method, sens, limits };
+  const order = options.order ?? 1;
+  if (order !== 1 && order !== 2) throw new OptionError('order', `expected 1 or 2, got ${quoteValue(order)}`);
+  return { model: built, method, sens, limits, order };
+}
+
+/** What `order: 2` covers so far: the message of every refusal names it. */
+export const ORDER_2_SCOPE = 'order 2 is available for the explicit Runge–Kutta methods on the TypeScript target';
+
+/**
+ * Refuses, with an OptionError on `order`, a second-order request outside what is implemented: `what` names the
+ * part that is not available yet. Checks the model and method (events, family, sensitivities) and the options.
+ */
+function checkOrder2(m: Model, method: Method, sens: Sensitivity[], options: CompileOptions): void {
+  const refuse = (what: string) => new OptionError('order', `${ORDER_2_SCOPE}; ${what} is not available yet`);
+  if (method.family !== 'explicit-rk') throw refuse(`method ${method.name} (family '${method.family}')`);
+  if (sens.length === 0) throw new OptionError('order', 'order 2 needs sensitivities (y0 and/or params)');
+  if (options.layout === 'columns') throw refuse("layout 'columns' (order 2 unrolls: use 'auto' or 'unrolled')");
+  if (options.wasm === true) throw refuse('the WebAssembly kernel (wasm: true)');
+  if (m.events.length > 0)
+    throw refuse(`a model with events ('${m.name}' has ${m.events.map((e) => e.name).join(', ')})`);
 }
 
 function chooseLayout(m: Model, options: CompileOptions): VariationalLayout {
@@ -186,7 +220,15 @@ function tsModule(
   method: Method,
   options: CompileOptions,
   limits: Partial<SystemLimits>,
+  order: 1 | 2 = 1,
 ): string {
+  if (order === 2) {
+    chooseLayout(m, options); // (checks the option's value)
+    checkOrder2(m, method, sens, options);
+    checkSystemSize(m, sens, 'unrolled', 'ts', limits, 2);
+    const system = buildSecondOrderSystem(buildAugmentedSystem(m, sens, 'unrolled'));
+    return emitSolverModule(system, method, { command: options.command });
+  }
   const layout = chooseLayout(m, options);
   checkSystemSize(m, sens, layout, 'ts', limits);
   // The implicit families read J at every step, sensitivities or not.
@@ -225,8 +267,11 @@ export interface GenerateOptions extends CompileOptions {
  * 'wgsl' and 'wat' targets take explicit Runge–Kutta methods only).
  */
 export function generate(model: ModelSpec<ParamValue> | Model, options: GenerateOptions = {}): string {
-  const { model: m, method, sens, limits } = resolve(model, options, GENERATE_KEYS);
+  const { model: m, method, sens, limits, order } = resolve(model, options, GENERATE_KEYS);
   const target = options.target ?? 'ts';
+  if (order === 2 && target !== 'ts' && target !== 'js') {
+    throw new OptionError('order', `${ORDER_2_SCOPE}; target '${String(target)}' is not available yet`);
+  }
   const precision = options.precision;
   if (precision !== undefined && precision !== 'f64' && precision !== 'f32') {
     throw new OptionError('precision', `expected 'f64' or 'f32', got '${String(precision)}'`);
@@ -235,7 +280,7 @@ export function generate(model: ModelSpec<ParamValue> | Model, options: Generate
     case 'ts':
     case 'js': {
       if (precision === 'f32') throw new OptionError('precision', `the ${target} target computes in 'f64' only`);
-      const source = tsModule(m, sens, method, options, limits);
+      const source = tsModule(m, sens, method, options, limits, order);
       return target === 'ts' ? source : toJavaScript(source);
     }
     case 'wat': {
@@ -285,8 +330,8 @@ export function generateJavaScript(
  * OptionError for a bad option.
  */
 export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOptions = {}): Solver {
-  const { model: m, method, sens, limits } = resolve(model, options, COMPILE_KEYS);
-  const source = tsModule(m, sens, method, options, limits);
+  const { model: m, method, sens, limits, order } = resolve(model, options, COMPILE_KEYS);
+  const source = tsModule(m, sens, method, options, limits, order);
   const js = evaluableModule(source);
   const exports: Record<string, unknown> = {};
   const module = { exports };
@@ -305,6 +350,7 @@ export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOp
     stepKernel: loaded.stepKernel,
     // async: a refused option is a rejected promise, like every other failure of an ensemble.
     solveEnsemble: async (input, backendOptions) => {
+      if (order === 2) throw new OptionError('order', `${ORDER_2_SCOPE}; ensembles are not available yet`);
       const { count, options, backend, precision, workers, onProgress, signal } = checkEnsembleOptions(
         info,
         input,

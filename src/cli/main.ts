@@ -101,6 +101,13 @@ function sensitivities(text: string): Sensitivity[] {
   return parts as Sensitivity[];
 }
 
+/** --order: 1 (default) or 2 (second-order sensitivities); anything else is a usage error (exit 2). */
+function sensitivityOrder(text: string): 1 | 2 {
+  if (text.trim() === '1') return 1;
+  if (text.trim() === '2') return 2;
+  throw new OptionError('--order', `expected 1 or 2, got ${quoted(text)}`);
+}
+
 /** --adaptive true|false. */
 function booleanFlag(flag: string) {
   return (text: string): boolean => {
@@ -247,6 +254,7 @@ interface GenerateFlags {
   precision?: 'f64' | 'f32';
   wasm: 'auto' | 'on' | 'off';
   watch?: boolean;
+  order: 1 | 2;
 }
 
 /**
@@ -265,7 +273,8 @@ function generateOnce(modelPath: string, o: GenerateFlags, onlyChanges: boolean)
     target,
     precision: o.precision,
     wasm: o.wasm === 'auto' ? ('auto' as const) : o.wasm === 'on',
-    command: `odeforge generate ${modelPath} --method ${o.method} --sens ${sens} --target ${target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`} --out ${o.out}`,
+    order: o.order,
+    command: `odeforge generate ${modelPath} --method ${o.method} --sens ${sens}${o.order === 2 ? ' --order 2' : ''} --target ${target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`} --out ${o.out}`,
   };
   // JavaScript: the code and its declarations from one generation
   const js = target === 'js' ? generateJavaScript(spec, options) : undefined;
@@ -389,6 +398,7 @@ interface SolveFlags {
   method: string;
   param?: Record<string, ParamValue>;
   sens: Sensitivity[];
+  order: 1 | 2;
   tEval?: number[];
   adaptive?: boolean;
   errorControl?: 'state' | 'all';
@@ -427,6 +437,7 @@ function program(): Command {
     .argument('<model>', 'model JSON file')
     .option('--method <name>', 'integration method', 'RK45CK')
     .option('--sens <list>', 'sensitivities: y0, params, y0,params or none', sensitivities, ['y0'] as Sensitivity[])
+    .option('--order <n>', 'order of the sensitivities: 1, or 2 for the Hessians too', sensitivityOrder, 1)
     .addOption(
       new Option('--target <target>', 'code target (default: js for an --out ending .js or .mjs, else ts)').choices([
         'ts',
@@ -490,6 +501,12 @@ function program(): Command {
     .option('--method <name>', 'integration method', 'RK45CK')
     .option('--param <name=value>', 'parameter value (repeatable)', collectParams)
     .option('--sens <list>', 'sensitivities: y0, params, y0,params or none', sensitivities, ['y0'] as Sensitivity[])
+    .option(
+      '--order <n>',
+      'order of the sensitivities: 1, or 2 (JSON: "hessian", "paramHessian", "mixedHessian")',
+      sensitivityOrder,
+      1,
+    )
     .option('--t-eval <times>', 'sample times: t1,t2,… or linspace:START:STOP:COUNT', timeList('--t-eval'))
     .option('--adaptive <bool>', 'false: fixed steps of --dt with an adaptive method', booleanFlag('--adaptive'))
     .addOption(new Option('--error-control <what>', 'what the error norm covers').choices(['state', 'all']))
@@ -507,7 +524,7 @@ function program(): Command {
     .option('--batch <file>', 'JSON Lines of {y0, params, t0, t1, …} (- for stdin): one JSON result per line')
     .action((modelPath: string, o: SolveFlags) => {
       const spec = readModelFile(modelPath);
-      const solver = compile(spec, { method: o.method, sensitivities: o.sens });
+      const solver = compile(spec, { method: o.method, sensitivities: o.sens, order: o.order });
       // Array parameters' values (M=[[…]], M[1][0]=…) as the solver names them (M_1_0)
       if (o.param !== undefined) o.param = paramValues(spec, o.param, '--param');
       if (o.batch !== undefined) {

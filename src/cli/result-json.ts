@@ -21,7 +21,17 @@ export function resultToJson(r: SolveResult, n: number, method: string): Record<
   if (r.dydt1) out.dydt1 = Array.from(r.dydt1);
   if (r.dydt0) out.dydt0 = Array.from(r.dydt0);
   if (r.events) out.events = r.events.map((e) => eventToJson(e, n));
+  // --order 2 (an extension: absent otherwise): n×a×b arrays nested as [i][j][k]
+  if (r.hessian) out.hessian = nested3(r.hessian, n, n);
+  if (r.paramHessian) out.paramHessian = nested3(r.paramHessian, n, Math.round(Math.sqrt(r.paramHessian.length / n)));
+  if (r.mixedHessian) out.mixedHessian = nested3(r.mixedHessian, n, n);
   return out;
+}
+
+/** Row-major rows×middle×(rest) as nested arrays [i][j][k]. */
+function nested3(flat: Float64Array, rows: number, middle: number): number[][][] {
+  const width = rows === 0 ? 0 : flat.length / rows;
+  return Array.from({ length: rows }, (_, i) => nested(flat.subarray(i * width, (i + 1) * width), middle));
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Expr } from '../expr/ir.ts';
 import type { Model } from '../model/model.ts';
+import type { SecondOrderBlocks } from '../variational/second-order.ts';
 
 /** A C-family identifier; anything else must never be printed as a name. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -41,16 +42,47 @@ export function indentBlock(code: string, level: number): string {
  * `d/dt ∂x/∂y(t0)`, `d/dt ∂x/∂k` (with `ascii`, d instead of ∂ and "of" for the outer derivative).
  */
 export function componentDescription(
-  system: { model: Model; phiOffset: number; sensOffset: number },
+  system: { model: Model; phiOffset: number; sensOffset: number; secondOrder?: SecondOrderBlocks },
   i: number,
   ascii = false,
 ): string {
-  const { model, phiOffset, sensOffset } = system;
+  const { model, phiOffset, sensOffset, secondOrder } = system;
   const { states, params, time } = model;
   const n = states.length;
   const partial = ascii ? 'd' : '∂';
   const of = ascii ? ' of ' : ' ';
   if (i < n) return `d${states[i]!.name}/d${time.name}`;
+  if (secondOrder !== undefined) {
+    // ∂²x/∂v(t0)∂x(t0), ∂²x/∂v(t0)∂k, ∂²x/∂k∂c (pairs j ≤ k as src/variational/second-order.ts stores them)
+    const np = params.length;
+    const y0Name = (j: number) => `${partial}${states[j]!.name}(t0)`;
+    const pName = (j: number) => `${partial}${params[j]!.name}`;
+    const pair = (c: number, m: number): [number, number] => {
+      let j = 0;
+      while (c >= m - j) c -= m - j++;
+      return [j, j + c];
+    };
+    const second = (x: number, first: string, other: string) =>
+      `d/d${time.name}${of}${ascii ? 'd2' : '∂²'}${states[x]!.name}/${first}${other}`;
+    const { hessOffset, mixedOffset, paramHessOffset } = secondOrder;
+    if (paramHessOffset >= 0 && i >= paramHessOffset) {
+      const r = i - paramHessOffset;
+      const width = (np * (np + 1)) / 2;
+      const [j, k] = pair(r % width, np);
+      return second(Math.floor(r / width), pName(j), pName(k));
+    }
+    if (mixedOffset >= 0 && i >= mixedOffset) {
+      const r = i - mixedOffset;
+      const c = r % (n * np);
+      return second(Math.floor(r / (n * np)), y0Name(Math.floor(c / np)), pName(c % np));
+    }
+    if (hessOffset >= 0 && i >= hessOffset) {
+      const r = i - hessOffset;
+      const width = (n * (n + 1)) / 2;
+      const [j, k] = pair(r % width, n);
+      return second(Math.floor(r / width), y0Name(j), y0Name(k));
+    }
+  }
   if (phiOffset >= 0 && i >= phiOffset && i < phiOffset + n * n) {
     const r = i - phiOffset;
     return `d/d${time.name}${of}${partial}${states[Math.floor(r / n)]!.name}/${partial}${states[r % n]!.name}(t0)`;

@@ -10,6 +10,10 @@
  *   - in the 'unrolled' layout (the CUDA and WGSL targets, small TypeScript systems), the expressions it
  *     builds and prints: one per component, one per product J_ik·X_kc that is not structurally zero (X = Φ
  *     or S, see src/variational/system.ts), one per non-zero ∂f_i/∂p_k.
+ * With second-order sensitivities (`order` 2, unrolled only) the augmented size adds the second-order blocks
+ * (n·n(n+1)/2 + n·n·p + n·p(p+1)/2, see src/variational/second-order.ts), and the unrolled expressions add, per
+ * column of those blocks, an upper bound of its products: one per structural non-zero of J (J·X) and as many
+ * again for the curvature terms (f_i,lm X_lj X_mk; f_i,lm is non-zero only where f_i reads y_l).
  * Past a limit the model is refused with a ModelError naming the figure, the limit and what raises it,
  * instead of running for minutes and dying of an exhausted heap (a 1,000-state dense model unrolled for CUDA
  * did, with exit 134) or allocating 10 GB for a solve.
@@ -17,6 +21,7 @@
 import { freeSymbols } from '../diff/derivative.ts';
 import { ModelError, OptionError } from '../errors.ts';
 import type { Model } from '../model/model.ts';
+import { secondOrderSize } from './second-order.ts';
 import { type Sensitivity, statesReaching, transposeRows, type VariationalLayout } from './system.ts';
 
 export interface SystemLimits {
@@ -85,6 +90,8 @@ export function checkSystemSize(
   layout: VariationalLayout,
   target: SizeCheckTarget,
   limits: Partial<SystemLimits> = {},
+  /** 2 with second-order sensitivities (see above). */
+  order: 1 | 2 = 1,
 ): SystemSize {
   const { maxAugmentedSize, maxJacobianNonzeros, maxUnrolledTerms } = checkedLimits(limits);
   const refuse = (problem: string) => new ModelError({ model: model.name }, problem);
@@ -93,9 +100,15 @@ export function checkSystemSize(
   // As buildAugmentedSystem: parameter sensitivities of a model without parameters add nothing.
   const np = sensitivities.includes('params') ? model.params.length : 0;
 
-  const augmentedSize = n + (withY0 ? n * n : 0) + n * np;
+  const second = order === 2 ? secondOrderSize(n, np, withY0) : 0;
+  const augmentedSize = n + (withY0 ? n * n : 0) + n * np + second;
   if (augmentedSize > maxAugmentedSize) {
-    const terms = ['n', ...(withY0 ? ['n²'] : []), ...(np > 0 ? ['n·p'] : [])].join(' + ');
+    const terms = [
+      'n',
+      ...(withY0 ? ['n²'] : []),
+      ...(np > 0 ? ['n·p'] : []),
+      ...(second > 0 ? ['the second-order blocks'] : []),
+    ].join(' + ');
     const asked = [...(withY0 ? ['y0'] : []), ...(np > 0 ? ['parameter'] : [])].join(' and ');
     const what = asked === '' ? `${figure(n)} states` : `${asked} sensitivities for ${figure(n)} states`;
     const params = np > 0 ? ` and ${figure(np)} parameter${np === 1 ? '' : 's'}` : '';
@@ -143,7 +156,9 @@ export function checkSystemSize(
   }
   if (layout !== 'unrolled') return { augmentedSize, jacobianNonzeros };
 
-  const fixed = augmentedSize + paramNonzeros;
+  // Second order: per column of its blocks, up to nnz(J) products J·X and as many curvature terms.
+  const secondColumns = second / Math.max(n, 1);
+  const fixed = augmentedSize + paramNonzeros + 2 * secondColumns * jacobianNonzeros;
   const counted = countUnrolledTerms(reads, withY0, paramSeeds, Math.max(0, maxUnrolledTerms - fixed));
   const unrolledTerms = fixed + counted.products;
   if (unrolledTerms > maxUnrolledTerms) {

@@ -34,6 +34,7 @@
 import { Differentiator, freeSymbols, sparsity } from '../diff/derivative.ts';
 import { type Expr, isConst, type SymNode } from '../expr/ir.ts';
 import type { Model } from '../model/model.ts';
+import type { SecondOrderBlocks } from './second-order.ts';
 
 /** A sensitivity integrated with the state: 'y0' for ∂y(t)/∂y0 (Φ, n×n), 'params' for ∂y(t)/∂p (S, n×p). */
 export type Sensitivity = 'y0' | 'params';
@@ -47,7 +48,10 @@ export interface AugmentedSystem {
   readonly model: Model;
   readonly sensitivities: readonly Sensitivity[];
   readonly layout: VariationalLayout;
-  /** Length of the augmented vector: n, plus n² with 'y0', plus n·p with 'params'. */
+  /**
+   * Length of the augmented vector: n, plus n² with 'y0', plus n·p with 'params' (plus the second-order blocks
+   * with `secondOrder`).
+   */
   readonly size: number;
   /**
    * Components of the augmented vector with their right-hand sides, in layout order: all of them when
@@ -74,6 +78,11 @@ export interface AugmentedSystem {
   readonly phiPattern: readonly (readonly number[])[] | undefined;
   /** The same for S (columns: parameters), in the unrolled layout with parameter sensitivities. */
   readonly sensPattern: readonly (readonly number[])[] | undefined;
+  /**
+   * Second-order sensitivities (src/variational/second-order.ts, compile's `order: 2`): where their blocks lie,
+   * after S. Undefined for a first-order system.
+   */
+  readonly secondOrder?: SecondOrderBlocks;
 }
 
 /** One row of a sparse matrix of expressions: entries[t] is the entry in column columns[t], ascending. */

@@ -61,6 +61,8 @@
  * stabilityLimited(state), STIFF_STEP_LIMIT, switchToStiff(state, t): with STIFFNESS_DETECTION, the driver watches
  *   h·ρ while stabilityLimited says so, and after STIFF_STEP_LIMIT steps held at the limit asks switchToStiff —
  *   true: the family carries on with a method for stiff problems ('auto'); false: the solve stops as 'stiff'.
+ * Second-order sensitivities: the lines between `// @odeforge:order2-begin` and `// @odeforge:order2-end` are kept
+ *   (less the markers) by a module compiled with `order: 2` and cut out of every other one, as the events' are.
  * Events: the lines between `// @odeforge:events-begin` and `// @odeforge:events-end` markers are the driver's
  *   event code (placeholders EVENT_NAMES, EVENT_DIRECTIONS, EVENT_TERMINAL, EVENT_LANDING, events, eventGradients,
  *   from src/codegen/ts/events.ts; the root search; terminal events; the result's `events`). module.ts keeps them
@@ -84,6 +86,15 @@ declare const M: number;
 /** Offsets of Φ (n×n) and S (n×p) in the augmented vector; -1 when not integrated. */
 declare const PHI_OFFSET: number;
 declare const SENS_OFFSET: number;
+// @odeforge:order2-begin
+/**
+ * Offsets of the second-order blocks (src/variational/second-order.ts), -1 when not integrated: Ψ =
+ * ∂²y/∂y0_j∂y0_k (n × n(n+1)/2, pairs j ≤ k), M = ∂²y/∂y0_j∂p_k (n × n·p), P = ∂²y/∂p_j∂p_k (n × p(p+1)/2).
+ */
+declare const HESS_OFFSET: number;
+declare const MIXED_OFFSET: number;
+declare const PARAM_HESS_OFFSET: number;
+// @odeforge:order2-end
 /** The method's order. */
 declare const ORDER: number;
 /** Order of the embedded solution; 0 for a fixed-step method (no error estimate). */
@@ -208,6 +219,10 @@ export interface SolverInfo {
   readonly adaptive: boolean;
   /** The sensitivities integrated with the state, in the order y0, params. */
   readonly sensitivities: readonly ('y0' | 'params')[];
+  // @odeforge:order2-begin
+  /** 2 when the second-order sensitivities are integrated too (only such a module has this field). */
+  readonly sensitivityOrder?: 2;
+  // @odeforge:order2-end
   // @odeforge:events-begin
   /** The model's events, by name in the model's order (only a model with events has this field). */
   readonly events?: readonly string[];
@@ -377,6 +392,19 @@ export interface SolveResult {
    * derivative. Absent without y0 sensitivities, which it needs.
    */
   readonly dydt0?: Float64Array;
+  // @odeforge:order2-begin
+  /**
+   * With `order: 2` and y0 sensitivities: ∂²y(t)/∂y0_j∂y0_k, n×n×n row-major (i, j, k): hessian[(i*n + j)*n + k] =
+   * ∂²y_i/∂y0_j∂y0_k, symmetric in j and k (integrated for j ≤ k only and mirrored). Not in `dense`.
+   */
+  readonly hessian?: Float64Array;
+  /**
+   * With `order: 2` and parameter sensitivities: ∂²y(t)/∂p_j∂p_k, n×p×p row-major (i, j, k), symmetric in j and k.
+   */
+  readonly paramHessian?: Float64Array;
+  /** With `order: 2` and both sensitivities: ∂²y(t)/∂y0_j∂p_k, n×n×p row-major (i, j, k). */
+  readonly mixedHessian?: Float64Array;
+  // @odeforge:order2-end
   // @odeforge:events-begin
   /**
    * The events that happened, in the order of the solve (a model with events always has this field, [] when none
@@ -1244,6 +1272,10 @@ function componentName(i: number): string {
   if (PHI_OFFSET >= 0 && phi >= 0 && phi < N * N) {
     return `∂${info.states[Math.floor(phi / N)]}/∂${info.states[phi % N]}(${info.time}0)`;
   }
+  // @odeforge:order2-begin
+  const second = [HESS_OFFSET, MIXED_OFFSET, PARAM_HESS_OFFSET].filter((o) => o >= 0 && i >= o);
+  if (second.length > 0) return `second-order sensitivity ${i - Math.max(...second)} of ${componentBlock(i)}`;
+  // @odeforge:order2-end
   const sens = i - SENS_OFFSET;
   return `∂${info.states[Math.floor(sens / P)]}/∂${info.params[sens % P]}`;
 }
@@ -1304,11 +1336,46 @@ function result(
       d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * P) : new Float64Array(0);
     out.dense = d;
   }
+  // @odeforge:order2-begin
+  secondOrderResult(out, y);
+  // @odeforge:order2-end
   // @odeforge:events-begin
   out.events = eventLog.slice();
   // @odeforge:events-end
   return out;
 }
+// @odeforge:order2-begin
+
+/** Which second-order block component i (past S) lies in, for messages. */
+function componentBlock(i: number): string {
+  if (PARAM_HESS_OFFSET >= 0 && i >= PARAM_HESS_OFFSET) return '∂²y/∂p∂p';
+  if (MIXED_OFFSET >= 0 && i >= MIXED_OFFSET) return '∂²y/∂y0∂p';
+  return '∂²y/∂y0∂y0';
+}
+
+/** The index of pair (j, k), j ≤ k, among the pairs of m indices in the order (0,0), (0,1), …, (1,1), …. */
+function pairIndex(m: number, j: number, k: number): number {
+  const [a, b] = j <= k ? [j, k] : [k, j];
+  return a * m - (a * (a - 1)) / 2 + (b - a);
+}
+
+/** The result's hessian, mixedHessian and paramHessian, unpacked from the augmented vector y. */
+function secondOrderResult(out: { -readonly [K in keyof SolveResult]: SolveResult[K] }, y: Float64Array): void {
+  /** A block of n rows of width·width, symmetric, stored as pairs j ≤ k. */
+  const symmetric = (offset: number, width: number) => {
+    const pairs = (width * (width + 1)) / 2;
+    const a = new Float64Array(N * width * width);
+    for (let i = 0; i < N; i++)
+      for (let j = 0; j < width; j++)
+        for (let k = 0; k < width; k++)
+          a[(i * width + j) * width + k] = y[offset + i * pairs + pairIndex(width, j, k)]!;
+    return a;
+  };
+  if (HESS_OFFSET >= 0) out.hessian = symmetric(HESS_OFFSET, N);
+  if (MIXED_OFFSET >= 0) out.mixedHessian = y.slice(MIXED_OFFSET, MIXED_OFFSET + N * N * P);
+  if (PARAM_HESS_OFFSET >= 0) out.paramHessian = symmetric(PARAM_HESS_OFFSET, P);
+}
+// @odeforge:order2-end
 
 /**
  * The result with timeSensitivities' derivatives: dydt1 = f1's states (0 when f1 is undefined: a terminal event

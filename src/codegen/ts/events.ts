@@ -3,7 +3,7 @@
  * straight-line functions printed from the IR — `events`, the values g(t, y, p), and `eventGradients`, the
  * derivatives ∇_y g, ∂g/∂t and ∂g/∂p that the driver needs for the event times' sensitivities
  * (dτ/dy0 = −∇_y g·Φ / (∂g/∂t + ∇_y g·f), and the parameters' analogue). Only a model with events gets them: the
- * driver's event code is cut out of every other module (module.ts, EVENTS_REGION), so those stay as they were.
+ * driver's event code is cut out of every other module (module.ts, optionalRegions), so those stay as they were.
  */
 import { Differentiator, freeSymbols } from '../../diff/derivative.ts';
 import { type Expr, isConst, type SymNode } from '../../expr/ir.ts';

@@ -102,6 +102,9 @@ function header(system: AugmentedSystem, method: Method, options: ModuleOptions)
     ' *   import { solve } from "./this-file.ts";',
     ` *   const r = solve({ t0: 0, t1: 1, y0: [${m.states.map(() => '…').join(', ')}], rtol: 1e-10, atol: 1e-10 });`,
     ' *   r.y, r.jacobian (n×n row-major, ∂y(t1)/∂y0), r.paramJacobian (n×p), r.stats',
+    ...(system.secondOrder === undefined
+      ? []
+      : [' *   r.hessian (n×n×n, ∂²y(t1)/∂y0∂y0), r.paramHessian (n×p×p), r.mixedHessian (n×n×p, ∂²y(t1)/∂y0∂p)']),
     ' *',
     ' * Self-contained: no runtime dependency on odeforge, nerdamer or ts-morph.',
     ' */',
@@ -338,13 +341,23 @@ function commonDefinitions(
     sensitivities: system.sensitivities,
     // only a model with events has the field (every other module's info is as it was)
     ...(m.events.length === 0 ? {} : { events: m.events.map((e) => e.name) }),
+    // likewise for second-order sensitivities
+    ...(system.secondOrder === undefined ? {} : { sensitivityOrder: 2 }),
   };
+  const second = system.secondOrder;
   return new Map([
     ['N', `const N: number = ${int(m.states.length)};`],
     ['P', `const P: number = ${int(m.params.length)};`],
     ['M', `const M: number = ${int(system.size)};`],
     ['PHI_OFFSET', `const PHI_OFFSET: number = ${int(system.phiOffset)};`],
     ['SENS_OFFSET', `const SENS_OFFSET: number = ${int(system.sensOffset)};`],
+    ...(second === undefined
+      ? []
+      : ([
+          ['HESS_OFFSET', `const HESS_OFFSET: number = ${int(second.hessOffset)};`],
+          ['MIXED_OFFSET', `const MIXED_OFFSET: number = ${int(second.mixedOffset)};`],
+          ['PARAM_HESS_OFFSET', `const PARAM_HESS_OFFSET: number = ${int(second.paramHessOffset)};`],
+        ] as const)),
     ['ORDER', `const ORDER: number = ${int(method.order)};`],
     ['ERROR_ORDER', `const ERROR_ORDER: number = ${int(errorOrder)};`],
     ['PARAM_NAMES', `const PARAM_NAMES: readonly string[] = ${json(info.params)};`],
@@ -385,17 +398,23 @@ const DRIVER_STUBS = /^\/\/ @odeforge:driver-begin\b[^\n]*\n[\s\S]*?^\/\/ @odefo
 /**
  * The driver's event code: whole lines between `// @odeforge:events-begin` and `// @odeforge:events-end` (at any
  * indentation). A model with events keeps them (less the markers); every other module is cut out of them, so that
- * it is the code it was before events existed.
+ * it is the code it was before events existed. The second-order code (`order2`) is cut the same way: a module of
+ * order 1 is the code it was before second-order sensitivities existed.
  */
-const EVENTS_REGION = /^[ \t]*\/\/ @odeforge:events-begin\n[\s\S]*?^[ \t]*\/\/ @odeforge:events-end\n/gm;
-const EVENTS_MARKER = /^[ \t]*\/\/ @odeforge:events-(?:begin|end)\n/gm;
+const regionPattern = (name: string) =>
+  new RegExp(`^[ \\t]*\\/\\/ @odeforge:${name}-begin\\n[\\s\\S]*?^[ \\t]*\\/\\/ @odeforge:${name}-end\\n`, 'gm');
+const markerPattern = (name: string) => new RegExp(`^[ \\t]*\\/\\/ @odeforge:${name}-(?:begin|end)\\n`, 'gm');
 
-/** The driver's text with its event code kept (`events`) or cut out; the markers must pair up. */
-function eventRegions(driver: string, events: boolean): string {
-  const markers = [...driver.matchAll(EVENTS_MARKER)].map((m) => m[0].trim().endsWith('begin'));
+/**
+ * The driver's text with the code of an optional feature — `events`, or `order2` (second-order sensitivities: the
+ * same cut, by `// @odeforge:order2-begin` / `-end` markers) — kept (`keep`, less the markers) or cut out; the
+ * markers must pair up.
+ */
+function optionalRegions(driver: string, name: 'events' | 'order2', keep: boolean): string {
+  const markers = [...driver.matchAll(markerPattern(name))].map((m) => m[0].trim().endsWith('begin'));
   if (markers.length % 2 !== 0 || markers.some((begin, k) => begin !== (k % 2 === 0)))
-    throw new Error('internal: templates/ts/driver.ts has unpaired @odeforge:events markers');
-  return driver.replace(events ? EVENTS_MARKER : EVENTS_REGION, '');
+    throw new Error(`internal: templates/ts/driver.ts has unpaired @odeforge:${name} markers`);
+  return driver.replace(keep ? markerPattern(name) : regionPattern(name), '');
 }
 
 /**
@@ -424,8 +443,8 @@ function prefixTopLevelNames(text: string, prefix: string): string {
  * driver's region declares must be declared or defined by the family. The driver's event code is kept for a model
  * with events (`events`), cut out otherwise.
  */
-export function composeTemplate(family: Method['family'], events = false): string {
-  const driver = eventRegions(readFileSync(DRIVER_URL, 'utf8'), events);
+export function composeTemplate(family: Method['family'], events = false, order2 = false): string {
+  const driver = optionalRegions(optionalRegions(readFileSync(DRIVER_URL, 'utf8'), 'events', events), 'order2', order2);
   const region = FAMILY_REGION.exec(driver);
   const start = driver.search(HEADER_MARKER);
   if (!region || start < 0) throw new Error('internal: templates/ts/driver.ts markers not found');
@@ -448,11 +467,15 @@ export function composeTemplate(family: Method['family'], events = false): strin
  * Composes the family's template once, scans it and records where its placeholders are: every
  * ambient (`declare`) constant or function. Their JSDoc stays in place above the generated definitions.
  */
-function loadTemplate(family: Method['family'], events: boolean): { text: string; placeholders: Placeholder[] } {
-  const key = `${family}${events ? ' with events' : ''}`;
+function loadTemplate(
+  family: Method['family'],
+  events: boolean,
+  order2: boolean,
+): { text: string; placeholders: Placeholder[] } {
+  const key = `${family}${events ? ' with events' : ''}${order2 ? ' of order 2' : ''}`;
   const cached = templateCache.get(key);
   if (cached) return cached;
-  const text = composeTemplate(family, events);
+  const text = composeTemplate(family, events, order2);
   // (a scanner of our own templates, not ts-morph: see template-scan.ts)
   const template = { text, placeholders: declaredPlaceholders(text) };
   templateCache.set(key, template);
@@ -461,7 +484,7 @@ function loadTemplate(family: Method['family'], events: boolean): { text: string
 
 /** Emits the solver module for an augmented system and an explicit Runge–Kutta method, as TypeScript text. */
 export function emitSolverModule(system: AugmentedSystem, method: Method, options: ModuleOptions = {}): string {
-  const template = loadTemplate(method.family, system.model.events.length > 0);
+  const template = loadTemplate(method.family, system.model.events.length > 0, system.secondOrder !== undefined);
   const defs = definitions(system, method, options.kernel);
   const parts: string[] = [];
   let at = 0;
