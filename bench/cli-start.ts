@@ -1,6 +1,6 @@
 /**
- * A cold `odeforge solve` of the seed, as an installed package runs it: a new Node process each time, running
- * the compiled dist/ (no tsx), parsing the model, generating the solver, erasing its types, solving with the
+ * A cold `odeforge solve` of the seed, as an installed package runs it: a new Node process each time, bin/odeforge
+ * running the compiled dist/ (no tsx), parsing the model, generating the solver, erasing its types, solving with the
  * y0 and parameter Jacobians and printing JSON. Node's own start (`node -e 0`) is timed alternately in the same
  * run as the reference: odeforge's share is the difference.
  *
@@ -16,14 +16,14 @@ export interface CliStartOptions {
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** What bin/odeforge does in an installed package (where there is no src/ beside it). */
-const DIST_CLI =
-  "const m = await import('./dist/cli/main.js'); process.exitCode = await m.main(process.argv.slice(1));";
+/** bin/odeforge as in an installed package: ODEFORGE_CLI=dist makes it run dist/ although src/ is beside it. */
+const BIN = fileURLToPath(new URL('../bin/odeforge', import.meta.url));
+const ENV: NodeJS.ProcessEnv = { ...process.env, ODEFORGE_CLI: 'dist', NODE_OPTIONS: '' };
 const SOLVE = ['solve', 'examples/seed.json', '--y0', '1,0', '--t1', '1', '--sens', 'y0,params', '--json'];
 
 function timedRun(args: readonly string[]): number {
   const start = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: ENV });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return ms;
@@ -32,7 +32,7 @@ function timedRun(args: readonly string[]): number {
 export function runCliStart(o: CliStartOptions): Section {
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
-  const solveArgs = ['--input-type=module', '-e', DIST_CLI, '--', ...SOLVE];
+  const solveArgs = [BIN, ...SOLVE];
   timedRun(solveArgs); // once untimed: the file cache, not odeforge, is what a first run after a build measures
   const node: number[] = [];
   const solve: number[] = [];

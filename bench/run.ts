@@ -8,7 +8,8 @@
  * Sections (each in its own module): seed.ts (the REFERENCES.md problem against hand-written JS and C,
  * finite differences, npm peers, SciPy, PyTorch), scaling.ts (Lorenz-96 up to N = 200 against C and finite
  * differences), layout.ts (unrolled against column-loop variational code: the crossover behind 'auto'),
- * compile-time.ts (generate / compile time and emitted size), cli-start.ts (a cold `odeforge solve` from the
+ * compile-time.ts (generate / compile time and emitted size), hessian.ts (order-2 solves against the Jacobian
+ * solve and finite differences of it), cli-start.ts (a cold `odeforge solve` from the
  * compiled package against Node's own start), stiff.ts (Rodas5P with ∂y/∂p on Robertson and a
  * 100-state Brusselator against SciPy Radau / BDF and CasADi's CVODES; `npm run bench:stiff` runs it alone).
  *
@@ -19,6 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { runCliStart } from './cli-start.ts';
 import { runCompileTime } from './compile-time.ts';
+import { runHessian } from './hessian.ts';
 import { runLayout } from './layout.ts';
 import type { Section } from './lib/format.ts';
 import { describeMachine } from './lib/machine.ts';
@@ -67,6 +69,7 @@ timed('compile', () =>
   }),
 );
 
+timed('hessian', () => runHessian(quick ? { rounds: 3, batchMs: 20 } : { rounds: 11, batchMs: 60 }));
 timed('cli-start', () => runCliStart({ rounds: quick ? 5 : 21 }));
 
 const totalS = (performance.now() - began) / 1e3;

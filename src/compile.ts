@@ -9,6 +9,7 @@ import { emitCudaModule } from './codegen/cuda/module.ts';
 import { evaluableModule } from './codegen/ts/evaluable.ts';
 import { declarationsOf, toJavaScript } from './codegen/ts/javascript.ts';
 import { emitSolverModule } from './codegen/ts/module.ts';
+import { AssemblerNotLoadedError, assemblerDeferred, loadAssembler } from './codegen/wasm/assemble.ts';
 import { buildWasmKernel, emitWasmKernelText } from './codegen/wasm/index.ts';
 import { emitWgslModule } from './codegen/wgsl/module.ts';
 import { solveEnsembleCpu } from './ensemble/cpu.ts';
@@ -31,6 +32,10 @@ import {
   type Sensitivity,
   type VariationalLayout,
 } from './variational/system.ts';
+
+// wabt, for the WebAssembly kernels, ready before the synchronous compile and generate run (see assemble.ts;
+// the CLI defers it until a model needs it).
+if (!assemblerDeferred()) await loadAssembler();
 
 /**
  * Options of `compile` (and of `generate`, through GenerateOptions). Every key is checked: an unknown one (a typo)
@@ -206,7 +211,9 @@ function chooseKernel(system: AugmentedSystem, method: Method, options: CompileO
   if (system.layout !== 'columns' || method.family !== 'explicit-rk') return undefined;
   try {
     return buildWasmKernel(system, method);
-  } catch {
+  } catch (e) {
+    // not a limit of the kernel generator: the assembler of a process that deferred it (the CLI loads it, reruns)
+    if (e instanceof AssemblerNotLoadedError) throw e;
     // Past what the kernel generator handles (e.g. a function too large for WebAssembly's limits): the
     // TypeScript step alone is still a complete solver.
     return undefined;

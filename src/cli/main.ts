@@ -32,6 +32,7 @@ import {
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { AssemblerNotLoadedError, loadAssembler } from '../codegen/wasm/assemble.ts';
 import { compile, generate, generateJavaScript, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
 import type { ParamValue } from '../model/array-params.ts';
@@ -313,10 +314,12 @@ const WATCH_SETTLE_MS = 50;
  * watched, not the file, so an editor that saves by replacing the file is followed too.
  */
 function watchModel(modelPath: string, o: GenerateFlags): void {
-  const run = () => {
+  const run = (): void => {
     try {
       generateOnce(modelPath, o, true);
     } catch (e) {
+      // the model grew to need a WebAssembly kernel: load the assembler and generate again
+      if (e instanceof AssemblerNotLoadedError) return void loadAssembler().then(run);
       if (!(e instanceof OdeforgeError)) throw e;
       printError(e.message);
     }
@@ -645,12 +648,22 @@ export function main(argv: readonly string[]): number | Promise<number> {
     if (pending !== undefined)
       return pending.then(
         () => actionExitCode,
-        (e: unknown) => exitCodeOf(e, argv),
+        (e: unknown) => (e instanceof AssemblerNotLoadedError ? rerunWithAssembler(argv) : exitCodeOf(e, argv)),
       );
     return actionExitCode;
   } catch (e) {
+    if (e instanceof AssemblerNotLoadedError) return rerunWithAssembler(argv);
     return exitCodeOf(e, argv);
   }
+}
+
+/**
+ * The command again, once wabt is loaded: the CLI defers loading it (bin/odeforge; ~70 ms of every call) until
+ * a model's solver needs a WebAssembly kernel, which compile and generate find before anything is written.
+ */
+async function rerunWithAssembler(argv: readonly string[]): Promise<number> {
+  await loadAssembler();
+  return main(argv);
 }
 
 /** The exit code of an error, after its one line on stderr (see the top of this file). */

@@ -1,0 +1,136 @@
+/**
+ * What a Hessian costs: the second-order solve (order 2, ∂²y(t1)/∂y0²) against the first-order solve of the same
+ * problem (∂y(t1)/∂y0), and against finite differences of the Jacobian — 2n first-order solves at y0 ± h·e_k,
+ * central differences — at the same tolerance. Both Hessians are compared with a reference: the order-2 solve at
+ * rtol = atol = 1e-13. Seed, Lorenz, Lorenz-96 with N = 10 and 20; RK45CK, rtol = atol = 1e-10.
+ *
+ * The finite-difference step h = 1e-4·max(1, |y0_k|) balances its truncation error (~h²) against the tolerance's
+ * noise divided by h; the table shows the error it reaches.
+ */
+import { compile } from '../src/compile.ts';
+import { SEED_MODEL } from '../src/examples.ts';
+import type { ModelSpec } from '../src/model/model.ts';
+import { duration, ratio, round, type Section, sci, table } from './lib/format.ts';
+import { jsBatch, race } from './lib/race.ts';
+import { lorenz96, lorenz96Y0 } from './models.ts';
+
+export interface HessianOptions {
+  readonly rounds: number;
+  readonly batchMs: number;
+}
+
+const RTOL = 1e-10;
+const LORENZ: ModelSpec = {
+  name: 'lorenz',
+  states: ['x', 'y', 'z'],
+  params: { sigma: 10, rho: 28, beta: 8 / 3 },
+  rhs: { x: 'sigma*(y - x)', y: 'x*(rho - z) - y', z: 'x*y - beta*z' },
+};
+
+interface Problem {
+  readonly spec: ModelSpec;
+  readonly y0: number[];
+  readonly t1: number;
+}
+
+const PROBLEMS: Problem[] = [
+  { spec: SEED_MODEL, y0: [1, 1], t1: 2 * Math.PI },
+  { spec: LORENZ, y0: [1, 1, 1], t1: 1 },
+  { spec: lorenz96(10), y0: lorenz96Y0(10), t1: 0.5 },
+  { spec: lorenz96(20), y0: lorenz96Y0(20), t1: 0.5 },
+];
+
+/**
+ * max |a − b| / max |b| over the entries; where the reference is exactly zero (the seed is linear: its Hessian
+ * vanishes), max |a| relative to the Jacobian's largest entry `fallbackScale`.
+ */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, fallbackScale: number): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / (scale > 0 ? scale : fallbackScale);
+}
+
+export function runHessian(o: HessianOptions): Section {
+  const rows: string[][] = [];
+  const json: unknown[] = [];
+  for (const { spec, y0, t1 } of PROBLEMS) {
+    const n = y0.length;
+    const first = compile(spec, { sensitivities: ['y0'] });
+    const second = compile(spec, { sensitivities: ['y0'], order: 2 });
+    const options = { t0: 0, t1, rtol: RTOL, atol: RTOL };
+    const reference = second.solve({ ...options, y0, rtol: 1e-13, atol: 1e-13 }).hessian!;
+    const jacobianSolve = () => first.solve({ ...options, y0 });
+    const hessianSolve = () => second.solve({ ...options, y0 }).hessian!;
+    // H[i][j][k] = ∂J_ij/∂y0_k by central differences of the Jacobian along e_k
+    const finiteDifferences = () => {
+      const h = new Float64Array(n * n * n);
+      for (let k = 0; k < n; k++) {
+        const step = 1e-4 * Math.max(1, Math.abs(y0[k]!));
+        const plus = y0.slice();
+        const minus = y0.slice();
+        plus[k]! += step;
+        minus[k]! -= step;
+        const jp = first.solve({ ...options, y0: plus }).jacobian!;
+        const jm = first.solve({ ...options, y0: minus }).jacobian!;
+        for (let ij = 0; ij < n * n; ij++) h[ij * n + k] = (jp[ij]! - jm[ij]!) / (2 * step);
+      }
+      return h;
+    };
+    const jacobianScale = Math.max(...Array.from(jacobianSolve().jacobian!, Math.abs));
+    const errorOrder2 = relativeError(hessianSolve(), reference, jacobianScale);
+    const errorFd = relativeError(finiteDifferences(), reference, jacobianScale);
+    const result = race(
+      [
+        { name: 'jacobian', batch: jsBatch(jacobianSolve) },
+        { name: 'hessian', batch: jsBatch(hessianSolve) },
+        { name: 'finite differences', batch: jsBatch(finiteDifferences) },
+      ],
+      o.rounds,
+      o.batchMs,
+    );
+    const [tJ, tH, tFd] = result.medians as [number, number, number];
+    const [, rH, rFd] = result.ratios as [number, number, number];
+    console.error(`  hessian ${spec.name}: J ${tJ.toFixed(0)} µs, H ${tH.toFixed(0)} µs, FD ${tFd.toFixed(0)} µs`);
+    rows.push([
+      spec.name,
+      String(n),
+      duration(tJ),
+      `${duration(tH)} (${ratio(rH)})`,
+      sci(errorOrder2),
+      `${duration(tFd)} (${ratio(rFd)})`,
+      sci(errorFd),
+    ]);
+    json.push({
+      model: spec.name,
+      n,
+      jacobianUs: round(tJ),
+      hessianUs: round(tH),
+      finiteDifferencesUs: round(tFd),
+      hessianRatio: round(rH),
+      finiteDifferencesRatio: round(rFd),
+      hessianError: round(errorOrder2, 2),
+      finiteDifferencesError: round(errorFd, 2),
+    });
+  }
+  return {
+    markdown: [
+      '## Hessians (order 2) against the Jacobian solve and finite differences of the Jacobian',
+      '',
+      `RK45CK, rtol = atol = ${RTOL}; ratios to the Jacobian solve in the same round (medians of ${o.rounds} rounds);`,
+      'errors: max relative to the largest entry, against the order-2 solve at rtol = atol = 1e-13 (the seed is',
+      "linear, its Hessian 0: there the error is relative to the Jacobian's largest entry).",
+      'Finite differences: 2n Jacobian solves at y0 ± h·e_k, h = 1e-4·max(1, |y0_k|).',
+      '',
+      ...table(
+        ['model', 'n', 'Jacobian solve', 'Hessian solve', 'its error', 'finite differences', 'their error'],
+        rows,
+      ),
+      '',
+    ],
+    json,
+  };
+}
