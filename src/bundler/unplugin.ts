@@ -37,8 +37,11 @@ export interface OdeforgePluginOptions {
   readonly sensitivities?: readonly Sensitivity[];
 }
 
-/** The model files the plugin compiles: `*.ode.json`, with an optional query. */
-export const MODEL_FILE = /\.ode\.json(\?.*)?$/;
+/**
+ * The model files the plugin compiles: `*.ode.json`, or a TypeScript model `*.ode.ts` / `*.ode.mts` (its
+ * `export default defineModel({ … })` read as data, never bundled or run), with an optional query.
+ */
+export const MODEL_FILE = /\.ode\.(?:json|ts|mts)(\?.*)?$/;
 
 /** The per-import options in the query (`?method=…&sens=…`) over the plugin's. */
 function importOptions(
@@ -106,7 +109,10 @@ export const odeforgePlugin: UnpluginInstance<OdeforgePluginOptions | undefined,
         return generate(spec, { method, sensitivities: sens, target: 'js' });
       } catch (e) {
         if (!(e instanceof OdeforgeError)) throw e;
-        const where = e instanceof ModelError ? stateLocation(readFileSync(path, 'utf8'), e.location.state) : undefined;
+        // a TypeScript model's errors carry their line and column already; a JSON model's rhs entry is found here
+        const json = path.endsWith('.json');
+        const where =
+          json && e instanceof ModelError ? stateLocation(readFileSync(path, 'utf8'), e.location.state) : undefined;
         const at = where === undefined ? '' : `:${where.line}:${where.column}`;
         // thrown, not this.error: every bundler reports an error thrown by load as a build error of the import
         throw new Error(`odeforge: ${path}${at}: ${e.message}`);

@@ -78,6 +78,43 @@ describe('odeforge/unplugin (esbuild)', () => {
     );
   });
 
+  it('a TypeScript model (*.ode.ts) is read as data and compiled like the JSON one; its errors name line and column', async () => {
+    const tsModel = (rhs: string) =>
+      [
+        "import { defineModel } from 'odeforge';",
+        'export default defineModel({',
+        "  name: 'lorenz',",
+        "  states: ['x', 'y', 'z'],",
+        '  params: { sigma: 10, rho: 28, beta: 2.6666666666666665 },',
+        `  rhs: (t, { x, y, z }, { sigma, rho, beta }) => (${rhs}),`,
+        '});',
+      ].join('\n');
+    const dir = project({
+      'lorenz.ode.ts': tsModel('{ x: sigma * (y - x), y: x * (rho - z) - y, z: x * y - beta * z }'),
+      'bad.ode.ts': tsModel('{ x: sigma * (y - x), y: x * (rho - z) - y, z: x * y - Math.random() }'),
+      'app.ts': [
+        "import { solve } from './lorenz.ode.ts';",
+        'const r = solve({ t0: 0, t1: 1, y0: [1, 1, 1], rtol: 1e-10, atol: 1e-10 });',
+        'console.log(JSON.stringify({ y: [...r.y], jacobian: [...r.jacobian] }));',
+      ].join('\n'),
+      'bad.ts': "import { solve } from './bad.ode.ts';\nconsole.log(solve);\n",
+    });
+    await bundle(dir, 'app.ts');
+    const out = JSON.parse(
+      execFileSync('node', [join(dir, 'out.mjs')], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }),
+    );
+    const want = compile(LORENZ, { method: 'RK45CK', sensitivities: ['y0'] }).solve({
+      t0: 0,
+      t1: 1,
+      y0: [1, 1, 1],
+      rtol: 1e-10,
+      atol: 1e-10,
+    });
+    expect(out.y).toEqual(Array.from(want.y));
+    expect(out.jacobian).toEqual(Array.from(want.jacobian!));
+    await expect(bundle(dir, 'bad.ts')).rejects.toThrow(/bad\.ode\.ts: .*Math\.random.*line 6, column/);
+  }, 60_000);
+
   it('an unknown import option fails the build', async () => {
     const dir = project({
       'm.ode.json': JSON.stringify(LORENZ),
