@@ -7,6 +7,7 @@
  * The finite-difference step h = 1e-4·max(1, |y0_k|) balances its truncation error (~h²) against the tolerance's
  * noise divided by h; the table shows the error it reaches.
  */
+import { readFileSync } from 'node:fs';
 import { compile } from '../src/compile.ts';
 import { SEED_MODEL } from '../src/examples.ts';
 import type { ModelSpec } from '../src/model/model.ts';
@@ -20,12 +21,7 @@ export interface HessianOptions {
 }
 
 const RTOL = 1e-10;
-const LORENZ: ModelSpec = {
-  name: 'lorenz',
-  states: ['x', 'y', 'z'],
-  params: { sigma: 10, rho: 28, beta: 8 / 3 },
-  rhs: { x: 'sigma*(y - x)', y: 'x*(rho - z) - y', z: 'x*y - beta*z' },
-};
+const LORENZ = JSON.parse(readFileSync(new URL('../examples/lorenz.json', import.meta.url), 'utf8')) as ModelSpec;
 
 interface Problem {
   readonly spec: ModelSpec;

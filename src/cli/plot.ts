@@ -6,7 +6,7 @@
  *  - jacobian: a heatmap of ∂y_i(t1)/∂y0_j (and ∂y_i/∂p_j with --sens params) with the values written in.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { isMissingPackage } from '../ensemble/optional-package.ts';
+import { isMissingPackage, optionalPackagesMessage } from '../ensemble/optional-package.ts';
 import { OdeforgeError, OptionError } from '../errors.ts';
 import type { SolveResult, SolverInfo } from '../runtime/types.ts';
 
@@ -120,7 +120,7 @@ export function plotSpec(kind: PlotKind, info: SolverInfo, r: SolveResult, state
 }
 
 /**
- * vega and vega-lite are optional (peer) dependencies, a quarter of a default install for one command: loaded
+ * vega and vega-lite are optional (peer) dependencies (24 MB with their d3 packages, for one command): loaded
  * here only, and when one is missing the error says what to install.
  */
 async function plotPackage<Name extends 'vega' | 'vega-lite'>(
@@ -130,9 +130,7 @@ async function plotPackage<Name extends 'vega' | 'vega-lite'>(
     return await import(name);
   } catch (e) {
     if (isMissingPackage(e, name)) {
-      throw new OdeforgeError(
-        `odeforge plot needs the optional packages 'vega' and 'vega-lite', which are not installed: npm install vega vega-lite`,
-      );
+      throw new OdeforgeError(optionalPackagesMessage('odeforge plot', ['vega', 'vega-lite']));
     }
     throw e;
   }
@@ -164,9 +162,7 @@ export async function renderPng(svg: string, scale: number): Promise<Uint8Array>
     resvg = await import('@resvg/resvg-js');
   } catch (e) {
     if (isMissingPackage(e, '@resvg/resvg-js')) {
-      throw new OdeforgeError(
-        "a PNG needs the optional package '@resvg/resvg-js', which is not installed: npm install @resvg/resvg-js (or write an .svg)",
-      );
+      throw new OdeforgeError(`${optionalPackagesMessage('a PNG', ['@resvg/resvg-js'])} (or write an .svg)`);
     }
     throw e;
   }

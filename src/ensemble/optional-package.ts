@@ -11,7 +11,17 @@ export function isMissingPackage(e: unknown, name: string): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' && typeof message === 'string' && message.includes(`'${name}'`);
 }
 
-/** The message for a missing optional package: `the CUDA backend needs the optional package 'koffi': ...`. */
+/**
+ * The message for missing optional packages: `odeforge plot needs the optional packages 'vega' and 'vega-lite',
+ * which are not installed: npm install vega vega-lite`.
+ */
+export function optionalPackagesMessage(subject: string, names: readonly string[]): string {
+  const several = names.length > 1;
+  const quotedNames = names.map((n) => `'${n}'`).join(' and ');
+  return `${subject} needs the optional package${several ? 's' : ''} ${quotedNames}, which ${several ? 'are' : 'is'} not installed: npm install ${names.join(' ')}`;
+}
+
+/** The message for a backend's missing package: `the CUDA backend needs the optional package 'koffi': ...`. */
 export function missingPackageMessage(backend: string, name: string): string {
-  return `the ${backend} backend needs the optional package '${name}', which is not installed: npm install ${name}`;
+  return optionalPackagesMessage(`the ${backend} backend`, [name]);
 }

@@ -278,7 +278,7 @@ class FileReader {
       }
       return out;
     }
-    return this.value(node, what, 0);
+    return this.number(node, `a number in ${what}`);
   }
 
   /** A default: an arithmetic expression of numbers, or an array (of arrays) of them. */
@@ -293,6 +293,11 @@ class FileReader {
         return this.value(unwrap(element), param, depth + 1);
       });
     }
+    return this.number(node, `the default of '${param}'`);
+  }
+
+  /** An arithmetic expression of numbers (`8 / 3`, `-1`), evaluated; `what` names it in a refusal. */
+  private number(node: Node, what: string): number {
     const scope = {
       model: this.model_,
       time: '',
@@ -309,9 +314,9 @@ class FileReader {
       );
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
-      throw this.fail(node, `the default of '${param}' cannot be read: ${e.problem}`);
+      throw this.fail(node, `${what} cannot be read: ${e.problem}`);
     }
-    if (!Number.isFinite(value)) throw this.fail(node, `the default of '${param}' is ${value}, not a finite number`);
+    if (!Number.isFinite(value)) throw this.fail(node, `${what} is ${value}, not a finite number`);
     return value;
   }
 }
