@@ -1,14 +1,15 @@
 /*
  * The 'auto' family's part of a TypeScript solver module: an explicit Runge–Kutta method while the problem is
- * not stiff, a Rosenbrock method while it is. src/codegen/ts/module.ts puts the explicit family's template twice
+ * not stiff, a stiff method while it is. src/codegen/ts/module.ts puts the explicit family's template twice
  * (its top-level names prefixed explicit_ for the everyday method and tight_ for the high-order one), the
- * Rosenbrock family's (prefixed stiff_, with templates/ts/newton-matrix.ts ahead of it) and this file into the
- * driver's family region; each keeps its own step, state and work vectors, and this file routes the driver's
- * calls to the one in use.
+ * Rosenbrock family's (prefixed stiff_) and the implicit Runge–Kutta family's (prefixed tightStiff_), with
+ * templates/ts/newton-matrix.ts ahead of them, and this file into the driver's family region; each keeps its own
+ * step, state and work vectors, and this file routes the driver's calls to the one in use.
  *
- * Order by tolerance: at the first step of a solve the explicit method is chosen for the whole solve — the tight_
- * one when rtol ≤ TIGHT_RTOL. It has its own error order (its step factors are proposed here) and its own
- * stability boundary (its ρ is rescaled to the driver's STABILITY_BOUNDARY, the explicit_ one's).
+ * Methods by tolerance: at the first step of a solve both methods are chosen for the whole solve — the tight_
+ * explicit one when rtol ≤ TIGHT_RTOL, the tightStiff_ one when rtol ≤ TIGHT_STIFF_RTOL. The tight_ method has its
+ * own error order (its step factors are proposed here) and its own stability boundary (its ρ is rescaled to the
+ * driver's STABILITY_BOUNDARY, the explicit_ one's); the tightStiff_ one its own error order.
  *
  * Switching. To stiff: the driver watches h·ρ while the explicit method runs (stabilityLimited) and, after
  * STIFF_STEP_LIMIT steps held at its stability limit, asks switchToStiff. Back: after each accepted stiff step,
@@ -92,6 +93,17 @@ declare const stiff_step: Step;
 declare const stiff_interpolate: Interpolate;
 declare const stiff_stepFailure: Failure;
 declare function stiff_familyStats(state: stiff_StepState, stats: SolveStats): SolveStats;
+declare const tightStiff_WORK_VECTORS: number;
+declare const tightStiff_F_NEW: number;
+declare const tightStiff_STEP_EVALS: number;
+interface tightStiff_StepState {
+  readonly jac: Float64Array;
+}
+declare function tightStiff_newStepState(adaptive: boolean): tightStiff_StepState;
+declare const tightStiff_step: Step;
+declare const tightStiff_interpolate: Interpolate;
+declare const tightStiff_stepFailure: Failure;
+declare function tightStiff_familyStats(state: tightStiff_StepState, stats: SolveStats): SolveStats;
 // @odeforge:driver-end
 
 // ─── auto: placeholders ─────────────────────────────────────────────────────────────────────────────────
@@ -100,11 +112,15 @@ declare function stiff_familyStats(state: stiff_StepState, stats: SolveStats): S
 declare const EXPLICIT_NAME: string;
 declare const TIGHT_NAME: string;
 declare const STIFF_NAME: string;
+declare const TIGHT_STIFF_NAME: string;
 /** The tight_ method runs instead of the explicit_ one when rtol ≤ TIGHT_RTOL; the order of its error estimate. */
 declare const TIGHT_RTOL: number;
 declare const TIGHT_ERROR_ORDER: number;
 /** The fraction of its stability boundary at which the tight_ method's h·ρ counts as at its limit (see AutoMethod). */
 declare const TIGHT_DETECTION: number;
+/** The tightStiff_ method runs instead of the stiff_ one when rtol ≤ TIGHT_STIFF_RTOL; the order of its error estimate. */
+declare const TIGHT_STIFF_RTOL: number;
+declare const TIGHT_STIFF_ERROR_ORDER: number;
 
 // ─── auto: the family interface ─────────────────────────────────────────────────────────────────────────
 // work = [F(t, y), F(t + h, yNew), the explicit methods' other vectors, the stiff method's other vectors]
@@ -113,7 +129,8 @@ const F_NEW = 1;
 const EXPLICIT_AT = 2;
 const TIGHT_AT: number = EXPLICIT_AT + explicit_WORK_VECTORS;
 const STIFF_AT: number = TIGHT_AT + tight_WORK_VECTORS;
-const WORK_VECTORS: number = STIFF_AT + stiff_WORK_VECTORS;
+const TIGHT_STIFF_AT: number = STIFF_AT + stiff_WORK_VECTORS;
+const WORK_VECTORS: number = TIGHT_STIFF_AT + tightStiff_WORK_VECTORS;
 /** Evaluations per attempt depend on the method in use: counted here (familyStats). */
 const STEP_EVALS = 0;
 const STIFFNESS_DETECTION = true;
@@ -127,12 +144,15 @@ interface StepState {
   readonly explicitState: explicit_StepState;
   readonly tightState: tight_StepState;
   readonly stiffState: stiff_StepState;
+  readonly tightStiffState: tightStiff_StepState;
   /** Each method's view of the work vectors: work[0] and work[F_NEW] shared, the rest its own. */
   readonly explicitWork: Float64Array[];
   readonly tightWork: Float64Array[];
   readonly stiffWork: Float64Array[];
-  /** Whether this solve's explicit method is the tight_ one (chosen at its first step, from rtol). */
+  readonly tightStiffWork: Float64Array[];
+  /** Whether this solve's explicit and stiff methods are the tight_ and tightStiff_ ones (chosen from rtol). */
   tight: boolean;
+  tightStiff: boolean;
   /** The method in use, and the one that took the last step (dense output and failures ask it). */
   stiff: boolean;
   lastStiff: boolean;
@@ -147,10 +167,13 @@ function newStepState(adaptive: boolean): StepState {
     explicitState: explicit_newStepState(adaptive),
     tightState: tight_newStepState(adaptive),
     stiffState: stiff_newStepState(adaptive),
+    tightStiffState: tightStiff_newStepState(adaptive),
     explicitWork: new Array<Float64Array>(explicit_WORK_VECTORS),
     tightWork: new Array<Float64Array>(tight_WORK_VECTORS),
     stiffWork: new Array<Float64Array>(stiff_WORK_VECTORS),
+    tightStiffWork: new Array<Float64Array>(tightStiff_WORK_VECTORS),
     tight: false,
+    tightStiff: false,
     stiff: false,
     lastStiff: false,
     nonStiffSteps: 0,
@@ -170,7 +193,7 @@ function bind(view: Float64Array[], work: Float64Array[], at: number, fNew: numb
 
 /** ‖J‖∞ of the stiff method's current Jacobian: the largest row sum of |J_ij|. */
 function jacobianNorm(state: StepState): number {
-  const jac = state.stiffState.matrix.jac;
+  const jac = state.tightStiff ? state.tightStiffState.jac : state.stiffState.matrix.jac;
   let norm = 0;
   for (let i = 0; i < N; i++) {
     let row = 0;
@@ -196,6 +219,7 @@ function step(
 ): number {
   if (state.switches.length === 0) {
     state.tight = rtol <= TIGHT_RTOL;
+    state.tightStiff = rtol <= TIGHT_STIFF_RTOL;
     state.switches.push({ t, method: explicitName(state) });
   }
   state.lastStiff = state.stiff;
@@ -209,8 +233,35 @@ function step(
     return explicit_step(t, h, y, p, view, z, yNew, record, rtol, atol, controlled, state.explicitState as never);
   }
   state.stiffAttempts++;
-  const view = bind(state.stiffWork, work, STIFF_AT, stiff_F_NEW);
-  const err = stiff_step(t, h, y, p, view, z, yNew, record, rtol, atol, controlled, state.stiffState as never);
+  const err = state.tightStiff
+    ? tightStiff_step(
+        t,
+        h,
+        y,
+        p,
+        bind(state.tightStiffWork, work, TIGHT_STIFF_AT, tightStiff_F_NEW),
+        z,
+        yNew,
+        record,
+        rtol,
+        atol,
+        controlled,
+        state.tightStiffState as never,
+      )
+    : stiff_step(
+        t,
+        h,
+        y,
+        p,
+        bind(state.stiffWork, work, STIFF_AT, stiff_F_NEW),
+        z,
+        yNew,
+        record,
+        rtol,
+        atol,
+        controlled,
+        state.stiffState as never,
+      );
   if (err <= 1) {
     // Back to the explicit method once its steps would be stable at this h, for NON_STIFF_STEPS steps in a row.
     state.nonStiffSteps = Math.abs(h) * jacobianNorm(state) <= 0.5 * STABILITY_BOUNDARY ? state.nonStiffSteps + 1 : 0;
@@ -235,7 +286,10 @@ function interpolate(
   at: number,
   state: StepState,
 ): void {
-  if (state.lastStiff) stiff_interpolate(s, h, y0, f0, y1, f1, state.stiffWork, out, at, state.stiffState as never);
+  if (state.lastStiff && state.tightStiff)
+    tightStiff_interpolate(s, h, y0, f0, y1, f1, state.tightStiffWork, out, at, state.tightStiffState as never);
+  else if (state.lastStiff)
+    stiff_interpolate(s, h, y0, f0, y1, f1, state.stiffWork, out, at, state.stiffState as never);
   else if (state.tight) tight_interpolate(s, h, y0, f0, y1, f1, state.tightWork, out, at, state.tightState as never);
   else explicit_interpolate(s, h, y0, f0, y1, f1, state.explicitWork, out, at, state.explicitState as never);
 }
@@ -260,22 +314,32 @@ function explicitName(state: StepState): string {
 
 function familyStats(state: StepState, stats: SolveStats): SolveStats {
   const explicitEvals = state.tight ? tight_STEP_EVALS : explicit_STEP_EVALS;
-  stats.rhsEvals += state.explicitAttempts * explicitEvals + state.stiffAttempts * stiff_STEP_EVALS;
-  stiff_familyStats(state.stiffState, stats);
+  const stiffEvals = state.tightStiff ? tightStiff_STEP_EVALS : stiff_STEP_EVALS;
+  stats.rhsEvals += state.explicitAttempts * explicitEvals + state.stiffAttempts * stiffEvals;
+  if (state.tightStiff) tightStiff_familyStats(state.tightStiffState, stats);
+  else stiff_familyStats(state.stiffState, stats);
   stats.switches = state.switches.map((s) => ({ ...s }));
   return stats;
 }
 
 function stepFailure(state: StepState): { reason: IntegrationError['reason']; why: string } | undefined {
-  if (state.lastStiff) return stiff_stepFailure(state.stiffState as never);
+  if (state.lastStiff)
+    return state.tightStiff
+      ? tightStiff_stepFailure(state.tightStiffState as never)
+      : stiff_stepFailure(state.stiffState as never);
   return state.tight
     ? tight_stepFailure(state.tightState as never)
     : explicit_stepFailure(state.explicitState as never);
 }
 
-/** The driver's controller with the tight_ method's error order; NaN (the driver's, with ERROR_ORDER) otherwise. */
+/**
+ * The driver's controller with the tight_ or tightStiff_ method's error order; NaN (the driver's, with
+ * ERROR_ORDER: the explicit_ and stiff_ methods') otherwise.
+ */
 function proposeStepFactor(state: StepState, err: number, accepted: boolean): number {
-  if (state.lastStiff || !state.tight) return Number.NaN;
+  if (state.lastStiff)
+    return state.tightStiff ? stepFactor(err, accepted, -1 / (TIGHT_STIFF_ERROR_ORDER + 1)) : Number.NaN;
+  if (!state.tight) return Number.NaN;
   return stepFactor(err, accepted, -1 / (TIGHT_ERROR_ORDER + 1));
 }
 
@@ -286,6 +350,6 @@ function stabilityLimited(state: StepState): boolean {
 function switchToStiff(state: StepState, t: number): boolean {
   state.stiff = true;
   state.nonStiffSteps = 0;
-  state.switches.push({ t, method: STIFF_NAME });
+  state.switches.push({ t, method: state.tightStiff ? TIGHT_STIFF_NAME : STIFF_NAME });
   return true;
 }

@@ -54,10 +54,11 @@ describe('Van der Pol, μ = 1000, to t = 3000 (two relaxation cycles), rtol 1e-8
   /**
    * y within 1e-5 for every family. The sensitivities pass through four fast transitions that amplify their
    * global error: within 1e-5 only for RadauIIA5 at this tolerance (measured 1.6e-7); Rodas5P and auto within
-   * 1e-2 (measured 3.3e-4 and 6.2e-3), BDF not bounded here (10 % at rtol 1e-8, 2e-4 at 1e-11; CVODES with
-   * forward sensitivities: 40 % at 1e-8).
+   * 1e-3 (measured 3.3e-4 and 2.7e-4: auto runs RadauIIA5 on the slow arcs at this rtol, RK87 in the
+   * transitions), BDF not bounded here (10 % at rtol 1e-8, 2e-4 at 1e-11; CVODES with forward sensitivities:
+   * 40 % at 1e-8).
    */
-  const bounds: Record<string, number> = { RadauIIA5: 1e-5, Rodas5P: 1e-3, auto: 1e-2 };
+  const bounds: Record<string, number> = { RadauIIA5: 1e-5, Rodas5P: 1e-3, auto: 1e-3 };
   it.each(['RadauIIA5', 'Rodas5P', 'auto', 'BDF'])('%s', (method) => {
     const r = compile(VAN_DER_POL, { method, sensitivities: ['y0', 'params'] }).solve({
       t0: 0,

@@ -29,8 +29,8 @@ const DRIVER_URL = new URL('../../../templates/ts/driver.ts', import.meta.url);
 /**
  * The family templates, by Method['family'], in the order they go into the driver's family region: the stiff
  * families share templates/ts/newton-matrix.ts (J, the shifted matrix d·I − J, the augmented block solve);
- * 'auto' holds two explicit instances and the Rosenbrock template side by side, each with its top-level names
- * prefixed.
+ * 'auto' holds two explicit instances, the Rosenbrock template and the implicit Runge–Kutta one side by side,
+ * each with its top-level names prefixed.
  */
 interface FamilyPart {
   readonly url: URL;
@@ -51,6 +51,7 @@ const FAMILY_URLS: Readonly<Record<Method['family'], readonly FamilyPart[]>> = {
     part('explicit-rk', 'explicit_'),
     part('explicit-rk', 'tight_'),
     part('rosenbrock', 'stiff_'),
+    part('implicit-rk', 'tightStiff_'),
     part('auto'),
   ],
   symplectic: [part('symplectic')],
@@ -248,12 +249,14 @@ function familyDefinitions(
     // templates/ts/newton-matrix.ts needs stays unprefixed.
     const shared = newtonMatrixDefinitions(system);
     const stiff = [...rosenbrockDefinitions(system, method.stiff)].filter(([name]) => !shared.has(name));
+    const tightStiff = [...implicitRkDefinitions(system, method.tightStiff)].filter(([name]) => !shared.has(name));
     return new Map([
       ...common,
       ...shared,
       ...prefixed(explicitDefinitions(system, method.explicit, PLAIN_VECTORS, false, false), 'explicit_'),
       ...prefixed(explicitDefinitions(system, method.tight, PLAIN_VECTORS, false, false), 'tight_'),
       ...prefixed(new Map(stiff), 'stiff_'),
+      ...prefixed(new Map(tightStiff), 'tightStiff_'),
       ['EXPLICIT_NAME', `const EXPLICIT_NAME: string = ${JSON.stringify(method.explicit.name)};`],
       ['TIGHT_NAME', `const TIGHT_NAME: string = ${JSON.stringify(method.tight.name)};`],
       ['TIGHT_RTOL', `const TIGHT_RTOL: number = ${numberLiteral(method.tightRtol).text};`],
@@ -263,6 +266,12 @@ function familyDefinitions(
         `const TIGHT_ERROR_ORDER: number = ${integerLiteral(numericTableau(method.tight).errorOrder)};`,
       ],
       ['STIFF_NAME', `const STIFF_NAME: string = ${JSON.stringify(method.stiff.name)};`],
+      ['TIGHT_STIFF_NAME', `const TIGHT_STIFF_NAME: string = ${JSON.stringify(method.tightStiff.name)};`],
+      ['TIGHT_STIFF_RTOL', `const TIGHT_STIFF_RTOL: number = ${numberLiteral(method.tightStiffRtol).text};`],
+      [
+        'TIGHT_STIFF_ERROR_ORDER',
+        `const TIGHT_STIFF_ERROR_ORDER: number = ${integerLiteral(method.tightStiff.errorEstimate?.order ?? 0)};`,
+      ],
     ]);
   }
   const family =
