@@ -140,6 +140,15 @@ function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, 
   dy[11]! += w9; // ∂f_2/∂p_2
 }
 /**
+ * The second-order columns (0 without them): SECOND_COMPONENTS[c·N + i] is the component of row i of column c;
+ * secondCoupling writes L u at those components, for u given in the state and first-order components.
+ */
+const SECOND_COLUMNS: number = 0;
+const SECOND_COMPONENTS: Int32Array = new Int32Array([]);
+function secondCoupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void {
+  // no second-order sensitivities
+}
+/**
  * d·I − J in its factorization's array of LU_SIZE entries: the LU_INPUTS slots are assembled from J's non-zeros
  * (at JAC_SLOTS) and the diagonal (DIAG_SLOTS); luFactor factorizes in place and returns 0, or 1 + the
  * elimination step whose pivot failed; luSolve solves for nrhs right-hand sides of length N stored one after the
@@ -323,7 +332,7 @@ function newShiftedMatrix(jac: Float64Array): ShiftedMatrix {
     jac,
     lu: new Float64Array(LU_SIZE),
     piv: new Int32Array(N),
-    block: new Float64Array(N * Math.max(1, COLUMNS)),
+    block: new Float64Array(N * Math.max(1, COLUMNS, SECOND_COLUMNS)),
     shift: Number.NaN,
     factorizations: 0,
     linearSolves: 0,
@@ -351,8 +360,8 @@ function columnComponent(c: number, i: number): number {
 
 /**
  * Solves (shift·I − 𝕁) x = r in place in r, an augmented vector (only its first N components when `width` is
- * N): the state with the LU, then every column of Φ and S with K x_y added, K from `coupling` at (t, y).
- * `coupled` is a scratch augmented vector.
+ * N): the state with the LU, then every column of Φ and S with K x_y added, K from `coupling` at (t, y), then
+ * every second-order column with L·(x_y, x_Φ, x_S) added. `coupled` is a scratch augmented vector.
  */
 function solveShifted(
   m: ShiftedMatrix,
@@ -379,6 +388,15 @@ function solveShifted(
   luSolve(m.lu, m.piv, block, COLUMNS);
   for (let c = 0; c < COLUMNS; c++) for (let i = 0; i < N; i++) r[columnComponent(c, i)] = block[c * N + i]!;
   m.linearSolves += COLUMNS;
+  if (SECOND_COLUMNS === 0) return;
+  secondCoupling(t, y, p, r, coupled);
+  for (let k = 0; k < SECOND_COLUMNS * N; k++) {
+    const at = SECOND_COMPONENTS[k]!;
+    block[k] = r[at]! + coupled[at]!;
+  }
+  luSolve(m.lu, m.piv, block, SECOND_COLUMNS);
+  for (let k = 0; k < SECOND_COLUMNS * N; k++) r[SECOND_COMPONENTS[k]!] = block[k]!;
+  m.linearSolves += SECOND_COLUMNS;
 }
 
 /** Whether J's values are all finite (x·0 is 0 for finite x, NaN otherwise). */

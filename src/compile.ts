@@ -25,7 +25,7 @@ import { buildModel, DEFAULT_LIMITS, isModel, type Model, type ModelLimits, type
 import { checkOptionKeys, quoteValue } from './options.ts';
 import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
 import { checkSystemSize, DEFAULT_SYSTEM_LIMITS, type SystemLimits } from './variational/limits.ts';
-import { buildSecondOrderSystem } from './variational/second-order.ts';
+import { buildSecondOrderSystem, checkSecondDerivativeCount } from './variational/second-order.ts';
 import {
   type AugmentedSystem,
   buildAugmentedSystem,
@@ -76,9 +76,11 @@ export interface CompileOptions {
   /**
    * Order of the sensitivities (default 1): 2 integrates the second-order variational equations too, giving the
    * result's `hessian` (with 'y0'), `paramHessian` (with 'params') and `mixedHessian` (with both); see
-   * src/variational/second-order.ts. Available for the explicit Runge–Kutta methods on the TypeScript target, in
-   * the unrolled layout ('auto' resolves to it; 'columns' is refused), without events, WebAssembly kernel or
-   * ensembles; anything else is an OptionError.
+   * src/variational/second-order.ts. Available for the explicit Runge–Kutta methods on the TypeScript target in
+   * both layouts ('auto' loops over columns from COLUMNS_FROM_STATES states on, as at order 1) and on the CUDA
+   * target in f64, and for the stiff families (Rosenbrock, implicit Runge–Kutta, BDF, auto) on the TypeScript
+   * target, unrolled; ensembles on the 'cpu' and 'cuda' backends. Without events or WebAssembly kernel; anything
+   * else is an OptionError.
    */
   readonly order?: 1 | 2;
 }
@@ -103,7 +105,8 @@ export interface Solver {
    * generated TypeScript (default), on an NVIDIA GPU with generated CUDA (f64 or f32), or with WebGPU (f32).
    * Rejects with OptionError for a bad option (every one checked before any work), with the signal's reason when
    * aborted, and with the GPU backends' errors when the device cannot be used; a trajectory that cannot reach t1
-   * is not an error but a status in the result.
+   * is not an error but a status in the result. A solver compiled with `order: 2` runs on 'cpu' and 'cuda' (f64)
+   * and adds each trajectory's Hessians to the result.
    */
   solveEnsemble(options: EnsembleInput, backend?: EnsembleBackendOptions): Promise<EnsembleResult>;
   /** Which step the next solve runs: the module's WebAssembly kernel (see CompileOptions.wasm) or TypeScript. */
@@ -176,7 +179,17 @@ function resolve(
 }
 
 /** What `order: 2` covers so far: the message of every refusal names it. */
-export const ORDER_2_SCOPE = 'order 2 is available for the explicit Runge–Kutta methods on the TypeScript target';
+export const ORDER_2_SCOPE =
+  'order 2 is available for the explicit Runge–Kutta, Rosenbrock, implicit Runge–Kutta, BDF and auto methods on the TypeScript target and, for the explicit ones in f64, on the CUDA target';
+
+/** The families whose TypeScript solvers integrate the second-order blocks. */
+const ORDER_2_FAMILIES: ReadonlySet<Method['family']> = new Set([
+  'explicit-rk',
+  'rosenbrock',
+  'implicit-rk',
+  'bdf',
+  'auto',
+]);
 
 /**
  * Refuses, with an OptionError on `order`, a second-order request outside what is implemented: `what` names the
@@ -184,9 +197,11 @@ export const ORDER_2_SCOPE = 'order 2 is available for the explicit Runge–Kutt
  */
 function checkOrder2(m: Model, method: Method, sens: Sensitivity[], options: CompileOptions): void {
   const refuse = (what: string) => new OptionError('order', `${ORDER_2_SCOPE}; ${what} is not available yet`);
-  if (method.family !== 'explicit-rk') throw refuse(`method ${method.name} (family '${method.family}')`);
+  if (!ORDER_2_FAMILIES.has(method.family)) throw refuse(`method ${method.name} (family '${method.family}')`);
   if (sens.length === 0) throw new OptionError('order', 'order 2 needs sensitivities (y0 and/or params)');
-  if (options.layout === 'columns') throw refuse("layout 'columns' (order 2 unrolls: use 'auto' or 'unrolled')");
+  // (the stiff families' block solves take the second-order columns from the unrolled blocks)
+  if (method.family !== 'explicit-rk' && options.layout === 'columns')
+    throw refuse(`layout 'columns' with method ${method.name} (the stiff families unroll order 2)`);
   if (options.wasm === true) throw refuse('the WebAssembly kernel (wasm: true)');
   if (m.events.length > 0)
     throw refuse(`a model with events ('${m.name}' has ${m.events.map((e) => e.name).join(', ')})`);
@@ -230,10 +245,15 @@ function tsModule(
   order: 1 | 2 = 1,
 ): string {
   if (order === 2) {
-    chooseLayout(m, options); // (checks the option's value)
+    const chosen = chooseLayout(m, options);
     checkOrder2(m, method, sens, options);
-    checkSystemSize(m, sens, 'unrolled', 'ts', limits, 2);
-    const system = buildSecondOrderSystem(buildAugmentedSystem(m, sens, 'unrolled'));
+    const layout = method.family === 'explicit-rk' ? chosen : 'unrolled';
+    checkSystemSize(m, sens, layout, 'ts', limits, 2);
+    if (layout === 'columns') {
+      const limit = limits.maxUnrolledTerms ?? DEFAULT_SYSTEM_LIMITS.maxUnrolledTerms;
+      checkSecondDerivativeCount(m, sens.includes('params'), limit);
+    }
+    const system = buildSecondOrderSystem(buildAugmentedSystem(m, sens, layout));
     return emitSolverModule(system, method, { command: options.command });
   }
   const layout = chooseLayout(m, options);
@@ -276,7 +296,7 @@ export interface GenerateOptions extends CompileOptions {
 export function generate(model: ModelSpec<ParamValue> | Model, options: GenerateOptions = {}): string {
   const { model: m, method, sens, limits, order } = resolve(model, options, GENERATE_KEYS);
   const target = options.target ?? 'ts';
-  if (order === 2 && target !== 'ts' && target !== 'js') {
+  if (order === 2 && target !== 'ts' && target !== 'js' && target !== 'cuda') {
     throw new OptionError('order', `${ORDER_2_SCOPE}; target '${String(target)}' is not available yet`);
   }
   const precision = options.precision;
@@ -297,13 +317,19 @@ export function generate(model: ModelSpec<ParamValue> | Model, options: Generate
       checkSystemSize(m, sens, layout, 'wat', limits);
       return emitWasmKernelText(buildAugmentedSystem(m, sens, layout), explicitMethod(method, "target 'wat'"));
     }
-    case 'cuda':
+    case 'cuda': {
       refuseEvents(m, 'cuda');
-      checkSystemSize(m, sens, 'unrolled', 'cuda', limits);
-      return emitCudaModule(buildAugmentedSystem(m, sens, 'unrolled'), explicitMethod(method, "target 'cuda'"), {
+      if (order === 2) checkOrder2(m, method, sens, options);
+      if (order === 2 && precision === 'f32')
+        throw new OptionError('precision', `${ORDER_2_SCOPE}; the CUDA target in 'f32' is not available yet`);
+      checkSystemSize(m, sens, 'unrolled', 'cuda', limits, order);
+      const first = buildAugmentedSystem(m, sens, 'unrolled');
+      const system = order === 2 ? buildSecondOrderSystem(first) : first;
+      return emitCudaModule(system, explicitMethod(method, "target 'cuda'"), {
         precision: precision ?? 'f64',
         command: options.command,
       });
+    }
     case 'wgsl':
       if (precision === 'f64') throw new OptionError('precision', "WGSL computes in 'f32' only");
       refuseEvents(m, 'wgsl');
@@ -357,7 +383,6 @@ export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOp
     stepKernel: loaded.stepKernel,
     // async: a refused option is a rejected promise, like every other failure of an ensemble.
     solveEnsemble: async (input, backendOptions) => {
-      if (order === 2) throw new OptionError('order', `${ORDER_2_SCOPE}; ensembles are not available yet`);
       const { count, options, backend, precision, workers, onProgress, signal } = checkEnsembleOptions(
         info,
         input,
@@ -373,8 +398,10 @@ export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOp
       };
       // The GPU targets emit straight-line code for the whole augmented vector: sized before it is built.
       const unrolled = (target: 'cuda' | 'wgsl') => {
-        checkSystemSize(m, sens, 'unrolled', target, limits);
-        return buildAugmentedSystem(m, sens, 'unrolled');
+        checkSystemSize(m, sens, 'unrolled', target, limits, order);
+        const first = buildAugmentedSystem(m, sens, 'unrolled');
+        // order 2: the 'cuda' backend only (checkEnsembleOptions refuses the others)
+        return order === 2 ? buildSecondOrderSystem(first) : first;
       };
       switch (backend) {
         case 'cpu':

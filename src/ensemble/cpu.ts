@@ -124,6 +124,7 @@ export async function solveEnsembleCpu(
     y: concat((s) => s.y),
     jacobian: info.sensitivities.includes('y0') ? concat((s) => s.jacobian) : undefined,
     paramJacobian: info.sensitivities.includes('params') ? concat((s) => s.paramJacobian) : undefined,
+    ...(info.sensitivityOrder === 2 ? secondOrderFields(info, concat) : {}),
     ...(info.events === undefined ? {} : { eventTimes: concat((s) => s.eventTimes) }),
     status,
     stats: {
@@ -134,5 +135,19 @@ export async function solveEnsembleCpu(
       precision: 'f64',
       ms: performance.now() - started,
     },
+  };
+}
+
+/** The second-order results of an ensemble of an `order: 2` solver: each block its sensitivities were asked for. */
+function secondOrderFields(
+  info: SolverInfo,
+  concat: (pick: (s: SliceOutput) => Float64Array) => Float64Array,
+): Pick<EnsembleResult, 'hessian' | 'paramHessian' | 'mixedHessian'> {
+  const withJ = info.sensitivities.includes('y0');
+  const withS = info.sensitivities.includes('params');
+  return {
+    ...(withJ ? { hessian: concat((s) => s.hessian) } : {}),
+    ...(withS ? { paramHessian: concat((s) => s.paramHessian) } : {}),
+    ...(withJ && withS ? { mixedHessian: concat((s) => s.mixedHessian) } : {}),
   };
 }

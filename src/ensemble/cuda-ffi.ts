@@ -23,6 +23,11 @@ export interface RawEnsembleArgs<R extends Float64Array | Float32Array = Float64
   readonly y: R;
   readonly jacobian: R | null;
   readonly paramJacobian: R | null;
+  /**
+   * With order-2 sensitivities: count × secondSize, each row the second-order blocks of the augmented vector as
+   * integrated (Ψ and Π as pairs j ≤ k; see unpackSecondOrder in cuda.ts); null: not copied out.
+   */
+  readonly secondOrder: R | null;
   readonly t: Float64Array | null;
   readonly status: Int32Array | null;
   readonly steps: Int32Array | null;
@@ -37,6 +42,13 @@ export interface LibraryLayout {
   readonly sensOffset: number;
   /** sizeof(real): 8 or 4. */
   readonly realBytes: number;
+  /** Offsets of the second-order blocks Ψ (∂²y/∂y0∂y0), Mx (∂²y/∂y0∂p), Π (∂²y/∂p∂p); -1: not integrated. */
+  readonly hessOffset: number;
+  readonly mixedOffset: number;
+  readonly paramHessOffset: number;
+  /** Where the second-order blocks begin (m at order 1) and how many components they hold (0 at order 1). */
+  readonly secondOffset: number;
+  readonly secondSize: number;
 }
 
 export interface EnsembleLibrary {
@@ -74,12 +86,34 @@ async function loadKoffi(): Promise<Koffi> {
   }
 }
 
+/** How many ints odeforge_layout writes. */
+export const LAYOUT_INTS = 11;
+
+/** The LibraryLayout of odeforge_layout's ints (templates/cuda/explicit-rk.cu says their order). */
+export function layoutFrom(raw: Int32Array): LibraryLayout {
+  if (raw.length < LAYOUT_INTS)
+    throw new Error(`internal: odeforge_layout gives ${LAYOUT_INTS} ints, got ${raw.length}`);
+  return {
+    n: raw[0]!,
+    p: raw[1]!,
+    m: raw[2]!,
+    phiOffset: raw[3]!,
+    sensOffset: raw[4]!,
+    realBytes: raw[5]!,
+    hessOffset: raw[6]!,
+    mixedOffset: raw[7]!,
+    paramHessOffset: raw[8]!,
+    secondOffset: raw[9]!,
+    secondSize: raw[10]!,
+  };
+}
+
 const loaded = new Map<string, Promise<EnsembleLibrary>>();
 
 const SHARED_ARGS = (real: string) =>
   `int count, double t0, double t1, const ${real}* y0, const ${real}* params, double rtol, double atol, double dt, ` +
-  `double max_steps, ${real}* y, ${real}* jacobian, ${real}* param_jacobian, double* t, int* status, int* steps, ` +
-  'int* rejected';
+  `double max_steps, ${real}* y, ${real}* jacobian, ${real}* param_jacobian, ${real}* second_order, double* t, ` +
+  'int* status, int* steps, int* rejected';
 
 function callAsync(fn: { async: (...args: unknown[]) => void }, args: readonly unknown[]): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -101,6 +135,7 @@ function argList(a: RawEnsembleArgs): unknown[] {
     a.y,
     a.jacobian,
     a.paramJacobian,
+    a.secondOrder,
     a.t,
     a.status,
     a.steps,
@@ -114,16 +149,9 @@ async function open(built: BuiltLibrary, precision: CudaPrecision): Promise<Ense
   const real = precision === 'f64' ? 'double' : 'float';
 
   const layoutFn = lib.func('void odeforge_layout(_Out_ int* out)');
-  const raw = new Int32Array(6);
+  const raw = new Int32Array(LAYOUT_INTS);
   layoutFn(raw);
-  const layout: LibraryLayout = {
-    n: raw[0]!,
-    p: raw[1]!,
-    m: raw[2]!,
-    phiOffset: raw[3]!,
-    sensOffset: raw[4]!,
-    realBytes: raw[5]!,
-  };
+  const layout = layoutFrom(raw);
   if (layout.realBytes !== (precision === 'f64' ? 8 : 4)) {
     throw new Error(`internal: ${built.path} was built for ${layout.realBytes}-byte reals, not ${precision}`);
   }

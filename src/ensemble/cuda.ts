@@ -7,6 +7,11 @@
  *   const r = await solveEnsembleCuda(system, findMethod('Dormand-Prince'), { t0: 0, t1: 1, y0, params }, 'f64');
  *   r.y (N×n), r.jacobian (N×n×n), r.paramJacobian (N×n×p), r.status[i], r.stats
  *
+ * With second-order sensitivities (a system from buildSecondOrderSystem, unrolled; f64 only) the kernel
+ * integrates the second-order blocks with the rest, copies them out as integrated (pairs j ≤ k), and the result
+ * carries r.hessian (N×n×n×n), r.paramHessian (N×n×p×p) and r.mixedHessian (N×n×n×p), unpacked here
+ * (unpackSecondOrder) into the layouts of the TypeScript solver's hessian, paramHessian and mixedHessian.
+ *
  * The same source also builds with g++ (no CUDA needed) and runs the same functions on the CPU
  * (solveEnsembleCudaOnCpu): that is how the GPU numerics are tested on machines without a GPU. For timing,
  * prepareCudaEnsemble builds once and `run` reports the CUDA-event times of the copies and of the kernel.
@@ -15,6 +20,7 @@ import { type CudaPrecision, emitCudaModule } from '../codegen/cuda/module.ts';
 import { OptionError } from '../errors.ts';
 import { numericTableau } from '../methods/numeric.ts';
 import type { ExplicitRungeKuttaMethod as Method } from '../methods/types.ts';
+import { pairCount, pairIndex } from '../variational/second-order.ts';
 import type { AugmentedSystem } from '../variational/system.ts';
 import {
   type BuiltLibrary,
@@ -24,7 +30,7 @@ import {
   CudaRuntimeError,
   CudaUnavailableError,
 } from './cuda-build.ts';
-import { type EnsembleLibrary, openEnsembleLibrary, type RawEnsembleArgs } from './cuda-ffi.ts';
+import { type EnsembleLibrary, type LibraryLayout, openEnsembleLibrary, type RawEnsembleArgs } from './cuda-ffi.ts';
 import { ENSEMBLE_STATUS, type EnsembleOptions, type EnsembleResult, type EnsembleStatus } from './types.ts';
 
 export type { CudaPrecision } from '../codegen/cuda/module.ts';
@@ -161,9 +167,12 @@ function checkOptions(system: AugmentedSystem, method: Method, options: Ensemble
   return { count, t0, t1, y0, params, rtol, atol, dt, maxSteps };
 }
 
-function checkPrecision(precision: unknown): void {
+function checkPrecision(precision: unknown, system: AugmentedSystem): void {
   if (precision !== 'f64' && precision !== 'f32') {
     throw new OptionError('precision', `expected 'f64' or 'f32', got '${String(precision)}'`);
+  }
+  if (system.secondOrder !== undefined && precision !== 'f64') {
+    throw new OptionError('precision', `second-order sensitivities on the CUDA target compute in 'f64' only`);
   }
 }
 
@@ -192,14 +201,86 @@ function toDouble(a: Float64Array | Float32Array): Float64Array {
 
 const STATUS_BY_CODE: readonly EnsembleStatus[] = ENSEMBLE_STATUS;
 
+/** What unpackSecondOrder reads of a library's layout (odeforge_layout). */
+export type SecondOrderLayout = Pick<
+  LibraryLayout,
+  'n' | 'p' | 'hessOffset' | 'mixedOffset' | 'paramHessOffset' | 'secondOffset' | 'secondSize'
+>;
+
+/** An ensemble's Hessians, in the layouts of EnsembleResult (each present when its block is integrated). */
+export interface UnpackedSecondOrder {
+  hessian?: Float64Array;
+  paramHessian?: Float64Array;
+  mixedHessian?: Float64Array;
+}
+
+/**
+ * The Hessians of `count` trajectories from the second-order blocks the kernel copies out (`packed`: count rows
+ * of layout.secondSize, each the augmented vector's components from layout.secondOffset on): Ψ and Π, stored
+ * as pairs j ≤ k (src/variational/second-order.ts), filled out to both halves — hessian[((r·n + i)·n + j)·n + k]
+ * = ∂²y_i/∂y0_j∂y0_k of trajectory r, paramHessian likewise n×p×p — and Mx copied as it is (n×n×p).
+ */
+export function unpackSecondOrder(
+  packed: ArrayLike<number>,
+  count: number,
+  layout: SecondOrderLayout,
+): UnpackedSecondOrder {
+  const { n, p, secondOffset, secondSize: width } = layout;
+  if (packed.length !== count * width) {
+    throw new Error(`internal: ${count} rows of ${width} second-order components, got ${packed.length} values`);
+  }
+  /** A block of n rows of m(m+1)/2 pairs at `offset`, as count × n × m × m. */
+  const symmetric = (offset: number, m: number): Float64Array => {
+    const pairs = pairCount(m);
+    const out = new Float64Array(count * n * m * m);
+    for (let r = 0; r < count; r++) {
+      const from = r * width + offset - secondOffset;
+      const to = r * n * m * m;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < m; j++)
+          for (let k = 0; k < m; k++) {
+            const c = j <= k ? pairIndex(m, j, k) : pairIndex(m, k, j);
+            out[to + (i * m + j) * m + k] = packed[from + i * pairs + c]!;
+          }
+    }
+    return out;
+  };
+  const result: UnpackedSecondOrder = {};
+  if (layout.hessOffset >= 0) result.hessian = symmetric(layout.hessOffset, n);
+  if (layout.mixedOffset >= 0) {
+    const size = n * n * p;
+    const mixed = new Float64Array(count * size);
+    for (let r = 0; r < count; r++) {
+      const from = r * width + layout.mixedOffset - secondOffset;
+      for (let c = 0; c < size; c++) mixed[r * size + c] = packed[from + c]!;
+    }
+    result.mixedHessian = mixed;
+  }
+  if (layout.paramHessOffset >= 0) result.paramHessian = symmetric(layout.paramHessOffset, p);
+  return result;
+}
+
+/** Whether a library's second-order blocks lie where the system has them. */
+function sameSecondOrder(layout: LibraryLayout, system: AugmentedSystem): boolean {
+  const second = system.secondOrder;
+  if (second === undefined) return layout.secondSize === 0;
+  return (
+    layout.m === system.components.length &&
+    layout.hessOffset === second.hessOffset &&
+    layout.mixedOffset === second.mixedOffset &&
+    layout.paramHessOffset === second.paramHessOffset &&
+    layout.secondOffset + layout.secondSize === layout.m
+  );
+}
+
 async function runLibrary(
   lib: EnsembleLibrary,
   system: AugmentedSystem,
   o: CheckedOptions,
   runOptions: CudaRunOptions,
 ): Promise<CudaEnsembleRun> {
-  const { n, p, phiOffset, sensOffset } = lib.layout;
-  if (n !== system.model.states.length || p !== system.model.params.length) {
+  const { n, p, phiOffset, sensOffset, secondSize } = lib.layout;
+  if (n !== system.model.states.length || p !== system.model.params.length || !sameSecondOrder(lib.layout, system)) {
     throw new Error(`internal: library ${lib.built.path} does not match the system`);
   }
   const precision = lib.precision;
@@ -217,6 +298,7 @@ async function runLibrary(
     y: realArray(precision, o.count * n),
     jacobian: phiOffset >= 0 ? realArray(precision, o.count * n * n) : null,
     paramJacobian: sensOffset >= 0 ? realArray(precision, o.count * n * p) : null,
+    secondOrder: secondSize > 0 ? realArray(precision, o.count * secondSize) : null,
     t: new Float64Array(o.count),
     status: new Int32Array(o.count),
     steps: new Int32Array(o.count),
@@ -267,8 +349,24 @@ async function runLibrary(
   if (args.jacobian !== null) result.jacobian = toDouble(args.jacobian);
   if (wantsParams)
     result.paramJacobian = args.paramJacobian !== null ? toDouble(args.paramJacobian) : new Float64Array(0);
+  if (args.secondOrder !== null) Object.assign(result, unpackSecondOrder(args.secondOrder, o.count, lib.layout));
   if (timing !== undefined) result.timing = timing;
   return result;
+}
+
+/**
+ * Runs a loaded library — its kernel, or with `onCpu` (or a CPU build) its CPU loop — on an ensemble, options
+ * checked as solveEnsembleCuda checks them: what CudaEnsemble.run does. Exported so that a test can drive the
+ * GPU path (the arrays handed to odeforge_solve_cuda and the result made of them) with a stand-in library.
+ */
+export function runEnsembleLibrary(
+  lib: EnsembleLibrary,
+  system: AugmentedSystem,
+  method: Method,
+  options: EnsembleOptions,
+  runOptions: CudaRunOptions = {},
+): Promise<CudaEnsembleRun> {
+  return runLibrary(lib, system, checkOptions(system, method, options), runOptions);
 }
 
 /**
@@ -283,7 +381,7 @@ export async function loadEnsemble(
   precision: CudaPrecision = 'f64',
   build: CudaBuildOptions = {},
 ): Promise<CudaEnsemble> {
-  checkPrecision(precision);
+  checkPrecision(precision, system);
   return loadEnsembleSource(target, system, method, precision, cudaEnsembleSource(system, method, precision), build);
 }
 
@@ -300,7 +398,7 @@ export async function loadEnsembleSource(
   source: string,
   build: CudaBuildOptions = {},
 ): Promise<CudaEnsemble> {
-  checkPrecision(precision);
+  checkPrecision(precision, system);
   const library = await buildLibrary(source, target, build);
   const lib = await openEnsembleLibrary(library, precision);
   return {
@@ -309,7 +407,7 @@ export async function loadEnsembleSource(
     source,
     library,
     device: lib.cuda?.deviceName(),
-    run: (options, runOptions = {}) => runLibrary(lib, system, checkOptions(system, method, options), runOptions),
+    run: (options, runOptions = {}) => runEnsembleLibrary(lib, system, method, options, runOptions),
   };
 }
 
@@ -365,7 +463,7 @@ export async function solveEnsembleCuda(
   build: CudaBuildOptions & CudaRunOptions = {},
 ): Promise<EnsembleResult> {
   // Bad options are reported before anything is built.
-  checkPrecision(precision);
+  checkPrecision(precision, system);
   checkOptions(system, method, options);
   checkBlockSize(build.blockSize);
   const ensemble = await prepareCudaEnsemble(system, method, precision, build);
@@ -380,6 +478,7 @@ export async function solveEnsembleCudaOnCpu(
   precision: CudaPrecision = 'f64',
   build: CudaBuildOptions = {},
 ): Promise<EnsembleResult> {
+  checkPrecision(precision, system);
   checkOptions(system, method, options);
   const ensemble = await prepareCpuEnsemble(system, method, precision, build);
   return ensemble.run(options);

@@ -86,6 +86,22 @@ export function checkEnsembleOptions(
   if (precision !== 'f64' && precision !== 'f32') {
     throw new OptionError('precision', `expected 'f64' or 'f32', got ${quoteValue(precision)}`);
   }
+  // Second-order sensitivities (compile's `order: 2`): the CPU workers and the CUDA kernel integrate them, in
+  // double precision.
+  if (info.sensitivityOrder === 2) {
+    if (backend === 'webgpu') {
+      throw new OptionError(
+        'backend',
+        "order 2 ensembles run on the 'cpu' and 'cuda' backends (f64); the 'webgpu' backend is not available yet",
+      );
+    }
+    if (precision !== 'f64') {
+      throw new OptionError(
+        'precision',
+        `order 2 ensembles compute in 'f64' only; '${precision}' is not available yet`,
+      );
+    }
+  }
   // The GPU kernels integrate to t1 and know nothing of events: a result that ignored them would be wrong.
   if (backend !== 'cpu' && info.events !== undefined && info.events.length > 0) {
     throw new OptionError(

@@ -83,7 +83,7 @@ parentPort.on('message', (request) => {
   }
   const outcome = runSlice(mod, task, progress);
   const o = outcome.ok ? outcome.output : undefined;
-  parentPort.postMessage({ outcome, loaded }, o ? [o.y.buffer, o.jacobian.buffer, o.paramJacobian.buffer, o.eventTimes.buffer, o.status.buffer] : []);
+  parentPort.postMessage({ outcome, loaded }, o ? [o.y.buffer, o.jacobian.buffer, o.paramJacobian.buffer, o.hessian.buffer, o.paramHessian.buffer, o.mixedHessian.buffer, o.eventTimes.buffer, o.status.buffer] : []);
 });
 `;
 

@@ -33,6 +33,10 @@ export interface SliceOutput {
   readonly y: Float64Array;
   readonly jacobian: Float64Array;
   readonly paramJacobian: Float64Array;
+  /** With second-order sensitivities (else empty): rows × n³, rows × n·p², rows × n²·p, the solver's layouts. */
+  readonly hessian: Float64Array;
+  readonly paramHessian: Float64Array;
+  readonly mixedHessian: Float64Array;
   /** rows × events: the time each event first happened on the row's trajectory, NaN where it did not. */
   readonly eventTimes: Float64Array;
   readonly status: Uint8Array;
@@ -84,6 +88,10 @@ export function runSlice(mod: SolverModule, task: SliceTask, progress: Int32Arra
   const y = new Float64Array(count * n).fill(Number.NaN);
   const jacobian = new Float64Array(withJ ? count * n * n : 0).fill(Number.NaN);
   const paramJacobian = new Float64Array(withS ? count * n * p : 0).fill(Number.NaN);
+  const second = info.sensitivityOrder === 2;
+  const hessian = new Float64Array(second && withJ ? count * n * n * n : 0).fill(Number.NaN);
+  const paramHessian = new Float64Array(second && withS ? count * n * p * p : 0).fill(Number.NaN);
+  const mixedHessian = new Float64Array(second && withJ && withS ? count * n * n * p : 0).fill(Number.NaN);
   const eventNames = info.events ?? [];
   const eventTimes = new Float64Array(count * eventNames.length).fill(Number.NaN);
   const status = new Uint8Array(count);
@@ -121,6 +129,9 @@ export function runSlice(mod: SolverModule, task: SliceTask, progress: Int32Arra
       y.set(result.y, r * n);
       if (withJ) jacobian.set(result.jacobian!, r * n * n);
       if (withS) paramJacobian.set(result.paramJacobian!, r * n * p);
+      if (hessian.length > 0) hessian.set(result.hessian!, r * n * n * n);
+      if (paramHessian.length > 0) paramHessian.set(result.paramHessian!, r * n * p * p);
+      if (mixedHessian.length > 0) mixedHessian.set(result.mixedHessian!, r * n * n * p);
       // each event's first time (a terminal one's is where the trajectory ended)
       for (const event of result.events ?? []) {
         const at = r * eventNames.length + eventNames.indexOf(event.name);
@@ -148,7 +159,20 @@ export function runSlice(mod: SolverModule, task: SliceTask, progress: Int32Arra
     steps += result.stats.steps + result.stats.rejected;
     rejected += result.stats.rejected;
   }
-  const output = { y, jacobian, paramJacobian, eventTimes, status, steps, rejected, rows: r, cancelled: r < count };
+  const output = {
+    y,
+    jacobian,
+    paramJacobian,
+    hessian,
+    paramHessian,
+    mixedHessian,
+    eventTimes,
+    status,
+    steps,
+    rejected,
+    rows: r,
+    cancelled: r < count,
+  };
   return { ok: true, output };
 }
 

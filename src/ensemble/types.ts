@@ -118,6 +118,15 @@ export interface EnsembleResult {
   /** N×n×p, when parameter sensitivities were compiled. */
   readonly paramJacobian?: Float64Array;
   /**
+   * With `order: 2` ('cuda' backend, f64), per trajectory the TypeScript solver's `hessian`: N×n×n×n,
+   * hessian[((r*n + i)*n + j)*n + k] = ∂²y_i(t1)/∂y0_j∂y0_k of trajectory r, when y0 sensitivities were compiled.
+   */
+  readonly hessian?: Float64Array;
+  /** With `order: 2`: N×n×p×p, ∂²y_i/∂p_j∂p_k per trajectory, when parameter sensitivities were compiled. */
+  readonly paramHessian?: Float64Array;
+  /** With `order: 2`: N×n×n×p, ∂²y_i/∂y0_j∂p_k per trajectory, when both were compiled. */
+  readonly mixedHessian?: Float64Array;
+  /**
    * N×E for a model with E events ('cpu' backend; absent for a model without events): the time at which each
    * event first happened on each trajectory, NaN where it did not (row i, column k: trajectory i, the model's k-th
    * event, in the order of info.events). A trajectory that a terminal event ended has that event's time in its row,

@@ -17,9 +17,20 @@
  * product J_il X_lc with X_lc structurally zero is left out. The source terms leave out factors that are
  * structural zeros of Φ, S or the second derivatives. f_i,lm is built once per l ≤ m (d(J_il)/dy_m) and used
  * for both (l,m) and (m,l).
+ *
+ * The 'columns' layout (compile's choice from COLUMNS_FROM_STATES states on, as at first order) builds no
+ * component expressions: only f, J, ∂f/∂p and the non-zero second derivatives (secondDerivatives), and the code
+ * generator (src/codegen/ts/second-order-columns.ts) loops over the blocks' columns — the pairs j ≤ k of Φ's
+ * columns for Ψ, (j, k) of Φ's and S's for M, j ≤ k of S's for P — each column's rows being J·X (J's non-zeros)
+ * plus the curvature term over the non-zero f_i,lm (l ≤ m, both orders for l < m); the f_i,l p_q terms, and
+ * f_i,p_q p_r, are added per parameter after them. Code size O(nnz(J) + nnz(f_yy) + nnz(f_yp) + nnz(f_pp)) instead
+ * of a term per product of every column; every column is computed (no structural zeros past f's), so the
+ * results agree with the unrolled layout's to rounding (the sums run in another order), not bit for bit.
  */
-import { Differentiator } from '../diff/derivative.ts';
+import { Differentiator, freeSymbols } from '../diff/derivative.ts';
+import { ModelError } from '../errors.ts';
 import { type Expr, isConst, type SymNode } from '../expr/ir.ts';
+import type { Model } from '../model/model.ts';
 import { type AugmentedSystem, statesReaching, transposeRows } from './system.ts';
 
 /** Where the second-order blocks lie in the augmented vector (-1: not integrated). */
@@ -30,6 +41,28 @@ export interface SecondOrderBlocks {
   readonly mixedOffset: number;
   /** Offset of P (∂²y/∂p_j∂p_k, j ≤ k; n × p(p+1)/2), or -1 without parameter sensitivities. */
   readonly paramHessOffset: number;
+  /**
+   * The 'columns' layout only: the non-zero second derivatives of f, which the code generator's loops over the
+   * blocks' columns read (src/codegen/ts/second-order-columns.ts). The unrolled layout has them in its rhs.
+   */
+  readonly derivatives?: SecondDerivatives;
+}
+
+/** One non-zero second derivative of f_i: with respect to a and c (states or parameters, by the list it is in). */
+export interface SecondDerivative {
+  readonly a: number;
+  readonly c: number;
+  readonly e: Expr;
+}
+
+/** The structurally non-zero second derivatives of f, row by row (one list per f_i). */
+export interface SecondDerivatives {
+  /** f_i,ac = ∂²f_i/∂y_a∂y_c for a ≤ c (states a and c). */
+  readonly yy: readonly (readonly SecondDerivative[])[];
+  /** f_i,a p_c = ∂²f_i/∂y_a∂p_c (state a, parameter c); empty rows without parameter sensitivities. */
+  readonly yp: readonly (readonly SecondDerivative[])[];
+  /** f_i,p_a p_c = ∂²f_i/∂p_a∂p_c for a ≤ c (parameters); empty rows without parameter sensitivities. */
+  readonly pp: readonly (readonly SecondDerivative[])[];
 }
 
 /** The number of pairs j ≤ k of m indices, and the index of pair (j, k), j ≤ k, in their order. */
@@ -42,19 +75,103 @@ export function secondOrderSize(n: number, p: number, withY0: boolean): number {
 }
 
 /**
- * The system with the second-order blocks appended. `first` must be the unrolled first-order system of the
- * same sensitivities (its Φ and S components and patterns are read).
+ * Refuses, with a ModelError, a second-order system of the 'columns' layout whose second derivatives of f could
+ * number more than `limit` (limits.maxUnrolledTerms, which in the unrolled layout counts them among its terms):
+ * an f_i that reads r states and s parameters has up to r(r+1)/2 + r·s + s(s+1)/2 (the parameter ones with
+ * parameter sensitivities only), each an expression built and printed once and evaluated at every rhs call.
+ * Estimated from the symbols each f_i reads, before anything is differentiated.
+ */
+export function checkSecondDerivativeCount(model: Model, withParams: boolean, limit: number): void {
+  const states = new Set(model.states.map((y) => y.id));
+  const params = new Set(withParams ? model.params.map((q) => q.id) : []);
+  let count = 0;
+  for (const f of model.rhs) {
+    let r = 0;
+    let s = 0;
+    for (const id of freeSymbols(f)) {
+      if (states.has(id)) r++;
+      else if (params.has(id)) s++;
+    }
+    count += (r * (r + 1)) / 2 + r * s + (s * (s + 1)) / 2;
+  }
+  if (count > limit) {
+    const figure = (x: number) => x.toLocaleString('en-US');
+    throw new ModelError(
+      { model: model.name },
+      `second-order sensitivities need up to ${figure(count)} second derivatives of the right-hand sides (for ` +
+        'each, the pairs of states and parameters it reads), which exceeds limits.maxUnrolledTerms = ' +
+        `${figure(limit)}; ask for fewer sensitivities, simplify the model or raise the limit`,
+    );
+  }
+}
+
+/**
+ * The non-zero second derivatives of f from a first-order system's J and ∂f/∂p: f_i,lm = ∂J_il/∂y_m for l ≤ m
+ * (both in J's row i: f_i,lm is zero unless f_i reads y_l and y_m), f_i,l p_q = ∂J_il/∂p_q, and f_i,p_q p_r =
+ * ∂(∂f_i/∂p_q)/∂p_r for q ≤ r; the parameter ones only with parameter sensitivities.
+ */
+export function secondDerivatives(first: AugmentedSystem): SecondDerivatives {
+  const model = first.model;
+  const diff = new Differentiator(model.builder);
+  const np = first.sensOffset >= 0 ? model.params.length : 0;
+  const yy: SecondDerivative[][] = [];
+  const yp: SecondDerivative[][] = [];
+  const pp: SecondDerivative[][] = [];
+  first.jacobian.forEach((row, i) => {
+    const rowYy: SecondDerivative[] = [];
+    const rowYp: SecondDerivative[] = [];
+    row.columns.forEach((l, t) => {
+      const jl = row.entries[t]!;
+      for (const m of row.columns) {
+        if (m < l) continue;
+        const e = diff.d(jl, model.states[m]!);
+        if (!isConst(e, 0)) rowYy.push({ a: l, c: m, e });
+      }
+      for (let q = 0; q < np; q++) {
+        const e = diff.d(jl, model.params[q]!);
+        if (!isConst(e, 0)) rowYp.push({ a: l, c: q, e });
+      }
+    });
+    const rowPp: SecondDerivative[] = [];
+    for (let q = 0; q < np; q++) {
+      const fq = first.paramDerivatives[i]![q]!;
+      if (isConst(fq, 0)) continue;
+      for (let r = q; r < np; r++) {
+        const e = diff.d(fq, model.params[r]!);
+        if (!isConst(e, 0)) rowPp.push({ a: q, c: r, e });
+      }
+    }
+    yy.push(rowYy);
+    yp.push(rowYp);
+    pp.push(rowPp);
+  });
+  return { yy, yp, pp };
+}
+
+/**
+ * The system with the second-order blocks appended, in the layout of `first`, the first-order system of the same
+ * sensitivities: unrolled, one right-hand side per component of the blocks (Φ's and S's components and patterns
+ * are read); 'columns', the blocks' offsets and f's second derivatives only (`secondOrder.derivatives`), the
+ * products left to the code generator's loops, as Φ's and S's are.
  */
 export function buildSecondOrderSystem(first: AugmentedSystem): AugmentedSystem & { secondOrder: SecondOrderBlocks } {
-  if (first.layout !== 'unrolled') throw new Error('internal: second-order sensitivities need the unrolled layout');
   const model = first.model;
   const b = model.builder;
-  const diff = new Differentiator(b);
   const n = model.states.length;
   const withY0 = first.phiOffset >= 0;
   const withParams = first.sensOffset >= 0;
   const np = withParams ? model.params.length : 0;
   const J = first.jacobian;
+  const { yy: fyy, yp: fyp, pp: fpp } = secondDerivatives(first);
+  if (first.layout === 'columns') {
+    // Only f, J, ∂f/∂p and these: the code generator loops over the blocks' columns (src/codegen/ts/rhs.ts).
+    const hessOffset = withY0 ? first.size : -1;
+    const mixedOffset = withY0 && withParams ? first.size + n * pairCount(n) : -1;
+    const paramHessOffset = withParams ? first.size + (withY0 ? n * pairCount(n) + n * n * np : 0) : -1;
+    const size = first.size + secondOrderSize(n, np, withY0);
+    const derivatives = { yy: fyy, yp: fyp, pp: fpp };
+    return { ...first, size, secondOrder: { hessOffset, mixedOffset, paramHessOffset, derivatives } };
+  }
   const reads = J.map((row) => row.columns);
   const readBy = transposeRows(reads, n);
   const phiSet = (first.phiPattern ?? []).map((row) => new Set(row));
@@ -63,45 +180,6 @@ export function buildSecondOrderSystem(first: AugmentedSystem): AugmentedSystem 
     withY0 && phiSet[l]!.has(j) ? b.sym(`phi_${l}_${j}`, 'aux', first.phiOffset + l * n + j) : undefined;
   const sens = (l: number, q: number): Expr | undefined =>
     withParams && sensSet[l]!.has(q) ? b.sym(`s_${l}_${q}`, 'aux', first.sensOffset + l * np + q) : undefined;
-
-  // Second derivatives of f_i, non-zero ones only: f_i,lm for l ≤ m; f_i,l p_q; f_i,p_q p_r for q ≤ r.
-  interface Entry {
-    readonly a: number;
-    readonly c: number;
-    readonly e: Expr;
-  }
-  const fyy: Entry[][] = [];
-  const fyp: Entry[][] = [];
-  const fpp: Entry[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row = J[i]!;
-    const yy: Entry[] = [];
-    const yp: Entry[] = [];
-    row.columns.forEach((l, t) => {
-      const jl = row.entries[t]!;
-      for (const m of row.columns) {
-        if (m < l) continue;
-        const e = diff.d(jl, model.states[m]!);
-        if (!isConst(e, 0)) yy.push({ a: l, c: m, e });
-      }
-      for (let q = 0; q < np; q++) {
-        const e = diff.d(jl, model.params[q]!);
-        if (!isConst(e, 0)) yp.push({ a: l, c: q, e });
-      }
-    });
-    const pp: Entry[] = [];
-    for (let q = 0; q < np; q++) {
-      const fq = first.paramDerivatives[i]![q]!;
-      if (isConst(fq, 0)) continue;
-      for (let r = q; r < np; r++) {
-        const e = diff.d(fq, model.params[r]!);
-        if (!isConst(e, 0)) pp.push({ a: q, c: r, e });
-      }
-    }
-    fyy.push(yy);
-    fyp.push(yp);
-    fpp.push(pp);
-  }
 
   const product = (terms: Expr[], ...factors: (Expr | undefined)[]): void => {
     if (factors.some((f) => f === undefined)) return;

@@ -45,8 +45,10 @@ ODEFORGE_HD static ODEFORGE_INLINE real odeforge_fabs(real a) { return fabs(a); 
 // @odeforge:end precision
 
 // ─── Model and method constants ────────────────────────────────────────────────────────────────────────
-// N states, P parameters, M = length of the augmented vector [y | Φ (N×N) | S (N×P)]; the offsets of Φ and S
-// (-1 when not integrated); the tableau's stage count, FSAL flag, order and error order (0: fixed step); the
+// N states, P parameters, M = length of the augmented vector [y | Φ (N×N) | S (N×P)], followed with order-2
+// sensitivities by the second-order blocks (src/variational/second-order.ts) [Ψ (N × N(N+1)/2) | Mx (N × N·P) |
+// Π (N × P(P+1)/2)], Ψ and Π symmetric pairs j ≤ k; the offsets of Φ, S, Ψ, Mx and Π (-1 when not integrated),
+// and where the second-order blocks begin and how many components they hold (SECOND_SIZE 0 at order 1); the tableau's stage count, FSAL flag, order and error order (0: fixed step); the
 // stage at t + h that the stiffness estimate compares with y_new (-1: none) and the method's real stability
 // boundary (src/methods/stability.ts); the per-trajectory status codes (ENSEMBLE_STATUS in
 // src/ensemble/types.ts, same order).
@@ -56,6 +58,11 @@ ODEFORGE_HD static ODEFORGE_INLINE real odeforge_fabs(real a) { return fabs(a); 
 #define ODEFORGE_M 2
 #define ODEFORGE_PHI_OFFSET 1
 #define ODEFORGE_SENS_OFFSET (-1)
+#define ODEFORGE_HESS_OFFSET (-1)
+#define ODEFORGE_MIXED_OFFSET (-1)
+#define ODEFORGE_PARAM_HESS_OFFSET (-1)
+#define ODEFORGE_SECOND_OFFSET 2
+#define ODEFORGE_SECOND_SIZE 0
 #define ODEFORGE_STAGES 2
 #define ODEFORGE_FSAL 0
 #define ODEFORGE_ORDER 2
@@ -428,8 +435,9 @@ ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_integrate(double t0
 /**
  * Row-major arrays, one trajectory per row. Inputs: y0 (count×N), params (count×P, or NULL for the model's
  * defaults). Outputs: y (count×N) and, where not NULL, jacobian (count×N×N, when Φ is integrated),
- * param_jacobian (count×N×P, when S is), t (time reached), status (ODEFORGE_STATUS_*), steps (accepted) and
- * rejected, one per trajectory.
+ * param_jacobian (count×N×P, when S is), second_order (count×SECOND_SIZE, with order-2 sensitivities: the
+ * second-order blocks as integrated, Ψ and Π as pairs j ≤ k; the caller unpacks them), t (time reached), status
+ * (ODEFORGE_STATUS_*), steps (accepted) and rejected, one per trajectory.
  */
 struct odeforge_ensemble {
   int count;
@@ -440,6 +448,7 @@ struct odeforge_ensemble {
   real* y;
   real* jacobian;
   real* param_jacobian;
+  real* second_order;
   double* t;
   int* status;
   int* steps;
@@ -469,6 +478,9 @@ ODEFORGE_HD static ODEFORGE_INLINE void odeforge_trajectory(const odeforge_ensem
   if (ODEFORGE_SENS_OFFSET >= 0 && e.param_jacobian != NULL)
     for (int j = 0; j < ODEFORGE_N * ODEFORGE_P; j++)
       e.param_jacobian[row * (ODEFORGE_N * ODEFORGE_P) + j] = y[ODEFORGE_SENS_OFFSET + j];
+  if (ODEFORGE_SECOND_SIZE > 0 && e.second_order != NULL)
+    for (int j = 0; j < ODEFORGE_SECOND_SIZE; j++)
+      e.second_order[row * ODEFORGE_SECOND_SIZE + j] = y[ODEFORGE_SECOND_OFFSET + j];
   if (e.t != NULL) e.t[row] = out.t;
   if (e.status != NULL) e.status[row] = out.status;
   if (e.steps != NULL) e.steps[row] = out.steps;
@@ -477,16 +489,19 @@ ODEFORGE_HD static ODEFORGE_INLINE void odeforge_trajectory(const odeforge_ensem
 
 static odeforge_ensemble odeforge_make_ensemble(int count, double t0, double t1, const real* y0, const real* params,
                                                 double rtol, double atol, double dt, double max_steps, real* y,
-                                                real* jacobian, real* param_jacobian, double* t, int* status,
-                                                int* steps, int* rejected) {
-  odeforge_ensemble e = {count, t0,     t1, y0,        params,         rtol,   atol,  dt,
-                         max_steps, y, jacobian, param_jacobian, t, status, steps, rejected};
+                                                real* jacobian, real* param_jacobian, real* second_order,
+                                                double* t, int* status, int* steps, int* rejected) {
+  odeforge_ensemble e = {count, t0, t1, y0, params, rtol, atol, dt, max_steps, y, jacobian, param_jacobian,
+                         second_order, t, status, steps, rejected};
   return e;
 }
 
 // ─── Entry points (C linkage, for koffi or any FFI) ────────────────────────────────────────────────────
 
-/** The layout this library was generated for: {N, P, M, PHI_OFFSET, SENS_OFFSET, sizeof(real)}. */
+/**
+ * The layout this library was generated for: {N, P, M, PHI_OFFSET, SENS_OFFSET, sizeof(real), HESS_OFFSET,
+ * MIXED_OFFSET, PARAM_HESS_OFFSET, SECOND_OFFSET, SECOND_SIZE} (11 ints).
+ */
 extern "C" void odeforge_layout(int* out) {
   out[0] = ODEFORGE_N;
   out[1] = ODEFORGE_P;
@@ -494,14 +509,21 @@ extern "C" void odeforge_layout(int* out) {
   out[3] = ODEFORGE_PHI_OFFSET;
   out[4] = ODEFORGE_SENS_OFFSET;
   out[5] = (int)sizeof(real);
+  out[6] = ODEFORGE_HESS_OFFSET;
+  out[7] = ODEFORGE_MIXED_OFFSET;
+  out[8] = ODEFORGE_PARAM_HESS_OFFSET;
+  out[9] = ODEFORGE_SECOND_OFFSET;
+  out[10] = ODEFORGE_SECOND_SIZE;
 }
 
 /** Every trajectory on the CPU, one after the other: the same functions the kernel runs. Returns 0. */
 extern "C" int odeforge_solve_cpu(int count, double t0, double t1, const real* y0, const real* params, double rtol,
                                   double atol, double dt, double max_steps, real* y, real* jacobian,
-                                  real* param_jacobian, double* t, int* status, int* steps, int* rejected) {
+                                  real* param_jacobian, real* second_order, double* t, int* status, int* steps,
+                                  int* rejected) {
   const odeforge_ensemble e = odeforge_make_ensemble(count, t0, t1, y0, params, rtol, atol, dt, max_steps, y,
-                                                     jacobian, param_jacobian, t, status, steps, rejected);
+                                                     jacobian, param_jacobian, second_order, t, status, steps,
+                                                     rejected);
   for (int i = 0; i < count; i++) odeforge_trajectory(e, i);
   return 0;
 }
@@ -542,25 +564,26 @@ extern "C" int odeforge_cuda_device_name(char* buf, int len) {
  */
 extern "C" int odeforge_solve_cuda(int count, double t0, double t1, const real* y0, const real* params, double rtol,
                                    double atol, double dt, double max_steps, real* y, real* jacobian,
-                                   real* param_jacobian, double* t, int* status, int* steps, int* rejected,
-                                   int block_size, float* timing_ms) {
+                                   real* param_jacobian, real* second_order, double* t, int* status, int* steps,
+                                   int* rejected, int block_size, float* timing_ms) {
   if (count <= 0) return 0;
   const size_t n = (size_t)count;
   // One device buffer, cut into the arrays (each aligned to 256 bytes).
-  const size_t sizes[9] = {
+  const size_t sizes[10] = {
       n * ODEFORGE_N * sizeof(real),                                                     // y0
       params != NULL ? n * ODEFORGE_P * sizeof(real) : 0,                                // params
       n * ODEFORGE_N * sizeof(real),                                                     // y
       jacobian != NULL && ODEFORGE_PHI_OFFSET >= 0 ? n * ODEFORGE_N * ODEFORGE_N * sizeof(real) : 0,
       param_jacobian != NULL && ODEFORGE_SENS_OFFSET >= 0 ? n * ODEFORGE_N * ODEFORGE_P * sizeof(real) : 0,
+      second_order != NULL ? n * ODEFORGE_SECOND_SIZE * sizeof(real) : 0,                // second_order
       t != NULL ? n * sizeof(double) : 0,                                                // t
       status != NULL ? n * sizeof(int) : 0,                                              // status
       steps != NULL ? n * sizeof(int) : 0,                                               // steps
       rejected != NULL ? n * sizeof(int) : 0,                                            // rejected
   };
-  size_t offsets[9];
+  size_t offsets[10];
   size_t total = 0;
-  for (int j = 0; j < 9; j++) {
+  for (int j = 0; j < 10; j++) {
     offsets[j] = total;
     total += (sizes[j] + 255) / 256 * 256;
   }
@@ -572,8 +595,8 @@ extern "C" int odeforge_solve_cuda(int count, double t0, double t1, const real* 
 #define ODEFORGE_DEV(j, type) (sizes[j] > 0 ? (type)(base + offsets[j]) : (type)NULL)
     odeforge_ensemble e = odeforge_make_ensemble(
         count, t0, t1, ODEFORGE_DEV(0, const real*), ODEFORGE_DEV(1, const real*), rtol, atol, dt, max_steps,
-        ODEFORGE_DEV(2, real*), ODEFORGE_DEV(3, real*), ODEFORGE_DEV(4, real*), ODEFORGE_DEV(5, double*),
-        ODEFORGE_DEV(6, int*), ODEFORGE_DEV(7, int*), ODEFORGE_DEV(8, int*));
+        ODEFORGE_DEV(2, real*), ODEFORGE_DEV(3, real*), ODEFORGE_DEV(4, real*), ODEFORGE_DEV(5, real*),
+        ODEFORGE_DEV(6, double*), ODEFORGE_DEV(7, int*), ODEFORGE_DEV(8, int*), ODEFORGE_DEV(9, int*));
 #undef ODEFORGE_DEV
     // Copies in.
     cudaEventRecord(ev[0]);
@@ -589,8 +612,8 @@ extern "C" int odeforge_solve_cuda(int count, double t0, double t1, const real* 
     }
     cudaEventRecord(ev[2]);
     // Copies out.
-    void* host[9] = {NULL, NULL, y, jacobian, param_jacobian, t, status, steps, rejected};
-    for (int j = 2; j < 9 && err == cudaSuccess; j++)
+    void* host[10] = {NULL, NULL, y, jacobian, param_jacobian, second_order, t, status, steps, rejected};
+    for (int j = 2; j < 10 && err == cudaSuccess; j++)
       if (sizes[j] > 0) err = cudaMemcpy(host[j], base + offsets[j], sizes[j], cudaMemcpyDeviceToHost);
     cudaEventRecord(ev[3]);
     if (err == cudaSuccess) err = cudaEventSynchronize(ev[3]);

@@ -62,6 +62,9 @@ declare const JAC_NONZEROS: number;
 declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
 declare function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
 declare const COLUMNS: number;
+declare const SECOND_COLUMNS: number;
+declare const SECOND_COMPONENTS: Int32Array;
+declare function secondCoupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
 declare const SINGULAR: number;
 declare const BAD_JACOBIAN: number;
 declare const NEWTON_FAILED: number;
@@ -191,7 +194,7 @@ function newStepState(adaptive: boolean): StepState {
     stagePiv: new Int32Array(SN),
     stageH: Number.NaN,
     stateBlock: new Float64Array(SN),
-    columnBlock: new Float64Array(SN * COLUMNS),
+    columnBlock: new Float64Array(SN * Math.max(COLUMNS, SECOND_COLUMNS)),
     predictorAt: Number.NaN,
     predictorH: 0,
     eta: 1,
@@ -336,6 +339,41 @@ function newtonIteration(
       const zi = work[Z_AT + i]!;
       for (let k = 0; k < N; k++) {
         const at = columnComponent(c, k);
+        const d = cb[c * SN + i * N + k]!;
+        zi[at]! += d;
+        const scaled = Math.abs(d) / (atol + rtol * Math.abs(y[at]!));
+        if (scaled > norm || Number.isNaN(scaled)) norm = scaled;
+      }
+    }
+  }
+  if (SECOND_COLUMNS === 0) return norm;
+  // The second-order columns likewise, with h Σ_j a_ij L ΔZ_j: L along the updates of the state and of the
+  // first-order columns (z holds stage j's, at their components).
+  for (let j = 0; j < STAGES; j++) {
+    for (let k = 0; k < N; k++) z[k] = sb[j * N + k]!;
+    for (let c = 0; c < COLUMNS; c++) for (let k = 0; k < N; k++) z[columnComponent(c, k)] = cb[c * SN + j * N + k]!;
+    secondCoupling(t, y, p, z, work[COUPLED_AT + j]!);
+  }
+  for (let c = 0; c < SECOND_COLUMNS; c++) {
+    for (let i = 0; i < STAGES; i++) {
+      const zi = work[Z_AT + i]!;
+      for (let k = 0; k < N; k++) {
+        const at = SECOND_COMPONENTS[c * N + k]!;
+        let sum = 0;
+        for (let j = 0; j < STAGES; j++) {
+          sum += IRK_A[i * STAGES + j]! * (work[F_AT + j]![at]! + work[COUPLED_AT + j]![at]!);
+        }
+        cb[c * SN + i * N + k] = -zi[at]! + h * sum;
+      }
+    }
+  }
+  stageSolve(state.stageLu, state.stagePiv, cb, SECOND_COLUMNS);
+  state.linearSolves += SECOND_COLUMNS;
+  for (let c = 0; c < SECOND_COLUMNS; c++) {
+    for (let i = 0; i < STAGES; i++) {
+      const zi = work[Z_AT + i]!;
+      for (let k = 0; k < N; k++) {
+        const at = SECOND_COMPONENTS[c * N + k]!;
         const d = cb[c * SN + i * N + k]!;
         zi[at]! += d;
         const scaled = Math.abs(d) / (atol + rtol * Math.abs(y[at]!));

@@ -8,7 +8,8 @@
  * The augmented system's Jacobian 𝕁 = ∂F/∂[y, Φ, S] is block lower triangular — J on the diagonal, below it the
  * coupling K of the Φ and S blocks (K u = J'[u] Φ, J'[u] S + (∂f/∂p)'[u], with J'[u] = Σ_l ∂J/∂y_l u_l) — so
  * (d·I − 𝕁) x = r is solved block by block with the one n×n factorization: the state's x_y first, then every
- * column of Φ and S together, with K x_y added to their right-hand sides.
+ * column of Φ and S together, with K x_y added to their right-hand sides. With second-order sensitivities, every
+ * column of their blocks last, with L·(x_y, x_Φ, x_S) added (src/codegen/ts/second-order-newton.ts).
  */
 
 // @odeforge:driver-begin — stubs of the driver's definitions (dropped when assembled).
@@ -33,6 +34,13 @@ declare const JAC_COLUMNS: Int32Array;
 declare function jacobian(t: number, y: Float64Array, p: Float64Array, jac: Float64Array): void;
 /** dy[N..M) = K u for a state-sized direction u, the Φ and S blocks read from y. */
 declare function coupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
+/**
+ * The second-order columns (0 without them): SECOND_COMPONENTS[c·N + i] is the component of row i of column c;
+ * secondCoupling writes L u at those components, for u given in the state and first-order components.
+ */
+declare const SECOND_COLUMNS: number;
+declare const SECOND_COMPONENTS: Int32Array;
+declare function secondCoupling(t: number, y: Float64Array, p: Float64Array, u: Float64Array, dy: Float64Array): void;
 /**
  * d·I − J in its factorization's array of LU_SIZE entries: the LU_INPUTS slots are assembled from J's non-zeros
  * (at JAC_SLOTS) and the diagonal (DIAG_SLOTS); luFactor factorizes in place and returns 0, or 1 + the
@@ -103,7 +111,7 @@ function newShiftedMatrix(jac: Float64Array): ShiftedMatrix {
     jac,
     lu: new Float64Array(LU_SIZE),
     piv: new Int32Array(N),
-    block: new Float64Array(N * Math.max(1, COLUMNS)),
+    block: new Float64Array(N * Math.max(1, COLUMNS, SECOND_COLUMNS)),
     shift: Number.NaN,
     factorizations: 0,
     linearSolves: 0,
@@ -131,8 +139,8 @@ function columnComponent(c: number, i: number): number {
 
 /**
  * Solves (shift·I − 𝕁) x = r in place in r, an augmented vector (only its first N components when `width` is
- * N): the state with the LU, then every column of Φ and S with K x_y added, K from `coupling` at (t, y).
- * `coupled` is a scratch augmented vector.
+ * N): the state with the LU, then every column of Φ and S with K x_y added, K from `coupling` at (t, y), then
+ * every second-order column with L·(x_y, x_Φ, x_S) added. `coupled` is a scratch augmented vector.
  */
 function solveShifted(
   m: ShiftedMatrix,
@@ -159,6 +167,15 @@ function solveShifted(
   luSolve(m.lu, m.piv, block, COLUMNS);
   for (let c = 0; c < COLUMNS; c++) for (let i = 0; i < N; i++) r[columnComponent(c, i)] = block[c * N + i]!;
   m.linearSolves += COLUMNS;
+  if (SECOND_COLUMNS === 0) return;
+  secondCoupling(t, y, p, r, coupled);
+  for (let k = 0; k < SECOND_COLUMNS * N; k++) {
+    const at = SECOND_COMPONENTS[k]!;
+    block[k] = r[at]! + coupled[at]!;
+  }
+  luSolve(m.lu, m.piv, block, SECOND_COLUMNS);
+  for (let k = 0; k < SECOND_COLUMNS * N; k++) r[SECOND_COMPONENTS[k]!] = block[k]!;
+  m.linearSolves += SECOND_COLUMNS;
 }
 
 /** Whether J's values are all finite (x·0 is 0 for finite x, NaN otherwise). */

@@ -17,6 +17,7 @@ import {
 import { emitCudaModule, statusMacro } from '../../src/codegen/cuda/module.ts';
 import { ENSEMBLE_STATUS } from '../../src/ensemble/types.ts';
 import { buildModel } from '../../src/model/model.ts';
+import { buildSecondOrderSystem } from '../../src/variational/second-order.ts';
 import { buildAugmentedSystem } from '../../src/variational/system.ts';
 import { FUNCTIONS, haveCompiler, LORENZ, method, SEED, system } from './support.ts';
 
@@ -158,6 +159,12 @@ describe('the emitted module', () => {
     expect(() => emitCudaModule(columns, method('RK45CK'), { precision: 'f64' })).toThrow(/unrolled/);
   });
 
+  it('second-order sensitivities: f64 only (the API refuses f32 first, with an OptionError)', () => {
+    const second = buildSecondOrderSystem(buildAugmentedSystem(buildModel(LORENZ), ['y0', 'params'], 'unrolled'));
+    expect(emitCudaModule(second, method('RK45CK'), { precision: 'f64' })).toMatch(/^#define ODEFORGE_M 84$/m);
+    expect(() => emitCudaModule(second, method('RK45CK'), { precision: 'f32' })).toThrow(/'f64' only/);
+  });
+
   it('f32: float type, float literals and float functions in the generated code', () => {
     const src = emitCudaModule(system(FUNCTIONS), method('RK45CK'), { precision: 'f32' });
     expect(src).toMatch(/^typedef float real;$/m);
@@ -214,5 +221,14 @@ describe.skipIf(!gxx)('compiles with g++ without warnings', () => {
     const file = join(work, `${m}-${precision}.cu`);
     writeFileSync(file, emitCudaModule(system(FUNCTIONS), method(m), { precision }));
     expect(gxxQuiet(['-O0', ...CPU_FLAGS, file, '-o', `${file}.so`])).toBe('');
+  });
+
+  it('order 2 (second-order blocks), Dormand-Prince and RK4, f64, with -Wall -Wextra', () => {
+    const second = buildSecondOrderSystem(buildAugmentedSystem(buildModel(FUNCTIONS), ['y0', 'params'], 'unrolled'));
+    for (const m of ['Dormand-Prince', 'RK4']) {
+      const file = join(work, `order2-${m}.cu`);
+      writeFileSync(file, emitCudaModule(second, method(m), { precision: 'f64' }));
+      expect(gxxQuiet(['-O2', ...CPU_FLAGS, file, '-o', `${file}.so`])).toBe('');
+    }
   });
 });

@@ -1,13 +1,14 @@
 /**
  * The generated CUDA compiles with nvcc, without warnings, for sm_90 (the shared library the runtime loads,
  * built by the same cached build as solveEnsembleCuda) and for the PTX target compute_90, in double and single
- * precision, for several models and methods. nvcc is slow (seconds per module): builds run two at a time and
+ * precision, for several models and methods, and with second-order sensitivities (`order: 2`, f64 only). nvcc is slow (seconds per module): builds run two at a time and
  * land in the hash cache, so later runs and the runtime tests reuse them.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { emitCudaModule } from '../../src/codegen/cuda/module.ts';
+import { generate } from '../../src/compile.ts';
 import { type BuiltLibrary, buildLibrary, buildPtx } from '../../src/ensemble/cuda.ts';
 import type { ModelSpec } from '../../src/model/model.ts';
 import { FORCED, FUNCTIONS, haveCompiler, LORENZ, method, PENDULUM, SEED, system } from './support.ts';
@@ -37,6 +38,13 @@ const CASES: readonly (readonly [ModelSpec, string, string])[] = [
   [FORCED, 'RK87', 'explicit time, 13 stages'],
 ];
 
+/** Second-order sensitivities (y0 and params): the unrolled Ψ, Mx and Π blocks in the kernel, f64. */
+const ORDER_2_CASES: readonly (readonly [ModelSpec, string, string])[] = [
+  [LORENZ, 'Dormand-Prince', "Lorenz's 3×3×3 Hessian, adaptive"],
+  [LORENZ, 'RK4', "Lorenz's 3×3×3 Hessian, fixed step"],
+  [FUNCTIONS, 'RK45CK', 'second derivatives of every function'],
+];
+
 interface Builds {
   readonly library: Promise<BuiltLibrary>;
   readonly ptx: Promise<BuiltLibrary>;
@@ -57,6 +65,16 @@ if (available) {
       b.ptx.catch(() => {});
       builds.set(`${spec.name}/${m}/${precision}`, b);
     }
+  }
+  for (const [spec, m] of ORDER_2_CASES) {
+    const source = generate(spec, { target: 'cuda', method: m, sensitivities: ['y0', 'params'], order: 2 });
+    const b: Builds = {
+      library: limited(() => buildLibrary(source, 'cuda')),
+      ptx: limited(() => buildPtx(source)),
+    };
+    b.library.catch(() => {});
+    b.ptx.catch(() => {});
+    builds.set(`${spec.name}/${m}/order 2`, b);
   }
 }
 
@@ -83,5 +101,21 @@ describe.skipIf(!available)('generated CUDA compiles with nvcc', () => {
         }
       }, 120_000);
     }
+  }
+});
+
+describe.skipIf(!available)('generated CUDA with second-order sensitivities compiles with nvcc (f64)', () => {
+  for (const [spec, m, what] of ORDER_2_CASES) {
+    it(`${spec.name} (${what}), ${m}, order 2: sm_90 library and compute_90 PTX`, async () => {
+      const b = builds.get(`${spec.name}/${m}/order 2`)!;
+      const library = await b.library;
+      expect(library.command).toContain('-arch=sm_90');
+      expect(library.warnings).toBe('');
+      const ptx = await b.ptx;
+      expect(ptx.warnings).toBe('');
+      const text = readFileSync(ptx.path, 'utf8');
+      expect(text).toMatch(/^\.target sm_90\b/m);
+      expect(text).toMatch(/\.entry _Z\d+odeforge_ensemble_kernel/);
+    }, 180_000);
   }
 });

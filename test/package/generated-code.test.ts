@@ -47,6 +47,8 @@ const CASES: [string, ModelSpec, Record<string, unknown>][] = [
   ['bdf-sparse', l96(40), { method: 'BDF', sensitivities: ['params'] }],
   ['auto', LORENZ, { method: 'auto', sensitivities: ['y0'] }],
   ['gauss', LORENZ, { method: 'GaussLegendre4', sensitivities: ['y0'] }],
+  ['rodas-order2', LORENZ, { method: 'Rodas5P', sensitivities: ['y0', 'params'], order: 2 }],
+  ['radau-order2', LORENZ, { method: 'RadauIIA5', sensitivities: ['params'], order: 2 }],
 ];
 
 function tsc(dir: string, ...flags: string[]): { status: number | null; out: string } {

@@ -23,6 +23,7 @@ import { ExpressionPrinter, float64ArrayLiteral, int32ArrayLiteral, integerLiter
 import { scheduleStraightLine } from '../straight-line.ts';
 import { TS_DIALECT } from './dialect.ts';
 import { printRhsBody } from './rhs.ts';
+import { secondOrderNewtonDefinitions } from './second-order-newton.ts';
 
 const int = integerLiteral;
 
@@ -217,6 +218,7 @@ export function newtonMatrixDefinitions(system: AugmentedSystem): Map<string, st
     ['jacobian', printJacobian(system)],
     ...printJacobianStructure(system),
     ['coupling', printCoupling(system)],
+    ...secondOrderNewtonDefinitions(system),
   ]);
   for (const [name, text] of newtonMatrixCode(system).definitions) defs.set(name, text);
   return defs;

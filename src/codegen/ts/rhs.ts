@@ -5,7 +5,9 @@
  * Columns layout: f, the non-zero entries of J and of ∂f/∂p are computed once as straight-line code; then
  * Φ' = JΦ and S' = JS (+ ∂f/∂p) are loops over the columns of Φ and S, unrolled over J's non-zeros only.
  * Large stiff systems (JACOBIAN_PRODUCTS_FROM non-zeros of J on) take J's values from the module's jacobian
- * function and multiply through its row tables instead (see printRhsBody's options).
+ * function and multiply through its row tables instead (see printRhsBody's options). With second-order
+ * sensitivities in the columns layout, the non-zero second derivatives of f are computed with f and J, and the
+ * second-order blocks are loops over their column pairs after the first-order ones (./second-order-columns.ts).
  */
 import type { Expr } from '../../expr/ir.ts';
 import { isConst } from '../../expr/ir.ts';
@@ -14,6 +16,7 @@ import { componentDescription, symbolLocal } from '../names.ts';
 import { ExpressionPrinter } from '../printer.ts';
 import { type StraightLineProgram, scheduleStraightLine } from '../straight-line.ts';
 import { TS_DIALECT } from './dialect.ts';
+import { printSecondOrderColumns, secondOrderExpressions } from './second-order-columns.ts';
 
 /**
  * The right-hand side as target-neutral statements whose expressions are printed TypeScript: the TypeScript
@@ -33,6 +36,11 @@ export interface RhsPlan {
   readonly loops: readonly ColumnLoop[];
   /** dy[index] += text after the loops (∂f/∂p in the columns layout). */
   readonly increments: readonly { readonly index: number; readonly text: string; readonly comment: string }[];
+  /**
+   * Second-order sensitivities in the columns layout: the TypeScript statements of their loops, last (empty
+   * otherwise; the WebAssembly kernel never takes a second-order system).
+   */
+  readonly secondOrder: readonly string[];
 }
 
 /**
@@ -78,7 +86,10 @@ function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, numbe
   // they share temporaries with it.
   const jEntries = columns && (system.phiOffset >= 0 || system.sensOffset >= 0) ? sparseEntries(J) : [];
   const fpEntries = (columns || jacobianProducts) && system.sensOffset >= 0 ? nonZeros(fp) : [];
-  const extra = [...jEntries, ...fpEntries].map((e) => e.expr);
+  if (system.secondOrder?.derivatives !== undefined && !columns) {
+    throw new Error('internal: a second-order system of the columns layout prints through its column loops only');
+  }
+  const extra = [...jEntries, ...fpEntries].map((e) => e.expr).concat(secondOrderExpressions(system));
   const program = scheduleStraightLine([...system.rhs, ...extra]);
 
   const tempNames = new Map<number, string>(program.temps.map((e, i) => [e.id, `w${i}`]));
@@ -130,7 +141,8 @@ function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, numbe
       increments.push({ index, text: printer.use(expr), comment: `∂f_${row}/∂p_${col}` });
     }
   }
-  return { inputs, temps, outputs, loops, increments };
+  const secondOrder = printSecondOrderColumns(system, (e) => printer.use(e));
+  return { inputs, temps, outputs, loops, increments, secondOrder };
 }
 
 /** Runs of at least this many constant-0 components are written by one `dy.fill` (see CUDA_ZERO_LOOP_FROM). */
@@ -219,6 +231,7 @@ export function printRhsBody(
     }
   }
   for (const inc of plan.increments) lines.push(`dy[${inc.index}]! += ${inc.text}; // ${inc.comment}`);
+  lines.push(...plan.secondOrder);
   return lines.join('\n');
 }
 

@@ -41,6 +41,12 @@ export function printTimeDerivative(system: AugmentedSystem): string {
   const diff = new Differentiator(system.model.builder);
   const time = system.model.time;
   const d = (e: Expr) => diff.d(e, time);
+  if (system.secondOrder !== undefined) {
+    // Unrolled (as second-order systems are for the stiff families): every component's right-hand side is an
+    // expression of its own, differentiated as it is.
+    const derived = { ...system, rhs: system.rhs.map(d) };
+    return `${signature} {\n${indentBlock(`// ∂F/∂t, component by component\n${printRhsBody(derived)}`, 1)}\n}`;
+  }
   const { dJ, dFp } = deriveBlocks(system, d);
   const derived = derivedSystem(system, system.model.rhs.map(d), dJ, dFp);
   const what = '// ∂F/∂t: ∂f/∂t, then the Φ and S blocks with ∂J/∂t in place of J and ∂²f/∂p∂t in place of ∂f/∂p';
