@@ -180,7 +180,7 @@ function resolve(
 
 /** What `order: 2` covers so far: the message of every refusal names it. */
 export const ORDER_2_SCOPE =
-  'order 2 is available for the explicit Runge–Kutta, Rosenbrock, implicit Runge–Kutta, BDF and auto methods on the TypeScript target and, for the explicit ones in f64, on the CUDA target';
+  'order 2 is available for every method on the TypeScript target and, for the explicit Runge–Kutta ones in f64, on the CUDA target';
 
 /** The families whose TypeScript solvers integrate the second-order blocks. */
 const ORDER_2_FAMILIES: ReadonlySet<Method['family']> = new Set([
@@ -189,6 +189,7 @@ const ORDER_2_FAMILIES: ReadonlySet<Method['family']> = new Set([
   'implicit-rk',
   'bdf',
   'auto',
+  'symplectic',
 ]);
 
 /**
@@ -199,9 +200,9 @@ function checkOrder2(m: Model, method: Method, sens: Sensitivity[], options: Com
   const refuse = (what: string) => new OptionError('order', `${ORDER_2_SCOPE}; ${what} is not available yet`);
   if (!ORDER_2_FAMILIES.has(method.family)) throw refuse(`method ${method.name} (family '${method.family}')`);
   if (sens.length === 0) throw new OptionError('order', 'order 2 needs sensitivities (y0 and/or params)');
-  // (the stiff families' block solves take the second-order columns from the unrolled blocks)
+  // (the stiff families' block solves and the symplectic drifts and kicks take the second-order rows unrolled)
   if (method.family !== 'explicit-rk' && options.layout === 'columns')
-    throw refuse(`layout 'columns' with method ${method.name} (the stiff families unroll order 2)`);
+    throw refuse(`layout 'columns' with method ${method.name} (order 2 unrolls for the ${method.family} family)`);
   if (options.wasm === true) throw refuse('the WebAssembly kernel (wasm: true)');
   if (m.events.length > 0)
     throw refuse(`a model with events ('${m.name}' has ${m.events.map((e) => e.name).join(', ')})`);

@@ -14,6 +14,7 @@ import { isConst } from '../../expr/ir.ts';
 import { add, parseCoefficient, type Rational, rationalToNumber, ZERO } from '../../methods/exact.ts';
 import { separableSplit } from '../../methods/symplectic/separable.ts';
 import { type SymplecticMethod, splittingSequence } from '../../methods/symplectic/types.ts';
+import { pairCount } from '../../variational/second-order.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { componentDescription, indentBlock, symbolLocal } from '../names.ts';
 import { ExpressionPrinter, float64ArrayLiteral, integerLiteral } from '../printer.ts';
@@ -49,15 +50,29 @@ function composition(method: SymplecticMethod): Composition {
   };
 }
 
-/** The components of the augmented vector that move with `states`: theirs, and their rows of Φ and S. */
+/**
+ * The components of the augmented vector that move with `states`: theirs, and their rows of Φ and S (and of the
+ * second-order blocks, unrolled: a row of Ψ reads J's and ∂²f's entries of its row, which a separable model
+ * confines to the other half, and the other half's rows of Φ, S and Ψ — so the drift and the kick stay exact
+ * for them too, and Ψ is the second derivative of the splitting's map).
+ */
 function halfComponents(system: AugmentedSystem, states: readonly number[]): number[] {
   const n = system.model.states.length;
   const np = system.model.params.length;
   const out: number[] = [];
+  const rows = (offset: number, width: number) => {
+    if (offset >= 0) for (const i of states) for (let c = 0; c < width; c++) out.push(offset + i * width + c);
+  };
   for (const i of states) out.push(i);
-  if (system.phiOffset >= 0) for (const i of states) for (let j = 0; j < n; j++) out.push(system.phiOffset + i * n + j);
-  if (system.sensOffset >= 0)
-    for (const i of states) for (let k = 0; k < np; k++) out.push(system.sensOffset + i * np + k);
+  rows(system.phiOffset, n);
+  rows(system.sensOffset, np);
+  const second = system.secondOrder;
+  if (second !== undefined) {
+    const withParams = system.sensOffset >= 0;
+    rows(second.hessOffset, pairCount(n));
+    rows(second.mixedOffset, withParams ? n * np : 0);
+    rows(second.paramHessOffset, withParams ? pairCount(np) : 0);
+  }
   return out;
 }
 
