@@ -24,17 +24,56 @@ export function symbolLocal(s: Extract<Expr, { kind: 'sym' }>): string {
 
 /** Indents every non-empty line of a block by `level` steps of two spaces, following its braces. */
 export function indentBlock(code: string, level: number): string {
+  // Each line is trimmed; a line starting with '}' closes a level before it, one ending with '{' opens one after
+  // it. A run of lines that need neither (nothing to trim, no brace at either end: nearly every line of a large
+  // model's rhs, hundreds of thousands of them) is indented as one slice, by one replaceAll: no string per line.
+  const parts: string[] = [];
+  const indents: string[] = [];
+  const indent = (depth: number): string => {
+    const d = Math.max(depth, 0);
+    indents[d] ??= '  '.repeat(d);
+    return indents[d];
+  };
   let depth = level;
-  return code
-    .split('\n')
-    .map((raw) => {
-      const line = raw.trim();
+  let runStart = -1; // where the current run of plain lines starts, or -1
+  let runEnd = 0;
+  const flush = (): void => {
+    if (runStart < 0) return;
+    const pad = indent(depth);
+    const run = code.slice(runStart, runEnd);
+    parts.push(pad === '' ? run : pad + run.replaceAll('\n', `\n${pad}`));
+    runStart = -1;
+  };
+  for (let pos = 0; ; ) {
+    let end = code.indexOf('\n', pos);
+    const last = end < 0;
+    if (last) end = code.length;
+    if (end > pos && plainEnd(code.charCodeAt(pos), CLOSE_BRACE) && plainEnd(code.charCodeAt(end - 1), OPEN_BRACE)) {
+      if (runStart < 0) runStart = pos;
+      runEnd = end;
+    } else {
+      flush();
+      const line = code.slice(pos, end).trim();
       if (line.startsWith('}')) depth--;
-      const out = line === '' ? '' : '  '.repeat(Math.max(depth, 0)) + line;
+      parts.push(line === '' ? '' : indent(depth) + line);
       if (line.endsWith('{')) depth++;
-      return out;
-    })
-    .join('\n');
+    }
+    if (last) break;
+    pos = end + 1;
+  }
+  flush();
+  return parts.join('\n');
+}
+
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const WHITESPACE = /\s/;
+
+/** Whether a line may start (or end) with the character `c` as it is: not `brace`, nor what trim() removes. */
+function plainEnd(c: number, brace: number): boolean {
+  if (c === brace) return false;
+  if (c > 32 && c < 127) return true;
+  return !WHITESPACE.test(String.fromCharCode(c));
 }
 
 /**

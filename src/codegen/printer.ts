@@ -13,7 +13,10 @@ import { isConst } from '../expr/ir.ts';
 export interface NameTable {
   /** The variable holding a symbol's value. */
   symbol(e: Extract<Expr, { kind: 'sym' }>): string;
-  /** The temporary holding e, or undefined when e is to be printed inline. */
+  /**
+   * The temporary holding e, or undefined when e is to be printed inline. Asked about sums, products, powers and
+   * calls only: a symbol or a constant is always spelled as itself (by `symbol`, or as a literal).
+   */
   temp(e: Expr): string | undefined;
 }
 
@@ -72,6 +75,12 @@ export function numberLiteral(v: number): Printed {
 }
 
 export class ExpressionPrinter {
+  /**
+   * The binding strength of the text that `node` and `ref` returned last (one field rather than a Printed
+   * object per node: a large model's module prints millions of them).
+   */
+  private prec: Prec = Prec.Atom;
+
   constructor(
     private readonly names: NameTable,
     private readonly dialect: Dialect,
@@ -79,129 +88,161 @@ export class ExpressionPrinter {
 
   /** Prints e in full (its own temporary is not used: this is the right-hand side of that temporary). */
   definition(e: Expr): string {
-    return this.node(e).text;
+    return this.node(e);
   }
 
   /** Prints a use of e: its temporary if it has one, the expression otherwise. */
   use(e: Expr): string {
-    return this.ref(e).text;
+    return this.ref(e);
   }
 
-  private ref(e: Expr): Printed {
-    const t = this.names.temp(e);
-    return t !== undefined ? { text: t, prec: Prec.Atom } : this.node(e);
+  /**
+   * e's temporary, or undefined (see NameTable.temp: the leaves are not asked about, which halves the lookups:
+   * in a large model's module, a Map's lookup for every node printed was most of the printing time).
+   */
+  private tempOf(e: Expr): string | undefined {
+    return e.kind === 'const' || e.kind === 'sym' ? undefined : this.names.temp(e);
   }
 
-  private wrap(p: Printed, min: Prec): string {
-    return p.prec >= min ? p.text : `(${p.text})`;
+  /** e's temporary, or e printed (its strength in `prec`). */
+  private ref(e: Expr): string {
+    return this.operand(e, this.tempOf(e), Prec.Sum);
   }
 
-  private node(e: Expr): Printed {
+  /** ref(e), in brackets when it binds less strongly than `min`. */
+  private wrapped(e: Expr, min: Prec): string {
+    return this.operand(e, this.tempOf(e), min);
+  }
+
+  /** wrapped(e, min) for an e whose temporary `t` was looked up already (once per node printed, not twice). */
+  private operand(e: Expr, t: string | undefined, min: Prec): string {
+    if (t !== undefined) {
+      this.prec = Prec.Atom;
+      return t;
+    }
+    const text = this.node(e);
+    return this.prec >= min ? text : `(${text})`;
+  }
+
+  /** The literal v (its strength in `prec`). */
+  private literal(v: number): string {
+    const p = this.dialect.literal(v);
+    this.prec = p.prec;
+    return p.text;
+  }
+
+  private node(e: Expr): string {
     switch (e.kind) {
       case 'const':
-        return this.dialect.literal(e.value);
+        return this.literal(e.value);
       case 'sym':
-        return { text: this.names.symbol(e), prec: Prec.Atom };
+        this.prec = Prec.Atom;
+        return this.names.symbol(e);
       case 'add':
         return this.sum(e.terms);
       case 'mul':
-        return this.product(e.factors);
+        return this.product(e.factors, 0, undefined);
       case 'pow':
         return this.power(e.base, e.exponent);
       case 'call': {
-        return {
-          text: this.dialect.call(
-            e.fn,
-            e.args.map((a) => this.ref(a).text),
-          ),
-          prec: Prec.Atom,
-        };
+        const args: string[] = new Array(e.args.length);
+        for (let i = 0; i < e.args.length; i++) args[i] = this.ref(e.args[i]!);
+        const text = this.dialect.call(e.fn, args);
+        this.prec = Prec.Atom;
+        return text;
       }
     }
   }
 
-  private sum(terms: readonly Expr[]): Printed {
-    let text = '';
-    terms.forEach((t, i) => {
-      const negated = i > 0 ? this.negatedTerm(t) : undefined;
-      if (i > 0 && negated) {
+  private sum(terms: readonly Expr[]): string {
+    let text = this.wrapped(terms[0]!, Prec.Sum);
+    for (let i = 1; i < terms.length; i++) {
+      const term = terms[i]!;
+      const t = this.tempOf(term);
+      const negated = t === undefined ? this.negatedTerm(term) : undefined;
+      if (negated !== undefined) {
         // a + (-1 * x) prints as a - x, and a + (-c) as a - c: both exact.
-        text += ` - ${this.wrap(negated, Prec.Product)}`;
+        text += ` - ${this.prec >= Prec.Product ? negated : `(${negated})`}`;
       } else {
-        const p = this.ref(t);
-        text += i === 0 ? this.wrap(p, Prec.Sum) : ` + ${this.wrap(p, Prec.Product)}`;
+        text += ` + ${this.operand(term, t, Prec.Product)}`;
       }
-    });
-    return { text, prec: Prec.Sum };
+    }
+    this.prec = Prec.Sum;
+    return text;
   }
 
-  /** If t is −x (a negative constant or a product led by −1, without its own temporary), x printed. */
-  private negatedTerm(t: Expr): Printed | undefined {
-    if (this.names.temp(t) !== undefined) return undefined;
-    if (t.kind === 'const' && t.value < 0) return this.dialect.literal(-t.value);
+  /**
+   * If t (which has no temporary) is −x (a negative constant or a product led by −1), x printed (its strength in
+   * `prec`).
+   */
+  private negatedTerm(t: Expr): string | undefined {
+    if (t.kind === 'const' && t.value < 0) return this.literal(-t.value);
     if (t.kind !== 'mul') return undefined;
     const lead = t.factors[0]!;
-    if (isConst(lead, -1)) return this.product(t.factors.slice(1));
+    if (isConst(lead, -1)) return this.product(t.factors, 1, undefined);
     // a + (-c * x) prints as a - c * x: (-c) * x = -(c * x) exactly.
-    if (lead.kind === 'const' && lead.value < 0 && this.names.temp(lead) === undefined) {
-      return this.product(t.factors, -lead.value);
+    if (lead.kind === 'const' && lead.value < 0 && this.tempOf(lead) === undefined) {
+      return this.product(t.factors, 0, -lead.value);
     }
     return undefined;
   }
 
-  /** Prints a product; `leadValue` replaces the value of a constant first factor (to print it negated). */
-  private product(factors: readonly Expr[], leadValue?: number): Printed {
-    if (factors.length === 1) return this.ref(factors[0]!);
+  /**
+   * Prints the product of factors[from…] (its strength in `prec`); `leadValue` replaces the value of a constant
+   * first factor (to print it negated).
+   */
+  private product(factors: readonly Expr[], from: number, leadValue: number | undefined): string {
+    const count = factors.length - from;
+    if (count === 1) return this.ref(factors[from]!);
     let text = '';
-    let sign = '';
-    factors.forEach((f, i) => {
-      if (i === 0 && isConst(f, -1) && factors.length > 1) {
-        sign = '-';
-        return;
+    let sign = false;
+    for (let i = 0; i < count; i++) {
+      const f = factors[from + i]!;
+      if (i === 0 && isConst(f, -1)) {
+        sign = true;
+        continue;
       }
-      const reciprocal = this.reciprocalOf(f);
-      const first = text === '';
       if (i === 0 && leadValue !== undefined) {
         text += this.dialect.literal(leadValue).text;
-        return;
+        continue;
       }
-      if (reciprocal) {
-        const denominator = this.wrap(this.ref(reciprocal), Prec.Atom);
+      // a factor u^-1 printed inline (no temporary of its own) is a division by u
+      const t = this.tempOf(f);
+      const reciprocal = t === undefined && f.kind === 'pow' && isConst(f.exponent, -1) ? f.base : undefined;
+      const first = text === '';
+      if (reciprocal !== undefined) {
+        const denominator = this.wrapped(reciprocal, Prec.Atom);
         text += first ? `${this.dialect.literal(1).text} / ${denominator}` : ` / ${denominator}`;
       } else {
-        const p = this.ref(f);
-        text += first ? this.wrap(p, Prec.Product) : ` * ${this.wrap(p, Prec.Unary)}`;
+        text += first ? this.operand(f, t, Prec.Product) : ` * ${this.operand(f, t, Prec.Unary)}`;
       }
-    });
-    if (sign) {
-      // -1 * a * b prints as -a * b; (-a) * b equals -(a * b) exactly.
-      return { text: `-${text.startsWith('-') ? `(${text})` : text}`, prec: Prec.Product };
     }
-    return { text, prec: Prec.Product };
+    this.prec = Prec.Product;
+    // -1 * a * b prints as -a * b; (-a) * b equals -(a * b) exactly.
+    if (sign) return `-${text.startsWith('-') ? `(${text})` : text}`;
+    return text;
   }
 
-  /** If f is u^-1 printed inline, u. */
-  private reciprocalOf(f: Expr): Expr | undefined {
-    if (this.names.temp(f) !== undefined) return undefined;
-    return f.kind === 'pow' && isConst(f.exponent, -1) ? f.base : undefined;
-  }
-
-  private power(base: Expr, exponent: Expr): Printed {
+  private power(base: Expr, exponent: Expr): string {
     if (exponent.kind === 'const') {
       const v = exponent.value;
-      const u = this.wrap(this.ref(base), Prec.Atom);
       const abs = Math.abs(v);
       if (Number.isInteger(abs) && abs >= 1 && abs <= 4) {
-        const product = Array.from({ length: abs }, () => u).join(' * ');
-        return v > 0
-          ? { text: product, prec: Prec.Product }
-          : { text: `${this.dialect.literal(1).text} / ${abs === 1 ? u : `(${product})`}`, prec: Prec.Product };
+        const u = this.wrapped(base, Prec.Atom);
+        let product = u;
+        for (let k = 1; k < abs; k++) product += ` * ${u}`;
+        this.prec = Prec.Product;
+        return v > 0 ? product : `${this.dialect.literal(1).text} / ${abs === 1 ? u : `(${product})`}`;
       }
-      const root = () => this.dialect.call('sqrt', [this.ref(base).text]);
-      if (v === 0.5) return { text: root(), prec: Prec.Atom };
-      if (v === -0.5) return { text: `${this.dialect.literal(1).text} / ${root()}`, prec: Prec.Product };
+      if (v === 0.5 || v === -0.5) {
+        const root = this.dialect.call('sqrt', [this.ref(base)]);
+        this.prec = v > 0 ? Prec.Atom : Prec.Product;
+        return v > 0 ? root : `${this.dialect.literal(1).text} / ${root}`;
+      }
     }
-    return { text: this.dialect.pow(this.ref(base).text, this.ref(exponent).text), prec: Prec.Atom };
+    const text = this.dialect.pow(this.ref(base), this.ref(exponent));
+    this.prec = Prec.Atom;
+    return text;
   }
 }
 

@@ -6,7 +6,7 @@
  *
  * This is target-independent; the printers (ts, and later cuda, wgsl) decide how each node is spelled.
  */
-import { children, type Expr, isConst } from '../expr/ir.ts';
+import type { Expr } from '../expr/ir.ts';
 
 export interface StraightLineProgram {
   /** Nodes that get a temporary, in an order where each comes after everything it uses. */
@@ -33,20 +33,31 @@ export function childUses(parent: Expr, position: number): number {
 
 const ROLE_ORDER = { time: 0, state: 1, param: 2, aux: 3 } as const;
 
+/** The k-th child of e (in evaluation order, as children(e)[k]), or undefined past the last; no array made. */
+function childAt(e: Expr, k: number): Expr | undefined {
+  switch (e.kind) {
+    case 'add':
+      return e.terms[k];
+    case 'mul':
+      return e.factors[k];
+    case 'pow':
+      return k === 0 ? e.base : k === 1 ? e.exponent : undefined;
+    case 'call':
+      return e.args[k];
+    default:
+      return undefined;
+  }
+}
+
 export function scheduleStraightLine(outputs: readonly Expr[]): StraightLineProgram {
-  // Use counts and visit marks by node id (ids are small consecutive integers): typed arrays rather than maps,
-  // since a large model's program has millions of nodes.
+  // Use counts by node id (ids are small consecutive integers): a typed array rather than a map, since a large
+  // model's program has millions of nodes. A node is met for the first time when its count is still 0 (every
+  // use counts at least 1).
   let uses = new Int32Array(1024);
-  let visited = new Uint8Array(1024);
-  const ensure = (id: number): void => {
-    if (id < uses.length) return;
-    const size = Math.max(2 * uses.length, id + 1);
-    const grownUses = new Int32Array(size);
-    grownUses.set(uses);
-    uses = grownUses;
-    const grownVisited = new Uint8Array(size);
-    grownVisited.set(visited);
-    visited = grownVisited;
+  const grow = (id: number): void => {
+    const grown = new Int32Array(Math.max(2 * uses.length, id + 1));
+    grown.set(uses);
+    uses = grown;
   };
   const order: Expr[] = [];
   const inputs = new Map<number, Extract<Expr, { kind: 'sym' }>>();
@@ -55,24 +66,22 @@ export function scheduleStraightLine(outputs: readonly Expr[]): StraightLineProg
   const stackNodes: Expr[] = [];
   const stackNext: number[] = [];
   for (const out of outputs) {
-    ensure(out.id);
-    uses[out.id]!++;
-    if (visited[out.id] === 1) continue;
-    visited[out.id] = 1;
+    if (out.id >= uses.length) grow(out.id);
+    if (uses[out.id]!++ > 0) continue;
     stackNodes.push(out);
     stackNext.push(0);
     while (stackNodes.length > 0) {
       const top = stackNodes.length - 1;
       const node = stackNodes[top]!;
-      const kids = children(node);
       const next = stackNext[top]!;
-      if (next < kids.length) {
-        const child = kids[next]!;
-        ensure(child.id);
-        uses[child.id]! += childUses(node, next);
+      const child = childAt(node, next);
+      if (child !== undefined) {
         stackNext[top] = next + 1;
-        if (visited[child.id] !== 1) {
-          visited[child.id] = 1;
+        const id = child.id;
+        if (id >= uses.length) grow(id);
+        const before = uses[id]!;
+        uses[id] = before + childUses(node, next);
+        if (before === 0) {
           stackNodes.push(child);
           stackNext.push(0);
         }
@@ -85,11 +94,17 @@ export function scheduleStraightLine(outputs: readonly Expr[]): StraightLineProg
     }
   }
 
-  const temps = order.filter((e) => e.kind !== 'sym' && !isConst(e) && uses[e.id]! > 1);
+  const temps: Expr[] = [];
+  for (const e of order) if (e.kind !== 'sym' && e.kind !== 'const' && uses[e.id]! > 1) temps.push(e);
+  let isTemp: Set<number> | undefined;
   return {
     temps,
     outputs,
     inputs: [...inputs.values()].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.index - b.index),
-    isTemp: new Set(temps.map((e) => e.id)),
+    // Made when asked (the printers name temporaries through their own tables).
+    get isTemp(): ReadonlySet<number> {
+      isTemp ??= new Set(temps.map((e) => e.id));
+      return isTemp;
+    },
   };
 }

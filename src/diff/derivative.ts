@@ -7,30 +7,103 @@
  * Conventions at non-differentiable points (measure zero, but they must be defined): d|x| = sign(x),
  * d sign(x) = 0, d min(a, b) = a'·H(b − a) + b'·H(a − b) with H(0) = 1/2 (the average of both sides).
  */
-import { children, type Expr, type ExprBuilder, isConst, type SymNode } from '../expr/ir.ts';
+import { type Expr, type ExprBuilder, isConst, type SymNode } from '../expr/ir.ts';
 
 /** Products with at most this many factors are differentiated with the flat product rule (see product). */
 export const PRODUCT_RULE_FLAT = 16;
 
+/** The flag of a computed entry of Differentiator.summaries (a summary of no symbols is 0 without it). */
+const COMPUTED = 1 << 31;
+
+/** One of 31 bits for a symbol, from its id (spread by a multiplicative hash: neighbouring ids, other bits). */
+const symbolBit = (s: SymNode): number => 1 << ((Math.imul(s.id, 0x9e3779b1) >>> 0) % 31);
+
 export class Differentiator {
-  /** d(node)/d(variable), keyed by variable id, then node id. */
+  /**
+   * d(node)/d(variable) for the sums, products, powers and calls asked from outside or used in more than one
+   * place (see d), keyed by variable id, then node id.
+   */
   private readonly memo = new Map<number, Map<number, Expr>>();
+  /**
+   * A 31-bit summary of the symbols under each node, by node id (see symbolBit): bit 31 set once computed.
+   * A variable whose bit is not in a node's summary does not occur under it, and the derivative is the
+   * structural zero without a walk. Regression: the Jacobian and ∂f/∂p of a 128×128 Brusselator walked every
+   * term of a right-hand side for each of the 6 states and 2 parameters it reads, and memoized every node of
+   * each walk (3.0 million entries, most of them zeros; 0.4 million now).
+   */
+  private summaries = new Int32Array(1024);
+  /** How deep in the rules `d` is: 0 for a call from outside. */
+  private depth = 0;
 
   constructor(private readonly b: ExprBuilder) {}
 
   /** d e / d x. */
   d(e: Expr, x: SymNode): Expr {
-    let byNode = this.memo.get(x.id);
-    if (byNode === undefined) {
-      byNode = new Map();
-      this.memo.set(x.id, byNode);
+    // Leaves need no memo; nor does a node without x, whose derivative is the structural zero (every rule
+    // gives 0 when all its operands' derivatives are 0, and builds no node on the way).
+    if (e.kind === 'const') return this.b.zero;
+    if (e.kind === 'sym') return e.id === x.id ? this.b.one : this.b.zero;
+    if ((this.summary(e) & symbolBit(x)) === 0) return this.b.zero;
+    // Remembered: what is asked from outside, and a node that is an operand in more than one place. A node
+    // that is an operand once is reached through that one parent only, which is remembered or is itself reached
+    // once per walk of its own parent, and so on up to something remembered: it is differentiated once per
+    // derivative of that, as with a memo entry of its own, which a large model would fill with millions of
+    // entries used once (see `summaries`).
+    const remembered = this.depth === 0 || this.b.operandCount(e) > 1;
+    let byNode: Map<number, Expr> | undefined;
+    if (remembered) {
+      byNode = this.memo.get(x.id);
+      if (byNode === undefined) {
+        byNode = new Map();
+        this.memo.set(x.id, byNode);
+      }
+      const known = byNode.get(e.id);
+      if (known !== undefined) return known;
     }
-    let r = byNode.get(e.id);
-    if (r === undefined) {
+    this.depth++;
+    let r: Expr;
+    try {
       r = this.rule(e, x);
-      byNode.set(e.id, r);
+    } finally {
+      this.depth--;
     }
+    byNode?.set(e.id, r);
     return r;
+  }
+
+  /** The bits of the symbols under e (symbolBit of each), computed once per node. */
+  private summary(e: Expr): number {
+    const id = e.id;
+    if (id >= this.summaries.length) {
+      const grown = new Int32Array(Math.max(2 * this.summaries.length, id + 1));
+      grown.set(this.summaries);
+      this.summaries = grown;
+    }
+    const known = this.summaries[id]!;
+    if (known !== 0) return known;
+    let bits = 0;
+    switch (e.kind) {
+      case 'const':
+        break;
+      case 'sym':
+        bits = symbolBit(e);
+        break;
+      case 'add':
+        for (let i = 0; i < e.terms.length; i++) bits |= this.summary(e.terms[i]!);
+        break;
+      case 'mul':
+        for (let i = 0; i < e.factors.length; i++) bits |= this.summary(e.factors[i]!);
+        break;
+      case 'pow':
+        bits = this.summary(e.base) | this.summary(e.exponent);
+        break;
+      case 'call':
+        for (let i = 0; i < e.args.length; i++) bits |= this.summary(e.args[i]!);
+        break;
+    }
+    // (`summaries` may have been replaced by a larger copy during the recursion)
+    this.summaries[id] = bits | COMPUTED;
+    return bits | COMPUTED;
   }
 
   private rule(e: Expr, x: SymNode): Expr {
@@ -40,8 +113,12 @@ export class Differentiator {
         return b.zero;
       case 'sym':
         return e.id === x.id ? b.one : b.zero;
-      case 'add':
-        return b.addAll(e.terms.map((t) => this.d(t, x)));
+      case 'add': {
+        const terms = e.terms;
+        const derivatives: Expr[] = new Array(terms.length);
+        for (let i = 0; i < terms.length; i++) derivatives[i] = this.d(terms[i]!, x);
+        return b.addAll(derivatives);
+      }
       case 'mul':
         return this.product(e.factors, x);
       case 'pow':
@@ -63,23 +140,30 @@ export class Differentiator {
    */
   private product(factors: readonly Expr[], x: SymNode): Expr {
     const b = this.b;
-    if (factors.length <= PRODUCT_RULE_FLAT) {
-      const terms: Expr[] = [];
-      factors.forEach((f, i) => {
-        const df = this.d(f, x);
-        if (isConst(df, 0)) return;
-        const others = factors.filter((_, j) => j !== i);
-        terms.push(b.mul(...others, df));
-      });
-      return b.add(...terms);
+    const n = factors.length;
+    if (n <= PRODUCT_RULE_FLAT) {
+      // (arrays of their final size: `[]` grown by push reserves 17 places)
+      const terms: Expr[] = new Array(n);
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        const df = this.d(factors[i]!, x);
+        if (isConst(df, 0)) continue;
+        // the other factors in order, then f_i'
+        const operands: Expr[] = new Array(n);
+        for (let j = 0, k = 0; j < n; j++) if (j !== i) operands[k++] = factors[j]!;
+        operands[n - 1] = df;
+        terms[count++] = b.mulAll(operands);
+      }
+      terms.length = count;
+      return b.addAll(terms);
     }
-    const half = factors.length >> 1;
+    const half = n >> 1;
     const [left, right] = [factors.slice(0, half), factors.slice(half)];
     const [dLeft, dRight] = [this.product(left, x), this.product(right, x)];
     const terms: Expr[] = [];
     if (!isConst(dLeft, 0)) terms.push(b.mul(dLeft, b.mulAll(right)));
     if (!isConst(dRight, 0)) terms.push(b.mul(b.mulAll(left), dRight));
-    return b.add(...terms);
+    return b.addAll(terms);
   }
 
   private power(u: Expr, v: Expr, self: Expr, x: SymNode): Expr {
@@ -171,10 +255,30 @@ export function sparsity(entries: readonly (readonly Expr[])[]): boolean[][] {
 }
 
 /**
- * The symbols an expression depends on, by id. Derivatives with respect to anything else are structural
- * zeros and need not be computed — this keeps large sparse Jacobians cheap to build.
+ * The symbols an expression depends on, by id (in the order a depth-first walk meets them). Derivatives with
+ * respect to anything else are structural zeros and need not be computed — this keeps large sparse Jacobians
+ * cheap to build.
  */
 export function freeSymbols(e: Expr): Set<number> {
+  // A small expression is walked without marks: a node met again is walked again, which finds nothing new
+  // (everything under it was found the first time: the walk is depth-first), so the symbols and their order are
+  // those of the walk with marks. Past SMALL_WALK steps (a large expression, or much sharing) the walk with
+  // marks takes over. One Set, not two, for each of the many small entries of a Jacobian.
+  const found = new Set<number>();
+  const stack: Expr[] = [e];
+  for (let steps = 0; stack.length > 0; steps++) {
+    if (steps === SMALL_WALK) return markedFreeSymbols(e);
+    const node = stack.pop()!;
+    if (node.kind === 'sym') found.add(node.id);
+    else pushChildren(node, stack);
+  }
+  return found;
+}
+
+/** Walks of freeSymbols without marks stop after this many nodes. */
+const SMALL_WALK = 64;
+
+function markedFreeSymbols(e: Expr): Set<number> {
   const found = new Set<number>();
   const seen = new Set<number>();
   const stack: Expr[] = [e];
@@ -183,8 +287,28 @@ export function freeSymbols(e: Expr): Set<number> {
     if (seen.has(node.id)) continue;
     seen.add(node.id);
     if (node.kind === 'sym') found.add(node.id);
-    // Not push(...children): a sum of 300,000 terms is too many arguments for a call (RangeError).
-    else for (const c of children(node)) stack.push(c);
+    else pushChildren(node, stack);
   }
   return found;
+}
+
+/**
+ * Pushes the operands of a node, in order. Not push(...children): a sum of 300,000 terms is too many arguments
+ * for a call (RangeError). Nor children(node), which makes an array for a power.
+ */
+function pushChildren(node: Expr, stack: Expr[]): void {
+  switch (node.kind) {
+    case 'add':
+      for (let k = 0; k < node.terms.length; k++) stack.push(node.terms[k]!);
+      break;
+    case 'mul':
+      for (let k = 0; k < node.factors.length; k++) stack.push(node.factors[k]!);
+      break;
+    case 'pow':
+      stack.push(node.base, node.exponent);
+      break;
+    case 'call':
+      for (let k = 0; k < node.args.length; k++) stack.push(node.args[k]!);
+      break;
+  }
 }

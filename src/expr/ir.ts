@@ -129,12 +129,13 @@ const FUNCTION_SEED = Object.fromEntries(
   Object.keys(FUNCTION_ARITY).map((name, i) => [name, Math.imul(i + 1, 0x85ebca6b)]),
 ) as Record<FunctionName, number>;
 
-/** Whether `node` is the composite of `kind` (and `fn`) over exactly these operands. */
+/** Whether `node` is the sum, product or call (of `fn`) over exactly operands[0…count). */
 function sameComposite(
   node: Expr,
-  kind: 'add' | 'mul' | 'pow' | 'call',
+  kind: 'add' | 'mul' | 'call',
   fn: FunctionName | undefined,
   operands: readonly Expr[],
+  count: number,
 ): boolean {
   if (node.kind !== kind) return false;
   let own: readonly Expr[];
@@ -149,13 +150,22 @@ function sameComposite(
       if (node.fn !== fn) return false;
       own = node.args;
       break;
-    case 'pow':
-      return node.base === operands[0] && node.exponent === operands[1];
     default:
       return false;
   }
-  if (own.length !== operands.length) return false;
-  for (let i = 0; i < own.length; i++) if (own[i] !== operands[i]) return false;
+  if (own.length !== count) return false;
+  for (let i = 0; i < count; i++) if (own[i] !== operands[i]) return false;
+  return true;
+}
+
+/** One step of the composite nodes' hash (see ExprBuilder.internComposite). */
+const hashStep = (h: number, id: number): number => Math.imul(h ^ id, 0x9e3779b1) ^ (h >>> 15);
+/** The 30-bit key of a hash. */
+const hashKey = (h: number): number => (h ^ (h >>> 13)) & 0x3fffffff;
+
+/** Whether every node of `nodes` is a constant. */
+function allConstants(nodes: readonly Expr[]): boolean {
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.kind !== 'const') return false;
   return true;
 }
 
@@ -167,8 +177,15 @@ export type ChainStep = readonly ['+' | '-' | '*' | '/' | '^', Expr];
  * must not be mixed.
  */
 export class ExprBuilder {
-  /** Constants and symbols, by a key that spells them. */
+  /** Symbols, by a key that spells them. */
   private readonly table = new Map<string, Expr>();
+  /**
+   * Constants by value (a Map's keys compare by SameValueZero: NaN finds NaN, and 0 finds +0 only, since -0 is
+   * kept apart in `negativeZero`). Keyed by the number itself, not by a string that spells it: every literal of a
+   * large model and every constant the differentiator makes looks one up.
+   */
+  private readonly constants = new Map<number, ConstNode>();
+  private negativeZero: ConstNode | undefined;
   /**
    * Sums, products, powers and calls, by a 30-bit hash of their kind and their operands' ids (a small integer
    * key, so no string per lookup: with string keys, building a 98,304-equation system spent a third of its time
@@ -176,6 +193,11 @@ export class ExprBuilder {
    */
   private readonly composites = new Map<number, Expr | Expr[]>();
   private nextId = 0;
+  /** By node id: how many times the node is an operand of the composite nodes built so far (see operandCount). */
+  private operandUses = new Int32Array(1024);
+  /** Where addAll and mulAll collect operands (see internComposite). */
+  private readonly sumScratch: Expr[] = [];
+  private readonly productScratch: Expr[] = [];
 
   readonly zero = this.num(0);
   readonly one = this.num(1);
@@ -186,48 +208,111 @@ export class ExprBuilder {
     return this.nextId;
   }
 
-  private intern<T extends Expr>(key: string, make: (id: number) => T): T {
-    const found = this.table.get(key);
-    if (found) return found as T;
-    const node = make(this.nextId++);
-    this.table.set(key, node);
-    return node;
+  /**
+   * How many times e is an operand of the sums, products, powers and calls built so far (twice in x*x). A node
+   * counted at most once is reached from one place only, so a walk that remembers its result for the node
+   * above it need not remember it for this one (see Differentiator.d).
+   */
+  operandCount(e: Expr): number {
+    return e.id < this.operandUses.length ? this.operandUses[e.id]! : 0;
+  }
+
+  /** Counts the operands of a new node (see operandCount); they are older than it, so their ids are < nextId. */
+  private countOperands(operands: readonly Expr[]): void {
+    this.reserveOperandUses();
+    for (let i = 0; i < operands.length; i++) this.operandUses[operands[i]!.id]!++;
+  }
+
+  /** Makes operandUses long enough for every node built so far. */
+  private reserveOperandUses(): void {
+    if (this.nextId <= this.operandUses.length) return;
+    const grown = new Int32Array(Math.max(2 * this.operandUses.length, this.nextId));
+    grown.set(this.operandUses);
+    this.operandUses = grown;
   }
 
   /**
-   * The node of `kind` over `operands` (and function `fn` for a call), made by `make` if it is new. Operands
-   * are compared by identity: they are themselves hash-consed.
+   * The sum, product or call (of `fn`) over operands[0…count), made if it is new. Operands are compared by
+   * identity: they are themselves hash-consed. `operands` may be longer than `count` (a scratch list) and is
+   * never kept: a new node gets its own copy, exactly `count` long. No closure and no array per lookup: this runs
+   * for every node a large model builds, and most lookups find the node.
    */
-  private internComposite<T extends Expr>(
-    kind: 'add' | 'mul' | 'pow' | 'call',
+  private internComposite(
+    kind: 'add' | 'mul' | 'call',
     fn: FunctionName | undefined,
     operands: readonly Expr[],
-    make: (id: number) => T,
-  ): T {
+    count: number,
+  ): Expr {
     let h = COMPOSITE_SEED[kind] ^ (fn === undefined ? 0 : FUNCTION_SEED[fn]);
-    for (let i = 0; i < operands.length; i++) h = Math.imul(h ^ operands[i]!.id, 0x9e3779b1) ^ (h >>> 15);
-    const hash = (h ^ (h >>> 13)) & 0x3fffffff;
+    for (let i = 0; i < count; i++) h = hashStep(h, operands[i]!.id);
+    const hash = hashKey(h);
     const slot = this.composites.get(hash);
     if (slot !== undefined) {
       if (Array.isArray(slot)) {
-        for (const node of slot) if (sameComposite(node, kind, fn, operands)) return node as T;
-      } else if (sameComposite(slot, kind, fn, operands)) return slot as T;
+        for (let i = 0; i < slot.length; i++) if (sameComposite(slot[i]!, kind, fn, operands, count)) return slot[i]!;
+      } else if (sameComposite(slot, kind, fn, operands, count)) return slot;
     }
-    const node = make(this.nextId++);
-    if (slot === undefined) this.composites.set(hash, node);
-    else if (Array.isArray(slot)) slot.push(node);
-    else this.composites.set(hash, [slot, node]);
+    const own = operands.slice(0, count);
+    this.countOperands(own);
+    const id = this.nextId++;
+    const node: Expr =
+      kind === 'add'
+        ? { kind: 'add', id, terms: own }
+        : kind === 'mul'
+          ? { kind: 'mul', id, factors: own }
+          : { kind: 'call', id, fn: fn!, args: own };
+    this.store(hash, slot, node);
     return node;
   }
 
+  /** The power base^exponent, made if it is new (the same hash as a composite over [base, exponent]). */
+  private powNode(base: Expr, exponent: Expr): Expr {
+    const hash = hashKey(hashStep(hashStep(COMPOSITE_SEED.pow, base.id), exponent.id));
+    const slot = this.composites.get(hash);
+    if (slot !== undefined) {
+      if (Array.isArray(slot)) {
+        for (let i = 0; i < slot.length; i++) {
+          const node = slot[i]!;
+          if (node.kind === 'pow' && node.base === base && node.exponent === exponent) return node;
+        }
+      } else if (slot.kind === 'pow' && slot.base === base && slot.exponent === exponent) return slot;
+    }
+    this.reserveOperandUses();
+    this.operandUses[base.id]!++;
+    this.operandUses[exponent.id]!++;
+    const node: Expr = { kind: 'pow', id: this.nextId++, base, exponent };
+    this.store(hash, slot, node);
+    return node;
+  }
+
+  /** Records a new node under its hash, whose slot held `slot`. */
+  private store(hash: number, slot: Expr | Expr[] | undefined, node: Expr): void {
+    if (slot === undefined) this.composites.set(hash, node);
+    else if (Array.isArray(slot)) slot.push(node);
+    else this.composites.set(hash, [slot, node]);
+  }
+
   num(value: number): ConstNode {
-    // Object.is keeps -0 apart from 0 and NaN equal to itself; the key spells -0 explicitly.
-    const key = `c${Object.is(value, -0) ? '-0' : String(value)}`;
-    return this.intern(key, (id) => ({ kind: 'const', id, value }));
+    // Object.is keeps -0 apart from 0 (the Map would not) and NaN equal to itself (the Map does too).
+    if (Object.is(value, -0)) {
+      if (this.negativeZero === undefined) this.negativeZero = { kind: 'const', id: this.nextId++, value };
+      return this.negativeZero;
+    }
+    let node = this.constants.get(value);
+    if (node === undefined) {
+      node = { kind: 'const', id: this.nextId++, value };
+      this.constants.set(value, node);
+    }
+    return node;
   }
 
   sym(name: string, role: SymbolRole, index: number): SymNode {
-    return this.intern(`s${role}:${index}:${name}`, (id) => ({ kind: 'sym', id, name, role, index }));
+    const key = `s${role}:${index}:${name}`;
+    const found = this.table.get(key);
+    if (found !== undefined) return found as SymNode;
+    const node: SymNode = { kind: 'sym', id: this.nextId++, name, role, index };
+    this.table.set(key, node);
+    return node;
   }
 
   add(...operands: Expr[]): Expr {
@@ -240,19 +325,34 @@ export class ExprBuilder {
    * has 300,000 terms; callers with long lists use addAll and mulAll.
    */
   addAll(operands: readonly Expr[]): Expr {
-    const terms: Expr[] = [];
-    for (const [i, t] of operands.entries()) {
-      if (isConst(t, 0) || isConst(t, -0)) continue;
+    // The terms go to a scratch list (internComposite copies them into a node that is new).
+    const terms = this.sumScratch;
+    let count = 0;
+    let allConstant = true;
+    for (let i = 0; i < operands.length; i++) {
+      const t = operands[i]!;
+      // The constants 0 and -0 (t.value === 0 holds for both, and for nothing else).
+      if (t.kind === 'const' && t.value === 0) continue;
       // Only a leading sum is flattened: (a + b) + c evaluates exactly like a + b + c.
-      if (i === 0 && t.kind === 'add') for (const u of t.terms) terms.push(u);
-      else terms.push(t);
+      if (i === 0 && t.kind === 'add') {
+        const inner = t.terms;
+        for (let k = 0; k < inner.length; k++) {
+          if (inner[k]!.kind !== 'const') allConstant = false;
+          terms[count++] = inner[k]!;
+        }
+      } else {
+        if (t.kind !== 'const') allConstant = false;
+        terms[count++] = t;
+      }
     }
-    if (terms.length === 0) return this.zero;
-    if (terms.length === 1) return terms[0]!;
-    if (terms.every((t) => t.kind === 'const')) {
-      return this.num(terms.reduce((s, t) => s + (t as ConstNode).value, 0));
+    if (count === 0) return this.zero;
+    if (count === 1) return terms[0]!;
+    if (allConstant) {
+      let s = 0;
+      for (let i = 0; i < count; i++) s += (terms[i] as ConstNode).value;
+      return this.num(s);
     }
-    return this.addNode(terms);
+    return this.internComposite('add', undefined, terms, count);
   }
 
   /**
@@ -269,51 +369,72 @@ export class ExprBuilder {
    */
   chain(first: Expr, steps: readonly ChainStep[]): Expr {
     let acc = first;
-    // The operands of the node that `acc` stands for, not interned yet.
-    let pending: { kind: 'add' | 'mul'; items: Expr[] } | undefined;
-    const settle = (): Expr => {
-      if (pending !== undefined) {
-        acc = pending.kind === 'add' ? this.addNode(pending.items) : this.mulNode(pending.items);
-        pending = undefined;
-      }
-      return acc;
-    };
-    for (const [op, operand] of steps) {
-      const x = op === '*' ? this.writtenFactor(operand) : operand;
+    // The operands of the node that `acc` stands for, not interned yet (a sum's when pendingSum, else a
+    // product's); undefined when `acc` is the node itself. Locals, not a closure: the parser chains every sum
+    // and product of a model.
+    let pending: Expr[] | undefined;
+    let pendingSum = false;
+    for (let s = 0; s < steps.length; s++) {
+      const step = steps[s]!;
+      const op = step[0];
+      const x = op === '*' ? this.writtenFactor(step[1]) : step[1];
       if (op === '+' || op === '-') {
         const term = op === '+' ? x : this.neg(x);
-        if (pending?.kind === 'add') {
-          // add(node, term) with node an interned sum: its terms, then term unless it is a zero.
-          if (!isConst(term, 0) && !isConst(term, -0)) pending.items.push(term);
+        if (pending !== undefined && pendingSum) {
+          // add(node, term) with node an interned sum: its terms, then term unless it is a zero (0 or -0).
+          if (!(term.kind === 'const' && term.value === 0)) pending.push(term);
           continue;
         }
-        acc = this.add(settle(), term);
-        if (acc.kind === 'add') pending = { kind: 'add', items: [...acc.terms] };
+        if (pending !== undefined) {
+          acc = this.mulNode(pending); // (a pending sum took the branch above)
+          pending = undefined;
+        }
+        acc = this.add(acc, term);
+        if (acc.kind === 'add') {
+          pending = [...acc.terms];
+          pendingSum = true;
+        }
       } else if (op === '*' || op === '/') {
         const kept = this.writtenZeroProduct(pending === undefined ? acc : undefined, op, x);
         if (kept !== undefined) {
-          const left = settle();
-          const factors = [...(left.kind === 'mul' ? left.factors : [left]), kept];
+          if (pending !== undefined) {
+            acc = pendingSum ? this.addNode(pending) : this.mulNode(pending);
+            pending = undefined;
+          }
+          const factors = [...(acc.kind === 'mul' ? acc.factors : [acc]), kept];
           acc = this.mulNode(factors);
           // A copy: the interned node keeps its own array, which appending to the pending list must not change.
-          pending = { kind: 'mul', items: [...factors] };
+          pending = [...factors];
+          pendingSum = false;
           continue;
         }
-        if (pending?.kind === 'mul') {
+        if (pending !== undefined && !pendingSum) {
           const factor = this.appendedFactor(op, x);
           if (factor === 'none') continue;
           if (factor !== undefined) {
-            pending.items.push(factor);
+            pending.push(factor);
             continue;
           }
         }
-        acc = op === '*' ? this.mul(settle(), x) : this.div(settle(), x); // x: written factor (see times)
-        if (acc.kind === 'mul') pending = { kind: 'mul', items: [...acc.factors] };
+        if (pending !== undefined) {
+          acc = pendingSum ? this.addNode(pending) : this.mulNode(pending);
+          pending = undefined;
+        }
+        acc = op === '*' ? this.mul(acc, x) : this.div(acc, x); // x: written factor (see times)
+        if (acc.kind === 'mul') {
+          pending = [...acc.factors];
+          pendingSum = false;
+        }
       } else {
-        acc = this.pow(settle(), x);
+        if (pending !== undefined) {
+          acc = pendingSum ? this.addNode(pending) : this.mulNode(pending);
+          pending = undefined;
+        }
+        acc = this.pow(acc, x);
       }
     }
-    return settle();
+    if (pending !== undefined) acc = pendingSum ? this.addNode(pending) : this.mulNode(pending);
+    return acc;
   }
 
   /**
@@ -374,22 +495,17 @@ export class ExprBuilder {
     return this.pow(x, this.minusOne);
   }
 
-  private addNode(terms: Expr[]): Expr {
-    return this.internComposite('add', undefined, terms, (id) => ({ kind: 'add', id, terms }));
+  private addNode(terms: readonly Expr[]): Expr {
+    return this.internComposite('add', undefined, terms, terms.length);
   }
 
-  private mulNode(factors: Expr[]): Expr {
-    return this.internComposite('mul', undefined, factors, (id) => ({ kind: 'mul', id, factors }));
+  private mulNode(factors: readonly Expr[]): Expr {
+    return this.internComposite('mul', undefined, factors, factors.length);
   }
 
   /** c^-1 as a node (see div). */
   private constReciprocal(c: ConstNode): Expr {
-    return this.internComposite('pow', undefined, [c, this.minusOne], (id) => ({
-      kind: 'pow',
-      id,
-      base: c,
-      exponent: this.minusOne,
-    }));
+    return this.powNode(c, this.minusOne);
   }
 
   sub(a: Expr, b: Expr): Expr {
@@ -411,35 +527,54 @@ export class ExprBuilder {
   mulAll(operands: readonly Expr[]): Expr {
     // Only constants: fold exactly as the runtime would, before the structural-zero rule below, which would
     // turn 0 * Infinity (NaN at run time) into 0.
-    if (operands.length > 1 && operands.every((f) => f.kind === 'const')) {
-      return this.num(operands.slice(1).reduce((p, f) => p * (f as ConstNode).value, (operands[0] as ConstNode).value));
+    if (operands.length > 1 && allConstants(operands)) {
+      let p = (operands[0] as ConstNode).value;
+      for (let i = 1; i < operands.length; i++) p *= (operands[i] as ConstNode).value;
+      return this.num(p);
     }
-    const factors: Expr[] = [];
-    for (const [i, f] of operands.entries()) {
-      // A structural zero annihilates the product: this is what keeps Jacobians sparse.
-      if (isConst(f, 0)) return this.zero;
-      if (isConst(f, 1)) continue;
-      if (i === 0 && f.kind === 'mul') for (const g of f.factors) factors.push(g);
-      else factors.push(f);
+    // The factors go to a scratch list (internComposite copies them into a node that is new).
+    const factors = this.productScratch;
+    let count = 0;
+    let allConstant = true;
+    for (let i = 0; i < operands.length; i++) {
+      const f = operands[i]!;
+      if (f.kind === 'const') {
+        // A structural zero (+0, not -0) annihilates the product: this is what keeps Jacobians sparse.
+        if (Object.is(f.value, 0)) return this.zero;
+        if (f.value === 1) continue;
+      }
+      if (i === 0 && f.kind === 'mul') {
+        const inner = f.factors;
+        for (let k = 0; k < inner.length; k++) {
+          if (inner[k]!.kind !== 'const') allConstant = false;
+          factors[count++] = inner[k]!;
+        }
+      } else {
+        if (f.kind !== 'const') allConstant = false;
+        factors[count++] = f;
+      }
     }
-    if (factors.length === 0) return this.one;
-    if (factors.length === 1) {
+    if (count === 0) return this.one;
+    if (count === 1) {
       // 1 * (1/u) is 1/u exactly: a written reciprocal's own product (see times) is needed no longer
       const only = factors[0]!;
       return only.kind === 'mul' && only.factors.length === 1 ? only.factors[0]! : only;
     }
-    if (factors.every((f) => f.kind === 'const')) {
-      return this.num(factors.reduce((p, f) => p * (f as ConstNode).value, 1));
+    if (allConstant) {
+      let p = 1;
+      for (let i = 0; i < count; i++) p *= (factors[i] as ConstNode).value;
+      return this.num(p);
     }
-    // (-1) * (-1 * x) and (-1) * c: fold the signs, which is exact.
+    // (-1) * (-1 * x) and (-1) * c: fold the signs, which is exact. (`rest` is a copy: the calls below reuse
+    // the scratch list.)
     if (isConst(factors[0]!, -1)) {
-      const rest = factors.slice(1);
+      const rest = factors.slice(1, count);
       if (rest[0]!.kind === 'const') return this.mulAll([this.num(-rest[0]!.value), ...rest.slice(1)]);
       if (rest.length === 1 && rest[0]!.kind === 'mul' && isConst(rest[0]!.factors[0]!, -1)) {
         return this.mulAll(rest[0]!.factors.slice(1));
       }
     }
-    return this.mulNode(factors);
+    return this.internComposite('mul', undefined, factors, count);
   }
 
   div(a: Expr, b: Expr): Expr {
@@ -459,7 +594,7 @@ export class ExprBuilder {
     if (isConst(exponent, 1)) return base;
     if (isConst(exponent, 0)) return this.one;
     if (base.kind === 'const' && exponent.kind === 'const') return this.num(base.value ** exponent.value);
-    return this.internComposite('pow', undefined, [base, exponent], (id) => ({ kind: 'pow', id, base, exponent }));
+    return this.powNode(base, exponent);
   }
 
   call(fn: FunctionName, args: readonly Expr[]): Expr {
@@ -474,12 +609,7 @@ export class ExprBuilder {
         ),
       );
     }
-    return this.internComposite('call', fn, args, (id) => ({
-      kind: 'call',
-      id,
-      fn,
-      args: [...args],
-    }));
+    return this.internComposite('call', fn, args, args.length);
   }
 }
 

@@ -12,6 +12,17 @@
  *             primary := number | name ('[' digits ']')* | function '(' args ')' | '(' expr ')'
  *    (indices only for array parameters' entries, resolved by an IndexResolver).
  * 3. `nerdamer.tree` parses the rewritten text (precedence, associativity) and the tree becomes IR nodes.
+ *
+ * The fast path (`readPlain`): most right-hand sides are plain arithmetic — decimal literals, names of the model,
+ * brackets, + - * / ^ ** and calls of the user functions. Those are read here in one pass over the characters,
+ * into a tree of exactly the shape nerdamer gives the rewritten text (sums over products over operands, a sign
+ * applying to the operand after it, ^ right-associative and binding tighter than * and /, no node for brackets,
+ * pow(a, b) as a ^ node), and that tree goes through the same conversion to IR. Anything else — indices, other
+ * literal notations, and every malformed expression — takes the path above, which says what is wrong: the fast
+ * path only ever answers with a tree or "not mine", and the IR is the full path's, node for node (same nodes, made
+ * in the same order: parseExpressionInFull is the full path alone, to compare them). Regression: reading the
+ * 32,768 right-hand sides of a 128×128 Brusselator took 2.3 s a generation, most of it in nerdamer and in the
+ * rewriting for it; 0.7 s this way.
  */
 import { createRequire } from 'node:module';
 import type Nerdamer from 'nerdamer';
@@ -19,8 +30,12 @@ import { type ChainStep, type Expr, type ExprBuilder, FUNCTION_ARITY, type Funct
 import { LexError, type Token, tokenize } from './tokens.ts';
 
 // require, not import: nerdamer is CommonJS, and importing it from ESM costs a scan of its 500 kB for export
-// names (~40 ms of a cold CLI call) that a require skips.
-const nerdamer = createRequire(import.meta.url)('nerdamer') as typeof Nerdamer;
+// names (~40 ms of a cold CLI call) that a require skips. Loaded on first use: plain expressions never need it.
+let nerdamer: typeof Nerdamer | undefined;
+const loadNerdamer = (): typeof Nerdamer => {
+  nerdamer ??= createRequire(import.meta.url)('nerdamer') as typeof Nerdamer;
+  return nerdamer;
+};
 
 /** The functions a user may call, with the arities they accept (min and max take two or more). */
 export const USER_FUNCTIONS: Readonly<Record<string, { min: number; max: number }>> = {
@@ -292,24 +307,42 @@ class Recognizer {
   }
 }
 
-/** The shape of nerdamer's syntax tree (`nerdamer.tree`). */
+/**
+ * The shape of nerdamer's syntax tree (`nerdamer.tree`), which the fast path (readPlain) builds too: its leaves
+ * carry their literal or symbol instead of a placeholder, its calls their arguments as a list.
+ */
 interface NerdamerNode {
   type: 'OPERATOR' | 'FUNCTION' | 'VARIABLE_OR_LITERAL' | string;
   value: string;
   left?: NerdamerNode;
   right?: NerdamerNode;
+  /** A leaf of readPlain's: the literal's value. */
+  literal?: number;
+  /** A leaf of readPlain's: what the resolver gave for the name. */
+  symbol?: Expr;
+  /** A call of readPlain's: the arguments, in order (nerdamer's own calls hold a tree of ',' in `right`). */
+  args?: NerdamerNode[];
 }
 
-function toIr(node: NerdamerNode | undefined, rw: Rewritten, b: ExprBuilder, source: string): Expr {
-  const broken = (what: string) => new ExpressionError(`could not be read (${what})`, undefined, source);
-  if (!node) throw broken('a missing operand');
+/** The error for a tree the conversion cannot read (not a closure per node: see toIr). */
+function broken(what: string, source: string): ExpressionError {
+  return new ExpressionError(`could not be read (${what})`, undefined, source);
+}
+
+/** Whether an operator joins a left-deep chain (a single character among - + * /). */
+const chainOperator = (op: string): boolean => op === '+' || op === '-' || op === '*' || op === '/';
+
+function toIr(node: NerdamerNode | undefined, rw: Rewritten | undefined, b: ExprBuilder, source: string): Expr {
+  if (!node) throw broken('a missing operand', source);
   switch (node.type) {
     case 'VARIABLE_OR_LITERAL': {
+      if (node.symbol !== undefined) return node.symbol;
+      if (node.literal !== undefined) return b.num(node.literal);
       const m = /^([LV])(\d+)$/.exec(node.value);
-      if (!m) throw broken(`stray '${node.value}'`);
+      if (!m || rw === undefined) throw broken(`stray '${node.value}'`, source);
       const k = Number(m[2]);
       const e = m[1] === 'L' ? b.num(rw.literals[k]!) : rw.symbols[k];
-      if (e === undefined) throw broken(`stray '${node.value}'`);
+      if (e === undefined) throw broken(`stray '${node.value}'`, source);
       return e;
     }
     case 'OPERATOR': {
@@ -321,27 +354,35 @@ function toIr(node: NerdamerNode | undefined, rw: Rewritten, b: ExprBuilder, sou
       // A long sum or product is a left-deep chain in nerdamer's tree (((a + b) + c) + …). Walk its left
       // spine in a loop and fold from the innermost operation out (the same nodes as recursion would build),
       // so that a right-hand side with thousands of terms does not overflow the stack.
-      const spine: NerdamerNode[] = [node];
+      // (Counted first, so that the lists are made at their size: a model has a chain per sum and product.)
+      let length = 1;
       let leftmost = node.left;
-      while (leftmost?.type === 'OPERATOR' && leftmost.right !== undefined && /^[-+*/]$/.test(leftmost.value)) {
-        spine.push(leftmost);
+      while (leftmost?.type === 'OPERATOR' && leftmost.right !== undefined && chainOperator(leftmost.value)) {
+        length++;
         leftmost = leftmost.left;
       }
+      const spine: NerdamerNode[] = new Array(length);
+      spine[0] = node;
+      for (let k = 1; k < length; k++) spine[k] = spine[k - 1]!.left!;
       // Folded by the builder's chain, in linear time (folding with add/sub/mul/div one step at a time is
       // quadratic in the length of the chain: see ExprBuilder.chain).
       const first = toIr(leftmost, rw, b, source);
-      const steps: ChainStep[] = [];
-      for (let k = spine.length - 1; k >= 0; k--) {
+      const steps: ChainStep[] = new Array(length);
+      for (let k = length - 1; k >= 0; k--) {
         const op = spine[k]!;
-        if (!/^[-+*/^]$/.test(op.value)) throw broken(`operator '${op.value}'`);
-        steps.push([op.value as ChainStep[0], toIr(op.right, rw, b, source)]);
+        if (!chainOperator(op.value) && op.value !== '^') throw broken(`operator '${op.value}'`, source);
+        steps[length - 1 - k] = [op.value as ChainStep[0], toIr(op.right, rw, b, source)];
       }
       return b.chain(first, steps);
     }
     case 'FUNCTION': {
+      const args: Expr[] = [];
+      if (node.args !== undefined) {
+        for (let k = 0; k < node.args.length; k++) args.push(toIr(node.args[k], rw, b, source));
+        return applyUserFunction(node.value, args, b, source);
+      }
       // The arguments, in order, from the tree of ',' operators (left-deep for a long list, so walked with a
       // stack rather than recursion: min and max take any number of arguments).
-      const args: Expr[] = [];
       const stack: (NerdamerNode | undefined)[] = node.right ? [node.right] : [];
       while (stack.length > 0) {
         const n = stack.pop();
@@ -351,8 +392,240 @@ function toIr(node: NerdamerNode | undefined, rw: Rewritten, b: ExprBuilder, sou
       return applyUserFunction(node.value, args, b, source);
     }
     default:
-      throw broken(`node '${node.type}'`);
+      throw broken(`node '${node.type}'`, source);
   }
+}
+
+// Character codes the fast path reads.
+const SPACE = 32;
+const TAB = 9;
+const OPEN = 40; // (
+const CLOSE = 41; // )
+const STAR = 42; // *
+const PLUS = 43; // +
+const COMMA = 44; // ,
+const MINUS = 45; // -
+const DOT = 46; // .
+const SLASH = 47; // /
+const CARET = 94; // ^
+const ZERO = 48;
+const NINE = 57;
+
+const isDigit = (c: number): boolean => c >= ZERO && c <= NINE;
+/** [A-Za-z_]: a name's first character. */
+const isNameStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/** [A-Za-z0-9_]: a name's other characters. */
+const isNamePart = (c: number): boolean => isNameStart(c) || isDigit(c);
+
+/**
+ * The fast path of parseExpression: the tree nerdamer would give for the recognizer's rewriting of `text`, read
+ * directly from the characters, when `text` is a well-formed expression of the plain subset (see the header);
+ * undefined for anything else, which the full path then reads (and refuses, with its message, if it is wrong).
+ *
+ * Grammar (the recognizer's, with nerdamer's precedence): sum := product (('+' | '-') product)*;
+ * product := operand (('*' | '/') operand)*; operand := sign operand | primary (('^' | '**') operand)?;
+ * primary := decimal | name | function '(' sum (',' sum)* ')' | '(' sum ')'. Tokens are separated by spaces
+ * and tabs only, as in tokens.ts; a literal is what tokens.ts reads as one (decimal digits, fraction, exponent;
+ * no separators, no leading 0 before a digit, nothing of a name or another literal straight after it).
+ */
+class PlainReader {
+  private pos = 0;
+  private depth = -1; // the outermost operand is level 0, as in the recognizer
+  /** The name leaves, in the order of the text: resolved once the whole text is read. */
+  readonly names: NerdamerNode[] = [];
+
+  constructor(private readonly text: string) {}
+
+  /** The tree, or undefined when the text is not (all) of the plain subset. */
+  read(): NerdamerNode | undefined {
+    const tree = this.sum();
+    return tree !== undefined && this.next() === -1 ? tree : undefined;
+  }
+
+  /** The code of the next character that is not a space or tab (its position in `pos`), or -1 at the end. */
+  private next(): number {
+    const text = this.text;
+    let p = this.pos;
+    while (p < text.length) {
+      const c = text.charCodeAt(p);
+      if (c !== SPACE && c !== TAB) break;
+      p++;
+    }
+    this.pos = p;
+    return p < text.length ? text.charCodeAt(p) : -1;
+  }
+
+  private sum(): NerdamerNode | undefined {
+    let left = this.product();
+    if (left === undefined) return undefined;
+    for (let c = this.next(); c === PLUS || c === MINUS; c = this.next()) {
+      this.pos++;
+      const right = this.product();
+      if (right === undefined) return undefined;
+      left = { type: 'OPERATOR', value: c === PLUS ? '+' : '-', left, right };
+    }
+    return left;
+  }
+
+  private product(): NerdamerNode | undefined {
+    let left = this.operand();
+    if (left === undefined) return undefined;
+    for (let c = this.next(); c === STAR || c === SLASH; c = this.next()) {
+      // '**' is the power, which an operand has already taken: here it can only be malformed.
+      if (c === STAR && this.text.charCodeAt(this.pos + 1) === STAR) return undefined;
+      this.pos++;
+      const right = this.operand();
+      if (right === undefined) return undefined;
+      left = { type: 'OPERATOR', value: c === STAR ? '*' : '/', left, right };
+    }
+    return left;
+  }
+
+  private operand(): NerdamerNode | undefined {
+    if (++this.depth > MAX_NESTING) return undefined;
+    let node: NerdamerNode | undefined;
+    const c = this.next();
+    if (c === PLUS || c === MINUS) {
+      this.pos++;
+      const inner = this.operand();
+      node = inner === undefined ? undefined : { type: 'OPERATOR', value: c === PLUS ? '+' : '-', left: inner };
+    } else {
+      node = this.primary();
+      if (node !== undefined) {
+        const d = this.next();
+        const power = d === CARET ? 1 : d === STAR && this.text.charCodeAt(this.pos + 1) === STAR ? 2 : 0;
+        if (power > 0) {
+          this.pos += power;
+          const exponent = this.operand();
+          node = exponent === undefined ? undefined : { type: 'OPERATOR', value: '^', left: node, right: exponent };
+        }
+      }
+    }
+    this.depth--;
+    return node;
+  }
+
+  private primary(): NerdamerNode | undefined {
+    const c = this.next();
+    if (isDigit(c) || c === DOT) return this.number();
+    if (c === OPEN) {
+      this.pos++;
+      const inner = this.sum();
+      if (inner === undefined || this.next() !== CLOSE) return undefined;
+      this.pos++;
+      return inner;
+    }
+    if (!isNameStart(c)) return undefined;
+    const text = this.text;
+    const start = this.pos;
+    let p = start + 1;
+    while (p < text.length && isNamePart(text.charCodeAt(p))) p++;
+    const name = text.slice(start, p);
+    this.pos = p;
+    // A call when '(' follows, spaces and tabs between (tokens.ts decides the same way).
+    if (this.next() === OPEN) return this.call(name);
+    // An index ('[') and a function used without its arguments are the full path's to read or refuse.
+    if (this.pos < text.length && text.charCodeAt(this.pos) === 91) return undefined;
+    if (isUserFunction(name)) return undefined;
+    if (isConstant(name)) return { type: 'VARIABLE_OR_LITERAL', value: name, literal: CONSTANTS[name]! };
+    const leaf: NerdamerNode = { type: 'VARIABLE_OR_LITERAL', value: name };
+    this.names.push(leaf);
+    return leaf;
+  }
+
+  /** A decimal literal (see tokens.ts's NUMBER_PATTERNS), or undefined for anything else there. */
+  private number(): NerdamerNode | undefined {
+    const text = this.text;
+    const start = this.pos;
+    let p = start;
+    if (text.charCodeAt(p) === DOT) {
+      p++;
+      if (!isDigit(text.charCodeAt(p))) return undefined;
+      while (isDigit(text.charCodeAt(p))) p++;
+    } else {
+      // 0 followed by a digit (legacy octal), x, o or b (other notations): the full path's
+      if (text.charCodeAt(p) === ZERO) p++;
+      else while (isDigit(text.charCodeAt(p))) p++;
+      if (text.charCodeAt(p) === DOT) {
+        p++;
+        while (isDigit(text.charCodeAt(p))) p++;
+      }
+    }
+    const e = text.charCodeAt(p);
+    if (e === 101 || e === 69) {
+      let q = p + 1;
+      const sign = text.charCodeAt(q);
+      if (sign === PLUS || sign === MINUS) q++;
+      if (isDigit(text.charCodeAt(q))) {
+        p = q;
+        while (isDigit(text.charCodeAt(p))) p++;
+      }
+    }
+    // A name's character, a digit or a '.' straight after the literal: malformed, or another notation.
+    const after = text.charCodeAt(p);
+    if (isNamePart(after) || after === DOT) return undefined;
+    const value = Number(text.slice(start, p));
+    if (!Number.isFinite(value)) return undefined;
+    this.pos = p;
+    return { type: 'VARIABLE_OR_LITERAL', value: 'literal', literal: value };
+  }
+
+  /** A call of a user function with the right number of arguments (the '(' is next). */
+  private call(name: string): NerdamerNode | undefined {
+    const arity = isUserFunction(name) ? USER_FUNCTIONS[name]! : undefined;
+    if (arity === undefined) return undefined;
+    this.pos++;
+    const args: NerdamerNode[] = [];
+    for (;;) {
+      const arg = this.sum();
+      if (arg === undefined) return undefined;
+      args.push(arg);
+      const c = this.next();
+      if (c === CLOSE) break;
+      if (c !== COMMA) return undefined;
+      this.pos++;
+    }
+    this.pos++;
+    if (args.length < arity.min || args.length > arity.max) return undefined;
+    // nerdamer reads pow(a, b), handed over as ((a)^(b)), as a ^ node.
+    if (name === 'pow') return { type: 'OPERATOR', value: '^', left: args[0]!, right: args[1]! };
+    return { type: 'FUNCTION', value: name, args };
+  }
+}
+
+/**
+ * The tree of `source` by the fast path, its names resolved; undefined when the text is not of the plain subset
+ * or a name is not the resolver's (the full path then reads it, and asks the resolver again).
+ */
+function readPlain(source: string, resolve: SymbolResolver): NerdamerNode | undefined {
+  const reader = new PlainReader(source);
+  let tree: NerdamerNode | undefined;
+  try {
+    tree = reader.read();
+  } catch (e) {
+    // Out of stack before MAX_NESTING (a deep caller): the full path reports it as it always did.
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+  if (tree === undefined) return undefined;
+  // The resolver is asked about each name in the order of the text, once: its first answer stands for the name
+  // throughout, as in the recognizer (which asks again at every occurrence, and keeps the first answer too).
+  const names = reader.names;
+  let first: Map<string, Expr> | undefined;
+  for (let k = 0; k < names.length; k++) {
+    const leaf = names[k]!;
+    first ??= new Map();
+    const before = first.get(leaf.value);
+    if (before !== undefined) {
+      leaf.symbol = before;
+      continue;
+    }
+    const sym = resolve(leaf.value);
+    if (sym === undefined || sym === null) return undefined;
+    first.set(leaf.value, sym);
+    leaf.symbol = sym;
+  }
+  return tree;
 }
 
 /** Calls of min and max with more arguments than this are folded as a balanced tree (see minMaxOf). */
@@ -392,6 +665,25 @@ export function parseExpression(
   builder: ExprBuilder,
   index?: IndexResolver,
 ): Expr {
+  const plain = readPlain(source, resolve);
+  if (plain === undefined) return parseExpressionInFull(source, resolve, builder, index);
+  try {
+    return toIr(plain, undefined, builder, source);
+  } catch (e) {
+    throw e instanceof RangeError ? tooDeep(source) : e;
+  }
+}
+
+/**
+ * parseExpression without its fast path: tokens, recognizer, nerdamer. What parseExpression does for anything
+ * outside the plain subset; exported so that tests can check that both paths build the same IR.
+ */
+export function parseExpressionInFull(
+  source: string,
+  resolve: SymbolResolver,
+  builder: ExprBuilder,
+  index?: IndexResolver,
+): Expr {
   let tokens: Token[];
   try {
     tokens = tokenize(source);
@@ -402,23 +694,26 @@ export function parseExpression(
   // The recognizer and the conversion recurse once per level of nesting: thousands of nested brackets, signs
   // or powers exhaust the stack. That is the user's expression being too deep, not a crash of odeforge, so it
   // is reported as an ExpressionError (and so as a ModelError) like any other problem with the text.
-  const tooDeep = (e: unknown): unknown =>
-    e instanceof RangeError ? new ExpressionError('expression is nested too deeply to read', undefined, source) : e;
   let rewritten: Rewritten;
   try {
     rewritten = new Recognizer(tokens, source, resolve, index).run();
   } catch (e) {
-    throw tooDeep(e);
+    throw e instanceof RangeError ? tooDeep(source) : e;
   }
   let tree: NerdamerNode | undefined;
   try {
-    tree = (nerdamer as unknown as { tree(s: string): NerdamerNode | undefined }).tree(rewritten.text);
+    tree = (loadNerdamer() as unknown as { tree(s: string): NerdamerNode | undefined }).tree(rewritten.text);
   } catch (e) {
     throw new ExpressionError(`nerdamer could not parse it (${(e as Error).message})`, undefined, source);
   }
   try {
     return toIr(tree, rewritten, builder, source);
   } catch (e) {
-    throw tooDeep(e);
+    throw e instanceof RangeError ? tooDeep(source) : e;
   }
+}
+
+/** The error for an expression nested deeper than the stack allows (see parseExpression). */
+function tooDeep(source: string): ExpressionError {
+  return new ExpressionError('expression is nested too deeply to read', undefined, source);
 }

@@ -341,6 +341,8 @@ export function buildModel(
       ? undefined
       : `'${n}' names the entry ${label} in results: in expressions write ${label}`;
   };
+  // One resolver for every expression, not a closure per right-hand side (there may be 100,000 of them).
+  const resolveName = (n: string): SymNode | undefined => symbols.get(n);
   const rhs = states.map((s) => {
     // Own entries only: a state named like an Object.prototype member (toString) has no inherited rhs.
     const text = Object.hasOwn(rhsMap, s.name) ? rhsMap[s.name] : undefined;
@@ -358,7 +360,7 @@ export function buildModel(
       });
     }
     try {
-      return parseExpression(text, (n) => symbols.get(n), builder, indexed);
+      return parseExpression(text, resolveName, builder, indexed);
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
       const at = e.pos === undefined ? '' : ` at character ${e.pos + 1}`;
@@ -374,7 +376,7 @@ export function buildModel(
       throw fail(`event '${event}': its expression has ${size}`);
     }
     try {
-      return parseExpression(text, (n) => symbols.get(n), builder, indexed);
+      return parseExpression(text, resolveName, builder, indexed);
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
       const at = e.pos === undefined ? '' : ` at character ${e.pos + 1}`;

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Expr, evaluate, isConst } from '../../src/expr/ir.ts';
-import { ExpressionError, parseExpression } from '../../src/expr/parse.ts';
+import { type Expr, ExprBuilder, evaluate, isConst } from '../../src/expr/ir.ts';
+import { ExpressionError, parseExpression, parseExpressionInFull } from '../../src/expr/parse.ts';
 import { ENVS, type Env, envOf, exactEval, jsEval, jsLiteral, makeCtx, VAR_NAMES, type VarName } from './support.ts';
 
 const ctx = makeCtx();
@@ -380,6 +380,39 @@ describe('random expressions, against JavaScript', () => {
         // FC_SEED replays a failure (fast-check prints the seed with its counterexample)
         ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}),
       },
+    );
+  });
+});
+
+describe('the fast path for plain arithmetic builds what the full parser builds', () => {
+  /** The IR with its node ids (JSON keeps shared nodes as copies), or the error's class and message. */
+  const outcome = (parse: typeof parseExpression, text: string): string => {
+    const c = makeCtx(VAR_NAMES, new ExprBuilder());
+    try {
+      return JSON.stringify(parse(text, (n) => c.syms.get(n), c.b));
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  it('random expressions, whole and with a character dropped, doubled or swapped in: same IR, ids or error', () => {
+    const sep = fc.constantFrom('', '', ' ', '\t');
+    fc.assert(
+      fc.property(
+        treeArb,
+        fc.array(sep, { minLength: 8, maxLength: 8 }),
+        fc.nat(),
+        fc.constantFrom('drop', 'double', '(', ')', ',', '^', '*', '.', 'e', '#', 'none'),
+        (tree, seps, at, edit) => {
+          const toks = modelTokens(tree).toks;
+          let text = toks.map((tok, i) => (i === 0 ? tok : seps[i % seps.length] + tok)).join('');
+          const i = at % (text.length + 1);
+          if (edit === 'drop') text = text.slice(0, i) + text.slice(i + 1);
+          else if (edit === 'double') text = text.slice(0, i) + text.slice(i, i + 1) + text.slice(i);
+          else if (edit !== 'none') text = text.slice(0, i) + edit + text.slice(i);
+          expect(outcome(parseExpression, text)).toBe(outcome(parseExpressionInFull, text));
+        },
+      ),
+      { numRuns: Number(process.env.FC_RUNS ?? 600) },
     );
   });
 });
