@@ -353,9 +353,36 @@ function factorShifted(m: ShiftedMatrix, shift: number): boolean {
   return true;
 }
 
-/** Component of the augmented vector at row i of sensitivity column c (Φ's columns, then S's). */
-function columnComponent(c: number, i: number): number {
-  return c < PHI_COLUMNS ? PHI_OFFSET + i * N + c : SENS_OFFSET + i * P + (c - PHI_COLUMNS);
+/**
+ * COLUMN_COMPONENTS[c·N + i]: the component of the augmented vector at row i of sensitivity column c (Φ's columns,
+ * then S's), as SECOND_COMPONENTS holds those of the second-order columns.
+ */
+const COLUMN_COMPONENTS: Int32Array = (() => {
+  const out = new Int32Array(COLUMNS * N);
+  for (let c = 0; c < COLUMNS; c++) {
+    for (let i = 0; i < N; i++) {
+      out[c * N + i] = c < PHI_COLUMNS ? PHI_OFFSET + i * N + c : SENS_OFFSET + i * P + (c - PHI_COLUMNS);
+    }
+  }
+  return out;
+})();
+
+/** Solves `count` columns of r (their components in `components`, N each) in place, `coupled` added to them. */
+function solveColumns(
+  m: ShiftedMatrix,
+  r: Float64Array,
+  coupled: Float64Array,
+  count: number,
+  components: Int32Array,
+): void {
+  const block = m.block;
+  for (let k = 0; k < count * N; k++) {
+    const at = components[k]!;
+    block[k] = r[at]! + coupled[at]!;
+  }
+  luSolve(m.lu, m.piv, block, count);
+  for (let k = 0; k < count * N; k++) r[components[k]!] = block[k]!;
+  m.linearSolves += count;
 }
 
 /**
@@ -379,24 +406,10 @@ function solveShifted(
   m.linearSolves++;
   if (COLUMNS === 0 || !withColumns) return;
   coupling(t, y, p, r, coupled);
-  for (let c = 0; c < COLUMNS; c++) {
-    for (let i = 0; i < N; i++) {
-      const at = columnComponent(c, i);
-      block[c * N + i] = r[at]! + coupled[at]!;
-    }
-  }
-  luSolve(m.lu, m.piv, block, COLUMNS);
-  for (let c = 0; c < COLUMNS; c++) for (let i = 0; i < N; i++) r[columnComponent(c, i)] = block[c * N + i]!;
-  m.linearSolves += COLUMNS;
+  solveColumns(m, r, coupled, COLUMNS, COLUMN_COMPONENTS);
   if (SECOND_COLUMNS === 0) return;
   secondCoupling(t, y, p, r, coupled);
-  for (let k = 0; k < SECOND_COLUMNS * N; k++) {
-    const at = SECOND_COMPONENTS[k]!;
-    block[k] = r[at]! + coupled[at]!;
-  }
-  luSolve(m.lu, m.piv, block, SECOND_COLUMNS);
-  for (let k = 0; k < SECOND_COLUMNS * N; k++) r[SECOND_COMPONENTS[k]!] = block[k]!;
-  m.linearSolves += SECOND_COLUMNS;
+  solveColumns(m, r, coupled, SECOND_COLUMNS, SECOND_COMPONENTS);
 }
 
 /** Whether J's values are all finite (x·0 is 0 for finite x, NaN otherwise). */

@@ -296,7 +296,7 @@ function markedFreeSymbols(e: Expr): Set<number> {
  * Pushes the operands of a node, in order. Not push(...children): a sum of 300,000 terms is too many arguments
  * for a call (RangeError). Nor children(node), which makes an array for a power.
  */
-function pushChildren(node: Expr, stack: Expr[]): void {
+export function pushChildren(node: Expr, stack: Expr[]): void {
   switch (node.kind) {
     case 'add':
       for (let k = 0; k < node.terms.length; k++) stack.push(node.terms[k]!);

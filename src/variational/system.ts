@@ -31,7 +31,7 @@
  * products JΦ and JS to the code generator, which loops over Φ's and S's columns — code size O(nnz(J))
  * instead of O(n·nnz(J)), and no n² expressions in memory.
  */
-import { Differentiator, sparsity } from '../diff/derivative.ts';
+import { Differentiator, pushChildren, sparsity } from '../diff/derivative.ts';
 import { type Expr, isConst, type SymNode } from '../expr/ir.ts';
 import type { Model } from '../model/model.ts';
 import type { SecondOrderBlocks } from './second-order.ts';
@@ -211,26 +211,11 @@ function symbolsRead(model: Model, withStates: boolean, withParams: boolean): { 
       const node = stack.pop()!;
       if (mark[node.id] === stamp) continue;
       mark[node.id] = stamp;
-      switch (node.kind) {
-        case 'sym': {
-          const at = slot[node.id]!;
-          if (at > 0) states.add(at - 1);
-          else if (at < 0) params.add(-at - 1);
-          break;
-        }
-        case 'add':
-          for (let k = 0; k < node.terms.length; k++) stack.push(node.terms[k]!);
-          break;
-        case 'mul':
-          for (let k = 0; k < node.factors.length; k++) stack.push(node.factors[k]!);
-          break;
-        case 'pow':
-          stack.push(node.base, node.exponent);
-          break;
-        case 'call':
-          for (let k = 0; k < node.args.length; k++) stack.push(node.args[k]!);
-          break;
-      }
+      if (node.kind === 'sym') {
+        const at = slot[node.id]!;
+        if (at > 0) states.add(at - 1);
+        else if (at < 0) params.add(-at - 1);
+      } else pushChildren(node, stack);
     }
     states.endRow(i);
     params.endRow(i);

@@ -85,7 +85,7 @@ declare function solveShifted(
   coupled: Float64Array,
   withColumns: boolean,
 ): void;
-declare function columnComponent(c: number, i: number): number;
+declare const COLUMN_COMPONENTS: Int32Array;
 declare function jacobianIsFinite(jac: Float64Array): boolean;
 declare function sharedFailure(
   code: number,
@@ -318,47 +318,43 @@ function newtonIteration(
     for (let k = 0; k < N; k++) z[k] = sb[j * N + k]!;
     coupling(t, y, p, z, work[COUPLED_AT + j]!);
   }
-  const cb = state.columnBlock;
-  for (let c = 0; c < COLUMNS; c++) {
-    for (let i = 0; i < STAGES; i++) {
-      const zi = work[Z_AT + i]!;
-      for (let k = 0; k < N; k++) {
-        const at = columnComponent(c, k);
-        let sum = 0;
-        for (let j = 0; j < STAGES; j++) {
-          sum += IRK_A[i * STAGES + j]! * (work[F_AT + j]![at]! + work[COUPLED_AT + j]![at]!);
-        }
-        cb[c * SN + i * N + k] = -zi[at]! + h * sum;
-      }
-    }
-  }
-  stageSolve(state.stageLu, state.stagePiv, cb, COLUMNS);
-  state.linearSolves += COLUMNS;
-  for (let c = 0; c < COLUMNS; c++) {
-    for (let i = 0; i < STAGES; i++) {
-      const zi = work[Z_AT + i]!;
-      for (let k = 0; k < N; k++) {
-        const at = columnComponent(c, k);
-        const d = cb[c * SN + i * N + k]!;
-        zi[at]! += d;
-        const scaled = Math.abs(d) / (atol + rtol * Math.abs(y[at]!));
-        if (scaled > norm || Number.isNaN(scaled)) norm = scaled;
-      }
-    }
-  }
+  norm = stageColumnsIteration(h, y, work, rtol, atol, state, COLUMNS, COLUMN_COMPONENTS, norm);
   if (SECOND_COLUMNS === 0) return norm;
   // The second-order columns likewise, with h Σ_j a_ij L ΔZ_j: L along the updates of the state and of the
   // first-order columns (z holds stage j's, at their components).
+  const cb = state.columnBlock;
   for (let j = 0; j < STAGES; j++) {
     for (let k = 0; k < N; k++) z[k] = sb[j * N + k]!;
-    for (let c = 0; c < COLUMNS; c++) for (let k = 0; k < N; k++) z[columnComponent(c, k)] = cb[c * SN + j * N + k]!;
+    for (let c = 0; c < COLUMNS; c++) {
+      for (let k = 0; k < N; k++) z[COLUMN_COMPONENTS[c * N + k]!] = cb[c * SN + j * N + k]!;
+    }
     secondCoupling(t, y, p, z, work[COUPLED_AT + j]!);
   }
-  for (let c = 0; c < SECOND_COLUMNS; c++) {
+  return stageColumnsIteration(h, y, work, rtol, atol, state, SECOND_COLUMNS, SECOND_COMPONENTS, norm);
+}
+
+/**
+ * One Newton update of `count` sensitivity columns (their components in `components`, N each): the stage
+ * residuals −Z_i + h Σ_j a_ij (F_j + coupling_j) solved with the LU of I − h A⊗J, added to the stages. Leaves the
+ * updates in state.columnBlock; returns the scaled norm, at least `norm`.
+ */
+function stageColumnsIteration(
+  h: number,
+  y: Float64Array,
+  work: Float64Array[],
+  rtol: number,
+  atol: number,
+  state: StepState,
+  count: number,
+  components: Int32Array,
+  norm: number,
+): number {
+  const cb = state.columnBlock;
+  for (let c = 0; c < count; c++) {
     for (let i = 0; i < STAGES; i++) {
       const zi = work[Z_AT + i]!;
       for (let k = 0; k < N; k++) {
-        const at = SECOND_COMPONENTS[c * N + k]!;
+        const at = components[c * N + k]!;
         let sum = 0;
         for (let j = 0; j < STAGES; j++) {
           sum += IRK_A[i * STAGES + j]! * (work[F_AT + j]![at]! + work[COUPLED_AT + j]![at]!);
@@ -367,21 +363,22 @@ function newtonIteration(
       }
     }
   }
-  stageSolve(state.stageLu, state.stagePiv, cb, SECOND_COLUMNS);
-  state.linearSolves += SECOND_COLUMNS;
-  for (let c = 0; c < SECOND_COLUMNS; c++) {
+  stageSolve(state.stageLu, state.stagePiv, cb, count);
+  state.linearSolves += count;
+  let worst = norm;
+  for (let c = 0; c < count; c++) {
     for (let i = 0; i < STAGES; i++) {
       const zi = work[Z_AT + i]!;
       for (let k = 0; k < N; k++) {
-        const at = SECOND_COMPONENTS[c * N + k]!;
+        const at = components[c * N + k]!;
         const d = cb[c * SN + i * N + k]!;
         zi[at]! += d;
         const scaled = Math.abs(d) / (atol + rtol * Math.abs(y[at]!));
-        if (scaled > norm || Number.isNaN(scaled)) norm = scaled;
+        if (scaled > worst || Number.isNaN(scaled)) worst = scaled;
       }
     }
   }
-  return norm;
+  return worst;
 }
 
 /**

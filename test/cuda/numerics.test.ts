@@ -25,6 +25,7 @@ import {
   normwiseRelative,
   PENDULUM,
   row,
+  rows,
   SEED,
   STIFF,
   system,
@@ -122,13 +123,6 @@ async function matchesTypeScript(
     }
   }
   return r;
-}
-
-/** N rows of `width` values, row i given by f(i). */
-function rows(count: number, width: number, f: (i: number) => readonly number[]): Float64Array {
-  const a = new Float64Array(count * width);
-  for (let i = 0; i < count; i++) a.set(f(i), i * width);
-  return a;
 }
 
 const N = 8;

@@ -29,7 +29,7 @@ import { buildModel, type ModelSpec } from '../../src/model/model.ts';
 import type { SolveResult } from '../../src/runtime/types.ts';
 import { buildSecondOrderSystem } from '../../src/variational/second-order.ts';
 import { type AugmentedSystem, buildAugmentedSystem, type Sensitivity } from '../../src/variational/system.ts';
-import { FUNCTIONS, haveCompiler, LORENZ, method, normwiseRelative, row } from './support.ts';
+import { FUNCTIONS, haveCompiler, LORENZ, method, normwiseRelative, row, rows } from './support.ts';
 
 const gxx = await haveCompiler('cpu', 'the g++ numerics tests of order 2 on the CUDA target');
 const nvcc = await haveCompiler('cuda', 'the nvcc runtime test of order 2 on the CUDA target');
@@ -380,13 +380,6 @@ async function matchesTypeScript(
     }
   }
   return r;
-}
-
-/** N rows of `width` values, row i given by f(i). */
-function rows(count: number, width: number, f: (i: number) => readonly number[]): Float64Array {
-  const a = new Float64Array(count * width);
-  for (let i = 0; i < count; i++) a.set(f(i), i * width);
-  return a;
 }
 
 const N = 6;

@@ -103,3 +103,10 @@ export function normwiseRelative(a: ArrayLike<number>, b: ArrayLike<number>): nu
 export function row(a: Float64Array, i: number, w: number): Float64Array {
   return a.subarray(i * w, (i + 1) * w);
 }
+
+/** N rows of `width` values, row i given by f(i). */
+export function rows(count: number, width: number, f: (i: number) => readonly number[]): Float64Array {
+  const a = new Float64Array(count * width);
+  for (let i = 0; i < count; i++) a.set(f(i), i * width);
+  return a;
+}

@@ -5,33 +5,12 @@
  * only some of the loops' terms; Lorenz-96 N = 10 with parameters against central differences of the Jacobians;
  * and 'auto' choosing the column loops from COLUMNS_FROM_STATES states on, as at first order.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS_FROM_STATES, compile } from '../../src/compile.ts';
 import type { ModelSpec } from '../../src/model/model.ts';
 import type { SolveResult } from '../../src/runtime/types.ts';
 import type { Sensitivity } from '../../src/variational/system.ts';
-
-const LORENZ = JSON.parse(readFileSync(new URL('../../examples/lorenz.json', import.meta.url), 'utf8')) as ModelSpec;
-
-const PENDULUM: ModelSpec = {
-  name: 'forced-pendulum',
-  states: ['x', 'v'],
-  params: { c: 0.3, a: 0.5, w: 1.2 },
-  rhs: { x: 'v', v: '-sin(x) - c*v + a*cos(w*t)' },
-};
-
-/** Every function of the model language, away from the kinks of abs, min, max and sign. */
-const FUNCTIONS: ModelSpec = {
-  name: 'functions',
-  states: ['u', 'v', 'w'],
-  params: { k: 0.7, q: 0.5 },
-  rhs: {
-    u: 'exp(-k*u) * sqrt(1 + v^2) - log(2 + w*w) + atan2(v, 2 + u*u)',
-    v: 'tanh(u - w) * cosh(0.3*v) - sinh(0.2*u*q) + 0.1*min(u, 3 + v) + pow(abs(w) + 1, 0.5) * sign(2 + u)',
-    w: '-q*w*atan(u) + asin(0.3*tanh(v)) + 0.1*acos(0.2*sin(u)) + tan(0.2*v) + 0.05*max(w, -5) + 0.1*cos(t)*k',
-  },
-};
+import { FUNCTIONS, LORENZ, normwise, PENDULUM } from './models.ts';
 
 const ring = (n: number) => (i: number) => `x${(((i % n) + n) % n).toString()}`;
 
@@ -86,16 +65,6 @@ const PARAM_SQUARES: ModelSpec = {
 };
 
 /** max |a − b| / max |b|: the normwise relative difference (0 when both are 0). */
-function normwise(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
 
 const BLOCKS = ['y', 'jacobian', 'paramJacobian', 'hessian', 'mixedHessian', 'paramHessian'] as const;
 const COLUMN_LOOP = "one pair j ≤ k of Φ's columns at a time";

@@ -12,26 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import type { ModelSpec } from '../../src/model/model.ts';
-
-/** Forced, damped pendulum: nonlinear, explicit time dependence, three parameters. */
-const PENDULUM: ModelSpec = {
-  name: 'forced-pendulum',
-  states: ['x', 'v'],
-  params: { c: 0.3, a: 0.5, w: 1.2 },
-  rhs: { x: 'v', v: '-sin(x) - c*v + a*cos(w*t)' },
-};
-
-/** Three states, every block of the second order non-trivial (products, quotients, transcendental functions). */
-const MIXED: ModelSpec = {
-  name: 'mixed',
-  states: ['u', 'v', 'w'],
-  params: { k: 0.7, q: 0.5 },
-  rhs: {
-    u: 'exp(-k*u) * sqrt(1 + v^2) - log(2 + w*w)',
-    v: 'tanh(u - w) * cosh(0.3*v) - sinh(0.2*u*q)',
-    w: '-q*w*atan(u) + 0.1*cos(t)*k + v/(2 + u*u)',
-  },
-};
+import { FUNCTIONS, LORENZ, normwise, PENDULUM } from './models.ts';
 
 const ROBERTSON: ModelSpec = {
   name: 'robertson',
@@ -40,23 +21,12 @@ const ROBERTSON: ModelSpec = {
   rhs: { y1: '-k1*y1 + k2*y2*y3', y2: 'k1*y1 - k2*y2*y3 - k3*y2^2', y3: 'k3*y2^2' },
 };
 
-/** max |a − b| / max |b|: the normwise relative difference. */
-function normwise(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
-
 const STIFF_METHODS = ['Rodas5P', 'Rodas4', 'ROS3P', 'RadauIIA5', 'LobattoIIIC4', 'BDF', 'auto'];
 
 describe('second-order sensitivities with the stiff families', () => {
   const cases: [ModelSpec, number[], number][] = [
     [PENDULUM, [1, 0.2], 3],
-    [MIXED, [1, 0.5, 0.8], 1],
+    [FUNCTIONS, [1, 0.5, 0.8], 1],
   ];
   for (const [model, y0, t1] of cases) {
     const options = { t0: 0, t1, y0, rtol: 1e-12, atol: 1e-12 };
@@ -138,12 +108,6 @@ describe('second-order sensitivities with the stiff families', () => {
 });
 
 describe('second-order sensitivities in CPU ensembles', () => {
-  const LORENZ: ModelSpec = {
-    name: 'lorenz',
-    states: ['x', 'y', 'z'],
-    params: { sigma: 10, rho: 28, beta: 8 / 3 },
-    rhs: { x: 'sigma*(y - x)', y: 'x*(rho - z) - y', z: 'x*y - beta*z' },
-  };
   // 3 rows run on the calling thread, 70 on the workers (from 64 rows on)
   it.each([
     ['Dormand-Prince', 3],

@@ -18,28 +18,9 @@ import { buildModel, type ModelSpec } from '../../src/model/model.ts';
 import type { SolveResult } from '../../src/runtime/types.ts';
 import { buildSecondOrderSystem } from '../../src/variational/second-order.ts';
 import { buildAugmentedSystem } from '../../src/variational/system.ts';
+import { FUNCTIONS, normwise, PENDULUM } from './models.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/odeforge', import.meta.url));
-
-/** Forced, damped pendulum: nonlinear, explicit time dependence, three parameters. */
-const PENDULUM: ModelSpec = {
-  name: 'forced-pendulum',
-  states: ['x', 'v'],
-  params: { c: 0.3, a: 0.5, w: 1.2 },
-  rhs: { x: 'v', v: '-sin(x) - c*v + a*cos(w*t)' },
-};
-
-/** Every function of the model language, away from the kinks of abs, min, max and sign. */
-const FUNCTIONS: ModelSpec = {
-  name: 'functions',
-  states: ['u', 'v', 'w'],
-  params: { k: 0.7, q: 0.5 },
-  rhs: {
-    u: 'exp(-k*u) * sqrt(1 + v^2) - log(2 + w*w) + atan2(v, 2 + u*u)',
-    v: 'tanh(u - w) * cosh(0.3*v) - sinh(0.2*u*q) + 0.1*min(u, 3 + v) + pow(abs(w) + 1, 0.5) * sign(2 + u)',
-    w: '-q*w*atan(u) + asin(0.3*tanh(v)) + 0.1*acos(0.2*sin(u)) + tan(0.2*v) + 0.05*max(w, -5) + 0.1*cos(t)*k',
-  },
-};
 
 const TIGHT = { rtol: 1e-12, atol: 1e-12 };
 
@@ -48,17 +29,6 @@ const CASES: Case[] = [
   { model: PENDULUM, y0: [1, 0.2], t1: 3 },
   { model: FUNCTIONS, y0: [1, 0.5, 0.8], t1: 1 },
 ];
-
-/** max |a − b| / max |b|: the normwise relative difference. */
-function normwise(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 describe('second-order sensitivities against finite differences of the Jacobians', () => {
   for (const { model, y0, t1 } of CASES) {
