@@ -122,6 +122,22 @@ export function runSeed(o: SeedOptions): Section {
     },
     { steps: handSteps, jacobianError: maxAbsDiff(hand.subarray(2), exact), settings: 'rtol = atol = 1e-12' },
   );
+  // The same solver with its WebAssembly kernel (wasm: true; 'auto' gives it from 6 states on), which runs the
+  // whole solve — step, controller, stability watch — in one call: the same steps, bit for bit.
+  const withKernel = compile(SEED_MODEL, { method: 'RK45CK', sensitivities: ['y0'], wasm: true });
+  const kernelRun = withKernel.solve(SEED_PROBLEM);
+  add(
+    {
+      name: 'odeforge generated RK45CK, state + Jacobian, whole solve in its WebAssembly kernel (wasm: true)',
+      batch: jsBatch(() => withKernel.solve(SEED_PROBLEM)),
+    },
+    {
+      steps: kernelRun.stats.steps,
+      evals: kernelRun.stats.rhsEvals,
+      jacobianError: maxAbsDiff(kernelRun.jacobian!, exact),
+      settings: 'rtol = atol = 1e-12',
+    },
+  );
   const c = buildC('seed_rk45ck.c');
   let cSkipped: string | undefined;
   if (c.ok) {

@@ -79,6 +79,30 @@ function releaseVectors(_vectors: readonly Float64Array[]): void {}
 export function stepKernel(): 'webassembly' | 'typescript' {
   return 'typescript';
 }
+/**
+ * The loop of integrate run inside a WebAssembly kernel, where the module has one (templates/ts/wasm-kernel.ts;
+ * elsewhere it returns false at once): from the loop's variables in `loop` (t, h, steps, rejected, evals, rho,
+ * stiffSteps, nonStiffSteps, freshEstimate, rejectedBefore, nonFiniteRun), which it gives back, with loop[11]
+ * the steps it accepted. Only for an adaptive solve with no callbacks, samples or event functions.
+ */
+function kernelLoop(
+  _loop: Float64Array,
+  _t1: number,
+  _dir: number,
+  _rtol: number,
+  _atol: number,
+  _controlled: number,
+  _maxSteps: number,
+  _detect: boolean,
+  _exponent: number,
+  _y: Float64Array,
+  _yNew: Float64Array,
+  _z: Float64Array,
+  _work: Float64Array[],
+  _p: Float64Array,
+): boolean {
+  return false;
+}
 
 // ─── Shared by the stiff families: placeholders ─────────────────────────────────────────────────────────
 
@@ -1216,8 +1240,66 @@ function settings(options: SolveOptions): Settings {
  * order (auto's high-order explicit method) call it too.
  */
 function stepFactor(err: number, accepted: boolean, exponent: number): number {
-  if (!accepted) return Math.max(0.2, 0.9 * err ** exponent);
-  return err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** exponent));
+  if (!accepted) return Math.max(0.2, 0.9 * controllerPower(err, exponent));
+  return err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * controllerPower(err, exponent)));
+}
+
+/** The bits of one double, for controllerPower (the high word is WORDS[1]: little-endian, as every JS engine). */
+const POWER_BITS = new Float64Array(1);
+const POWER_WORDS = new Uint32Array(POWER_BITS.buffer);
+
+/**
+ * x^q for a finite x > 0 (anything else: Math.pow), to about 1e-15 relative, in plain arithmetic that a
+ * WebAssembly kernel's loop repeats operation for operation (src/codegen/wasm/kernel.ts, powerFunction): there
+ * Math.pow would be a call out to JavaScript on every step, dearer than the rest of a small model's step, and the
+ * two loops must choose the same steps. ln x = e·ln 2 + ln m with x = m·2^e, m in [√½, √2], ln m = 2 atanh(s)
+ * with s = (m − 1)/(m + 1) (|s| ≤ 0.172: its series to s¹⁷); x^q = 2^n·exp(r) with y = q ln x clamped to ±700,
+ * n = ⌊y/ln 2 + ½⌋ and r = y − n ln 2 (Cody and Waite's two-part ln 2; |r| ≤ 0.35: Taylor to r¹²).
+ */
+function controllerPower(x: number, q: number): number {
+  if (!(x > 0 && x < Number.POSITIVE_INFINITY)) return x ** q;
+  let e = 0;
+  // (a subnormal x: scaled by 2^54 first)
+  if (x < 2.2250738585072014e-308) {
+    x *= 18014398509481984;
+    e = -54;
+  }
+  POWER_BITS[0] = x;
+  const hi = POWER_WORDS[1]!;
+  e += ((hi >>> 20) & 0x7ff) - 1023;
+  POWER_WORDS[1] = (hi & 0x000fffff) | 0x3ff00000;
+  let m = POWER_BITS[0]!;
+  if (m > 1.4142135623730951) {
+    m *= 0.5;
+    e += 1;
+  }
+  const s = (m - 1) / (m + 1);
+  // the two series by Estrin's scheme (independent pairs, then powers of the argument): a short chain of
+  // dependent operations, which is what a step's time is made of here
+  const u = s * s;
+  const u2 = u * u;
+  const u4 = u2 * u2;
+  const a0 = 1 + u * (1 / 3);
+  const a1 = 1 / 5 + u * (1 / 7);
+  const a2 = 1 / 9 + u * (1 / 11);
+  const a3 = 1 / 13 + u * (1 / 15);
+  const series = a0 + a1 * u2 + (a2 + a3 * u2) * u4 + (1 / 17) * (u4 * u4);
+  let y = q * (e * 0.6931471805599453 + 2 * s * series);
+  y = Math.min(700, Math.max(-700, y));
+  const n = Math.floor(y * 1.4426950408889634 + 0.5);
+  const r = y - n * 0.6931471803691238 - n * 1.9082149292705877e-10;
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const e0 = 1 + r;
+  const e1 = 1 / 2 + r * (1 / 6);
+  const e2 = 1 / 24 + r * (1 / 120);
+  const e3 = 1 / 720 + r * (1 / 5040);
+  const e4 = 1 / 40320 + r * (1 / 362880);
+  const e5 = 1 / 3628800 + r * (1 / 39916800);
+  const ex = e0 + e1 * r2 + (e2 + e3 * r2) * r4 + (e4 + e5 * r2 + (1 / 479001600) * r4) * (r4 * r4);
+  POWER_WORDS[0] = 0;
+  POWER_WORDS[1] = (n + 1023) << 20;
+  return ex * POWER_BITS[0]!;
 }
 
 /** How often onProgress is called (at most), and every how many steps the clock and the signal are read. */
@@ -1560,6 +1642,47 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   let freshEstimate = false;
   let rejectedBefore = 0;
   let nonFiniteRun = 0;
+
+  // With a WebAssembly kernel, and nothing that calls back into JavaScript between steps (callbacks, samples,
+  // event functions), the kernel runs this loop itself: the same arithmetic from the same variables, up to t1
+  // or up to an iteration that ends in a failure, which it leaves undone for this loop to take again and report.
+  let inKernel = adaptive && dense === undefined && onStep === undefined && !watching;
+  if (inKernel) {
+    const loop = new Float64Array(12);
+    loop[0] = t;
+    loop[1] = h;
+    loop[2] = steps;
+    loop[3] = rejected;
+    loop[4] = evals;
+    loop[5] = rho;
+    loop[6] = stiffSteps;
+    loop[7] = nonStiffSteps;
+    loop[8] = freshEstimate ? 1 : 0;
+    loop[9] = rejectedBefore;
+    loop[10] = nonFiniteRun;
+    if (kernelLoop(loop, t1, dir, rtol, atol, controlled, maxSteps, detectStiffness, exponent, y, yNew, z, work, p)) {
+      t = loop[0]!;
+      h = loop[1]!;
+      steps = loop[2]!;
+      rejected = loop[3]!;
+      evals = loop[4]!;
+      rho = loop[5]!;
+      stiffSteps = loop[6]!;
+      nonStiffSteps = loop[7]!;
+      freshEstimate = loop[8] === 1;
+      rejectedBefore = loop[9]!;
+      nonFiniteRun = loop[10]!;
+      // an odd number of accepted steps leaves y and yNew, and work[0] and work[F_NEW], swapped
+      if (loop[11]! % 2 === 1) {
+        const swap = y;
+        y = yNew;
+        yNew = swap;
+        const f = work[0]!;
+        work[0] = work[F_NEW]!;
+        work[F_NEW] = f;
+      }
+    }
+  }
 
   while (dir * (t1 - t) > 0) {
     if (steps + rejected >= maxSteps) {

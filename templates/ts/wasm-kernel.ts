@@ -11,6 +11,8 @@
 declare const M: number;
 declare const P: number;
 declare const STAGES: number;
+declare const FNEXT_AT: number;
+declare const ZSTIFF_AT: number;
 declare function heaviside(x: number): number;
 declare function stiffnessRhoPortable(
   fNew: Float64Array,
@@ -46,6 +48,12 @@ declare const KERNEL_BASE64: string;
  */
 declare const KERNEL_PARAMS_AT: number;
 declare const KERNEL_VECTORS_AT: number;
+/**
+ * Where the kernel's loop (its export advance, when the method is adaptive) takes the driver's loop variables
+ * from and leaves them: LOOP_SLOTS doubles, in the order of src/codegen/wasm/kernel.ts's LOOP_SLOTS.
+ */
+declare const KERNEL_LOOP_AT: number;
+const LOOP_SLOTS = 12;
 
 /** As much of the WebAssembly API as the kernel needs (declared here, so that no DOM typings are needed). */
 declare const WebAssembly: {
@@ -76,6 +84,25 @@ interface Kernel {
     controlled: number,
   ) => number;
   readonly stiffness: (fNew: number, fz: number, yNew: number, z: number) => number;
+  /** The driver's loop for an adaptive solve (absent for a fixed-step method). */
+  readonly advance:
+    | ((
+        state: number,
+        t1: number,
+        dir: number,
+        rtol: number,
+        atol: number,
+        controlled: number,
+        maxSteps: number,
+        detect: number,
+        exponent: number,
+        y: number,
+        yNew: number,
+        z: number,
+        fNext: number,
+        zStiff: number,
+      ) => void)
+    | undefined;
   /** A solve is using the memory (solves started from its callbacks get plain arrays). */
   busy: boolean;
   stages: Int32Array;
@@ -116,6 +143,7 @@ function loadKernel(): Kernel | null {
       memory: instance.exports.memory as KernelMemory,
       step: instance.exports.step as Kernel['step'],
       stiffness: instance.exports.stiffness as Kernel['stiffness'],
+      advance: instance.exports.advance as Kernel['advance'],
       busy: false,
       stages: new Int32Array(0),
       params: new Float64Array(0),
@@ -203,4 +231,53 @@ function rkStep(
     atol,
     controlled,
   );
+}
+
+/**
+ * The driver's loop in the kernel (see its placeholder in templates/ts/driver.ts): `loop` holds the loop's
+ * variables (t, h, steps, rejected, evals, rho, stiffSteps, nonStiffSteps, freshEstimate, rejectedBefore,
+ * nonFiniteRun) and gets them back, with loop[11] the steps accepted. false: not run (vectors outside the
+ * kernel's memory, or no loop in the kernel), and the driver's loop takes every step.
+ */
+function kernelLoop(
+  loop: Float64Array,
+  t1: number,
+  dir: number,
+  rtol: number,
+  atol: number,
+  controlled: number,
+  maxSteps: number,
+  detect: boolean,
+  exponent: number,
+  y: Float64Array,
+  yNew: Float64Array,
+  z: Float64Array,
+  work: Float64Array[],
+  p: Float64Array,
+): boolean {
+  const kr = kernel;
+  if (!kr || kr.advance === undefined || y.buffer !== kr.memory.buffer) return false;
+  const stages = kr.stages;
+  for (let s = 0; s < STAGES; s++) stages[s] = work[s]!.byteOffset;
+  kr.params.set(p);
+  const slots = new Float64Array(kr.memory.buffer, KERNEL_LOOP_AT, LOOP_SLOTS);
+  slots.set(loop);
+  kr.advance(
+    KERNEL_LOOP_AT,
+    t1,
+    dir,
+    rtol,
+    atol,
+    controlled,
+    maxSteps,
+    detect ? 1 : 0,
+    exponent,
+    y.byteOffset,
+    yNew.byteOffset,
+    z.byteOffset,
+    work[FNEXT_AT]!.byteOffset,
+    work[ZSTIFF_AT]!.byteOffset,
+  );
+  loop.set(slots);
+  return true;
 }

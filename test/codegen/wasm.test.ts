@@ -5,11 +5,14 @@
  * output, error control over the whole vector, and failures. Plus what the kernel is not used for: solves
  * nested in another solve's callbacks, and where it is not asked for.
  */
+import { readFileSync } from 'node:fs';
+import { transformSync } from 'esbuild';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lorenz96, lorenz96Y0 } from '../../bench/models.ts';
 import { assembleWat } from '../../src/codegen/wasm/assemble.ts';
 import { f64Literal, parseExpression } from '../../src/codegen/wasm/expression.ts';
+import { powerFunction } from '../../src/codegen/wasm/kernel.ts';
 import { type CompileOptions, compile, generate } from '../../src/compile.ts';
 import { IntegrationError } from '../../src/errors.ts';
 import { EXPLICIT_METHODS } from '../../src/methods/index.ts';
@@ -143,6 +146,129 @@ describe('WebAssembly kernel: bit-identical to the TypeScript step', () => {
     expect(errors[0]!.t).toBe(errors[1]!.t);
     expect(errors[0]!.message).toBe(errors[1]!.message);
     expectIdentical(errors[0]!.partial as SolveResult, errors[1]!.partial as SolveResult);
+  });
+});
+
+/**
+ * Counts the calls of the kernels' loop (their export `advance`) in the solvers compiled inside `run`: the
+ * WebAssembly.Instance they create is replaced by one whose exports count them.
+ */
+function countingLoops<T>(run: (calls: () => number) => T): T {
+  const api = (
+    globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: object } } }
+  ).WebAssembly;
+  const Original = api.Instance;
+  let calls = 0;
+  api.Instance = function (this: unknown, module: object, imports: object) {
+    const exports = new Original(module, imports).exports as Record<string, unknown>;
+    const advance = exports.advance as ((...a: unknown[]) => unknown) | undefined;
+    const counted = advance && {
+      advance: (...a: unknown[]) => {
+        calls++;
+        return advance(...a);
+      },
+    };
+    return { exports: { ...exports, ...counted } };
+  } as unknown as typeof Original;
+  try {
+    return run(() => calls);
+  } finally {
+    api.Instance = Original;
+  }
+}
+
+describe('WebAssembly kernel: its own loop', () => {
+  const problem = { t0: 0, t1: 1, y0: lorenz96Y0(8), rtol: 1e-8, atol: 1e-8 };
+
+  it('takes a plain solve whole, not one with callbacks or samples, and both give the same bits', () => {
+    countingLoops((calls) => {
+      const solver = compile(lorenz96(8), { sensitivities: ['y0', 'params'] });
+      const plain = solver.solve(problem);
+      expect(calls()).toBe(1);
+      const stepped = solver.solve({ ...problem, onStep: () => {} });
+      const sampled = solver.solve({ ...problem, tEval: [0.5, 1] });
+      expect(calls()).toBe(1);
+      expectIdentical(plain, stepped);
+      expect(bits(plain.y)).toBe(bits(sampled.y));
+      expect(bits(plain.jacobian)).toBe(bits(sampled.jacobian));
+    });
+  });
+
+  it.each(EXPLICIT_METHODS.filter((m) => m.errorEstimate !== undefined).map((m) => [m.name, m.order] as const))(
+    '%s: forward and backward, tight and loose, the same bits as the TypeScript loop',
+    (method, order) => {
+      for (const [t1, rtol] of [
+        [2, order >= 4 ? 1e-8 : 1e-6],
+        // (RK1412 at 1e-4 and at 1e-10 accepts a first step that blows up: Feagin's error estimate, f_1 − f_33
+        // alone, misses it — a weakness of the method's estimate, in the TypeScript loop as much)
+        [-1, order >= 14 ? 1e-6 : 1e-4],
+      ] as const) {
+        compare(
+          lorenz96(7),
+          { method, sensitivities: ['y0', 'params'] },
+          { ...problem, y0: lorenz96Y0(7), t1, rtol, atol: rtol },
+        );
+      }
+    },
+  );
+
+  it('fails as the TypeScript loop does: max-steps, a stiff problem, a step too small', () => {
+    const stiff: ModelSpec = {
+      name: 'stiff6',
+      states: ['a', 'b', 'c', 'd', 'e', 'f'],
+      rhs: { a: '-1e5*(a - cos(t))', b: '-b', c: '-c', d: '-d', e: '-e', f: '-f' },
+    };
+    const cases: [ModelSpec, SolveOptions][] = [
+      [lorenz96(8), { ...problem, maxSteps: 20 }],
+      [stiff, { t0: 0, t1: 10, y0: [1, 1, 1, 1, 1, 1], rtol: 1e-6, atol: 1e-6 }],
+      [lorenz96(8), { ...problem, rtol: 1e-300, atol: 1e-300 }],
+    ];
+    for (const [model, options] of cases) {
+      const errors = [true, false].map((wasm) => {
+        try {
+          compile(model, { wasm, sensitivities: [] }).solve(options);
+        } catch (e) {
+          return e as IntegrationError;
+        }
+        throw new Error('expected a failure');
+      });
+      expect(errors[0]).toBeInstanceOf(IntegrationError);
+      expect(errors[0]!.message).toBe(errors[1]!.message);
+      expectIdentical(errors[0]!.partial as SolveResult, errors[1]!.partial as SolveResult);
+    }
+  });
+});
+
+describe("the step-size controller's power", () => {
+  // the driver's controllerPower, taken from the template, and the kernel's $power
+  const template = readFileSync(new URL('../../templates/ts/driver.ts', import.meta.url), 'utf8');
+  const from = template.indexOf('const POWER_BITS');
+  const to = template.indexOf('\n}\n', template.indexOf('function controllerPower')) + 3;
+  const js = transformSync(`${template.slice(from, to)}\nreturn controllerPower;`, { loader: 'ts' }).code;
+  const controllerPower = new Function(js)() as (x: number, q: number) => number;
+  const kernelPower = new wasm.Instance(
+    new wasm.Module(assembleWat(`(module\n${powerFunction()}\n(export "power" (func $power)))`)),
+  ).exports.power as (x: number, q: number) => number;
+  const positive = fc.double({ min: Number.MIN_VALUE, max: Number.MAX_VALUE, noNaN: true });
+  const exponent = fc.constantFrom(-1 / 2, -1 / 3, -1 / 4, -1 / 5, -1 / 6, -1 / 8, -1 / 9, -1 / 13, 0.8);
+
+  it('is Math.pow to 2e-15·(1 + |ln x^q|) where the result is a normal number, and the kernel gives the same bits', () => {
+    fc.assert(
+      fc.property(positive, exponent, (x, q) => {
+        const got = controllerPower(x, q);
+        expect(Object.is(kernelPower(x, q), got)).toBe(true);
+        const want = x ** q;
+        // (y = q ln x is rounded once: its error grows with |ln x^q|)
+        if (want > 1e-300 && want < 1e300) {
+          expect(Math.abs(got - want) / want).toBeLessThan(2e-15 * (1 + Math.abs(Math.log(want))));
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const x of [1, 2, 0.5, Math.SQRT2, 1e-10, 1 + 2 ** -52, 5e-324]) {
+      expect(Object.is(kernelPower(x, -0.2), controllerPower(x, -0.2))).toBe(true);
+    }
+    expect(controllerPower(1, -0.2)).toBe(1);
   });
 });
 

@@ -15,6 +15,7 @@ import type { ExplicitRungeKuttaMethod, Method } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { indentBlock, safeCommand } from '../names.ts';
 import { integerLiteral, numberLiteral } from '../printer.ts';
+import { kernelLayout } from '../wasm/kernel.ts';
 import { bdfDefinitions } from './bdf.ts';
 import { eventDefinitions } from './events.ts';
 import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
@@ -122,6 +123,24 @@ const PLAIN_VECTORS: VectorFunctions = {
   stepKernel: `export function stepKernel(): 'webassembly' | 'typescript' {
   return 'typescript';
 }`,
+  kernelLoop: `function kernelLoop(
+  _loop: Float64Array,
+  _t1: number,
+  _dir: number,
+  _rtol: number,
+  _atol: number,
+  _controlled: number,
+  _maxSteps: number,
+  _detect: boolean,
+  _exponent: number,
+  _y: Float64Array,
+  _yNew: Float64Array,
+  _z: Float64Array,
+  _work: Float64Array[],
+  _p: Float64Array,
+): boolean {
+  return false;
+}`,
 };
 
 interface VectorFunctions {
@@ -129,15 +148,32 @@ interface VectorFunctions {
   readonly releaseVectors: string;
   readonly stiffnessRho: string;
   readonly stepKernel: string;
+  readonly kernelLoop: string;
 }
 
 const KERNEL_TEMPLATE_URL = new URL('../../../templates/ts/wasm-kernel.ts', import.meta.url);
 
 /** What the kernel template declares only to type-check on its own: the solver templates define them. */
-const FROM_SOLVER_TEMPLATE = new Set(['M', 'P', 'STAGES', 'heaviside', 'stiffnessRhoPortable', 'rkStepPortable']);
+const FROM_SOLVER_TEMPLATE = new Set([
+  'M',
+  'P',
+  'STAGES',
+  'FNEXT_AT',
+  'ZSTIFF_AT',
+  'heaviside',
+  'stiffnessRhoPortable',
+  'rkStepPortable',
+]);
 
 /** The kernel template's functions that take the place of the solver template's placeholders of that name. */
-const KERNEL_FUNCTIONS = ['acquireVectors', 'releaseVectors', 'stiffnessRho', 'stepKernel', 'rkStep'] as const;
+const KERNEL_FUNCTIONS = [
+  'acquireVectors',
+  'releaseVectors',
+  'stiffnessRho',
+  'stepKernel',
+  'rkStep',
+  'kernelLoop',
+] as const;
 
 interface KernelTemplate {
   /** Top-level statements other than KERNEL_FUNCTIONS and FROM_SOLVER_TEMPLATE, with their comments. */
@@ -177,11 +213,12 @@ function loadKernelTemplate(): KernelTemplate {
  * each) from 0, the parameters, then the work vectors, 16-byte aligned.
  */
 function kernelVectors(kernel: Uint8Array, stages: number, params: number): VectorFunctions & { rkStep: string } {
-  const paramsAt = Math.ceil((stages * 4) / 16) * 16;
+  const layout = kernelLayout(stages, params);
   const values: Record<string, string> = {
     KERNEL_BASE64: `'${Buffer.from(kernel).toString('base64')}'`,
-    KERNEL_PARAMS_AT: integerLiteral(paramsAt),
-    KERNEL_VECTORS_AT: integerLiteral(Math.ceil((paramsAt + params * 8) / 16) * 16),
+    KERNEL_PARAMS_AT: integerLiteral(layout.paramsAt),
+    KERNEL_LOOP_AT: integerLiteral(layout.loopAt),
+    KERNEL_VECTORS_AT: integerLiteral(layout.vectorsAt),
   };
   const template = loadKernelTemplate();
   const preamble = template.preamble.map((s) => {
@@ -201,6 +238,7 @@ function kernelVectors(kernel: Uint8Array, stages: number, params: number): Vect
     stiffnessRho: fn('stiffnessRho'),
     stepKernel: fn('stepKernel'),
     rkStep: fn('rkStep'),
+    kernelLoop: fn('kernelLoop'),
   };
 }
 
@@ -380,6 +418,7 @@ function commonDefinitions(
     ['acquireVectors', vectors.acquireVectors],
     ['releaseVectors', vectors.releaseVectors],
     ['stepKernel', vectors.stepKernel],
+    ['kernelLoop', vectors.kernelLoop],
   ]);
 }
 

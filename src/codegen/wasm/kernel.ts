@@ -13,15 +13,49 @@
  * module.ts). Offsets are bytes.
  */
 import { numericTableau } from '../../methods/numeric.ts';
-import { stiffnessStage } from '../../methods/stability.ts';
+import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { ExplicitRungeKuttaMethod } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { integerLiteral } from '../printer.ts';
 import { combination, scaledError, stepFrom, timeAt } from '../ts/explicit-rk.ts';
 import { type ColumnLoop, planRhs } from '../ts/rhs.ts';
-import { IMPORTED_FUNCTIONS, importedName, type Operand, watOf } from './expression.ts';
+import { f64Literal, IMPORTED_FUNCTIONS, importedName, type Operand, watOf } from './expression.ts';
 
 const F64 = 8;
+
+/**
+ * Byte offsets of the kernel's memory: the stages' offsets (an i32 each) from 0, the parameters, the state of
+ * the driver's loop that the kernel's own loop takes and gives back (LOOP_SLOTS doubles), then the work vectors.
+ */
+export function kernelLayout(stages: number, params: number): { paramsAt: number; loopAt: number; vectorsAt: number } {
+  const paramsAt = Math.ceil((stages * 4) / 16) * 16;
+  const loopAt = Math.ceil((paramsAt + params * F64) / 16) * 16;
+  return { paramsAt, loopAt, vectorsAt: loopAt + LOOP_SLOTS.length * F64 };
+}
+
+/**
+ * The driver's loop variables that the kernel's loop reads and writes, in this order at loopAt (doubles; the
+ * flag as 0 or 1), and `accepted`: the steps it accepted, whose parity says whether y and yNew (and work[0]
+ * and work[F_NEW]) changed places. templates/ts/wasm-kernel.ts lists the same slots.
+ */
+export const LOOP_SLOTS = [
+  't',
+  'h',
+  'steps',
+  'rejected',
+  'evals',
+  'rho',
+  'stiffSteps',
+  'nonStiffSteps',
+  'freshEstimate',
+  'rejectedBefore',
+  'nonFiniteRun',
+  'accepted',
+  'unused1',
+  'unused2',
+  'unused3',
+  'unused4',
+] as const;
 
 /** Locals of one WebAssembly function, named $l0, $l1, … whatever the printed names were. */
 class Locals {
@@ -289,7 +323,7 @@ function stepFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
     );
   }
   return [
-    '(func (export "step") (param $t f64) (param $h f64) (param $y i32) (param $p i32) (param $stages i32)',
+    '(func $step (export "step") (param $t f64) (param $h f64) (param $y i32) (param $p i32) (param $stages i32)',
     '  (param $z i32) (param $yNew i32) (param $fNew i32) (param $zStiff i32) (param $record i32)',
     `  (param $rtol f64) (param $atol f64) (param $controlled i32) (result f64) ${L.declarations()}`,
     ...body.map((l) => `  ${l}`),
@@ -329,18 +363,244 @@ function stiffnessFunction(m: number): string {
     '(select (f64.div (local.get $df) (local.get $dz)) (f64.const nan) (f64.gt (local.get $dz) (f64.const 1e-13)))',
   ];
   return [
-    '(func (export "stiffness") (param $fNew i32) (param $fz i32) (param $yNew i32) (param $z i32) (result f64)',
+    '(func $stiffness (export "stiffness") (param $fNew i32) (param $fz i32) (param $yNew i32) (param $z i32) (result f64)',
     '  (local $i i32) (local $w f64) (local $df f64) (local $dz f64) (local $w2 v128) (local $df2 v128) (local $dz2 v128)',
     ...body.map((l) => `  ${l}`),
     ')',
   ].join('\n');
 }
 
+/**
+ * The driver's loop (templates/ts/driver.ts, integrate) for an adaptive solve with no callbacks, samples or
+ * events, step for step the same arithmetic: the step, the controller 0.9·err^exponent within [0.2, 5] (the
+ * driver's controllerPower), the stability watch h·ρ with its rejections and its count of steps held at the
+ * limit. It takes the loop's variables from memory (LOOP_SLOTS) and runs until t1, or until an iteration ends
+ * anywhere but in an accepted step or an ordinary rejection — max-steps, a step too small, a run of non-finite
+ * values, stiffness — and then leaves that iteration undone: the driver's loop takes it again from the same
+ * variables, with the same results, and fails with its own message. So the kernel's loop never reports a
+ * failure, and a solve's result does not depend on which loop took its steps.
+ */
+function loopFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod, paramsAt: number): string {
+  const tab = numericTableau(method);
+  const s = tab.c.length;
+  const m = system.size;
+  const stiff = stiffnessStage(method);
+  const boundary = realStabilityBoundary(method);
+  const fsal = method.fsal === true;
+  const stepEvals = fsal ? s - 1 : s;
+  const g = (name: string) => `(local.get $${name})`;
+  const c = (v: number) => `(f64.const ${f64Literal(v)})`;
+  const slot = (name: (typeof LOOP_SLOTS)[number]) => LOOP_SLOTS.indexOf(name) * F64;
+  const state = [
+    't',
+    'h',
+    'steps',
+    'rejected',
+    'evals',
+    'rho',
+    'stiffSteps',
+    'nonStiffSteps',
+    'freshEstimate',
+    'rejectedBefore',
+    'nonFiniteRun',
+    'accepted',
+  ] as const;
+  // work[F_NEW]: the last stage of an FSAL method (its offset in the stage table), fNext otherwise
+  const fNewOffset = fsal ? `(i32.load offset=${(s - 1) * 4} (i32.const 0))` : g('fNext');
+  /** The driver's tooSmall(h, t): h ≤ 16 ε max(|t|, MIN_VALUE). */
+  const tooSmall = (h: string) =>
+    `(f64.le ${h} (f64.mul ${c(16 * Number.EPSILON)} (f64.max (f64.abs ${g('t')}) ${c(Number.MIN_VALUE)})))`;
+  const factorOf = (err: string) => `(f64.mul ${c(0.9)} (call $power ${err} ${g('exponent')}))`;
+  const body: string[] = [
+    ...state.map((name) => `(local.set $${name} (f64.load offset=${slot(name)} (local.get $state)))`),
+    `(local.set $accepted ${c(0)})`,
+    '(block $exit (loop $next',
+    `  (br_if $exit (i32.eqz (f64.gt (f64.mul ${g('dir')} (f64.sub ${g('t1')} ${g('t')})) ${c(0)})))`,
+    `  (br_if $exit (f64.ge (f64.add ${g('steps')} ${g('rejected')}) ${g('maxSteps')}))`,
+    '  ;; the last step lands exactly on t1',
+    `  (local.set $last (f64.ge (f64.mul ${g('h')} ${c(1 + 1e-9)}) (f64.mul ${g('dir')} (f64.sub ${g('t1')} ${g('t')}))))`,
+    `  (local.set $hSigned (select (f64.sub ${g('t1')} ${g('t')}) (f64.mul ${g('dir')} ${g('h')}) ${g('last')}))`,
+    `  (local.set $tNew (select ${g('t1')} (f64.add ${g('t')} ${g('hSigned')}) ${g('last')}))`,
+    `  (br_if $exit (f64.eq ${g('tNew')} ${g('t')}))`,
+    stiff >= 0
+      ? `  (local.set $estimate (i32.or (i32.or (f64.ne ${g('freshEstimate')} ${c(0)}) (i64.eqz (i64.and (i64.trunc_f64_s ${g('steps')}) (i64.const 3)))) (f64.ne ${g('rejected')} ${g('rejectedBefore')})))`
+      : '  (local.set $estimate (i32.const 0))',
+    `  (local.set $err (call $step ${g('t')} ${g('hSigned')} ${g('y')} (i32.const ${paramsAt}) (i32.const 0) ${g('z')} ${g('yNew')} ${g('fNext')} ${g('zStiff')} ${g('estimate')} ${g('rtol')} ${g('atol')} ${g('controlled')}))`,
+    '  (if (i32.eqz (f64.le (local.get $err) (f64.const 1))) (then',
+    '    ;; rejected: retry with a smaller step (the driver takes a step too small or a run of non-finite values)',
+    `    (local.set $finite (f64.lt (f64.abs ${g('err')}) ${c(Number.POSITIVE_INFINITY)}))`,
+    `    (local.set $run (select ${c(0)} (f64.add ${g('nonFiniteRun')} ${c(1)}) ${g('finite')}))`,
+    `    (local.set $hTry (f64.mul ${g('h')} (select (f64.max ${c(0.2)} ${factorOf(g('err'))}) ${c(0.25)} ${g('finite')})))`,
+    `    (br_if $exit (i32.and (i32.eqz ${g('finite')}) (f64.ge ${g('run')} ${c(20)})))`,
+    `    (br_if $exit ${tooSmall(g('hTry'))})`,
+    `    (local.set $evals (f64.add ${g('evals')} ${c(stepEvals)}))`,
+    `    (local.set $rejected (f64.add ${g('rejected')} ${c(1)}))`,
+    '    (local.set $nonFiniteRun (local.get $run))',
+    '    (local.set $h (local.get $hTry))',
+    '    (br $next)))',
+    `  (local.set $factor (select ${c(5)} (f64.min ${c(5)} (f64.max ${c(0.2)} ${factorOf(g('err'))})) (f64.eq ${g('err')} ${c(0)})))`,
+    `  (local.set $rhoNew ${g('rho')}) (local.set $freshNew ${g('freshEstimate')}) (local.set $rejectedBeforeNew ${g('rejectedBefore')})`,
+    `  (local.set $stiffNew ${g('stiffSteps')}) (local.set $nonStiffNew ${g('nonStiffSteps')})`,
+  ];
+  if (stiff >= 0) {
+    const limitOver = `(f64.div (f64.mul ${c(0.9)} ${c(boundary)}) ${g('hRho')})`;
+    body.push(
+      '  ;; stability: h·ρ against the boundary',
+      '  (if (local.get $estimate) (then',
+      `    (local.set $latest (call $stiffness ${fNewOffset} (i32.load offset=${stiff * 4} (i32.const 0)) ${g('yNew')} ${g('zStiff')}))`,
+      `    (if (f64.eq ${g('latest')} ${g('latest')}) (then (local.set $rhoNew ${g('latest')})))`,
+      `    (local.set $rejectedBeforeNew ${g('rejected')})`,
+      `    (local.set $freshNew ${c(0)})))`,
+      `  (local.set $hRho (f64.mul (f64.abs ${g('hSigned')}) ${g('rhoNew')}))`,
+      `  (if (i32.and (i32.lt_s ${g('controlled')} (i32.const ${m})) (f64.gt ${g('hRho')} ${c(boundary)})) (then`,
+      `    (local.set $hTry (f64.mul ${g('h')} (f64.max ${c(0.2)} ${limitOver})))`,
+      `    (br_if $exit ${tooSmall(g('hTry'))})`,
+      `    (local.set $evals (f64.add ${g('evals')} ${c(stepEvals)}))`,
+      `    (local.set $rejected (f64.add ${g('rejected')} ${c(1)}))`,
+      `    (local.set $nonFiniteRun ${c(0)})`,
+      '    (local.set $rho (local.get $rhoNew)) (local.set $freshEstimate (local.get $freshNew))',
+      '    (local.set $rejectedBefore (local.get $rejectedBeforeNew))',
+      '    (local.set $h (local.get $hTry))',
+      '    (br $next)))',
+      `  (if (f64.gt ${g('hRho')} ${c(0)}) (then (local.set $factor (f64.min ${g('factor')} (f64.max ${c(1)} ${limitOver})))))`,
+      '  (if (local.get $detect) (then',
+      `    (if (f64.gt ${g('hRho')} (f64.mul ${c(0.8)} ${c(boundary)}))`,
+      `      (then (local.set $stiffNew (f64.add ${g('stiffSteps')} ${c(1)})) (local.set $nonStiffNew ${c(0)}))`,
+      `      (else (local.set $nonStiffNew (f64.add ${g('nonStiffSteps')} ${c(1)}))`,
+      `        (if (f64.ge ${g('nonStiffNew')} ${c(6)}) (then (local.set $stiffNew ${c(0)})))))`,
+      `    (br_if $exit (f64.ge ${g('stiffNew')} ${c(STIFF_STEP_LIMIT)}))))`,
+    );
+  }
+  body.push(
+    '  ;; accepted: F(tNew, yNew) becomes work[0], yNew becomes y',
+    `  (local.set $evals (f64.add ${g('evals')} ${c(stepEvals)}))`,
+    `  (local.set $nonFiniteRun ${c(0)})`,
+    '  (local.set $rho (local.get $rhoNew)) (local.set $freshEstimate (local.get $freshNew))',
+    '  (local.set $rejectedBefore (local.get $rejectedBeforeNew))',
+    '  (local.set $stiffSteps (local.get $stiffNew)) (local.set $nonStiffSteps (local.get $nonStiffNew))',
+    '  (local.set $swap (i32.load (i32.const 0)))',
+    fsal
+      ? `  (i32.store (i32.const 0) (i32.load offset=${(s - 1) * 4} (i32.const 0))) (i32.store offset=${(s - 1) * 4} (i32.const 0) (local.get $swap))`
+      : '  (i32.store (i32.const 0) (local.get $fNext)) (local.set $fNext (local.get $swap))',
+    '  (local.set $swap (local.get $y)) (local.set $y (local.get $yNew)) (local.set $yNew (local.get $swap))',
+    '  (local.set $t (local.get $tNew))',
+    `  (local.set $steps (f64.add ${g('steps')} ${c(1)}))`,
+    `  (local.set $accepted (f64.add ${g('accepted')} ${c(1)}))`,
+    '  (local.set $h (f64.mul (local.get $h) (local.get $factor)))',
+    '  (br $next)))',
+    ...state.map((name) => `(f64.store offset=${slot(name)} (local.get $state) (local.get $${name}))`),
+  );
+  const locals = [
+    ...state.map((name) => `(local $${name} f64)`),
+    '(local $last i32) (local $hSigned f64) (local $tNew f64) (local $estimate i32) (local $err f64)',
+    '(local $finite i32) (local $run f64) (local $hTry f64) (local $factor f64) (local $latest f64) (local $hRho f64)',
+    '(local $rhoNew f64) (local $freshNew f64) (local $rejectedBeforeNew f64) (local $stiffNew f64) (local $nonStiffNew f64)',
+    '(local $swap i32)',
+  ];
+  return [
+    '(func (export "advance") (param $state i32) (param $t1 f64) (param $dir f64) (param $rtol f64) (param $atol f64)',
+    '  (param $controlled i32) (param $maxSteps f64) (param $detect i32) (param $exponent f64)',
+    '  (param $y i32) (param $yNew i32) (param $z i32) (param $fNext i32) (param $zStiff i32)',
+    ...locals.map((l) => `  ${l}`),
+    ...body.map((l) => `  ${l}`),
+    ')',
+  ].join('\n');
+}
+
+/**
+ * The driver's controllerPower(x, q) (templates/ts/driver.ts) for a finite x > 0, operation for operation, so
+ * that the two loops choose the same step sizes: x = m·2^e, ln m from the atanh series, x^q = 2^n·exp(r).
+ */
+export function powerFunction(): string {
+  const c = (v: number) => `(f64.const ${f64Literal(v)})`;
+  const l = (name: string) => `(local.get $${name})`;
+  const add = (a: string, b: string) => `(f64.add ${a} ${b})`;
+  const mul = (a: string, b: string) => `(f64.mul ${a} ${b})`;
+  /** k0 + v·k1, as the template writes it */
+  const pair = (k0: string, v: string, k1: number) => add(k0, mul(v, c(k1)));
+  const set = (name: string, value: string) => `(local.set $${name} ${value})`;
+  const body = [
+    `(if (f64.lt ${l('x')} ${c(2.2250738585072014e-308)}) (then`,
+    `  ${set('x', mul(l('x'), c(18014398509481984)))}`,
+    `  ${set('e', c(-54))}))`,
+    set('bits', `(i64.reinterpret_f64 ${l('x')})`),
+    set(
+      'e',
+      add(
+        l('e'),
+        `(f64.sub (f64.convert_i64_s (i64.and (i64.shr_u ${l('bits')} (i64.const 52)) (i64.const 0x7ff))) ${c(1023)})`,
+      ),
+    ),
+    set(
+      'm',
+      `(f64.reinterpret_i64 (i64.or (i64.and ${l('bits')} (i64.const 0x000fffffffffffff)) (i64.const 0x3ff0000000000000)))`,
+    ),
+    `(if (f64.gt ${l('m')} ${c(Math.SQRT2)}) (then ${set('m', mul(l('m'), c(0.5)))} ${set('e', add(l('e'), c(1)))}))`,
+    set('s', `(f64.div (f64.sub ${l('m')} ${c(1)}) ${add(l('m'), c(1))})`),
+    set('u', mul(l('s'), l('s'))),
+    set('u2', mul(l('u'), l('u'))),
+    set('u4', mul(l('u2'), l('u2'))),
+    // a0 + a1·u2 + (a2 + a3·u2)·u4 + (1/17)·(u4·u4), left to right as JavaScript reads it
+    set(
+      'series',
+      add(
+        add(
+          add(pair(c(1), l('u'), 1 / 3), mul(pair(c(1 / 5), l('u'), 1 / 7), l('u2'))),
+          mul(add(pair(c(1 / 9), l('u'), 1 / 11), mul(pair(c(1 / 13), l('u'), 1 / 15), l('u2'))), l('u4')),
+        ),
+        mul(c(1 / 17), mul(l('u4'), l('u4'))),
+      ),
+    ),
+    set('y', mul(l('q'), add(mul(l('e'), c(Math.LN2)), mul(mul(c(2), l('s')), l('series'))))),
+    set('y', `(f64.min ${c(700)} (f64.max ${c(-700)} ${l('y')}))`),
+    set('n', `(f64.floor ${add(mul(l('y'), c(1 / Math.LN2)), c(0.5))})`),
+    set(
+      'r',
+      `(f64.sub (f64.sub ${l('y')} ${mul(l('n'), c(0.6931471803691238))}) ${mul(l('n'), c(1.9082149292705877e-10))})`,
+    ),
+    set('r2', mul(l('r'), l('r'))),
+    set('r4', mul(l('r2'), l('r2'))),
+    // e0 + e1·r2 + (e2 + e3·r2)·r4 + (e4 + e5·r2 + r4/12!)·(r4·r4)
+    set(
+      'ex',
+      add(
+        add(
+          add(add(c(1), l('r')), mul(pair(c(1 / 2), l('r'), 1 / 6), l('r2'))),
+          mul(add(pair(c(1 / 24), l('r'), 1 / 120), mul(pair(c(1 / 720), l('r'), 1 / 5040), l('r2'))), l('r4')),
+        ),
+        mul(
+          add(
+            add(pair(c(1 / 40320), l('r'), 1 / 362880), mul(pair(c(1 / 3628800), l('r'), 1 / 39916800), l('r2'))),
+            mul(c(1 / 479001600), l('r4')),
+          ),
+          mul(l('r4'), l('r4')),
+        ),
+      ),
+    ),
+    mul(
+      l('ex'),
+      `(f64.reinterpret_i64 (i64.shl (i64.add (i64.trunc_f64_s ${l('n')}) (i64.const 1023)) (i64.const 52)))`,
+    ),
+  ];
+  return [
+    '(func $power (param $x f64) (param $q f64) (result f64)',
+    '  (local $e f64) (local $bits i64) (local $m f64) (local $s f64) (local $u f64) (local $u2 f64) (local $u4 f64)',
+    '  (local $series f64) (local $y f64) (local $n f64) (local $r f64) (local $r2 f64) (local $r4 f64) (local $ex f64)',
+    ...body.map((line) => `  ${line}`),
+    ')',
+  ].join('\n');
+}
+
+/** The driver's STIFF_STEP_LIMIT for an explicit method (templates/ts/explicit-rk.ts). */
+const STIFF_STEP_LIMIT = 1000;
+
 /** The kernel as WebAssembly text: imports (the Math functions the model calls), memory, rhs and step. */
 export function emitWasmKernelText(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): string {
   const imports = new Set<string>();
   const rhs = rhsFunction(system, imports);
   const step = stepFunction(system, method, imports);
+  const adaptive = numericTableau(method).errorWeights !== undefined;
+  const layout = kernelLayout(numericTableau(method).c.length, system.model.params.length);
   const importLines = [...imports].sort().map((fn) => {
     const f = IMPORTED_FUNCTIONS[fn]!;
     const params = Array.from({ length: f.arity }, () => 'f64').join(' ');
@@ -357,6 +617,7 @@ export function emitWasmKernelText(system: AugmentedSystem, method: ExplicitRung
     rhs,
     step,
     stiffnessFunction(system.size),
+    ...(adaptive ? [powerFunction(), loopFunction(system, method, layout.paramsAt)] : []),
     ')',
   ].join('\n');
 }
