@@ -73,13 +73,153 @@ function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): voi
  * or views of the WebAssembly kernel's memory when the module has a kernel that no other solve is using (a
  * solve started from a callback of another gets plain arrays); the step runs the kernel on such views.
  */
+// ─── WebAssembly kernel ─────────────────────────────────────────────────────────────────────────────────
+// rhs and rkStep compiled to WebAssembly with 128-bit SIMD (two f64 lanes): the same expressions as the
+// TypeScript step, evaluated in the same order, so the results are the same bit for bit. Its text form:
+// odeforge generate MODEL --method … --sens … --target wat --out kernel.wat.
+/** The kernel's binary. */
+const KERNEL_BASE64: string = 'AGFzbQEAAAABOAVgBHx/f38AYA18fH9/f39/f39/fHx/AXxgBH9/f38BfGACfHwBfGAOf3x8fHx/fH98f39/f38AAwYFAAECAwQFAwEAAQcnBAZtZW1vcnkCAARzdGVwAAEJc3RpZmZuZXNzAAIHYWR2YW5jZQAECtgdBagDARZ8IAErAwAhBCABKwMIIQUgAisDACEGIAIrAwghByACKwMQIQggAisDGCEJIAErAxAhCiABKwMYIQsgASsDICEMIAErAyghDSABKwMwIQ4gASsDOCEPIAErA0AhECABKwNIIREgASsDUCESIAErA1ghEyABKwNgIRQgASsDaCEVIAYgByAFoqEhFiAHIASiIRcgCCAEoiAJoSEYIAQgBaIhGSADIAYgBKIgByAEoiAFoqE5AwAgAyAIIASiIAWiIAkgBaKhOQMIIAMgFiAKoiAXIAyioTkDECADIBYgC6IgFyANoqE5AxggAyAIIAWiIAqiIBggDKKgOQMgIAMgCCAFoiALoiAYIA2ioDkDKCADIBYgDqIgFyASoqEgBKA5AzAgAyAWIA+iIBcgE6KhIBmhOQM4IAMgFiAQoiAXIBSioTkDQCADIBYgEaIgFyAVoqE5A0ggAyAIIAWiIA6iIBggEqKgOQNQIAMgCCAFoiAPoiAYIBOioDkDWCADIAggBaIgEKIgGCAUoqAgGaA5A2AgAyAIIAWiIBGiIBggFaKgIAWhOQNoC/wKBQd/BHsBfwJ8AX8gAf0UIRQgBCgCACEOIAQoAgQhDyAEKAIIIRAgBCgCDCERIAQoAhAhEiAEKAIUIRNBACENAkADQCANQRBqQfAASw0BIAUgDWogAiANav0AAwAgFP0MmpmZmZmZyT+amZmZmZnJPyAOIA1q/QADAP3yAf3yAf3wAf0LAwAgDUEQaiENDAALCyAARJqZmZmZmck/IAGioCAFIAMgDxAAQQAhDQJAA0AgDUEQakHwAEsNASAFIA1qIAIgDWr9AAMAIBT9DDMzMzMzM7M/MzMzMzMzsz8gDiANav0AAwD98gH9DM3MzMzMzMw/zczMzMzMzD8gDyANav0AAwD98gH98AH98gH98AH9CwMAIA1BEGohDQwACwsgAEQzMzMzMzPTPyABoqAgBSADIBAQAEEAIQ0CQANAIA1BEGpB8ABLDQEgBSANaiACIA1q/QADACAU/QwzMzMzMzPTPzMzMzMzM9M/IA4gDWr9AAMA/fIB/QzNzMzMzMzsP83MzMzMzOw/IA8gDWr9AAMA/fIB/fEB/QwzMzMzMzPzPzMzMzMzM/M/IBAgDWr9AAMA/fIB/fAB/fIB/fAB/QsDACANQRBqIQ0MAAsLIABEMzMzMzMz4z8gAaKgIAUgAyAREABBACENAkADQCANQRBqQfAASw0BIAUgDWogAiANav0AAwAgFEQvob2E9hLKP5r9FCAOIA1q/QADAP3yAf0MAAAAAAAABEAAAAAAAAAEQCAPIA1q/QADAP3yAf3wAf0M2ktoL6G9BEDaS2gvob0EQCAQIA1q/QADAP3yAf3xAf0M2ktoL6G99D/aS2gvob30PyARIA1q/QADAP3yAf3wAf3yAf3wAf0LAwAgDUEQaiENDAALCyAJBEAgCCAFQfAA/AoAAAsgACABoCAFIAMgEhAAQQAhDQJAA0AgDUEQakHwAEsNASAFIA1qIAIgDWr9AAMAIBT9DEJ7Ce0lNJ4/QnsJ7SU0nj8gDiANav0AAwD98gH9DAAAAAAA4NU/AAAAAADg1T8gDyANav0AAwD98gH98AH9DL6E9hLaS6U/voT2EtpLpT8gECANav0AAwD98gH98AH9DLSX0F5Cn9k/tJfQXkKf2T8gESANav0AAwD98gH98AH9DAAAAAAAoK8/AAAAAACgrz8gEiANav0AAwD98gH98AH98gH98AH9CwMAIA1BEGohDQwACwsgAEQAAAAAAADsPyABoqAgBSADIBMQAP0MAAAAAAAAAAAAAAAAAAAAACEWQQAhDQJAA0AgDUEQakHwAEsNASACIA1q/QADACAU/QzukLlD5g65P+6QuUPmDrk/IA4gDWr9AAMA/fIB/QyAsisu0MPZP4CyKy7Qw9k/IBAgDWr9AAMA/fIB/fAB/QwpaRZ2n+/KPylpFnaf78o/IBEgDWr9AAMA/fIB/fAB/QywtNqFpoDSP7C02oWmgNI/IBMgDWr9AAMA/fIB/fAB/fIB/fABIRUgBiANaiAV/QsDACAV/QwAAAAAAAAAAAAAAAAAAAAA/fIBIRcgFiAXIBf9SP1QIRYgDUEQaiENDAALCyAW/VNFIRggACABoCAGIAMgBxAARAAAAAAAAAAAIRlBACENIAxBA3QhGwJAA0AgDSAbTw0BIAFEZlmWZVmWcT+aIA4gDWorAwCiRApW8ZrbHZM/IBAgDWorAwCioEQS83aGxHyhPyARIA1qKwMAoqFEkiRJkiTJkz8gEiANaisDAKKhRIOl1S40BaQ/IBMgDWorAwCioKKZIAsgCiACIA1qKwMAmSAGIA1qKwMAmaWioKMhGiAaIBlkIBogGmJyBEAgGiEZCyANQQhqIQ0MAAsLIBlEAAAAAAAA8H8gGBsLgwIDAX8DfAN7/QwAAAAAAAAAAAAAAAAAAAAAIQn9DAAAAAAAAAAAAAAAAAAAAAAhCkEAIQQCQANAIARBEGpB8ABLDQH9DAAAAAAAAPA/AAAAAAAA8D/9DAAAAAAAAPA/AAAAAAAA8D8gAiAEav0AAwD97AH98AH98wEhCCAJIAAgBGr9AAMAIAEgBGr9AAMA/fEB/ewBIAj98gH99QEhCSAKIAIgBGr9AAMAIAMgBGr9AAMA/fEB/ewBIAj98gH99QEhCiAEQRBqIQQMAAsLIAn9IQAgCf0hAaUhBiAK/SEAIAr9IQGlIQcgBiAHo0QAAAAAAAD4fyAHRIJ2SWjCJTw9ZBsL5QQDAXwBfgx8IABEAAAAAAAAEABjBEAgAEQAAAAAAABQQ6IhAEQAAAAAAABLwCECCyAAvSEDIAIgA0I0iEL/D4O5RAAAAAAA+I9AoaAhAiADQv////////8Hg0KAgICAgICA+D+EvyEEIAREzTt/Zp6g9j9kBEAgBEQAAAAAAADgP6IhBCACRAAAAAAAAPA/oCECCyAERAAAAAAAAPA/oSAERAAAAAAAAPA/oKMhBSAFIAWiIQYgBiAGoiEHIAcgB6IhCEQAAAAAAADwPyAGRFVVVVVVVdU/oqBEmpmZmZmZyT8gBkSSJEmSJEnCP6KgIAeioEQcx3Ecx3G8PyAGREYXXXTRRbc/oqBEFDuxEzuxsz8gBkQRERERERGxP6KgIAeioCAIoqBEHh4eHh4erj8gCCAIoqKgIQkgASACRO85+v5CLuY/okQAAAAAAAAAQCAFoiAJoqCiIQpEAAAAAADghUBEAAAAAADghcAgCqWkIQogCkT+gitlRxX3P6JEAAAAAAAA4D+gnCELIAogC0QAAOD+Qi7mP6KhIAtEdjx5Ne856j2ioSEMIAwgDKIhDSANIA2iIQ5EAAAAAAAA8D8gDKBEAAAAAAAA4D8gDERVVVVVVVXFP6KgIA2ioERVVVVVVVWlPyAMRBEREREREYE/oqBEF2zBFmzBVj8gDEQaoAEaoAEqP6KgIA2ioCAOoqBEGqABGqAB+j4gDEQ0x1al4x3HPqKgRFyfeLdPfpI+IAxE5ET1Z0XmWj6ioCANoqBEmNj479juIT4gDqKgIA4gDqKioCEPIA8gC7BC/wd8QjSGv6ILwQgIDHwBfwJ8AX8BfAF/CnwBfyAAKwMAIQ4gACsDCCEPIAArAxAhECAAKwMYIREgACsDICESIAArAyghEyAAKwMwIRQgACsDOCEVIAArA0AhFiAAKwNIIRcgACsDUCEYIAArA1ghGUQAAAAAAAAAACEZAkADQCACIAEgDqGiRAAAAAAAAAAAZEUNASAQIBGgIAZmDQEgD0QwuEQAAADwP6IgAiABIA6homYhGiABIA6hIAIgD6IgGhshGyABIA4gG6AgGhshHCAcIA5hDQEgFkQAAAAAAAAAAGIgELBCA4NQciARIBdiciEdIA4gGyAJQSBBACALIAogDCANIB0gAyAEIAUQASEeIB5EAAAAAAAA8D9lRQRAIB6ZRAAAAAAAAPB/YyEfRAAAAAAAAAAAIBhEAAAAAAAA8D+gIB8bISAgD0SamZmZmZnJP0TNzMzMzMzsPyAeIAgQA6KlRAAAAAAAANA/IB8boiEhIB9FICBEAAAAAAAANEBmcQ0CICFEAAAAAAAA8DwgDplEAQAAAAAAAAClomUNAiASRAAAAAAAABhAoCESIBFEAAAAAAAA8D+gIREgICEYICEhDwwBC0QAAAAAAAAUQEQAAAAAAAAUQESamZmZmZnJP0TNzMzMzMzsPyAeIAgQA6KlpCAeRAAAAAAAAAAAYRshIiATISUgFiEmIBchJyAUISggFSEpIB0EQCAMQQAoAhAgCiANEAIhIyAjICNhBEAgIyElCyARISdEAAAAAAAAAAAhJgsgG5kgJaIhJCAFQQ5IICREr6EE7vffDUBkcQRAIA9EmpmZmZmZyT9EzczMzMzM7D9Er6EE7vffDUCiICSjpaIhISAhRAAAAAAAAPA8IA6ZRAEAAAAAAAAApaJlDQIgEkQAAAAAAAAYQKAhEiARRAAAAAAAAPA/oCERRAAAAAAAAAAAIRggJSETICYhFiAnIRcgISEPDAELICREAAAAAAAAAABkBEAgIkQAAAAAAADwP0TNzMzMzMzsP0SvoQTu998NQKIgJKOlpCEiCyAHBEAgJESamZmZmZnpP0SvoQTu998NQKJkBEAgFEQAAAAAAADwP6AhKEQAAAAAAAAAACEpBSAVRAAAAAAAAPA/oCEpIClEAAAAAAAAGEBmBEBEAAAAAAAAAAAhKAsLIChEAAAAAABAj0BmDQILIBJEAAAAAAAAGECgIRJEAAAAAAAAAAAhGCAlIRMgJiEWICchFyAoIRQgKSEVQQAoAgAhKkEAIAw2AgAgKiEMIAkhKiAKIQkgKiEKIBwhDiAQRAAAAAAAAPA/oCEQIBlEAAAAAAAA8D+gIRkgDyAioiEPDAALCyAAIA45AwAgACAPOQMIIAAgEDkDECAAIBE5AxggACASOQMgIAAgEzkDKCAAIBQ5AzAgACAVOQM4IAAgFjkDQCAAIBc5A0ggACAYOQNQIAAgGTkDWAs=';
+/**
+ * Layout of the kernel's memory, in bytes: the stages' offsets (an i32 each) from 0, the parameters from
+ * KERNEL_PARAMS_AT, then the work vectors from KERNEL_VECTORS_AT, M doubles each.
+ */
+const KERNEL_PARAMS_AT: number = 32;
+const KERNEL_VECTORS_AT: number = 192;
+/**
+ * Where the kernel's loop (its export advance, when the method is adaptive) takes the driver's loop variables
+ * from and leaves them: LOOP_SLOTS doubles, in the order of src/codegen/wasm/kernel.ts's LOOP_SLOTS.
+ */
+const KERNEL_LOOP_AT: number = 64;
+const LOOP_SLOTS = 12;
+
+/** As much of the WebAssembly API as the kernel needs (declared here, so that no DOM typings are needed). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+};
+
+interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface Kernel {
+  readonly memory: KernelMemory;
+  readonly step: (
+    t: number,
+    h: number,
+    y: number,
+    p: number,
+    stages: number,
+    z: number,
+    yNew: number,
+    fNew: number,
+    zStiff: number,
+    record: number,
+    rtol: number,
+    atol: number,
+    controlled: number,
+  ) => number;
+  readonly stiffness: (fNew: number, fz: number, yNew: number, z: number) => number;
+  /** The driver's loop for an adaptive solve (absent for a fixed-step method). */
+  readonly advance:
+    | ((
+        state: number,
+        t1: number,
+        dir: number,
+        rtol: number,
+        atol: number,
+        controlled: number,
+        maxSteps: number,
+        detect: number,
+        exponent: number,
+        y: number,
+        yNew: number,
+        z: number,
+        fNext: number,
+        zStiff: number,
+      ) => void)
+    | undefined;
+  /** A solve is using the memory (solves started from its callbacks get plain arrays). */
+  busy: boolean;
+  stages: Int32Array;
+  params: Float64Array;
+}
+
+/** undefined: not loaded yet; null: WebAssembly (with SIMD) is unavailable here. */
+let kernel: Kernel | null | undefined;
+
+function loadKernel(): Kernel | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  try {
+    const bytes = Uint8Array.from(atob(KERNEL_BASE64), (c) => c.charCodeAt(0));
+    // What the kernel may import: JavaScript's own Math functions (so that results match the TypeScript step
+    // exactly) and the solver's heaviside.
+    const imports = {
+      math: {
+        sin: Math.sin,
+        cos: Math.cos,
+        tan: Math.tan,
+        asin: Math.asin,
+        acos: Math.acos,
+        atan: Math.atan,
+        atan2: Math.atan2,
+        sinh: Math.sinh,
+        cosh: Math.cosh,
+        tanh: Math.tanh,
+        exp: Math.exp,
+        log: Math.log,
+        sign: Math.sign,
+        pow: Math.pow,
+      },
+      solver: { heaviside },
+    };
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+    kernel = {
+      memory: instance.exports.memory as KernelMemory,
+      step: instance.exports.step as Kernel['step'],
+      stiffness: instance.exports.stiffness as Kernel['stiffness'],
+      advance: instance.exports.advance as Kernel['advance'],
+      busy: false,
+      stages: new Int32Array(0),
+      params: new Float64Array(0),
+    };
+  } catch {
+    // no WebAssembly, or no SIMD: the TypeScript step runs instead
+  }
+  return kernel;
+}
+
 function acquireVectors(count: number): Float64Array[] {
+  const kr = loadKernel();
+  if (kr !== null && !kr.busy) {
+    const missing = KERNEL_VECTORS_AT + count * M * 8 - kr.memory.buffer.byteLength;
+    let room = true;
+    try {
+      if (missing > 0) kr.memory.grow(Math.ceil(missing / 65536));
+    } catch {
+      room = false; // past what WebAssembly memory can hold: plain arrays
+    }
+    if (room) {
+      const buffer = kr.memory.buffer;
+      kr.busy = true;
+      kr.stages = new Int32Array(buffer, 0, STAGES);
+      kr.params = new Float64Array(buffer, KERNEL_PARAMS_AT, P);
+      return Array.from({ length: count }, (_, i) =>
+        new Float64Array(buffer, KERNEL_VECTORS_AT + i * M * 8, M).fill(0),
+      );
+    }
+  }
   return Array.from({ length: count }, () => new Float64Array(M));
 }
-function releaseVectors(_vectors: readonly Float64Array[]): void {}
+function releaseVectors(vectors: readonly Float64Array[]): void {
+  if (kernel && vectors[0]!.buffer === kernel.memory.buffer) kernel.busy = false;
+}
 /** Which implementation of the step the next solve runs: the WebAssembly kernel or the TypeScript one. */
 export function stepKernel(): 'webassembly' | 'typescript' {
-  return 'typescript';
+  const kr = loadKernel();
+  return kr !== null && !kr.busy ? 'webassembly' : 'typescript';
 }
 /**
  * The loop of integrate run inside a WebAssembly kernel, where the module has one (templates/ts/wasm-kernel.ts;
@@ -87,23 +227,53 @@ export function stepKernel(): 'webassembly' | 'typescript' {
  * stiffSteps, nonStiffSteps, freshEstimate, rejectedBefore, nonFiniteRun), which it gives back, with loop[11]
  * the steps it accepted. Only for an adaptive solve with no callbacks, samples or event functions.
  */
+/**
+ * The driver's loop in the kernel (see its placeholder in templates/ts/driver.ts): `loop` holds the loop's
+ * variables (t, h, steps, rejected, evals, rho, stiffSteps, nonStiffSteps, freshEstimate, rejectedBefore,
+ * nonFiniteRun) and gets them back, with loop[11] the steps accepted. false: not run (vectors outside the
+ * kernel's memory, or no loop in the kernel), and the driver's loop takes every step.
+ */
 function kernelLoop(
-  _loop: Float64Array,
-  _t1: number,
-  _dir: number,
-  _rtol: number,
-  _atol: number,
-  _controlled: number,
-  _maxSteps: number,
-  _detect: boolean,
-  _exponent: number,
-  _y: Float64Array,
-  _yNew: Float64Array,
-  _z: Float64Array,
-  _work: Float64Array[],
-  _p: Float64Array,
+  loop: Float64Array,
+  t1: number,
+  dir: number,
+  rtol: number,
+  atol: number,
+  controlled: number,
+  maxSteps: number,
+  detect: boolean,
+  exponent: number,
+  y: Float64Array,
+  yNew: Float64Array,
+  z: Float64Array,
+  work: Float64Array[],
+  p: Float64Array,
 ): boolean {
-  return false;
+  const kr = kernel;
+  if (!kr || kr.advance === undefined || y.buffer !== kr.memory.buffer) return false;
+  const stages = kr.stages;
+  for (let s = 0; s < STAGES; s++) stages[s] = work[s]!.byteOffset;
+  kr.params.set(p);
+  const slots = new Float64Array(kr.memory.buffer, KERNEL_LOOP_AT, LOOP_SLOTS);
+  slots.set(loop);
+  kr.advance(
+    KERNEL_LOOP_AT,
+    t1,
+    dir,
+    rtol,
+    atol,
+    controlled,
+    maxSteps,
+    detect ? 1 : 0,
+    exponent,
+    y.byteOffset,
+    yNew.byteOffset,
+    z.byteOffset,
+    work[FNEXT_AT]!.byteOffset,
+    work[ZSTIFF_AT]!.byteOffset,
+  );
+  loop.set(slots);
+  return true;
 }
 
 // ─── Explicit Runge–Kutta: placeholders ─────────────────────────────────────────────────────────────────
@@ -125,12 +295,84 @@ const STABILITY_BOUNDARY: number = 3.7343596072352834;
  * the first `controlled` components, each scaled by atol + rtol·max(|y|, |yNew|) — or Infinity when any new
  * value is not finite. Fixed-step methods return 0 (or Infinity).
  */
-// (a small system: the step is written out inside the loop of solve, marked "the step, inlined")
+/** rkStep with a kernel: the kernel on vectors in its memory, the TypeScript step on any others. */
+function rkStep(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  k: Float64Array[],
+  z: Float64Array,
+  yNew: Float64Array,
+  fNew: Float64Array,
+  zStiff: Float64Array,
+  record: boolean,
+  rtol: number,
+  atol: number,
+  controlled: number,
+): number {
+  const kr = kernel;
+  if (!kr || y.buffer !== kr.memory.buffer) {
+    return rkStepPortable(t, h, y, p, k, z, yNew, fNew, zStiff, record, rtol, atol, controlled);
+  }
+  // The driver swaps stage arrays between steps: tell the kernel where they are now.
+  const stages = kr.stages;
+  for (let s = 0; s < STAGES; s++) stages[s] = k[s]!.byteOffset;
+  kr.params.set(p);
+  return kr.step(
+    t,
+    h,
+    y.byteOffset,
+    KERNEL_PARAMS_AT,
+    0,
+    z.byteOffset,
+    yNew.byteOffset,
+    fNew.byteOffset,
+    zStiff.byteOffset,
+    record ? 1 : 0,
+    rtol,
+    atol,
+    controlled,
+  );
+}
+
+/** The TypeScript step. */
+function rkStepPortable(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number {
+  const k1 = k[0]!, k2 = k[1]!, k3 = k[2]!, k4 = k[3]!, k5 = k[4]!, k6 = k[5]!;
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (0.2 * k1[i]!);
+  rhs(t + 0.2 * h, z, p, k2);
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (0.075 * k1[i]! + 0.225 * k2[i]!);
+  rhs(t + 0.3 * h, z, p, k3);
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (0.3 * k1[i]! - 0.9 * k2[i]! + 1.2 * k3[i]!);
+  rhs(t + 0.6 * h, z, p, k4);
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (-0.2037037037037037 * k1[i]! + 2.5 * k2[i]! - 2.5925925925925926 * k3[i]! + 1.2962962962962963 * k4[i]!);
+  if (record) zStiff.set(z); // for the stiffness estimate
+  rhs(t + h, z, p, k5);
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (0.029495804398148147 * k1[i]! + 0.341796875 * k2[i]! + 0.041594328703703706 * k3[i]! + 0.40034541377314814 * k4[i]! + 0.061767578125 * k5[i]!);
+  rhs(t + 0.875 * h, z, p, k6);
+  // x * 0 is 0 for every finite x and NaN otherwise: one sum checks all new values
+  let finite = 0;
+  for (let i = 0; i < M; i++) {
+    const v = y[i]! + h * (0.09788359788359788 * k1[i]! + 0.4025764895330113 * k3[i]! + 0.21043771043771045 * k4[i]! + 0.2891022021456804 * k6[i]!);
+    yNew[i] = v;
+    finite += v * 0;
+  }
+  rhs(t + h, yNew, p, fNew);
+  let err = 0;
+  for (let i = 0; i < controlled; i++) {
+    { const e = Math.abs(h * (-0.004293774801587302 * k1[i]! + 0.018668586093857832 * k3[i]! - 0.03415502683080808 * k4[i]! - 0.019321986607142856 * k5[i]! + 0.03910220214568041 * k6[i]!)) / (atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(yNew[i]!))); if (e > err || e !== e) err = e; }
+  }
+  return finite === 0 ? err : Number.POSITIVE_INFINITY;
+}
 /**
  * ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ for the stiffness estimate: stiffnessRhoPortable below, or the
  * WebAssembly kernel's (the same arithmetic) on vectors in its memory.
  */
-const stiffnessRho = stiffnessRhoPortable;
+function stiffnessRho(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
+  const kr = kernel;
+  if (!kr || yNew.buffer !== kr.memory.buffer) return stiffnessRhoPortable(fNew, fz, yNew, z);
+  return kr.stiffness(fNew.byteOffset, fz.byteOffset, yNew.byteOffset, z.byteOffset);
+}
 
 // ─── Explicit Runge–Kutta: the family interface ─────────────────────────────────────────────────────────
 // work = [k[0] … k[STAGES − 1], fNext, zStiff]: the stages (k[0] = F(t, y)), F(t + h, yNew) of a method
@@ -145,7 +387,23 @@ const STEP_EVALS: number = FSAL ? STAGES - 1 : STAGES;
 /** A stage at c = 1 other than F(t + h, yNew) gives ρ for free (the driver asks only when adaptive). */
 const STIFFNESS_DETECTION: boolean = STIFF_STAGE >= 0;
 
-// (step: written out inside the loop of solve, marked "the step, inlined")
+/** The driver's step: rkStep on the stages in work (src/codegen/ts/module.ts may write it into the loop). */
+function step(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  work: Float64Array[],
+  z: Float64Array,
+  yNew: Float64Array,
+  record: boolean,
+  rtol: number,
+  atol: number,
+  controlled: number,
+  _state: StepState,
+): number {
+  return rkStep(t, h, y, p, work, z, yNew, work[FNEXT_AT]!, work[ZSTIFF_AT]!, record, rtol, atol, controlled);
+}
 
 /** Dense output: cubic Hermite on y and F at both ends (the stages are not used). */
 function interpolate(
@@ -1272,314 +1530,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       freshEstimate = true;
     }
     const estimate = watched && (freshEstimate || (steps & 3) === 0 || rejected !== rejectedBefore);
-    // ── the step, inlined (rkStep with h = hSigned, k = work, fNew and zStiff from work, record = estimate) ──
-    let stepError: number;
-    {
-      const h = hSigned;
-      const k = work;
-      const fNew = work[FNEXT_AT]!;
-      const zStiff = work[ZSTIFF_AT]!;
-      const record = estimate;
-      const k1 = k[0]!;
-      const p_alpha = p[0]!;
-      const p_beta = p[1]!;
-      const p_delta = p[2]!;
-      const p_gamma = p[3]!;
-      const y_0 = y[0]!, k1_0 = k1[0]!;
-      const y_1 = y[1]!, k1_1 = k1[1]!;
-      const y_2 = y[2]!, k1_2 = k1[2]!;
-      const y_3 = y[3]!, k1_3 = k1[3]!;
-      const y_4 = y[4]!, k1_4 = k1[4]!;
-      const y_5 = y[5]!, k1_5 = k1[5]!;
-      const y_6 = y[6]!, k1_6 = k1[6]!;
-      const y_7 = y[7]!, k1_7 = k1[7]!;
-      const y_8 = y[8]!, k1_8 = k1[8]!;
-      const y_9 = y[9]!, k1_9 = k1[9]!;
-      const y_10 = y[10]!, k1_10 = k1[10]!;
-      const y_11 = y[11]!, k1_11 = k1[11]!;
-      const y_12 = y[12]!, k1_12 = k1[12]!;
-      const y_13 = y[13]!, k1_13 = k1[13]!;
-      // stage 2: c = 0.2
-      const z2_0 = y_0 + h * (0.2 * k1_0);
-      const z2_1 = y_1 + h * (0.2 * k1_1);
-      const z2_2 = y_2 + h * (0.2 * k1_2);
-      const z2_3 = y_3 + h * (0.2 * k1_3);
-      const z2_4 = y_4 + h * (0.2 * k1_4);
-      const z2_5 = y_5 + h * (0.2 * k1_5);
-      const z2_6 = y_6 + h * (0.2 * k1_6);
-      const z2_7 = y_7 + h * (0.2 * k1_7);
-      const z2_8 = y_8 + h * (0.2 * k1_8);
-      const z2_9 = y_9 + h * (0.2 * k1_9);
-      const z2_10 = y_10 + h * (0.2 * k1_10);
-      const z2_11 = y_11 + h * (0.2 * k1_11);
-      const z2_12 = y_12 + h * (0.2 * k1_12);
-      const z2_13 = y_13 + h * (0.2 * k1_13);
-      const u2_0 = p_alpha - p_beta * z2_1;
-      const u2_1 = p_beta * z2_0;
-      const u2_2 = p_delta * z2_0 - p_gamma;
-      const u2_3 = z2_0 * z2_1;
-      const k2_0 = p_alpha * z2_0 - p_beta * z2_0 * z2_1;
-      const k2_1 = p_delta * z2_0 * z2_1 - p_gamma * z2_1;
-      const k2_2 = u2_0 * z2_2 - u2_1 * z2_4;
-      const k2_3 = u2_0 * z2_3 - u2_1 * z2_5;
-      const k2_4 = p_delta * z2_1 * z2_2 + u2_2 * z2_4;
-      const k2_5 = p_delta * z2_1 * z2_3 + u2_2 * z2_5;
-      const k2_6 = u2_0 * z2_6 - u2_1 * z2_10 + z2_0;
-      const k2_7 = u2_0 * z2_7 - u2_1 * z2_11 - u2_3;
-      const k2_8 = u2_0 * z2_8 - u2_1 * z2_12;
-      const k2_9 = u2_0 * z2_9 - u2_1 * z2_13;
-      const k2_10 = p_delta * z2_1 * z2_6 + u2_2 * z2_10;
-      const k2_11 = p_delta * z2_1 * z2_7 + u2_2 * z2_11;
-      const k2_12 = p_delta * z2_1 * z2_8 + u2_2 * z2_12 + u2_3;
-      const k2_13 = p_delta * z2_1 * z2_9 + u2_2 * z2_13 - z2_1;
-      // stage 3: c = 0.3
-      const z3_0 = y_0 + h * (0.075 * k1_0 + 0.225 * k2_0);
-      const z3_1 = y_1 + h * (0.075 * k1_1 + 0.225 * k2_1);
-      const z3_2 = y_2 + h * (0.075 * k1_2 + 0.225 * k2_2);
-      const z3_3 = y_3 + h * (0.075 * k1_3 + 0.225 * k2_3);
-      const z3_4 = y_4 + h * (0.075 * k1_4 + 0.225 * k2_4);
-      const z3_5 = y_5 + h * (0.075 * k1_5 + 0.225 * k2_5);
-      const z3_6 = y_6 + h * (0.075 * k1_6 + 0.225 * k2_6);
-      const z3_7 = y_7 + h * (0.075 * k1_7 + 0.225 * k2_7);
-      const z3_8 = y_8 + h * (0.075 * k1_8 + 0.225 * k2_8);
-      const z3_9 = y_9 + h * (0.075 * k1_9 + 0.225 * k2_9);
-      const z3_10 = y_10 + h * (0.075 * k1_10 + 0.225 * k2_10);
-      const z3_11 = y_11 + h * (0.075 * k1_11 + 0.225 * k2_11);
-      const z3_12 = y_12 + h * (0.075 * k1_12 + 0.225 * k2_12);
-      const z3_13 = y_13 + h * (0.075 * k1_13 + 0.225 * k2_13);
-      const u3_0 = p_alpha - p_beta * z3_1;
-      const u3_1 = p_beta * z3_0;
-      const u3_2 = p_delta * z3_0 - p_gamma;
-      const u3_3 = z3_0 * z3_1;
-      const k3_0 = p_alpha * z3_0 - p_beta * z3_0 * z3_1;
-      const k3_1 = p_delta * z3_0 * z3_1 - p_gamma * z3_1;
-      const k3_2 = u3_0 * z3_2 - u3_1 * z3_4;
-      const k3_3 = u3_0 * z3_3 - u3_1 * z3_5;
-      const k3_4 = p_delta * z3_1 * z3_2 + u3_2 * z3_4;
-      const k3_5 = p_delta * z3_1 * z3_3 + u3_2 * z3_5;
-      const k3_6 = u3_0 * z3_6 - u3_1 * z3_10 + z3_0;
-      const k3_7 = u3_0 * z3_7 - u3_1 * z3_11 - u3_3;
-      const k3_8 = u3_0 * z3_8 - u3_1 * z3_12;
-      const k3_9 = u3_0 * z3_9 - u3_1 * z3_13;
-      const k3_10 = p_delta * z3_1 * z3_6 + u3_2 * z3_10;
-      const k3_11 = p_delta * z3_1 * z3_7 + u3_2 * z3_11;
-      const k3_12 = p_delta * z3_1 * z3_8 + u3_2 * z3_12 + u3_3;
-      const k3_13 = p_delta * z3_1 * z3_9 + u3_2 * z3_13 - z3_1;
-      // stage 4: c = 0.6
-      const z4_0 = y_0 + h * (0.3 * k1_0 - 0.9 * k2_0 + 1.2 * k3_0);
-      const z4_1 = y_1 + h * (0.3 * k1_1 - 0.9 * k2_1 + 1.2 * k3_1);
-      const z4_2 = y_2 + h * (0.3 * k1_2 - 0.9 * k2_2 + 1.2 * k3_2);
-      const z4_3 = y_3 + h * (0.3 * k1_3 - 0.9 * k2_3 + 1.2 * k3_3);
-      const z4_4 = y_4 + h * (0.3 * k1_4 - 0.9 * k2_4 + 1.2 * k3_4);
-      const z4_5 = y_5 + h * (0.3 * k1_5 - 0.9 * k2_5 + 1.2 * k3_5);
-      const z4_6 = y_6 + h * (0.3 * k1_6 - 0.9 * k2_6 + 1.2 * k3_6);
-      const z4_7 = y_7 + h * (0.3 * k1_7 - 0.9 * k2_7 + 1.2 * k3_7);
-      const z4_8 = y_8 + h * (0.3 * k1_8 - 0.9 * k2_8 + 1.2 * k3_8);
-      const z4_9 = y_9 + h * (0.3 * k1_9 - 0.9 * k2_9 + 1.2 * k3_9);
-      const z4_10 = y_10 + h * (0.3 * k1_10 - 0.9 * k2_10 + 1.2 * k3_10);
-      const z4_11 = y_11 + h * (0.3 * k1_11 - 0.9 * k2_11 + 1.2 * k3_11);
-      const z4_12 = y_12 + h * (0.3 * k1_12 - 0.9 * k2_12 + 1.2 * k3_12);
-      const z4_13 = y_13 + h * (0.3 * k1_13 - 0.9 * k2_13 + 1.2 * k3_13);
-      const u4_0 = p_alpha - p_beta * z4_1;
-      const u4_1 = p_beta * z4_0;
-      const u4_2 = p_delta * z4_0 - p_gamma;
-      const u4_3 = z4_0 * z4_1;
-      const k4_0 = p_alpha * z4_0 - p_beta * z4_0 * z4_1;
-      const k4_1 = p_delta * z4_0 * z4_1 - p_gamma * z4_1;
-      const k4_2 = u4_0 * z4_2 - u4_1 * z4_4;
-      const k4_3 = u4_0 * z4_3 - u4_1 * z4_5;
-      const k4_4 = p_delta * z4_1 * z4_2 + u4_2 * z4_4;
-      const k4_5 = p_delta * z4_1 * z4_3 + u4_2 * z4_5;
-      const k4_6 = u4_0 * z4_6 - u4_1 * z4_10 + z4_0;
-      const k4_7 = u4_0 * z4_7 - u4_1 * z4_11 - u4_3;
-      const k4_8 = u4_0 * z4_8 - u4_1 * z4_12;
-      const k4_9 = u4_0 * z4_9 - u4_1 * z4_13;
-      const k4_10 = p_delta * z4_1 * z4_6 + u4_2 * z4_10;
-      const k4_11 = p_delta * z4_1 * z4_7 + u4_2 * z4_11;
-      const k4_12 = p_delta * z4_1 * z4_8 + u4_2 * z4_12 + u4_3;
-      const k4_13 = p_delta * z4_1 * z4_9 + u4_2 * z4_13 - z4_1;
-      // stage 5: c = 1
-      const z5_0 = y_0 + h * (-0.2037037037037037 * k1_0 + 2.5 * k2_0 - 2.5925925925925926 * k3_0 + 1.2962962962962963 * k4_0);
-      const z5_1 = y_1 + h * (-0.2037037037037037 * k1_1 + 2.5 * k2_1 - 2.5925925925925926 * k3_1 + 1.2962962962962963 * k4_1);
-      const z5_2 = y_2 + h * (-0.2037037037037037 * k1_2 + 2.5 * k2_2 - 2.5925925925925926 * k3_2 + 1.2962962962962963 * k4_2);
-      const z5_3 = y_3 + h * (-0.2037037037037037 * k1_3 + 2.5 * k2_3 - 2.5925925925925926 * k3_3 + 1.2962962962962963 * k4_3);
-      const z5_4 = y_4 + h * (-0.2037037037037037 * k1_4 + 2.5 * k2_4 - 2.5925925925925926 * k3_4 + 1.2962962962962963 * k4_4);
-      const z5_5 = y_5 + h * (-0.2037037037037037 * k1_5 + 2.5 * k2_5 - 2.5925925925925926 * k3_5 + 1.2962962962962963 * k4_5);
-      const z5_6 = y_6 + h * (-0.2037037037037037 * k1_6 + 2.5 * k2_6 - 2.5925925925925926 * k3_6 + 1.2962962962962963 * k4_6);
-      const z5_7 = y_7 + h * (-0.2037037037037037 * k1_7 + 2.5 * k2_7 - 2.5925925925925926 * k3_7 + 1.2962962962962963 * k4_7);
-      const z5_8 = y_8 + h * (-0.2037037037037037 * k1_8 + 2.5 * k2_8 - 2.5925925925925926 * k3_8 + 1.2962962962962963 * k4_8);
-      const z5_9 = y_9 + h * (-0.2037037037037037 * k1_9 + 2.5 * k2_9 - 2.5925925925925926 * k3_9 + 1.2962962962962963 * k4_9);
-      const z5_10 = y_10 + h * (-0.2037037037037037 * k1_10 + 2.5 * k2_10 - 2.5925925925925926 * k3_10 + 1.2962962962962963 * k4_10);
-      const z5_11 = y_11 + h * (-0.2037037037037037 * k1_11 + 2.5 * k2_11 - 2.5925925925925926 * k3_11 + 1.2962962962962963 * k4_11);
-      const z5_12 = y_12 + h * (-0.2037037037037037 * k1_12 + 2.5 * k2_12 - 2.5925925925925926 * k3_12 + 1.2962962962962963 * k4_12);
-      const z5_13 = y_13 + h * (-0.2037037037037037 * k1_13 + 2.5 * k2_13 - 2.5925925925925926 * k3_13 + 1.2962962962962963 * k4_13);
-      const u5_0 = p_alpha - p_beta * z5_1;
-      const u5_1 = p_beta * z5_0;
-      const u5_2 = p_delta * z5_0 - p_gamma;
-      const u5_3 = z5_0 * z5_1;
-      const k5_0 = p_alpha * z5_0 - p_beta * z5_0 * z5_1;
-      const k5_1 = p_delta * z5_0 * z5_1 - p_gamma * z5_1;
-      const k5_2 = u5_0 * z5_2 - u5_1 * z5_4;
-      const k5_3 = u5_0 * z5_3 - u5_1 * z5_5;
-      const k5_4 = p_delta * z5_1 * z5_2 + u5_2 * z5_4;
-      const k5_5 = p_delta * z5_1 * z5_3 + u5_2 * z5_5;
-      const k5_6 = u5_0 * z5_6 - u5_1 * z5_10 + z5_0;
-      const k5_7 = u5_0 * z5_7 - u5_1 * z5_11 - u5_3;
-      const k5_8 = u5_0 * z5_8 - u5_1 * z5_12;
-      const k5_9 = u5_0 * z5_9 - u5_1 * z5_13;
-      const k5_10 = p_delta * z5_1 * z5_6 + u5_2 * z5_10;
-      const k5_11 = p_delta * z5_1 * z5_7 + u5_2 * z5_11;
-      const k5_12 = p_delta * z5_1 * z5_8 + u5_2 * z5_12 + u5_3;
-      const k5_13 = p_delta * z5_1 * z5_9 + u5_2 * z5_13 - z5_1;
-      // stage 6: c = 0.875
-      const z6_0 = y_0 + h * (0.029495804398148147 * k1_0 + 0.341796875 * k2_0 + 0.041594328703703706 * k3_0 + 0.40034541377314814 * k4_0 + 0.061767578125 * k5_0);
-      const z6_1 = y_1 + h * (0.029495804398148147 * k1_1 + 0.341796875 * k2_1 + 0.041594328703703706 * k3_1 + 0.40034541377314814 * k4_1 + 0.061767578125 * k5_1);
-      const z6_2 = y_2 + h * (0.029495804398148147 * k1_2 + 0.341796875 * k2_2 + 0.041594328703703706 * k3_2 + 0.40034541377314814 * k4_2 + 0.061767578125 * k5_2);
-      const z6_3 = y_3 + h * (0.029495804398148147 * k1_3 + 0.341796875 * k2_3 + 0.041594328703703706 * k3_3 + 0.40034541377314814 * k4_3 + 0.061767578125 * k5_3);
-      const z6_4 = y_4 + h * (0.029495804398148147 * k1_4 + 0.341796875 * k2_4 + 0.041594328703703706 * k3_4 + 0.40034541377314814 * k4_4 + 0.061767578125 * k5_4);
-      const z6_5 = y_5 + h * (0.029495804398148147 * k1_5 + 0.341796875 * k2_5 + 0.041594328703703706 * k3_5 + 0.40034541377314814 * k4_5 + 0.061767578125 * k5_5);
-      const z6_6 = y_6 + h * (0.029495804398148147 * k1_6 + 0.341796875 * k2_6 + 0.041594328703703706 * k3_6 + 0.40034541377314814 * k4_6 + 0.061767578125 * k5_6);
-      const z6_7 = y_7 + h * (0.029495804398148147 * k1_7 + 0.341796875 * k2_7 + 0.041594328703703706 * k3_7 + 0.40034541377314814 * k4_7 + 0.061767578125 * k5_7);
-      const z6_8 = y_8 + h * (0.029495804398148147 * k1_8 + 0.341796875 * k2_8 + 0.041594328703703706 * k3_8 + 0.40034541377314814 * k4_8 + 0.061767578125 * k5_8);
-      const z6_9 = y_9 + h * (0.029495804398148147 * k1_9 + 0.341796875 * k2_9 + 0.041594328703703706 * k3_9 + 0.40034541377314814 * k4_9 + 0.061767578125 * k5_9);
-      const z6_10 = y_10 + h * (0.029495804398148147 * k1_10 + 0.341796875 * k2_10 + 0.041594328703703706 * k3_10 + 0.40034541377314814 * k4_10 + 0.061767578125 * k5_10);
-      const z6_11 = y_11 + h * (0.029495804398148147 * k1_11 + 0.341796875 * k2_11 + 0.041594328703703706 * k3_11 + 0.40034541377314814 * k4_11 + 0.061767578125 * k5_11);
-      const z6_12 = y_12 + h * (0.029495804398148147 * k1_12 + 0.341796875 * k2_12 + 0.041594328703703706 * k3_12 + 0.40034541377314814 * k4_12 + 0.061767578125 * k5_12);
-      const z6_13 = y_13 + h * (0.029495804398148147 * k1_13 + 0.341796875 * k2_13 + 0.041594328703703706 * k3_13 + 0.40034541377314814 * k4_13 + 0.061767578125 * k5_13);
-      const u6_0 = p_alpha - p_beta * z6_1;
-      const u6_1 = p_beta * z6_0;
-      const u6_2 = p_delta * z6_0 - p_gamma;
-      const u6_3 = z6_0 * z6_1;
-      const k6_0 = p_alpha * z6_0 - p_beta * z6_0 * z6_1;
-      const k6_1 = p_delta * z6_0 * z6_1 - p_gamma * z6_1;
-      const k6_2 = u6_0 * z6_2 - u6_1 * z6_4;
-      const k6_3 = u6_0 * z6_3 - u6_1 * z6_5;
-      const k6_4 = p_delta * z6_1 * z6_2 + u6_2 * z6_4;
-      const k6_5 = p_delta * z6_1 * z6_3 + u6_2 * z6_5;
-      const k6_6 = u6_0 * z6_6 - u6_1 * z6_10 + z6_0;
-      const k6_7 = u6_0 * z6_7 - u6_1 * z6_11 - u6_3;
-      const k6_8 = u6_0 * z6_8 - u6_1 * z6_12;
-      const k6_9 = u6_0 * z6_9 - u6_1 * z6_13;
-      const k6_10 = p_delta * z6_1 * z6_6 + u6_2 * z6_10;
-      const k6_11 = p_delta * z6_1 * z6_7 + u6_2 * z6_11;
-      const k6_12 = p_delta * z6_1 * z6_8 + u6_2 * z6_12 + u6_3;
-      const k6_13 = p_delta * z6_1 * z6_9 + u6_2 * z6_13 - z6_1;
-      // the new value; x * 0 is 0 for every finite x and NaN otherwise
-      let finite = 0;
-      const n_0 = y_0 + h * (0.09788359788359788 * k1_0 + 0.4025764895330113 * k3_0 + 0.21043771043771045 * k4_0 + 0.2891022021456804 * k6_0);
-      yNew[0] = n_0;
-      finite += n_0 * 0;
-      const n_1 = y_1 + h * (0.09788359788359788 * k1_1 + 0.4025764895330113 * k3_1 + 0.21043771043771045 * k4_1 + 0.2891022021456804 * k6_1);
-      yNew[1] = n_1;
-      finite += n_1 * 0;
-      const n_2 = y_2 + h * (0.09788359788359788 * k1_2 + 0.4025764895330113 * k3_2 + 0.21043771043771045 * k4_2 + 0.2891022021456804 * k6_2);
-      yNew[2] = n_2;
-      finite += n_2 * 0;
-      const n_3 = y_3 + h * (0.09788359788359788 * k1_3 + 0.4025764895330113 * k3_3 + 0.21043771043771045 * k4_3 + 0.2891022021456804 * k6_3);
-      yNew[3] = n_3;
-      finite += n_3 * 0;
-      const n_4 = y_4 + h * (0.09788359788359788 * k1_4 + 0.4025764895330113 * k3_4 + 0.21043771043771045 * k4_4 + 0.2891022021456804 * k6_4);
-      yNew[4] = n_4;
-      finite += n_4 * 0;
-      const n_5 = y_5 + h * (0.09788359788359788 * k1_5 + 0.4025764895330113 * k3_5 + 0.21043771043771045 * k4_5 + 0.2891022021456804 * k6_5);
-      yNew[5] = n_5;
-      finite += n_5 * 0;
-      const n_6 = y_6 + h * (0.09788359788359788 * k1_6 + 0.4025764895330113 * k3_6 + 0.21043771043771045 * k4_6 + 0.2891022021456804 * k6_6);
-      yNew[6] = n_6;
-      finite += n_6 * 0;
-      const n_7 = y_7 + h * (0.09788359788359788 * k1_7 + 0.4025764895330113 * k3_7 + 0.21043771043771045 * k4_7 + 0.2891022021456804 * k6_7);
-      yNew[7] = n_7;
-      finite += n_7 * 0;
-      const n_8 = y_8 + h * (0.09788359788359788 * k1_8 + 0.4025764895330113 * k3_8 + 0.21043771043771045 * k4_8 + 0.2891022021456804 * k6_8);
-      yNew[8] = n_8;
-      finite += n_8 * 0;
-      const n_9 = y_9 + h * (0.09788359788359788 * k1_9 + 0.4025764895330113 * k3_9 + 0.21043771043771045 * k4_9 + 0.2891022021456804 * k6_9);
-      yNew[9] = n_9;
-      finite += n_9 * 0;
-      const n_10 = y_10 + h * (0.09788359788359788 * k1_10 + 0.4025764895330113 * k3_10 + 0.21043771043771045 * k4_10 + 0.2891022021456804 * k6_10);
-      yNew[10] = n_10;
-      finite += n_10 * 0;
-      const n_11 = y_11 + h * (0.09788359788359788 * k1_11 + 0.4025764895330113 * k3_11 + 0.21043771043771045 * k4_11 + 0.2891022021456804 * k6_11);
-      yNew[11] = n_11;
-      finite += n_11 * 0;
-      const n_12 = y_12 + h * (0.09788359788359788 * k1_12 + 0.4025764895330113 * k3_12 + 0.21043771043771045 * k4_12 + 0.2891022021456804 * k6_12);
-      yNew[12] = n_12;
-      finite += n_12 * 0;
-      const n_13 = y_13 + h * (0.09788359788359788 * k1_13 + 0.4025764895330113 * k3_13 + 0.21043771043771045 * k4_13 + 0.2891022021456804 * k6_13);
-      yNew[13] = n_13;
-      finite += n_13 * 0;
-      // F(t + h, yNew), the next step's first stage
-      const v0 = p_alpha - p_beta * n_1;
-      const v1 = p_beta * n_0;
-      const v2 = p_delta * n_0 - p_gamma;
-      const v3 = n_0 * n_1;
-      const f_0 = p_alpha * n_0 - p_beta * n_0 * n_1;
-      const f_1 = p_delta * n_0 * n_1 - p_gamma * n_1;
-      const f_2 = v0 * n_2 - v1 * n_4;
-      const f_3 = v0 * n_3 - v1 * n_5;
-      const f_4 = p_delta * n_1 * n_2 + v2 * n_4;
-      const f_5 = p_delta * n_1 * n_3 + v2 * n_5;
-      const f_6 = v0 * n_6 - v1 * n_10 + n_0;
-      const f_7 = v0 * n_7 - v1 * n_11 - v3;
-      const f_8 = v0 * n_8 - v1 * n_12;
-      const f_9 = v0 * n_9 - v1 * n_13;
-      const f_10 = p_delta * n_1 * n_6 + v2 * n_10;
-      const f_11 = p_delta * n_1 * n_7 + v2 * n_11;
-      const f_12 = p_delta * n_1 * n_8 + v2 * n_12 + v3;
-      const f_13 = p_delta * n_1 * n_9 + v2 * n_13 - n_1;
-      const kNext = fNew;
-      kNext[0] = f_0;
-      kNext[1] = f_1;
-      kNext[2] = f_2;
-      kNext[3] = f_3;
-      kNext[4] = f_4;
-      kNext[5] = f_5;
-      kNext[6] = f_6;
-      kNext[7] = f_7;
-      kNext[8] = f_8;
-      kNext[9] = f_9;
-      kNext[10] = f_10;
-      kNext[11] = f_11;
-      kNext[12] = f_12;
-      kNext[13] = f_13;
-      // stage 5, for the stiffness estimate
-      if (record) {
-        const kStiff = k[4]!;
-        zStiff[0] = z5_0; kStiff[0] = k5_0;
-        zStiff[1] = z5_1; kStiff[1] = k5_1;
-        zStiff[2] = z5_2; kStiff[2] = k5_2;
-        zStiff[3] = z5_3; kStiff[3] = k5_3;
-        zStiff[4] = z5_4; kStiff[4] = k5_4;
-        zStiff[5] = z5_5; kStiff[5] = k5_5;
-        zStiff[6] = z5_6; kStiff[6] = k5_6;
-        zStiff[7] = z5_7; kStiff[7] = k5_7;
-        zStiff[8] = z5_8; kStiff[8] = k5_8;
-        zStiff[9] = z5_9; kStiff[9] = k5_9;
-        zStiff[10] = z5_10; kStiff[10] = k5_10;
-        zStiff[11] = z5_11; kStiff[11] = k5_11;
-        zStiff[12] = z5_12; kStiff[12] = k5_12;
-        zStiff[13] = z5_13; kStiff[13] = k5_13;
-      }
-      let err = 0;
-      { const e = Math.abs(h * (-0.004293774801587302 * k1_0 + 0.018668586093857832 * k3_0 - 0.03415502683080808 * k4_0 - 0.019321986607142856 * k5_0 + 0.03910220214568041 * k6_0)) / (atol + rtol * Math.max(Math.abs(y_0), Math.abs(n_0))); if (e > err || e !== e) err = e; }
-      { const e = Math.abs(h * (-0.004293774801587302 * k1_1 + 0.018668586093857832 * k3_1 - 0.03415502683080808 * k4_1 - 0.019321986607142856 * k5_1 + 0.03910220214568041 * k6_1)) / (atol + rtol * Math.max(Math.abs(y_1), Math.abs(n_1))); if (e > err || e !== e) err = e; }
-      if (controlled > N) {
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_2 + 0.018668586093857832 * k3_2 - 0.03415502683080808 * k4_2 - 0.019321986607142856 * k5_2 + 0.03910220214568041 * k6_2)) / (atol + rtol * Math.max(Math.abs(y_2), Math.abs(n_2))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_3 + 0.018668586093857832 * k3_3 - 0.03415502683080808 * k4_3 - 0.019321986607142856 * k5_3 + 0.03910220214568041 * k6_3)) / (atol + rtol * Math.max(Math.abs(y_3), Math.abs(n_3))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_4 + 0.018668586093857832 * k3_4 - 0.03415502683080808 * k4_4 - 0.019321986607142856 * k5_4 + 0.03910220214568041 * k6_4)) / (atol + rtol * Math.max(Math.abs(y_4), Math.abs(n_4))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_5 + 0.018668586093857832 * k3_5 - 0.03415502683080808 * k4_5 - 0.019321986607142856 * k5_5 + 0.03910220214568041 * k6_5)) / (atol + rtol * Math.max(Math.abs(y_5), Math.abs(n_5))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_6 + 0.018668586093857832 * k3_6 - 0.03415502683080808 * k4_6 - 0.019321986607142856 * k5_6 + 0.03910220214568041 * k6_6)) / (atol + rtol * Math.max(Math.abs(y_6), Math.abs(n_6))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_7 + 0.018668586093857832 * k3_7 - 0.03415502683080808 * k4_7 - 0.019321986607142856 * k5_7 + 0.03910220214568041 * k6_7)) / (atol + rtol * Math.max(Math.abs(y_7), Math.abs(n_7))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_8 + 0.018668586093857832 * k3_8 - 0.03415502683080808 * k4_8 - 0.019321986607142856 * k5_8 + 0.03910220214568041 * k6_8)) / (atol + rtol * Math.max(Math.abs(y_8), Math.abs(n_8))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_9 + 0.018668586093857832 * k3_9 - 0.03415502683080808 * k4_9 - 0.019321986607142856 * k5_9 + 0.03910220214568041 * k6_9)) / (atol + rtol * Math.max(Math.abs(y_9), Math.abs(n_9))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_10 + 0.018668586093857832 * k3_10 - 0.03415502683080808 * k4_10 - 0.019321986607142856 * k5_10 + 0.03910220214568041 * k6_10)) / (atol + rtol * Math.max(Math.abs(y_10), Math.abs(n_10))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_11 + 0.018668586093857832 * k3_11 - 0.03415502683080808 * k4_11 - 0.019321986607142856 * k5_11 + 0.03910220214568041 * k6_11)) / (atol + rtol * Math.max(Math.abs(y_11), Math.abs(n_11))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_12 + 0.018668586093857832 * k3_12 - 0.03415502683080808 * k4_12 - 0.019321986607142856 * k5_12 + 0.03910220214568041 * k6_12)) / (atol + rtol * Math.max(Math.abs(y_12), Math.abs(n_12))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (-0.004293774801587302 * k1_13 + 0.018668586093857832 * k3_13 - 0.03415502683080808 * k4_13 - 0.019321986607142856 * k5_13 + 0.03910220214568041 * k6_13)) / (atol + rtol * Math.max(Math.abs(y_13), Math.abs(n_13))); if (e > err || e !== e) err = e; }
-      }
-      stepError = finite === 0 ? err : Number.POSITIVE_INFINITY;
-    }
-    const err = stepError;
+    const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled, state);
     evals += STEP_EVALS;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.

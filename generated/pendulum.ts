@@ -68,13 +68,153 @@ function rhs(t: number, y: Float64Array, p: Float64Array, dy: Float64Array): voi
  * or views of the WebAssembly kernel's memory when the module has a kernel that no other solve is using (a
  * solve started from a callback of another gets plain arrays); the step runs the kernel on such views.
  */
+// ─── WebAssembly kernel ─────────────────────────────────────────────────────────────────────────────────
+// rhs and rkStep compiled to WebAssembly with 128-bit SIMD (two f64 lanes): the same expressions as the
+// TypeScript step, evaluated in the same order, so the results are the same bit for bit. Its text form:
+// odeforge generate MODEL --method … --sens … --target wat --out kernel.wat.
+/** The kernel's binary. */
+const KERNEL_BASE64: string = 'AGFzbQEAAAABPQZgAXwBfGAEfH9/fwBgDXx8f39/f39/f398fH8BfGAEf39/fwF8YAJ8fAF8YA5/fHx8fH98f3x/f39/fwACFwIEbWF0aANjb3MAAARtYXRoA3NpbgAAAwYFAQIDBAUFAwEAAQcnBAZtZW1vcnkCAARzdGVwAAMJc3RpZmZuZXNzAAQHYWR2YW5jZQAGCsYdBc0CARN8IAErAwAhBCABKwMIIQUgAisDACEGIAIrAwghByACKwMQIQggASsDECEJIAErAxghCiABKwMgIQsgASsDKCEMIAErAzAhDSABKwM4IQ4gASsDQCEPIAErA0ghECABKwNQIREgASsDWCESRAAAAAAAAPA/IAejIRMgBiAToiEUIAQQASEVIAQQACEWIAMgBTkDACADIBSaIBWiIAggBaKhOQMIIAMgCzkDECADIAw5AxggAyAUmiAWoiAJoiAIIAuioTkDICADIBSaIBaiIAqiIAggDKKhOQMoIAMgEDkDMCADIBE5AzggAyASOQNAIAMgFJogFqIgDaIgCCAQoqEgFSAToqE5A0ggAyAUmiAWoiAOoiAIIBGioSAVIAZEAAAAAAAA8D+aIAcgB6KjoqKhOQNQIAMgFJogFqIgD6IgCCASoqEgBaE5A1gLvAsFCH8EewF/AnwBfyAB/RQhFSAEKAIAIQ4gBCgCBCEPIAQoAgghECAEKAIMIREgBCgCECESIAQoAhQhEyAEKAIYIRRBACENAkADQCANQRBqQeAASw0BIAUgDWogAiANav0AAwAgFf0MmpmZmZmZyT+amZmZmZnJPyAOIA1q/QADAP3yAf3yAf3wAf0LAwAgDUEQaiENDAALCyAARJqZmZmZmck/IAGioCAFIAMgDxACQQAhDQJAA0AgDUEQakHgAEsNASAFIA1qIAIgDWr9AAMAIBX9DDMzMzMzM7M/MzMzMzMzsz8gDiANav0AAwD98gH9DM3MzMzMzMw/zczMzMzMzD8gDyANav0AAwD98gH98AH98gH98AH9CwMAIA1BEGohDQwACwsgAEQzMzMzMzPTPyABoqAgBSADIBAQAkEAIQ0CQANAIA1BEGpB4ABLDQEgBSANaiACIA1q/QADACAV/Qyf9Emf9EnvP5/0SZ/0Se8/IA4gDWr9AAMA/fIB/Qze3d3d3d0NQN7d3d3d3Q1AIA8gDWr9AAMA/fIB/fEB/Qwcx3Ecx3EMQBzHcRzHcQxAIBAgDWr9AAMA/fIB/fAB/fIB/fAB/QsDACANQRBqIQ0MAAsLIABEmpmZmZmZ6T8gAaKgIAUgAyAREAJBACENAkADQCANQRBqQeAASw0BIAUgDWogAiANav0AAwAgFf0MgXHDD+yeB0CBccMP7J4HQCAOIA1q/QADAP3yAf0M5CCV0gsxJ0DkIJXSCzEnQCAPIA1q/QADAP3yAf3xAf0MkFI8NlKlI0CQUjw2UqUjQCAQIA1q/QADAP3yAf3wAf0MRTMeup6c0j9FMx66npzSPyARIA1q/QADAP3yAf3xAf3yAf3wAf0LAwAgDUEQaiENDAALCyAARBzHcRzHcew/IAGioCAFIAMgEhACQQAhDQJAA0AgDUEQakHgAEsNASAFIA1qIAIgDWr9AAMAIBX9DLAUqPUrxQZAsBSo9SvFBkAgDiANav0AAwD98gH9DIQPPvjggyVAhA8++OCDJUAgDyANav0AAwD98gH98QH9DIsecqMW0CFAix5yoxbQIUAgECANav0AAwD98gH98AH9DNFFF1100dE/0UUXXXTR0T8gESANav0AAwD98gH98AH9DC/M2XCJgdE/L8zZcImB0T8gEiANav0AAwD98gH98QH98gH98AH9CwMAIA1BEGohDQwACwsgCQRAIAggBUHgAPwKAAALIAAgAaAgBSADIBMQAv0MAAAAAAAAAAAAAAAAAAAAACEXQQAhDQJAA0AgDUEQakHgAEsNASACIA1q/QADACAV/QxVVVVVVVW3P1VVVVVVVbc/IA4gDWr9AAMA/fIB/Qz7BVaaScDcP/sFVppJwNw/IBAgDWr9AAMA/fIB/fAB/QxVVVVVVdXkP1VVVVVV1eQ/IBEgDWr9AAMA/fIB/fAB/QwTjLeyz6HUPxOMt7LPodQ/IBIgDWr9AAMA/fIB/fEB/QwxDMMwDMPAPzEMwzAMw8A/IBMgDWr9AAMA/fIB/fAB/fIB/fABIRYgBiANaiAW/QsDACAW/QwAAAAAAAAAAAAAAAAAAAAA/fIBIRggFyAYIBj9SP1QIRcgDUEQaiENDAALCyAX/VNFIRkgACABoCAGIAMgFBACRAAAAAAAAAAAIRpBACENIAxBA3QhHAJAA0AgDSAcTw0BIAFEh6nL7Q8yVD8gDiANaisDAKJExL8KVVprcT8gECANaisDAKKhRO/u7u7u7qI/IBEgDWorAwCioERYGMrS0QqqPyASIA1qKwMAoqFE4vDae4p0pT8gEyANaisDAKKgRJqZmZmZmZk/IBQgDWorAwCioaKZIAsgCiACIA1qKwMAmSAGIA1qKwMAmaWioKMhGyAbIBpkIBsgG2JyBEAgGyEaCyANQQhqIQ0MAAsLIBpEAAAAAAAA8H8gGRsLgwIDAX8DfAN7/QwAAAAAAAAAAAAAAAAAAAAAIQn9DAAAAAAAAAAAAAAAAAAAAAAhCkEAIQQCQANAIARBEGpB4ABLDQH9DAAAAAAAAPA/AAAAAAAA8D/9DAAAAAAAAPA/AAAAAAAA8D8gAiAEav0AAwD97AH98AH98wEhCCAJIAAgBGr9AAMAIAEgBGr9AAMA/fEB/ewBIAj98gH99QEhCSAKIAIgBGr9AAMAIAMgBGr9AAMA/fEB/ewBIAj98gH99QEhCiAEQRBqIQQMAAsLIAn9IQAgCf0hAaUhBiAK/SEAIAr9IQGlIQcgBiAHo0QAAAAAAAD4fyAHRIJ2SWjCJTw9ZBsL5QQDAXwBfgx8IABEAAAAAAAAEABjBEAgAEQAAAAAAABQQ6IhAEQAAAAAAABLwCECCyAAvSEDIAIgA0I0iEL/D4O5RAAAAAAA+I9AoaAhAiADQv////////8Hg0KAgICAgICA+D+EvyEEIAREzTt/Zp6g9j9kBEAgBEQAAAAAAADgP6IhBCACRAAAAAAAAPA/oCECCyAERAAAAAAAAPA/oSAERAAAAAAAAPA/oKMhBSAFIAWiIQYgBiAGoiEHIAcgB6IhCEQAAAAAAADwPyAGRFVVVVVVVdU/oqBEmpmZmZmZyT8gBkSSJEmSJEnCP6KgIAeioEQcx3Ecx3G8PyAGREYXXXTRRbc/oqBEFDuxEzuxsz8gBkQRERERERGxP6KgIAeioCAIoqBEHh4eHh4erj8gCCAIoqKgIQkgASACRO85+v5CLuY/okQAAAAAAAAAQCAFoiAJoqCiIQpEAAAAAADghUBEAAAAAADghcAgCqWkIQogCkT+gitlRxX3P6JEAAAAAAAA4D+gnCELIAogC0QAAOD+Qi7mP6KhIAtEdjx5Ne856j2ioSEMIAwgDKIhDSANIA2iIQ5EAAAAAAAA8D8gDKBEAAAAAAAA4D8gDERVVVVVVVXFP6KgIA2ioERVVVVVVVWlPyAMRBEREREREYE/oqBEF2zBFmzBVj8gDEQaoAEaoAEqP6KgIA2ioCAOoqBEGqABGqAB+j4gDEQ0x1al4x3HPqKgRFyfeLdPfpI+IAxE5ET1Z0XmWj6ioCANoqBEmNj479juIT4gDqKgIA4gDqKioCEPIA8gC7BC/wd8QjSGv6ILyggIDHwBfwJ8AX8BfAF/CnwBfyAAKwMAIQ4gACsDCCEPIAArAxAhECAAKwMYIREgACsDICESIAArAyghEyAAKwMwIRQgACsDOCEVIAArA0AhFiAAKwNIIRcgACsDUCEYIAArA1ghGUQAAAAAAAAAACEZAkADQCACIAEgDqGiRAAAAAAAAAAAZEUNASAQIBGgIAZmDQEgD0QwuEQAAADwP6IgAiABIA6homYhGiABIA6hIAIgD6IgGhshGyABIA4gG6AgGhshHCAcIA5hDQEgFkQAAAAAAAAAAGIgELBCA4NQciARIBdiciEdIA4gGyAJQSBBACALIAogDCANIB0gAyAEIAUQAyEeIB5EAAAAAAAA8D9lRQRAIB6ZRAAAAAAAAPB/YyEfRAAAAAAAAAAAIBhEAAAAAAAA8D+gIB8bISAgD0SamZmZmZnJP0TNzMzMzMzsPyAeIAgQBaKlRAAAAAAAANA/IB8boiEhIB9FICBEAAAAAAAANEBmcQ0CICFEAAAAAAAA8DwgDplEAQAAAAAAAAClomUNAiASRAAAAAAAABhAoCESIBFEAAAAAAAA8D+gIREgICEYICEhDwwBC0QAAAAAAAAUQEQAAAAAAAAUQESamZmZmZnJP0TNzMzMzMzsPyAeIAgQBaKlpCAeRAAAAAAAAAAAYRshIiATISUgFiEmIBchJyAUISggFSEpIB0EQEEAKAIYQQAoAhQgCiANEAQhIyAjICNhBEAgIyElCyARISdEAAAAAAAAAAAhJgsgG5kgJaIhJCAFQQxIICRED/wG3tlzCkBkcQRAIA9EmpmZmZmZyT9EzczMzMzM7D9ED/wG3tlzCkCiICSjpaIhISAhRAAAAAAAAPA8IA6ZRAEAAAAAAAAApaJlDQIgEkQAAAAAAAAYQKAhEiARRAAAAAAAAPA/oCERRAAAAAAAAAAAIRggJSETICYhFiAnIRcgISEPDAELICREAAAAAAAAAABkBEAgIkQAAAAAAADwP0TNzMzMzMzsP0QP/Abe2XMKQKIgJKOlpCEiCyAHBEAgJESamZmZmZnpP0QP/Abe2XMKQKJkBEAgFEQAAAAAAADwP6AhKEQAAAAAAAAAACEpBSAVRAAAAAAAAPA/oCEpIClEAAAAAAAAGEBmBEBEAAAAAAAAAAAhKAsLIChEAAAAAABAj0BmDQILIBJEAAAAAAAAGECgIRJEAAAAAAAAAAAhGCAlIRMgJiEWICchFyAoIRQgKSEVQQAoAgAhKkEAQQAoAhg2AgBBACAqNgIYIAkhKiAKIQkgKiEKIBwhDiAQRAAAAAAAAPA/oCEQIBlEAAAAAAAA8D+gIRkgDyAioiEPDAALCyAAIA45AwAgACAPOQMIIAAgEDkDECAAIBE5AxggACASOQMgIAAgEzkDKCAAIBQ5AzAgACAVOQM4IAAgFjkDQCAAIBc5A0ggACAYOQNQIAAgGTkDWAs=';
+/**
+ * Layout of the kernel's memory, in bytes: the stages' offsets (an i32 each) from 0, the parameters from
+ * KERNEL_PARAMS_AT, then the work vectors from KERNEL_VECTORS_AT, M doubles each.
+ */
+const KERNEL_PARAMS_AT: number = 32;
+const KERNEL_VECTORS_AT: number = 192;
+/**
+ * Where the kernel's loop (its export advance, when the method is adaptive) takes the driver's loop variables
+ * from and leaves them: LOOP_SLOTS doubles, in the order of src/codegen/wasm/kernel.ts's LOOP_SLOTS.
+ */
+const KERNEL_LOOP_AT: number = 64;
+const LOOP_SLOTS = 12;
+
+/** As much of the WebAssembly API as the kernel needs (declared here, so that no DOM typings are needed). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+};
+
+interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface Kernel {
+  readonly memory: KernelMemory;
+  readonly step: (
+    t: number,
+    h: number,
+    y: number,
+    p: number,
+    stages: number,
+    z: number,
+    yNew: number,
+    fNew: number,
+    zStiff: number,
+    record: number,
+    rtol: number,
+    atol: number,
+    controlled: number,
+  ) => number;
+  readonly stiffness: (fNew: number, fz: number, yNew: number, z: number) => number;
+  /** The driver's loop for an adaptive solve (absent for a fixed-step method). */
+  readonly advance:
+    | ((
+        state: number,
+        t1: number,
+        dir: number,
+        rtol: number,
+        atol: number,
+        controlled: number,
+        maxSteps: number,
+        detect: number,
+        exponent: number,
+        y: number,
+        yNew: number,
+        z: number,
+        fNext: number,
+        zStiff: number,
+      ) => void)
+    | undefined;
+  /** A solve is using the memory (solves started from its callbacks get plain arrays). */
+  busy: boolean;
+  stages: Int32Array;
+  params: Float64Array;
+}
+
+/** undefined: not loaded yet; null: WebAssembly (with SIMD) is unavailable here. */
+let kernel: Kernel | null | undefined;
+
+function loadKernel(): Kernel | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  try {
+    const bytes = Uint8Array.from(atob(KERNEL_BASE64), (c) => c.charCodeAt(0));
+    // What the kernel may import: JavaScript's own Math functions (so that results match the TypeScript step
+    // exactly) and the solver's heaviside.
+    const imports = {
+      math: {
+        sin: Math.sin,
+        cos: Math.cos,
+        tan: Math.tan,
+        asin: Math.asin,
+        acos: Math.acos,
+        atan: Math.atan,
+        atan2: Math.atan2,
+        sinh: Math.sinh,
+        cosh: Math.cosh,
+        tanh: Math.tanh,
+        exp: Math.exp,
+        log: Math.log,
+        sign: Math.sign,
+        pow: Math.pow,
+      },
+      solver: { heaviside },
+    };
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+    kernel = {
+      memory: instance.exports.memory as KernelMemory,
+      step: instance.exports.step as Kernel['step'],
+      stiffness: instance.exports.stiffness as Kernel['stiffness'],
+      advance: instance.exports.advance as Kernel['advance'],
+      busy: false,
+      stages: new Int32Array(0),
+      params: new Float64Array(0),
+    };
+  } catch {
+    // no WebAssembly, or no SIMD: the TypeScript step runs instead
+  }
+  return kernel;
+}
+
 function acquireVectors(count: number): Float64Array[] {
+  const kr = loadKernel();
+  if (kr !== null && !kr.busy) {
+    const missing = KERNEL_VECTORS_AT + count * M * 8 - kr.memory.buffer.byteLength;
+    let room = true;
+    try {
+      if (missing > 0) kr.memory.grow(Math.ceil(missing / 65536));
+    } catch {
+      room = false; // past what WebAssembly memory can hold: plain arrays
+    }
+    if (room) {
+      const buffer = kr.memory.buffer;
+      kr.busy = true;
+      kr.stages = new Int32Array(buffer, 0, STAGES);
+      kr.params = new Float64Array(buffer, KERNEL_PARAMS_AT, P);
+      return Array.from({ length: count }, (_, i) =>
+        new Float64Array(buffer, KERNEL_VECTORS_AT + i * M * 8, M).fill(0),
+      );
+    }
+  }
   return Array.from({ length: count }, () => new Float64Array(M));
 }
-function releaseVectors(_vectors: readonly Float64Array[]): void {}
+function releaseVectors(vectors: readonly Float64Array[]): void {
+  if (kernel && vectors[0]!.buffer === kernel.memory.buffer) kernel.busy = false;
+}
 /** Which implementation of the step the next solve runs: the WebAssembly kernel or the TypeScript one. */
 export function stepKernel(): 'webassembly' | 'typescript' {
-  return 'typescript';
+  const kr = loadKernel();
+  return kr !== null && !kr.busy ? 'webassembly' : 'typescript';
 }
 /**
  * The loop of integrate run inside a WebAssembly kernel, where the module has one (templates/ts/wasm-kernel.ts;
@@ -82,23 +222,53 @@ export function stepKernel(): 'webassembly' | 'typescript' {
  * stiffSteps, nonStiffSteps, freshEstimate, rejectedBefore, nonFiniteRun), which it gives back, with loop[11]
  * the steps it accepted. Only for an adaptive solve with no callbacks, samples or event functions.
  */
+/**
+ * The driver's loop in the kernel (see its placeholder in templates/ts/driver.ts): `loop` holds the loop's
+ * variables (t, h, steps, rejected, evals, rho, stiffSteps, nonStiffSteps, freshEstimate, rejectedBefore,
+ * nonFiniteRun) and gets them back, with loop[11] the steps accepted. false: not run (vectors outside the
+ * kernel's memory, or no loop in the kernel), and the driver's loop takes every step.
+ */
 function kernelLoop(
-  _loop: Float64Array,
-  _t1: number,
-  _dir: number,
-  _rtol: number,
-  _atol: number,
-  _controlled: number,
-  _maxSteps: number,
-  _detect: boolean,
-  _exponent: number,
-  _y: Float64Array,
-  _yNew: Float64Array,
-  _z: Float64Array,
-  _work: Float64Array[],
-  _p: Float64Array,
+  loop: Float64Array,
+  t1: number,
+  dir: number,
+  rtol: number,
+  atol: number,
+  controlled: number,
+  maxSteps: number,
+  detect: boolean,
+  exponent: number,
+  y: Float64Array,
+  yNew: Float64Array,
+  z: Float64Array,
+  work: Float64Array[],
+  p: Float64Array,
 ): boolean {
-  return false;
+  const kr = kernel;
+  if (!kr || kr.advance === undefined || y.buffer !== kr.memory.buffer) return false;
+  const stages = kr.stages;
+  for (let s = 0; s < STAGES; s++) stages[s] = work[s]!.byteOffset;
+  kr.params.set(p);
+  const slots = new Float64Array(kr.memory.buffer, KERNEL_LOOP_AT, LOOP_SLOTS);
+  slots.set(loop);
+  kr.advance(
+    KERNEL_LOOP_AT,
+    t1,
+    dir,
+    rtol,
+    atol,
+    controlled,
+    maxSteps,
+    detect ? 1 : 0,
+    exponent,
+    y.byteOffset,
+    yNew.byteOffset,
+    z.byteOffset,
+    work[FNEXT_AT]!.byteOffset,
+    work[ZSTIFF_AT]!.byteOffset,
+  );
+  loop.set(slots);
+  return true;
 }
 
 // ─── Explicit Runge–Kutta: placeholders ─────────────────────────────────────────────────────────────────
@@ -120,12 +290,84 @@ const STABILITY_BOUNDARY: number = 3.3065678926354916;
  * the first `controlled` components, each scaled by atol + rtol·max(|y|, |yNew|) — or Infinity when any new
  * value is not finite. Fixed-step methods return 0 (or Infinity).
  */
-// (a small system: the step is written out inside the loop of solve, marked "the step, inlined")
+/** rkStep with a kernel: the kernel on vectors in its memory, the TypeScript step on any others. */
+function rkStep(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  k: Float64Array[],
+  z: Float64Array,
+  yNew: Float64Array,
+  fNew: Float64Array,
+  zStiff: Float64Array,
+  record: boolean,
+  rtol: number,
+  atol: number,
+  controlled: number,
+): number {
+  const kr = kernel;
+  if (!kr || y.buffer !== kr.memory.buffer) {
+    return rkStepPortable(t, h, y, p, k, z, yNew, fNew, zStiff, record, rtol, atol, controlled);
+  }
+  // The driver swaps stage arrays between steps: tell the kernel where they are now.
+  const stages = kr.stages;
+  for (let s = 0; s < STAGES; s++) stages[s] = k[s]!.byteOffset;
+  kr.params.set(p);
+  return kr.step(
+    t,
+    h,
+    y.byteOffset,
+    KERNEL_PARAMS_AT,
+    0,
+    z.byteOffset,
+    yNew.byteOffset,
+    fNew.byteOffset,
+    zStiff.byteOffset,
+    record ? 1 : 0,
+    rtol,
+    atol,
+    controlled,
+  );
+}
+
+/** The TypeScript step. */
+function rkStepPortable(t: number, h: number, y: Float64Array, p: Float64Array, k: Float64Array[], z: Float64Array, yNew: Float64Array, fNew: Float64Array, zStiff: Float64Array, record: boolean, rtol: number, atol: number, controlled: number): number {
+  const k1 = k[0]!, k2 = k[1]!, k3 = k[2]!, k4 = k[3]!, k5 = k[4]!, k6 = k[5]!, k7 = k[6]!;
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (0.2 * k1[i]!);
+  rhs(t + 0.2 * h, z, p, k2);
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (0.075 * k1[i]! + 0.225 * k2[i]!);
+  rhs(t + 0.3 * h, z, p, k3);
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (0.9777777777777777 * k1[i]! - 3.7333333333333334 * k2[i]! + 3.5555555555555554 * k3[i]!);
+  rhs(t + 0.8 * h, z, p, k4);
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (2.9525986892242035 * k1[i]! - 11.595793324188385 * k2[i]! + 9.822892851699436 * k3[i]! - 0.2908093278463649 * k4[i]!);
+  rhs(t + 0.8888888888888888 * h, z, p, k5);
+  for (let i = 0; i < M; i++) z[i] = y[i]! + h * (2.8462752525252526 * k1[i]! - 10.757575757575758 * k2[i]! + 8.906422717743473 * k3[i]! + 0.2784090909090909 * k4[i]! - 0.2735313036020583 * k5[i]!);
+  if (record) zStiff.set(z); // for the stiffness estimate
+  rhs(t + h, z, p, k6);
+  // x * 0 is 0 for every finite x and NaN otherwise: one sum checks all new values
+  let finite = 0;
+  for (let i = 0; i < M; i++) {
+    const v = y[i]! + h * (0.09114583333333333 * k1[i]! + 0.44923629829290207 * k3[i]! + 0.6510416666666666 * k4[i]! - 0.322376179245283 * k5[i]! + 0.13095238095238096 * k6[i]!);
+    yNew[i] = v;
+    finite += v * 0;
+  }
+  rhs(t + h, yNew, p, k7);
+  let err = 0;
+  for (let i = 0; i < controlled; i++) {
+    { const e = Math.abs(h * (0.0012326388888888888 * k1[i]! - 0.0042527702905061394 * k3[i]! + 0.03697916666666667 * k4[i]! - 0.05086379716981132 * k5[i]! + 0.0419047619047619 * k6[i]! - 0.025 * k7[i]!)) / (atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(yNew[i]!))); if (e > err || e !== e) err = e; }
+  }
+  return finite === 0 ? err : Number.POSITIVE_INFINITY;
+}
 /**
  * ρ ≈ ‖F(t+h, yNew) − F(t+h, z)‖ / ‖yNew − z‖ for the stiffness estimate: stiffnessRhoPortable below, or the
  * WebAssembly kernel's (the same arithmetic) on vectors in its memory.
  */
-const stiffnessRho = stiffnessRhoPortable;
+function stiffnessRho(fNew: Float64Array, fz: Float64Array, yNew: Float64Array, z: Float64Array): number {
+  const kr = kernel;
+  if (!kr || yNew.buffer !== kr.memory.buffer) return stiffnessRhoPortable(fNew, fz, yNew, z);
+  return kr.stiffness(fNew.byteOffset, fz.byteOffset, yNew.byteOffset, z.byteOffset);
+}
 
 // ─── Explicit Runge–Kutta: the family interface ─────────────────────────────────────────────────────────
 // work = [k[0] … k[STAGES − 1], fNext, zStiff]: the stages (k[0] = F(t, y)), F(t + h, yNew) of a method
@@ -140,7 +382,23 @@ const STEP_EVALS: number = FSAL ? STAGES - 1 : STAGES;
 /** A stage at c = 1 other than F(t + h, yNew) gives ρ for free (the driver asks only when adaptive). */
 const STIFFNESS_DETECTION: boolean = STIFF_STAGE >= 0;
 
-// (step: written out inside the loop of solve, marked "the step, inlined")
+/** The driver's step: rkStep on the stages in work (src/codegen/ts/module.ts may write it into the loop). */
+function step(
+  t: number,
+  h: number,
+  y: Float64Array,
+  p: Float64Array,
+  work: Float64Array[],
+  z: Float64Array,
+  yNew: Float64Array,
+  record: boolean,
+  rtol: number,
+  atol: number,
+  controlled: number,
+  _state: StepState,
+): number {
+  return rkStep(t, h, y, p, work, z, yNew, work[FNEXT_AT]!, work[ZSTIFF_AT]!, record, rtol, atol, controlled);
+}
 
 /** Dense output: cubic Hermite on y and F at both ends (the stages are not used). */
 function interpolate(
@@ -1267,277 +1525,7 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
       freshEstimate = true;
     }
     const estimate = watched && (freshEstimate || (steps & 3) === 0 || rejected !== rejectedBefore);
-    // ── the step, inlined (rkStep with h = hSigned, k = work, fNew and zStiff from work, record = estimate) ──
-    let stepError: number;
-    {
-      const h = hSigned;
-      const k = work;
-      const fNew = work[FNEXT_AT]!;
-      const zStiff = work[ZSTIFF_AT]!;
-      const record = estimate;
-      const k1 = k[0]!;
-      const p_g = p[0]!;
-      const p_L = p[1]!;
-      const p_c = p[2]!;
-      const y_0 = y[0]!, k1_0 = k1[0]!;
-      const y_1 = y[1]!, k1_1 = k1[1]!;
-      const y_2 = y[2]!, k1_2 = k1[2]!;
-      const y_3 = y[3]!, k1_3 = k1[3]!;
-      const y_4 = y[4]!, k1_4 = k1[4]!;
-      const y_5 = y[5]!, k1_5 = k1[5]!;
-      const y_6 = y[6]!, k1_6 = k1[6]!;
-      const y_7 = y[7]!, k1_7 = k1[7]!;
-      const y_8 = y[8]!, k1_8 = k1[8]!;
-      const y_9 = y[9]!, k1_9 = k1[9]!;
-      const y_10 = y[10]!, k1_10 = k1[10]!;
-      const y_11 = y[11]!, k1_11 = k1[11]!;
-      // stage 2: c = 0.2
-      const z2_0 = y_0 + h * (0.2 * k1_0);
-      const z2_1 = y_1 + h * (0.2 * k1_1);
-      const z2_2 = y_2 + h * (0.2 * k1_2);
-      const z2_3 = y_3 + h * (0.2 * k1_3);
-      const z2_4 = y_4 + h * (0.2 * k1_4);
-      const z2_5 = y_5 + h * (0.2 * k1_5);
-      const z2_6 = y_6 + h * (0.2 * k1_6);
-      const z2_7 = y_7 + h * (0.2 * k1_7);
-      const z2_8 = y_8 + h * (0.2 * k1_8);
-      const z2_9 = y_9 + h * (0.2 * k1_9);
-      const z2_10 = y_10 + h * (0.2 * k1_10);
-      const z2_11 = y_11 + h * (0.2 * k1_11);
-      const u2_0 = 1 / p_L;
-      const u2_1 = p_g * u2_0;
-      const u2_2 = Math.sin(z2_0);
-      const u2_3 = Math.cos(z2_0);
-      const k2_0 = z2_1;
-      const k2_1 = -u2_1 * u2_2 - p_c * z2_1;
-      const k2_2 = z2_4;
-      const k2_3 = z2_5;
-      const k2_4 = -u2_1 * u2_3 * z2_2 - p_c * z2_4;
-      const k2_5 = -u2_1 * u2_3 * z2_3 - p_c * z2_5;
-      const k2_6 = z2_9;
-      const k2_7 = z2_10;
-      const k2_8 = z2_11;
-      const k2_9 = -u2_1 * u2_3 * z2_6 - p_c * z2_9 - u2_2 * u2_0;
-      const k2_10 = -u2_1 * u2_3 * z2_7 - p_c * z2_10 - u2_2 * (p_g * (-1 / (p_L * p_L)));
-      const k2_11 = -u2_1 * u2_3 * z2_8 - p_c * z2_11 - z2_1;
-      // stage 3: c = 0.3
-      const z3_0 = y_0 + h * (0.075 * k1_0 + 0.225 * k2_0);
-      const z3_1 = y_1 + h * (0.075 * k1_1 + 0.225 * k2_1);
-      const z3_2 = y_2 + h * (0.075 * k1_2 + 0.225 * k2_2);
-      const z3_3 = y_3 + h * (0.075 * k1_3 + 0.225 * k2_3);
-      const z3_4 = y_4 + h * (0.075 * k1_4 + 0.225 * k2_4);
-      const z3_5 = y_5 + h * (0.075 * k1_5 + 0.225 * k2_5);
-      const z3_6 = y_6 + h * (0.075 * k1_6 + 0.225 * k2_6);
-      const z3_7 = y_7 + h * (0.075 * k1_7 + 0.225 * k2_7);
-      const z3_8 = y_8 + h * (0.075 * k1_8 + 0.225 * k2_8);
-      const z3_9 = y_9 + h * (0.075 * k1_9 + 0.225 * k2_9);
-      const z3_10 = y_10 + h * (0.075 * k1_10 + 0.225 * k2_10);
-      const z3_11 = y_11 + h * (0.075 * k1_11 + 0.225 * k2_11);
-      const u3_0 = 1 / p_L;
-      const u3_1 = p_g * u3_0;
-      const u3_2 = Math.sin(z3_0);
-      const u3_3 = Math.cos(z3_0);
-      const k3_0 = z3_1;
-      const k3_1 = -u3_1 * u3_2 - p_c * z3_1;
-      const k3_2 = z3_4;
-      const k3_3 = z3_5;
-      const k3_4 = -u3_1 * u3_3 * z3_2 - p_c * z3_4;
-      const k3_5 = -u3_1 * u3_3 * z3_3 - p_c * z3_5;
-      const k3_6 = z3_9;
-      const k3_7 = z3_10;
-      const k3_8 = z3_11;
-      const k3_9 = -u3_1 * u3_3 * z3_6 - p_c * z3_9 - u3_2 * u3_0;
-      const k3_10 = -u3_1 * u3_3 * z3_7 - p_c * z3_10 - u3_2 * (p_g * (-1 / (p_L * p_L)));
-      const k3_11 = -u3_1 * u3_3 * z3_8 - p_c * z3_11 - z3_1;
-      // stage 4: c = 0.8
-      const z4_0 = y_0 + h * (0.9777777777777777 * k1_0 - 3.7333333333333334 * k2_0 + 3.5555555555555554 * k3_0);
-      const z4_1 = y_1 + h * (0.9777777777777777 * k1_1 - 3.7333333333333334 * k2_1 + 3.5555555555555554 * k3_1);
-      const z4_2 = y_2 + h * (0.9777777777777777 * k1_2 - 3.7333333333333334 * k2_2 + 3.5555555555555554 * k3_2);
-      const z4_3 = y_3 + h * (0.9777777777777777 * k1_3 - 3.7333333333333334 * k2_3 + 3.5555555555555554 * k3_3);
-      const z4_4 = y_4 + h * (0.9777777777777777 * k1_4 - 3.7333333333333334 * k2_4 + 3.5555555555555554 * k3_4);
-      const z4_5 = y_5 + h * (0.9777777777777777 * k1_5 - 3.7333333333333334 * k2_5 + 3.5555555555555554 * k3_5);
-      const z4_6 = y_6 + h * (0.9777777777777777 * k1_6 - 3.7333333333333334 * k2_6 + 3.5555555555555554 * k3_6);
-      const z4_7 = y_7 + h * (0.9777777777777777 * k1_7 - 3.7333333333333334 * k2_7 + 3.5555555555555554 * k3_7);
-      const z4_8 = y_8 + h * (0.9777777777777777 * k1_8 - 3.7333333333333334 * k2_8 + 3.5555555555555554 * k3_8);
-      const z4_9 = y_9 + h * (0.9777777777777777 * k1_9 - 3.7333333333333334 * k2_9 + 3.5555555555555554 * k3_9);
-      const z4_10 = y_10 + h * (0.9777777777777777 * k1_10 - 3.7333333333333334 * k2_10 + 3.5555555555555554 * k3_10);
-      const z4_11 = y_11 + h * (0.9777777777777777 * k1_11 - 3.7333333333333334 * k2_11 + 3.5555555555555554 * k3_11);
-      const u4_0 = 1 / p_L;
-      const u4_1 = p_g * u4_0;
-      const u4_2 = Math.sin(z4_0);
-      const u4_3 = Math.cos(z4_0);
-      const k4_0 = z4_1;
-      const k4_1 = -u4_1 * u4_2 - p_c * z4_1;
-      const k4_2 = z4_4;
-      const k4_3 = z4_5;
-      const k4_4 = -u4_1 * u4_3 * z4_2 - p_c * z4_4;
-      const k4_5 = -u4_1 * u4_3 * z4_3 - p_c * z4_5;
-      const k4_6 = z4_9;
-      const k4_7 = z4_10;
-      const k4_8 = z4_11;
-      const k4_9 = -u4_1 * u4_3 * z4_6 - p_c * z4_9 - u4_2 * u4_0;
-      const k4_10 = -u4_1 * u4_3 * z4_7 - p_c * z4_10 - u4_2 * (p_g * (-1 / (p_L * p_L)));
-      const k4_11 = -u4_1 * u4_3 * z4_8 - p_c * z4_11 - z4_1;
-      // stage 5: c = 0.8888888888888888
-      const z5_0 = y_0 + h * (2.9525986892242035 * k1_0 - 11.595793324188385 * k2_0 + 9.822892851699436 * k3_0 - 0.2908093278463649 * k4_0);
-      const z5_1 = y_1 + h * (2.9525986892242035 * k1_1 - 11.595793324188385 * k2_1 + 9.822892851699436 * k3_1 - 0.2908093278463649 * k4_1);
-      const z5_2 = y_2 + h * (2.9525986892242035 * k1_2 - 11.595793324188385 * k2_2 + 9.822892851699436 * k3_2 - 0.2908093278463649 * k4_2);
-      const z5_3 = y_3 + h * (2.9525986892242035 * k1_3 - 11.595793324188385 * k2_3 + 9.822892851699436 * k3_3 - 0.2908093278463649 * k4_3);
-      const z5_4 = y_4 + h * (2.9525986892242035 * k1_4 - 11.595793324188385 * k2_4 + 9.822892851699436 * k3_4 - 0.2908093278463649 * k4_4);
-      const z5_5 = y_5 + h * (2.9525986892242035 * k1_5 - 11.595793324188385 * k2_5 + 9.822892851699436 * k3_5 - 0.2908093278463649 * k4_5);
-      const z5_6 = y_6 + h * (2.9525986892242035 * k1_6 - 11.595793324188385 * k2_6 + 9.822892851699436 * k3_6 - 0.2908093278463649 * k4_6);
-      const z5_7 = y_7 + h * (2.9525986892242035 * k1_7 - 11.595793324188385 * k2_7 + 9.822892851699436 * k3_7 - 0.2908093278463649 * k4_7);
-      const z5_8 = y_8 + h * (2.9525986892242035 * k1_8 - 11.595793324188385 * k2_8 + 9.822892851699436 * k3_8 - 0.2908093278463649 * k4_8);
-      const z5_9 = y_9 + h * (2.9525986892242035 * k1_9 - 11.595793324188385 * k2_9 + 9.822892851699436 * k3_9 - 0.2908093278463649 * k4_9);
-      const z5_10 = y_10 + h * (2.9525986892242035 * k1_10 - 11.595793324188385 * k2_10 + 9.822892851699436 * k3_10 - 0.2908093278463649 * k4_10);
-      const z5_11 = y_11 + h * (2.9525986892242035 * k1_11 - 11.595793324188385 * k2_11 + 9.822892851699436 * k3_11 - 0.2908093278463649 * k4_11);
-      const u5_0 = 1 / p_L;
-      const u5_1 = p_g * u5_0;
-      const u5_2 = Math.sin(z5_0);
-      const u5_3 = Math.cos(z5_0);
-      const k5_0 = z5_1;
-      const k5_1 = -u5_1 * u5_2 - p_c * z5_1;
-      const k5_2 = z5_4;
-      const k5_3 = z5_5;
-      const k5_4 = -u5_1 * u5_3 * z5_2 - p_c * z5_4;
-      const k5_5 = -u5_1 * u5_3 * z5_3 - p_c * z5_5;
-      const k5_6 = z5_9;
-      const k5_7 = z5_10;
-      const k5_8 = z5_11;
-      const k5_9 = -u5_1 * u5_3 * z5_6 - p_c * z5_9 - u5_2 * u5_0;
-      const k5_10 = -u5_1 * u5_3 * z5_7 - p_c * z5_10 - u5_2 * (p_g * (-1 / (p_L * p_L)));
-      const k5_11 = -u5_1 * u5_3 * z5_8 - p_c * z5_11 - z5_1;
-      // stage 6: c = 1
-      const z6_0 = y_0 + h * (2.8462752525252526 * k1_0 - 10.757575757575758 * k2_0 + 8.906422717743473 * k3_0 + 0.2784090909090909 * k4_0 - 0.2735313036020583 * k5_0);
-      const z6_1 = y_1 + h * (2.8462752525252526 * k1_1 - 10.757575757575758 * k2_1 + 8.906422717743473 * k3_1 + 0.2784090909090909 * k4_1 - 0.2735313036020583 * k5_1);
-      const z6_2 = y_2 + h * (2.8462752525252526 * k1_2 - 10.757575757575758 * k2_2 + 8.906422717743473 * k3_2 + 0.2784090909090909 * k4_2 - 0.2735313036020583 * k5_2);
-      const z6_3 = y_3 + h * (2.8462752525252526 * k1_3 - 10.757575757575758 * k2_3 + 8.906422717743473 * k3_3 + 0.2784090909090909 * k4_3 - 0.2735313036020583 * k5_3);
-      const z6_4 = y_4 + h * (2.8462752525252526 * k1_4 - 10.757575757575758 * k2_4 + 8.906422717743473 * k3_4 + 0.2784090909090909 * k4_4 - 0.2735313036020583 * k5_4);
-      const z6_5 = y_5 + h * (2.8462752525252526 * k1_5 - 10.757575757575758 * k2_5 + 8.906422717743473 * k3_5 + 0.2784090909090909 * k4_5 - 0.2735313036020583 * k5_5);
-      const z6_6 = y_6 + h * (2.8462752525252526 * k1_6 - 10.757575757575758 * k2_6 + 8.906422717743473 * k3_6 + 0.2784090909090909 * k4_6 - 0.2735313036020583 * k5_6);
-      const z6_7 = y_7 + h * (2.8462752525252526 * k1_7 - 10.757575757575758 * k2_7 + 8.906422717743473 * k3_7 + 0.2784090909090909 * k4_7 - 0.2735313036020583 * k5_7);
-      const z6_8 = y_8 + h * (2.8462752525252526 * k1_8 - 10.757575757575758 * k2_8 + 8.906422717743473 * k3_8 + 0.2784090909090909 * k4_8 - 0.2735313036020583 * k5_8);
-      const z6_9 = y_9 + h * (2.8462752525252526 * k1_9 - 10.757575757575758 * k2_9 + 8.906422717743473 * k3_9 + 0.2784090909090909 * k4_9 - 0.2735313036020583 * k5_9);
-      const z6_10 = y_10 + h * (2.8462752525252526 * k1_10 - 10.757575757575758 * k2_10 + 8.906422717743473 * k3_10 + 0.2784090909090909 * k4_10 - 0.2735313036020583 * k5_10);
-      const z6_11 = y_11 + h * (2.8462752525252526 * k1_11 - 10.757575757575758 * k2_11 + 8.906422717743473 * k3_11 + 0.2784090909090909 * k4_11 - 0.2735313036020583 * k5_11);
-      const u6_0 = 1 / p_L;
-      const u6_1 = p_g * u6_0;
-      const u6_2 = Math.sin(z6_0);
-      const u6_3 = Math.cos(z6_0);
-      const k6_0 = z6_1;
-      const k6_1 = -u6_1 * u6_2 - p_c * z6_1;
-      const k6_2 = z6_4;
-      const k6_3 = z6_5;
-      const k6_4 = -u6_1 * u6_3 * z6_2 - p_c * z6_4;
-      const k6_5 = -u6_1 * u6_3 * z6_3 - p_c * z6_5;
-      const k6_6 = z6_9;
-      const k6_7 = z6_10;
-      const k6_8 = z6_11;
-      const k6_9 = -u6_1 * u6_3 * z6_6 - p_c * z6_9 - u6_2 * u6_0;
-      const k6_10 = -u6_1 * u6_3 * z6_7 - p_c * z6_10 - u6_2 * (p_g * (-1 / (p_L * p_L)));
-      const k6_11 = -u6_1 * u6_3 * z6_8 - p_c * z6_11 - z6_1;
-      // the new value; x * 0 is 0 for every finite x and NaN otherwise
-      let finite = 0;
-      const n_0 = y_0 + h * (0.09114583333333333 * k1_0 + 0.44923629829290207 * k3_0 + 0.6510416666666666 * k4_0 - 0.322376179245283 * k5_0 + 0.13095238095238096 * k6_0);
-      yNew[0] = n_0;
-      finite += n_0 * 0;
-      const n_1 = y_1 + h * (0.09114583333333333 * k1_1 + 0.44923629829290207 * k3_1 + 0.6510416666666666 * k4_1 - 0.322376179245283 * k5_1 + 0.13095238095238096 * k6_1);
-      yNew[1] = n_1;
-      finite += n_1 * 0;
-      const n_2 = y_2 + h * (0.09114583333333333 * k1_2 + 0.44923629829290207 * k3_2 + 0.6510416666666666 * k4_2 - 0.322376179245283 * k5_2 + 0.13095238095238096 * k6_2);
-      yNew[2] = n_2;
-      finite += n_2 * 0;
-      const n_3 = y_3 + h * (0.09114583333333333 * k1_3 + 0.44923629829290207 * k3_3 + 0.6510416666666666 * k4_3 - 0.322376179245283 * k5_3 + 0.13095238095238096 * k6_3);
-      yNew[3] = n_3;
-      finite += n_3 * 0;
-      const n_4 = y_4 + h * (0.09114583333333333 * k1_4 + 0.44923629829290207 * k3_4 + 0.6510416666666666 * k4_4 - 0.322376179245283 * k5_4 + 0.13095238095238096 * k6_4);
-      yNew[4] = n_4;
-      finite += n_4 * 0;
-      const n_5 = y_5 + h * (0.09114583333333333 * k1_5 + 0.44923629829290207 * k3_5 + 0.6510416666666666 * k4_5 - 0.322376179245283 * k5_5 + 0.13095238095238096 * k6_5);
-      yNew[5] = n_5;
-      finite += n_5 * 0;
-      const n_6 = y_6 + h * (0.09114583333333333 * k1_6 + 0.44923629829290207 * k3_6 + 0.6510416666666666 * k4_6 - 0.322376179245283 * k5_6 + 0.13095238095238096 * k6_6);
-      yNew[6] = n_6;
-      finite += n_6 * 0;
-      const n_7 = y_7 + h * (0.09114583333333333 * k1_7 + 0.44923629829290207 * k3_7 + 0.6510416666666666 * k4_7 - 0.322376179245283 * k5_7 + 0.13095238095238096 * k6_7);
-      yNew[7] = n_7;
-      finite += n_7 * 0;
-      const n_8 = y_8 + h * (0.09114583333333333 * k1_8 + 0.44923629829290207 * k3_8 + 0.6510416666666666 * k4_8 - 0.322376179245283 * k5_8 + 0.13095238095238096 * k6_8);
-      yNew[8] = n_8;
-      finite += n_8 * 0;
-      const n_9 = y_9 + h * (0.09114583333333333 * k1_9 + 0.44923629829290207 * k3_9 + 0.6510416666666666 * k4_9 - 0.322376179245283 * k5_9 + 0.13095238095238096 * k6_9);
-      yNew[9] = n_9;
-      finite += n_9 * 0;
-      const n_10 = y_10 + h * (0.09114583333333333 * k1_10 + 0.44923629829290207 * k3_10 + 0.6510416666666666 * k4_10 - 0.322376179245283 * k5_10 + 0.13095238095238096 * k6_10);
-      yNew[10] = n_10;
-      finite += n_10 * 0;
-      const n_11 = y_11 + h * (0.09114583333333333 * k1_11 + 0.44923629829290207 * k3_11 + 0.6510416666666666 * k4_11 - 0.322376179245283 * k5_11 + 0.13095238095238096 * k6_11);
-      yNew[11] = n_11;
-      finite += n_11 * 0;
-      // F(t + h, yNew): stage 7, the next step's first stage
-      const v0 = 1 / p_L;
-      const v1 = p_g * v0;
-      const v2 = Math.sin(n_0);
-      const v3 = Math.cos(n_0);
-      const k7_0 = n_1;
-      const k7_1 = -v1 * v2 - p_c * n_1;
-      const k7_2 = n_4;
-      const k7_3 = n_5;
-      const k7_4 = -v1 * v3 * n_2 - p_c * n_4;
-      const k7_5 = -v1 * v3 * n_3 - p_c * n_5;
-      const k7_6 = n_9;
-      const k7_7 = n_10;
-      const k7_8 = n_11;
-      const k7_9 = -v1 * v3 * n_6 - p_c * n_9 - v2 * v0;
-      const k7_10 = -v1 * v3 * n_7 - p_c * n_10 - v2 * (p_g * (-1 / (p_L * p_L)));
-      const k7_11 = -v1 * v3 * n_8 - p_c * n_11 - n_1;
-      const kNext = k[6];
-      kNext[0] = k7_0;
-      kNext[1] = k7_1;
-      kNext[2] = k7_2;
-      kNext[3] = k7_3;
-      kNext[4] = k7_4;
-      kNext[5] = k7_5;
-      kNext[6] = k7_6;
-      kNext[7] = k7_7;
-      kNext[8] = k7_8;
-      kNext[9] = k7_9;
-      kNext[10] = k7_10;
-      kNext[11] = k7_11;
-      // stage 6, for the stiffness estimate
-      if (record) {
-        const kStiff = k[5]!;
-        zStiff[0] = z6_0; kStiff[0] = k6_0;
-        zStiff[1] = z6_1; kStiff[1] = k6_1;
-        zStiff[2] = z6_2; kStiff[2] = k6_2;
-        zStiff[3] = z6_3; kStiff[3] = k6_3;
-        zStiff[4] = z6_4; kStiff[4] = k6_4;
-        zStiff[5] = z6_5; kStiff[5] = k6_5;
-        zStiff[6] = z6_6; kStiff[6] = k6_6;
-        zStiff[7] = z6_7; kStiff[7] = k6_7;
-        zStiff[8] = z6_8; kStiff[8] = k6_8;
-        zStiff[9] = z6_9; kStiff[9] = k6_9;
-        zStiff[10] = z6_10; kStiff[10] = k6_10;
-        zStiff[11] = z6_11; kStiff[11] = k6_11;
-      }
-      let err = 0;
-      { const e = Math.abs(h * (0.0012326388888888888 * k1_0 - 0.0042527702905061394 * k3_0 + 0.03697916666666667 * k4_0 - 0.05086379716981132 * k5_0 + 0.0419047619047619 * k6_0 - 0.025 * k7_0)) / (atol + rtol * Math.max(Math.abs(y_0), Math.abs(n_0))); if (e > err || e !== e) err = e; }
-      { const e = Math.abs(h * (0.0012326388888888888 * k1_1 - 0.0042527702905061394 * k3_1 + 0.03697916666666667 * k4_1 - 0.05086379716981132 * k5_1 + 0.0419047619047619 * k6_1 - 0.025 * k7_1)) / (atol + rtol * Math.max(Math.abs(y_1), Math.abs(n_1))); if (e > err || e !== e) err = e; }
-      if (controlled > N) {
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_2 - 0.0042527702905061394 * k3_2 + 0.03697916666666667 * k4_2 - 0.05086379716981132 * k5_2 + 0.0419047619047619 * k6_2 - 0.025 * k7_2)) / (atol + rtol * Math.max(Math.abs(y_2), Math.abs(n_2))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_3 - 0.0042527702905061394 * k3_3 + 0.03697916666666667 * k4_3 - 0.05086379716981132 * k5_3 + 0.0419047619047619 * k6_3 - 0.025 * k7_3)) / (atol + rtol * Math.max(Math.abs(y_3), Math.abs(n_3))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_4 - 0.0042527702905061394 * k3_4 + 0.03697916666666667 * k4_4 - 0.05086379716981132 * k5_4 + 0.0419047619047619 * k6_4 - 0.025 * k7_4)) / (atol + rtol * Math.max(Math.abs(y_4), Math.abs(n_4))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_5 - 0.0042527702905061394 * k3_5 + 0.03697916666666667 * k4_5 - 0.05086379716981132 * k5_5 + 0.0419047619047619 * k6_5 - 0.025 * k7_5)) / (atol + rtol * Math.max(Math.abs(y_5), Math.abs(n_5))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_6 - 0.0042527702905061394 * k3_6 + 0.03697916666666667 * k4_6 - 0.05086379716981132 * k5_6 + 0.0419047619047619 * k6_6 - 0.025 * k7_6)) / (atol + rtol * Math.max(Math.abs(y_6), Math.abs(n_6))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_7 - 0.0042527702905061394 * k3_7 + 0.03697916666666667 * k4_7 - 0.05086379716981132 * k5_7 + 0.0419047619047619 * k6_7 - 0.025 * k7_7)) / (atol + rtol * Math.max(Math.abs(y_7), Math.abs(n_7))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_8 - 0.0042527702905061394 * k3_8 + 0.03697916666666667 * k4_8 - 0.05086379716981132 * k5_8 + 0.0419047619047619 * k6_8 - 0.025 * k7_8)) / (atol + rtol * Math.max(Math.abs(y_8), Math.abs(n_8))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_9 - 0.0042527702905061394 * k3_9 + 0.03697916666666667 * k4_9 - 0.05086379716981132 * k5_9 + 0.0419047619047619 * k6_9 - 0.025 * k7_9)) / (atol + rtol * Math.max(Math.abs(y_9), Math.abs(n_9))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_10 - 0.0042527702905061394 * k3_10 + 0.03697916666666667 * k4_10 - 0.05086379716981132 * k5_10 + 0.0419047619047619 * k6_10 - 0.025 * k7_10)) / (atol + rtol * Math.max(Math.abs(y_10), Math.abs(n_10))); if (e > err || e !== e) err = e; }
-        { const e = Math.abs(h * (0.0012326388888888888 * k1_11 - 0.0042527702905061394 * k3_11 + 0.03697916666666667 * k4_11 - 0.05086379716981132 * k5_11 + 0.0419047619047619 * k6_11 - 0.025 * k7_11)) / (atol + rtol * Math.max(Math.abs(y_11), Math.abs(n_11))); if (e > err || e !== e) err = e; }
-      }
-      stepError = finite === 0 ? err : Number.POSITIVE_INFINITY;
-    }
-    const err = stepError;
+    const err = step(t, hSigned, y, p, work, z, yNew, estimate, rtol, atol, controlled, state);
     evals += STEP_EVALS;
 
     // 1. Accuracy. Overflow anywhere (the sensitivities too, which the norm may not cover) rejects the step.

@@ -68,9 +68,10 @@ export interface CompileOptions {
    */
   readonly limits?: Partial<ModelLimits & SystemLimits>;
   /**
-   * Whether the TypeScript solver carries a WebAssembly SIMD kernel for its step (same results, bit for bit):
-   * 'auto' (default) where it pays — large systems, those in the column-loop layout (from COLUMNS_FROM_STATES
-   * states on; see the bench's layout section); true: always; false: never.
+   * Whether the TypeScript solver carries a WebAssembly SIMD kernel for its step and, for an adaptive method,
+   * its whole solve (same results, bit for bit): 'auto' (default) where it pays — systems in the column-loop
+   * layout (from COLUMNS_FROM_STATES states on; see the bench's layout section), and smaller ones solved with
+   * an adaptive explicit method and sensitivities, for a model without events; true: always; false: never.
    */
   readonly wasm?: 'auto' | boolean;
   /**
@@ -224,7 +225,13 @@ function chooseKernel(system: AugmentedSystem, method: Method, options: CompileO
   }
   if (requested === false) return undefined;
   if (requested === true) return buildWasmKernel(system, explicitMethod(method, 'the WebAssembly kernel (wasm: true)'));
-  if (system.layout !== 'columns' || method.family !== 'explicit-rk') return undefined;
+  if (method.family !== 'explicit-rk') return undefined;
+  // Small systems too, where the kernel runs the whole solve (an adaptive method, no events) and sensitivities
+  // make the step more than a handful of operations: measured, kernel / TypeScript 0.3–0.97 with them, 1.1
+  // for the state alone (README, "The WebAssembly kernel").
+  const wholeSolve =
+    method.errorEstimate !== undefined && system.model.events.length === 0 && system.size > system.model.states.length;
+  if (system.layout !== 'columns' && !wholeSolve) return undefined;
   try {
     return buildWasmKernel(system, method);
   } catch (e) {

@@ -33,7 +33,7 @@ import {
 import { basename, dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { AssemblerNotLoadedError, loadAssembler } from '../codegen/wasm/assemble.ts';
-import { compile, generate, generateJavaScript, type Target } from '../compile.ts';
+import { COLUMNS_FROM_STATES, compile, generate, generateJavaScript, type Target } from '../compile.ts';
 import { IntegrationError, OdeforgeError, OptionError } from '../errors.ts';
 import type { ParamValue } from '../model/array-params.ts';
 import { paramValues } from '../model/param-values.ts';
@@ -324,15 +324,19 @@ function watchModel(modelPath: string, o: GenerateFlags): void {
       printError(e.message);
     }
   };
-  run();
-  let timer: NodeJS.Timeout | undefined;
-  const name = basename(modelPath);
-  watch(dirname(modelPath) || '.', (_event, file) => {
-    if (file !== null && file !== name) return;
-    clearTimeout(timer);
-    timer = setTimeout(run, WATCH_SETTLE_MS);
+  // A watch generates many times, and most modules with sensitivities carry a kernel: the assembler is loaded
+  // once, before the first.
+  void loadAssembler().then(() => {
+    run();
+    let timer: NodeJS.Timeout | undefined;
+    const name = basename(modelPath);
+    watch(dirname(modelPath) || '.', (_event, file) => {
+      if (file !== null && file !== name) return;
+      clearTimeout(timer);
+      timer = setTimeout(run, WATCH_SETTLE_MS);
+    });
+    process.stderr.write(`watching ${modelPath} (Ctrl-C to stop)\n`);
   });
-  process.stderr.write(`watching ${modelPath} (Ctrl-C to stop)\n`);
 }
 
 /** The flags of `plot`, as commander hands them over. */
@@ -352,11 +356,21 @@ interface PlotFlags {
   scale: number;
 }
 
+/**
+ * The kernel for the solves of one CLI call: 'auto' from COLUMNS_FROM_STATES states on, none below — a small
+ * model's kernel pays back its cost (loading the assembler, ~70 ms, and building it) only over many solves in
+ * one process, not in a command that solves once.
+ */
+function cliKernel(spec: { readonly states?: unknown }): 'auto' | false {
+  // (a malformed model is compile's to refuse, with its own message)
+  return Array.isArray(spec.states) && spec.states.length < COLUMNS_FROM_STATES ? false : 'auto';
+}
+
 /** plot: solve with samples (and the sensitivities the kind needs), then render and write the SVG (or PNG). */
 async function plotCommand(modelPath: string, o: PlotFlags): Promise<void> {
   const spec = readModelFile(modelPath);
   const sens = o.sens ?? (o.kind === 'jacobian' ? ['y0', 'params'] : []);
-  const solver = compile(spec, { method: o.method, sensitivities: sens });
+  const solver = compile(spec, { method: o.method, sensitivities: sens, wasm: cliKernel(spec) });
   const names = solver.info.states;
   const chosen = (o.states ?? '')
     .split(',')
@@ -527,7 +541,7 @@ function program(): Command {
     .option('--batch <file>', 'JSON Lines of {y0, params, t0, t1, …} (- for stdin): one JSON result per line')
     .action((modelPath: string, o: SolveFlags) => {
       const spec = readModelFile(modelPath);
-      const solver = compile(spec, { method: o.method, sensitivities: o.sens, order: o.order });
+      const solver = compile(spec, { method: o.method, sensitivities: o.sens, order: o.order, wasm: cliKernel(spec) });
       // Array parameters' values (M=[[…]], M[1][0]=…) as the solver names them (M_1_0)
       if (o.param !== undefined) o.param = paramValues(spec, o.param, '--param');
       if (o.batch !== undefined) {

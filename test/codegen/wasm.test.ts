@@ -273,11 +273,21 @@ describe("the step-size controller's power", () => {
 });
 
 describe('WebAssembly kernel: where it is used', () => {
-  it("'auto' uses it for the column layout (from 6 states on), with or without sensitivities, not below", () => {
+  it("'auto' uses it for the column layout (from 6 states on), and below for an adaptive solve with sensitivities", () => {
     expect(compile(lorenz96(8)).stepKernel()).toBe('webassembly');
     expect(compile(lorenz96(8), { sensitivities: [] }).stepKernel()).toBe('webassembly');
-    expect(compile(lorenz96(5)).stepKernel()).toBe('typescript');
-    expect(compile(example('pendulum')).stepKernel()).toBe('typescript');
+    expect(compile(lorenz96(5)).stepKernel()).toBe('webassembly');
+    expect(compile(example('pendulum')).stepKernel()).toBe('webassembly');
+    // below 6 states: not for the state alone, a fixed-step method or a model with events
+    expect(compile(lorenz96(5), { sensitivities: [] }).stepKernel()).toBe('typescript');
+    expect(compile(example('pendulum'), { method: 'RK4' }).stepKernel()).toBe('typescript');
+    const bouncing: ModelSpec = {
+      name: 'ball',
+      states: ['h', 'v'],
+      rhs: { h: 'v', v: '-9.81' },
+      events: { ground: { expr: 'h', direction: -1, terminal: true } },
+    };
+    expect(compile(bouncing).stepKernel()).toBe('typescript');
     expect(compile(lorenz96(8), { wasm: false }).source).not.toContain('KERNEL_BASE64');
   });
 
