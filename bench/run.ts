@@ -20,6 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { runCliStart } from './cli-start.ts';
 import { runCompileTime } from './compile-time.ts';
+import { goalsSection } from './goals.ts';
 import { runHessian } from './hessian.ts';
 import { runLayout } from './layout.ts';
 import type { Section } from './lib/format.ts';
@@ -71,6 +72,7 @@ timed('compile', () =>
 
 timed('hessian', () => runHessian(quick ? { rounds: 3, batchMs: 20 } : { rounds: 11, batchMs: 60 }));
 timed('cli-start', () => runCliStart({ rounds: quick ? 5 : 21 }));
+sections.goals = goalsSection(sections);
 
 const totalS = (performance.now() - began) / 1e3;
 const loadAverageEnd = Number(loadavg()[0]!.toFixed(2));
