@@ -13,6 +13,8 @@ declare const P: number;
 declare const STAGES: number;
 declare const FNEXT_AT: number;
 declare const ZSTIFF_AT: number;
+declare const NON_FINITE_CUTS: number;
+declare const STIFF_STEP_LIMIT: number;
 declare function heaviside(x: number): number;
 declare function stiffnessRhoPortable(
   fNew: Float64Array,
@@ -50,10 +52,10 @@ declare const KERNEL_PARAMS_AT: number;
 declare const KERNEL_VECTORS_AT: number;
 /**
  * Where the kernel's loop (its export advance, when the method is adaptive) takes the driver's loop variables
- * from and leaves them: LOOP_SLOTS doubles, in the order of src/codegen/wasm/kernel.ts's LOOP_SLOTS.
+ * from and leaves them: KERNEL_LOOP_SLOTS doubles, in the order of src/codegen/wasm/kernel.ts's LOOP_SLOTS.
  */
 declare const KERNEL_LOOP_AT: number;
-const LOOP_SLOTS = 12;
+declare const KERNEL_LOOP_SLOTS: number;
 
 /** As much of the WebAssembly API as the kernel needs (declared here, so that no DOM typings are needed). */
 declare const WebAssembly: {
@@ -96,6 +98,8 @@ interface Kernel {
         maxSteps: number,
         detect: number,
         exponent: number,
+        nonFiniteCuts: number,
+        stiffLimit: number,
         y: number,
         yNew: number,
         z: number,
@@ -260,7 +264,7 @@ function kernelLoop(
   const stages = kr.stages;
   for (let s = 0; s < STAGES; s++) stages[s] = work[s]!.byteOffset;
   kr.params.set(p);
-  const slots = new Float64Array(kr.memory.buffer, KERNEL_LOOP_AT, LOOP_SLOTS);
+  const slots = new Float64Array(kr.memory.buffer, KERNEL_LOOP_AT, KERNEL_LOOP_SLOTS);
   slots.set(loop);
   kr.advance(
     KERNEL_LOOP_AT,
@@ -272,6 +276,8 @@ function kernelLoop(
     maxSteps,
     detect ? 1 : 0,
     exponent,
+    NON_FINITE_CUTS,
+    STIFF_STEP_LIMIT,
     y.byteOffset,
     yNew.byteOffset,
     z.byteOffset,

@@ -15,7 +15,7 @@ import type { ExplicitRungeKuttaMethod, Method } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
 import { indentBlock, safeCommand } from '../names.ts';
 import { integerLiteral, numberLiteral } from '../printer.ts';
-import { kernelLayout } from '../wasm/kernel.ts';
+import { kernelLayout, LOOP_SLOTS } from '../wasm/kernel.ts';
 import { bdfDefinitions } from './bdf.ts';
 import { eventDefinitions } from './events.ts';
 import { printExplicitRkStepBody, useScalarStep } from './explicit-rk.ts';
@@ -160,6 +160,8 @@ const FROM_SOLVER_TEMPLATE = new Set([
   'STAGES',
   'FNEXT_AT',
   'ZSTIFF_AT',
+  'NON_FINITE_CUTS',
+  'STIFF_STEP_LIMIT',
   'heaviside',
   'stiffnessRhoPortable',
   'rkStepPortable',
@@ -218,6 +220,7 @@ function kernelVectors(kernel: Uint8Array, stages: number, params: number): Vect
     KERNEL_BASE64: `'${Buffer.from(kernel).toString('base64')}'`,
     KERNEL_PARAMS_AT: integerLiteral(layout.paramsAt),
     KERNEL_LOOP_AT: integerLiteral(layout.loopAt),
+    KERNEL_LOOP_SLOTS: integerLiteral(LOOP_SLOTS.length),
     KERNEL_VECTORS_AT: integerLiteral(layout.vectorsAt),
   };
   const template = loadKernelTemplate();

@@ -30,7 +30,7 @@ const F64 = 8;
 export function kernelLayout(stages: number, params: number): { paramsAt: number; loopAt: number; vectorsAt: number } {
   const paramsAt = Math.ceil((stages * 4) / 16) * 16;
   const loopAt = Math.ceil((paramsAt + params * F64) / 16) * 16;
-  return { paramsAt, loopAt, vectorsAt: loopAt + LOOP_SLOTS.length * F64 };
+  return { paramsAt, loopAt, vectorsAt: Math.ceil((loopAt + LOOP_SLOTS.length * F64) / 16) * 16 };
 }
 
 /**
@@ -51,10 +51,6 @@ export const LOOP_SLOTS = [
   'rejectedBefore',
   'nonFiniteRun',
   'accepted',
-  'unused1',
-  'unused2',
-  'unused3',
-  'unused4',
 ] as const;
 
 /** Locals of one WebAssembly function, named $l0, $l1, … whatever the printed names were. */
@@ -391,20 +387,7 @@ function loopFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
   const g = (name: string) => `(local.get $${name})`;
   const c = (v: number) => `(f64.const ${f64Literal(v)})`;
   const slot = (name: (typeof LOOP_SLOTS)[number]) => LOOP_SLOTS.indexOf(name) * F64;
-  const state = [
-    't',
-    'h',
-    'steps',
-    'rejected',
-    'evals',
-    'rho',
-    'stiffSteps',
-    'nonStiffSteps',
-    'freshEstimate',
-    'rejectedBefore',
-    'nonFiniteRun',
-    'accepted',
-  ] as const;
+  const state = LOOP_SLOTS;
   // work[F_NEW]: the last stage of an FSAL method (its offset in the stage table), fNext otherwise
   const fNewOffset = fsal ? `(i32.load offset=${(s - 1) * 4} (i32.const 0))` : g('fNext');
   /** The driver's tooSmall(h, t): h ≤ 16 ε max(|t|, MIN_VALUE). */
@@ -431,7 +414,7 @@ function loopFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
     `    (local.set $finite (f64.lt (f64.abs ${g('err')}) ${c(Number.POSITIVE_INFINITY)}))`,
     `    (local.set $run (select ${c(0)} (f64.add ${g('nonFiniteRun')} ${c(1)}) ${g('finite')}))`,
     `    (local.set $hTry (f64.mul ${g('h')} (select (f64.max ${c(0.2)} ${factorOf(g('err'))}) ${c(0.25)} ${g('finite')})))`,
-    `    (br_if $exit (i32.and (i32.eqz ${g('finite')}) (f64.ge ${g('run')} ${c(20)})))`,
+    `    (br_if $exit (i32.and (i32.eqz ${g('finite')}) (f64.ge ${g('run')} ${g('nonFiniteCuts')})))`,
     `    (br_if $exit ${tooSmall(g('hTry'))})`,
     `    (local.set $evals (f64.add ${g('evals')} ${c(stepEvals)}))`,
     `    (local.set $rejected (f64.add ${g('rejected')} ${c(1)}))`,
@@ -468,7 +451,7 @@ function loopFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
       `      (then (local.set $stiffNew (f64.add ${g('stiffSteps')} ${c(1)})) (local.set $nonStiffNew ${c(0)}))`,
       `      (else (local.set $nonStiffNew (f64.add ${g('nonStiffSteps')} ${c(1)}))`,
       `        (if (f64.ge ${g('nonStiffNew')} ${c(6)}) (then (local.set $stiffNew ${c(0)})))))`,
-      `    (br_if $exit (f64.ge ${g('stiffNew')} ${c(STIFF_STEP_LIMIT)}))))`,
+      `    (br_if $exit (f64.ge ${g('stiffNew')} ${g('stiffLimit')}))))`,
     );
   }
   body.push(
@@ -500,6 +483,7 @@ function loopFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
   return [
     '(func (export "advance") (param $state i32) (param $t1 f64) (param $dir f64) (param $rtol f64) (param $atol f64)',
     '  (param $controlled i32) (param $maxSteps f64) (param $detect i32) (param $exponent f64)',
+    '  (param $nonFiniteCuts f64) (param $stiffLimit f64)',
     '  (param $y i32) (param $yNew i32) (param $z i32) (param $fNext i32) (param $zStiff i32)',
     ...locals.map((l) => `  ${l}`),
     ...body.map((l) => `  ${l}`),
@@ -590,9 +574,6 @@ export function powerFunction(): string {
     ')',
   ].join('\n');
 }
-
-/** The driver's STIFF_STEP_LIMIT for an explicit method (templates/ts/explicit-rk.ts). */
-const STIFF_STEP_LIMIT = 1000;
 
 /** The kernel as WebAssembly text: imports (the Math functions the model calls), memory, rhs and step. */
 export function emitWasmKernelText(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): string {
