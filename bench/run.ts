@@ -7,7 +7,7 @@
  *
  * Sections (each in its own module): seed.ts (the REFERENCES.md problem against hand-written JS and C,
  * finite differences, npm peers, SciPy, PyTorch), scaling.ts (Lorenz-96 up to N = 200 against C and finite
- * differences), layout.ts (unrolled against column-loop variational code: the crossover behind 'auto'),
+ * differences), threads.ts (one Lorenz-96 solve split by Jacobian columns across worker threads), layout.ts (unrolled against column-loop variational code: the crossover behind 'auto'),
  * compile-time.ts (generate / compile time and emitted size), hessian.ts (order-2 solves against the Jacobian
  * solve and finite differences of it), cli-start.ts (a cold `odeforge solve` from the
  * compiled package against Node's own start), stiff.ts (Rodas5P with ∂y/∂p on Robertson and a
@@ -20,6 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { runCliStart } from './cli-start.ts';
 import { runCompileTime } from './compile-time.ts';
+import { contendersOptions, runContenders } from './contenders.ts';
 import { goalsSection } from './goals.ts';
 import { runHessian } from './hessian.ts';
 import { runLayout } from './layout.ts';
@@ -28,6 +29,7 @@ import { describeMachine } from './lib/machine.ts';
 import { runScaling } from './scaling.ts';
 import { runSeed } from './seed.ts';
 import { runStiff, stiffOptions } from './stiff.ts';
+import { runThreads } from './threads.ts';
 
 const quick = process.argv.includes('--quick');
 const sizes = quick ? [10, 40] : [10, 40, 100, 200];
@@ -54,6 +56,9 @@ timed('scaling', () =>
     maxSolveS: quick ? 2 : 20,
   }),
 );
+timed('threads', () =>
+  runThreads(quick ? { sizes: [40], rounds: 3, batchMs: 30 } : { sizes: [100, 200], rounds: 7, batchMs: 150 }),
+);
 timed('layout', () =>
   runLayout({
     sizes: quick ? [4, 8, 16] : [2, 3, 4, 6, 8, 12, 16, 24],
@@ -62,6 +67,7 @@ timed('layout', () =>
   }),
 );
 timed('stiff', () => runStiff(stiffOptions(quick)));
+timed('contenders', () => runContenders(contendersOptions(quick)));
 timed('compile', () =>
   runCompileTime({
     sizes,

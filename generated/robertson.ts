@@ -21,6 +21,15 @@ const M: number = 12;
 /** Offsets of Φ (n×n) and S (n×p) in the augmented vector; -1 when not integrated. */
 const PHI_OFFSET: number = -1;
 const SENS_OFFSET: number = 3;
+/**
+ * The columns of Φ and S the module integrates: PHI_WIDTH columns of ∂y/∂y0 from PHI_FROM, SENS_WIDTH of ∂y/∂p
+ * from SENS_FROM — all of them (0, N; 0, P), except in the modules of the worker threads of
+ * `compile(…, { threads })`, each of which integrates a slice of the columns (Φ is then N × PHI_WIDTH).
+ */
+const PHI_FROM: number = 0;
+const PHI_WIDTH: number = 0;
+const SENS_FROM: number = 0;
+const SENS_WIDTH: number = 3;
 /** The method's order. */
 const ORDER: number = 5;
 /** Order of the embedded solution; 0 for a fixed-step method (no error estimate). */
@@ -1393,11 +1402,11 @@ function hermite(
 function componentName(i: number): string {
   if (i < N) return info.states[i]!;
   const phi = i - PHI_OFFSET;
-  if (PHI_OFFSET >= 0 && phi >= 0 && phi < N * N) {
-    return `∂${info.states[Math.floor(phi / N)]}/∂${info.states[phi % N]}(${info.time}0)`;
+  if (PHI_OFFSET >= 0 && phi >= 0 && phi < N * PHI_WIDTH) {
+    return `∂${info.states[Math.floor(phi / PHI_WIDTH)]}/∂${info.states[PHI_FROM + (phi % PHI_WIDTH)]}(${info.time}0)`;
   }
   const sens = i - SENS_OFFSET;
-  return `∂${info.states[Math.floor(sens / P)]}/∂${info.params[sens % P]}`;
+  return `∂${info.states[Math.floor(sens / SENS_WIDTH)]}/∂${info.params[SENS_FROM + (sens % SENS_WIDTH)]}`;
 }
 
 /** The derivative of component i, for messages: dx/dt, d(∂x/∂k)/dt. */
@@ -1439,9 +1448,9 @@ function result(
   sampled: number,
 ): SolveResult {
   const out: { -readonly [K in keyof SolveResult]: SolveResult[K] } = { t, y: y.slice(0, N), stats: { ...stats } };
-  if (PHI_OFFSET >= 0) out.jacobian = y.slice(PHI_OFFSET, PHI_OFFSET + N * N);
+  if (PHI_OFFSET >= 0) out.jacobian = y.slice(PHI_OFFSET, PHI_OFFSET + N * PHI_WIDTH);
   if (info.sensitivities.includes('params'))
-    out.paramJacobian = SENS_OFFSET >= 0 ? y.slice(SENS_OFFSET, SENS_OFFSET + N * P) : new Float64Array(0);
+    out.paramJacobian = SENS_OFFSET >= 0 ? y.slice(SENS_OFFSET, SENS_OFFSET + N * SENS_WIDTH) : new Float64Array(0);
   if (kept !== undefined && tEval !== undefined) {
     const pick = (offset: number, width: number) => {
       const a = new Float64Array(sampled * width);
@@ -1451,9 +1460,9 @@ function result(
     const times = new Float64Array(sampled);
     for (let r = 0; r < sampled; r++) times[r] = tEval[r]!;
     const d: { -readonly [K in keyof DenseOutput]: DenseOutput[K] } = { t: times, y: pick(0, N) };
-    if (PHI_OFFSET >= 0) d.jacobian = pick(PHI_OFFSET, N * N);
+    if (PHI_OFFSET >= 0) d.jacobian = pick(PHI_OFFSET, N * PHI_WIDTH);
     if (info.sensitivities.includes('params'))
-      d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * P) : new Float64Array(0);
+      d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * SENS_WIDTH) : new Float64Array(0);
     out.dense = d;
   }
   return out;
@@ -1552,7 +1561,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   } = s;
   let y: Float64Array = vectors[0]!;
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
-  if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
+  // Φ(t0) = I (its columns PHI_FROM … of it, in a slice)
+  if (PHI_OFFSET >= 0) for (let c = 0; c < PHI_WIDTH; c++) y[PHI_OFFSET + (PHI_FROM + c) * PHI_WIDTH + c] = 1;
   let yNew: Float64Array = vectors[1]!;
   const z = vectors[2]!;
   // work[0] is F(t, y) (see the interface at the top)

@@ -24,12 +24,15 @@ import type { ParamValue } from './model/array-params.ts';
 import { buildModel, DEFAULT_LIMITS, isModel, type Model, type ModelLimits, type ModelSpec } from './model/model.ts';
 import { checkOptionKeys, quoteValue } from './options.ts';
 import type { SolveOptions, SolveResult, SolverInfo } from './runtime/types.ts';
+import { columnSlices, type SliceModule, splitSolve } from './threads/columns.ts';
 import { checkSystemSize, DEFAULT_SYSTEM_LIMITS, type SystemLimits } from './variational/limits.ts';
 import { buildSecondOrderSystem, checkSecondDerivativeCount } from './variational/second-order.ts';
 import {
   type AugmentedSystem,
+  blockColumns,
   buildAugmentedSystem,
   type Sensitivity,
+  sliceColumns,
   type VariationalLayout,
 } from './variational/system.ts';
 
@@ -84,6 +87,14 @@ export interface CompileOptions {
    * else is an OptionError.
    */
   readonly order?: 1 | 2;
+  /**
+   * Threads one solve may use (default 1): from 2 on, the columns of Φ and S are split across worker threads,
+   * each integrating the state with its share of the columns (the steps depend on the state alone, so every
+   * thread takes the same ones) — for large systems, where the columns are nearly all the work. For an explicit
+   * Runge–Kutta method in the columns layout, first order, a model without events; the solves it cannot split
+   * (callbacks, tEval, errorControl 'all') run on one thread, with the same results (see src/threads/columns.ts).
+   */
+  readonly threads?: number;
 }
 
 /** From this many states on, 'auto' emits the variational products as column loops (see bench: crossover). */
@@ -131,8 +142,9 @@ function checkSensitivities(sens: unknown): Sensitivity[] {
 }
 
 /** The option keys each entry accepts: anything else is an OptionError with a suggestion (see src/options.ts). */
-const COMPILE_KEYS = ['method', 'sensitivities', 'command', 'layout', 'limits', 'wasm', 'order'] as const;
-const GENERATE_KEYS = [...COMPILE_KEYS, 'target', 'precision'] as const;
+const MODULE_KEYS = ['method', 'sensitivities', 'command', 'layout', 'limits', 'wasm', 'order'] as const;
+const COMPILE_KEYS = [...MODULE_KEYS, 'threads'] as const;
+const GENERATE_KEYS = [...MODULE_KEYS, 'target', 'precision'] as const;
 
 /** limits: an object of positive integers (Infinity allowed: no limit), each a known key. */
 function checkLimits(limits: unknown): Partial<ModelLimits & SystemLimits> {
@@ -271,6 +283,64 @@ function tsModule(
   return emitSolverModule(system, method, { command: options.command, kernel: chooseKernel(system, method, options) });
 }
 
+/** The threads option: a positive integer (1: no worker threads). */
+function checkThreads(threads: unknown): number {
+  if (threads === undefined) return 1;
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new OptionError('threads', `expected an integer from 1 to 256, got ${quoteValue(threads)}`);
+  }
+  return threads;
+}
+
+/**
+ * The modules of a solve split across `threads` threads (src/threads/columns.ts): one per slice of the columns of
+ * Φ and S, as evaluable JavaScript. Refuses, with an OptionError on `threads`, a solver whose columns cannot be
+ * integrated apart: only the explicit Runge–Kutta family's column loops are sliced.
+ */
+function sliceModules(
+  m: Model,
+  sens: Sensitivity[],
+  method: Method,
+  options: CompileOptions,
+  limits: Partial<SystemLimits>,
+  order: 1 | 2,
+  threads: number,
+): SliceModule[] {
+  const refuse = (why: string) => new OptionError('threads', `threads > 1 splits the columns of Φ and S; ${why}`);
+  if (method.family !== 'explicit-rk')
+    throw refuse(`method ${method.name} (family '${method.family}') is not explicit Runge–Kutta`);
+  if (order !== 1) throw refuse('order 2 is not split');
+  if (sens.length === 0) throw refuse('this solver integrates no sensitivities');
+  if (m.events.length > 0) throw refuse(`model '${m.name}' has events`);
+  const layout = chooseLayout(m, options);
+  if (layout !== 'columns') {
+    throw refuse(
+      `the layout is '${layout}' (a small system: 'auto' loops over columns from ${COLUMNS_FROM_STATES} states on, or ask layout: 'columns')`,
+    );
+  }
+  checkSystemSize(m, sens, layout, 'ts', limits);
+  const system = buildAugmentedSystem(m, sens, layout);
+  const { phi, sens: s } = blockColumns(system);
+  // no more threads than columns
+  const parts = Math.min(threads, Math.max(phi.count, s.count));
+  return columnSlices(phi.count, s.count, parts).map((slice) => {
+    const sliced = sliceColumns(system, slice);
+    const source = emitSolverModule(sliced, method, {
+      command: options.command,
+      kernel: chooseKernel(sliced, method, options),
+    });
+    return { slice, js: evaluableModule(source) };
+  });
+}
+
+/** Evaluates a module's JavaScript: it reads nothing from this scope but `module` and `exports`. */
+function evaluate<T>(js: string): T {
+  const exports: Record<string, unknown> = {};
+  const module = { exports };
+  new Function('module', 'exports', js)(module, exports);
+  return module.exports as T;
+}
+
 /** The GPU kernels integrate to t1 and know nothing of events: a kernel that ignored them would compute wrong results. */
 function refuseEvents(m: Model, target: 'cuda' | 'wgsl'): void {
   if (m.events.length === 0) return;
@@ -284,8 +354,8 @@ function refuseEvents(m: Model, target: 'cuda' | 'wgsl'): void {
  */
 export type Target = 'ts' | 'js' | 'cuda' | 'wgsl' | 'wat';
 
-/** Options of `generate`: those of compile, and the target and its precision. */
-export interface GenerateOptions extends CompileOptions {
+/** Options of `generate`: those of compile (but threads, a matter of the solve), and the target and its precision. */
+export interface GenerateOptions extends Omit<CompileOptions, 'threads'> {
   /**
    * What to emit: a TypeScript module (default), the same module as JavaScript ('js'; with its declarations
    * from generateJavaScript), CUDA C source, a WGSL compute shader, or the text of the TypeScript module's
@@ -372,22 +442,26 @@ export function generateJavaScript(
  */
 export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOptions = {}): Solver {
   const { model: m, method, sens, limits, order } = resolve(model, options, COMPILE_KEYS);
+  const threads = checkThreads(options.threads);
   const source = tsModule(m, sens, method, options, limits, order);
   const js = evaluableModule(source);
-  const exports: Record<string, unknown> = {};
-  const module = { exports };
-  // The module is self-contained: it reads nothing from this scope but `module` and `exports`.
-  new Function('module', 'exports', js)(module, exports);
-  const loaded = module.exports as {
-    info: SolverInfo;
-    solve(o: SolveOptions): SolveResult;
-    stepKernel(): 'webassembly' | 'typescript';
-  };
+  type Loaded = { info: SolverInfo; solve(o: SolveOptions): SolveResult; stepKernel(): 'webassembly' | 'typescript' };
+  const loaded = evaluate<Loaded>(js);
   const info = loaded.info;
+  // The 'cuda' backend's built library and device buffers, made by the first call and reused by the next ones.
+  let cudaState: import('./ensemble/cuda.ts').CudaSolverState | undefined;
+  // The 'webgpu' backend's runner (shader, pipeline, buffers), made on this solver's first WebGPU ensemble.
+  let webgpuRunner: import('./ensemble/webgpu.ts').WebGpuRunner | undefined;
+  let solve = loaded.solve;
+  if (threads > 1) {
+    const [first, ...others] = sliceModules(m, sens, method, options, limits, order, threads);
+    const own = { slice: first!.slice, solve: evaluate<Loaded>(first!.js).solve };
+    if (others.length > 0) solve = splitSolve(loaded.solve, own, others, m.states.length, m.params.length);
+  }
   return {
     info,
     source,
-    solve: loaded.solve,
+    solve,
     stepKernel: loaded.stepKernel,
     // async: a refused option is a rejected promise, like every other failure of an ensemble.
     solveEnsemble: async (input, backendOptions) => {
@@ -416,20 +490,23 @@ export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOp
           return solveEnsembleCpu(js, info, options, { count, workers, onProgress, signal });
         case 'cuda':
           return gpu(() =>
-            import('./ensemble/cuda.ts').then((cuda) =>
-              cuda.solveEnsembleCuda(
-                unrolled('cuda'),
-                explicitMethod(method, "the 'cuda' ensemble"),
-                options,
-                precision,
-              ),
-            ),
+            import('./ensemble/cuda.ts').then((cuda) => {
+              cudaState ??= cuda.cudaSolverState();
+              const rk = explicitMethod(method, "the 'cuda' ensemble");
+              return cudaState.solve(() => unrolled('cuda'), rk, options, precision, backendOptions);
+            }),
           );
         case 'webgpu':
           return gpu(() =>
-            import('./ensemble/webgpu.ts').then((webgpu) =>
-              webgpu.solveEnsembleWebGpu(unrolled('wgsl'), explicitMethod(method, "the 'webgpu' ensemble"), options),
-            ),
+            import('./ensemble/webgpu.ts').then((webgpu) => {
+              // System and shader built once, on the first call; device objects and buffers kept by the runner.
+              webgpuRunner ??= new webgpu.WebGpuRunner(
+                unrolled('wgsl'),
+                explicitMethod(method, "the 'webgpu' ensemble"),
+              );
+              // `webgpu` (read-back selection, kept states) is checked by the runner, against the solver's outputs.
+              return webgpuRunner.solve(options, backendOptions?.webgpu);
+            }),
           );
       }
     },

@@ -29,6 +29,9 @@ export type {
   EnsembleProgress,
   EnsembleResult,
   EnsembleStatus,
+  WebGpuBackendOptions,
+  WebGpuDeviceState,
+  WebGpuOutput,
 } from './ensemble/types.ts';
 export { WebGpuUnavailableError } from './ensemble/webgpu-error.ts';
 export {

@@ -44,6 +44,11 @@ export interface CudaRow {
   error?: string;
   blocks: BlockTiming[];
   best?: { blockSize: number; kernelMs?: number; totalMs?: number; wallMs: number };
+  /**
+   * As solveEnsemble runs it (chunked copies overlapping the kernels, no per-trajectory details), at the best
+   * block size: the native call by the host clock (staging, copies, kernels) and the wall time of `run` in Node.
+   */
+  endToEnd?: { totalMs: Best; wallMs: Best };
   stepsPerTrajectory?: number;
   notOk?: number;
   check?: Check;

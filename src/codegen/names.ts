@@ -5,6 +5,7 @@
 import type { Expr } from '../expr/ir.ts';
 import type { Model } from '../model/model.ts';
 import type { SecondOrderBlocks } from '../variational/second-order.ts';
+import type { ColumnSlice } from '../variational/system.ts';
 
 /** A C-family identifier; anything else must never be printed as a name. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -81,11 +82,17 @@ function plainEnd(c: number, brace: number): boolean {
  * `d/dt ∂x/∂y(t0)`, `d/dt ∂x/∂k` (with `ascii`, d instead of ∂ and "of" for the outer derivative).
  */
 export function componentDescription(
-  system: { model: Model; phiOffset: number; sensOffset: number; secondOrder?: SecondOrderBlocks },
+  system: {
+    model: Model;
+    phiOffset: number;
+    sensOffset: number;
+    secondOrder?: SecondOrderBlocks;
+    columnSlice?: ColumnSlice;
+  },
   i: number,
   ascii = false,
 ): string {
-  const { model, phiOffset, sensOffset, secondOrder } = system;
+  const { model, phiOffset, sensOffset, secondOrder, columnSlice } = system;
   const { states, params, time } = model;
   const n = states.length;
   const partial = ascii ? 'd' : '∂';
@@ -122,13 +129,17 @@ export function componentDescription(
       return second(Math.floor(r / width), y0Name(j), y0Name(k));
     }
   }
-  if (phiOffset >= 0 && i >= phiOffset && i < phiOffset + n * n) {
+  // (a column slice holds columns phi.from … of Φ and sens.from … of S: see sliceColumns)
+  const phi = columnSlice?.phi ?? { from: 0, count: n };
+  if (phiOffset >= 0 && i >= phiOffset && i < phiOffset + n * phi.count) {
     const r = i - phiOffset;
-    return `d/d${time.name}${of}${partial}${states[Math.floor(r / n)]!.name}/${partial}${states[r % n]!.name}(t0)`;
+    const [row, column] = [Math.floor(r / phi.count), phi.from + (r % phi.count)];
+    return `d/d${time.name}${of}${partial}${states[row]!.name}/${partial}${states[column]!.name}(t0)`;
   }
   const r = i - sensOffset;
-  const np = params.length;
-  return `d/d${time.name}${of}${partial}${states[Math.floor(r / np)]!.name}/${partial}${params[r % np]!.name}`;
+  const sens = columnSlice?.sens ?? { from: 0, count: params.length };
+  const [row, column] = [Math.floor(r / sens.count), sens.from + (r % sens.count)];
+  return `d/d${time.name}${of}${partial}${states[row]!.name}/${partial}${params[column]!.name}`;
 }
 
 // A command line is user text (file names): it goes into a header comment only when it cannot end the comment

@@ -59,8 +59,11 @@ export interface EnsembleLibrary {
   solveCpu(args: RawEnsembleArgs): Promise<number>;
   /** The CUDA entry points; present in nvcc builds only. */
   readonly cuda?: {
-    /** odeforge_solve_cuda: returns a cudaError_t; timing (4 floats, ms) receives the CUDA-event timings. */
-    solve(args: RawEnsembleArgs, blockSize: number, timing: Float32Array | null): Promise<number>;
+    /**
+     * A context (odeforge_cuda_context_create): device and pinned buffers kept between its runs, grown when a
+     * run needs more, and the augmented vectors a run kept on the device.
+     */
+    createContext(): CudaContext;
     /** cudaGetDeviceCount: the error code and the count. */
     deviceCount(): { code: number; count: number };
     errorName(code: number): string;
@@ -68,6 +71,46 @@ export interface EnsembleLibrary {
     deviceName(): string | undefined;
   };
 }
+
+/** The arrays of odeforge_cuda_run: host arrays in double whatever the precision (converted in bulk in C). */
+export interface GpuRunArgs extends RawEnsembleArgs<Float64Array> {
+  /** Receives the accepted and rejected steps summed on the device (2 values). */
+  readonly totals: Float64Array;
+  /** Threads per block (0: 128). */
+  readonly blockSize: number;
+  /** Pieces the rows are cut into, each copied and run on its own stream (0: chosen by the library). */
+  readonly chunks: number;
+  /** Keep the final augmented vectors on the device (for a later `resume`). */
+  readonly keep: boolean;
+  /** Start from the augmented vectors the context holds (the same count) instead of y0. */
+  readonly resume: boolean;
+  /** 4 floats (ms): copies in, kernels, copies out (CUDA events), the whole call (host clock); or null. */
+  readonly timing: Float32Array | null;
+}
+
+/** What a context holds (odeforge_cuda_context_stats). */
+export interface CudaContextStats {
+  readonly deviceBytes: number;
+  readonly pinnedBytes: number;
+  readonly residentBytes: number;
+  /** Trajectories whose final augmented vectors are on the device; -1: none. */
+  readonly residentCount: number;
+  /** cudaMalloc and cudaHostAlloc calls so far. */
+  readonly allocations: number;
+}
+
+/** One solver's device state: runs on it are queued one after another. */
+export interface CudaContext {
+  /** odeforge_cuda_run: returns a cudaError_t. */
+  run(args: GpuRunArgs): Promise<number>;
+  stats(): CudaContextStats;
+  /** Frees the device and pinned memory (after the runs queued so far); the context cannot be used again. */
+  destroy(): Promise<void>;
+}
+
+/** The flags of odeforge_cuda_run (templates/cuda/explicit-rk.cu). */
+const KEEP_ON_DEVICE = 1;
+const RESUME_ON_DEVICE = 2;
 
 type Koffi = typeof import('koffi');
 
@@ -159,12 +202,54 @@ async function open(built: BuiltLibrary, precision: CudaPrecision): Promise<Ense
   const cpu = lib.func(`int odeforge_solve_cpu(${SHARED_ARGS(real)})`);
   let cuda: EnsembleLibrary['cuda'];
   if (built.target === 'cuda') {
-    const solve = lib.func(`int odeforge_solve_cuda(${SHARED_ARGS(real)}, int block_size, float* timing_ms)`);
+    const create = lib.func('void* odeforge_cuda_context_create(void)');
+    const destroy = lib.func('void odeforge_cuda_context_destroy(void* ctx)');
+    const stats = lib.func('void odeforge_cuda_context_stats(void* ctx, _Out_ double* out)');
+    const run = lib.func(
+      `int odeforge_cuda_run(void* ctx, ${SHARED_ARGS('double')}, double* totals, int block_size, int chunks, int flags, float* timing_ms)`,
+    );
     const count = lib.func('int odeforge_cuda_device_count(_Out_ int* count)');
     const errorName = lib.func('const char* odeforge_cuda_error_name(int code)');
     const deviceName = lib.func('int odeforge_cuda_device_name(_Out_ uint8_t* buf, int len)');
     cuda = {
-      solve: (args, blockSize, timing) => callAsync(solve, [...argList(args), blockSize, timing]),
+      createContext: () => {
+        const handle: unknown = create();
+        if (handle === null) throw new Error('odeforge_cuda_context_create: out of host memory');
+        // koffi runs async calls on worker threads; the C mutex would serialise them too, but queueing here keeps
+        // a resumed run after the run that kept its state, in call order.
+        let queue: Promise<unknown> = Promise.resolve();
+        let destroyed = false;
+        const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
+          const next = queue.then(job, job);
+          queue = next.catch(() => {});
+          return next;
+        };
+        return {
+          run: (a) =>
+            enqueue(() => {
+              if (destroyed) return Promise.reject(new Error('internal: the CUDA context was released'));
+              const flags = (a.keep ? KEEP_ON_DEVICE : 0) | (a.resume ? RESUME_ON_DEVICE : 0);
+              return callAsync(run, [handle, ...argList(a), a.totals, a.blockSize, a.chunks, flags, a.timing]);
+            }),
+          stats: () => {
+            const out = new Float64Array(5);
+            stats(handle, out);
+            return {
+              deviceBytes: out[0]!,
+              pinnedBytes: out[1]!,
+              residentBytes: out[2]!,
+              residentCount: out[3]!,
+              allocations: out[4]!,
+            };
+          },
+          destroy: () =>
+            enqueue(async () => {
+              if (destroyed) return;
+              destroyed = true;
+              destroy(handle);
+            }),
+        };
+      },
       deviceCount: () => {
         const c = new Int32Array(1);
         const code = count(c) as number;

@@ -30,7 +30,15 @@ import {
   CudaRuntimeError,
   CudaUnavailableError,
 } from './cuda-build.ts';
-import { type EnsembleLibrary, type LibraryLayout, openEnsembleLibrary, type RawEnsembleArgs } from './cuda-ffi.ts';
+import {
+  type CudaContext,
+  type CudaContextStats,
+  type EnsembleLibrary,
+  type GpuRunArgs,
+  type LibraryLayout,
+  openEnsembleLibrary,
+  type RawEnsembleArgs,
+} from './cuda-ffi.ts';
 import { ENSEMBLE_STATUS, type EnsembleOptions, type EnsembleResult, type EnsembleStatus } from './types.ts';
 
 export type { CudaPrecision } from '../codegen/cuda/module.ts';
@@ -52,14 +60,35 @@ export interface CudaRunOptions {
   readonly blockSize?: number;
   /** Run the library's CPU loop (odeforge_solve_cpu) instead of the kernel; the only choice for CPU builds. */
   readonly onCpu?: boolean;
+  /**
+   * GPU runs: copy back the per-trajectory t, acceptedSteps and rejectedSteps (default true). Without them those
+   * arrays are empty (the totals in stats are summed on the device), and 16 bytes a trajectory are not copied.
+   */
+  readonly details?: boolean;
+  /**
+   * GPU runs: the pieces the rows are cut into, each copied in, run and copied back on its own stream so that
+   * copies overlap kernels (an integer from 1 to 16; default: 1 below 131,072 trajectories, else one per
+   * 65,536 up to 8). 1 gives the kernel's time alone in timing.kernelMs.
+   */
+  readonly chunks?: number;
+  /** GPU runs: see EnsembleBackendOptions.keepOnDevice. */
+  readonly keepOnDevice?: boolean;
+  /** GPU runs: see EnsembleBackendOptions.resumeOnDevice. */
+  readonly resumeOnDevice?: boolean;
 }
 
-/** CUDA-event times of one GPU run, in milliseconds. */
+/** Times of one GPU run, in milliseconds. */
 export interface CudaTiming {
+  /** CUDA events: the copies in, summed over the chunks. */
   readonly toDeviceMs: number;
+  /** CUDA events: the kernels, from the first one's start to the last one's end. */
   readonly kernelMs: number;
+  /** CUDA events: the copies back, summed over the chunks. */
   readonly fromDeviceMs: number;
-  /** Copies in, kernel and copies out (device allocation and freeing excluded). */
+  /**
+   * The whole native call by the host clock: staging and converting the inputs and outputs through the pinned
+   * buffer, the copies and the kernels (overlapping), and any growth of the buffers.
+   */
   readonly totalMs: number;
 }
 
@@ -85,7 +114,15 @@ export interface CudaEnsemble {
   readonly library: BuiltLibrary;
   /** The name of GPU 0 (GPU builds on a machine that has one). */
   readonly device?: string;
+  /**
+   * Runs the ensemble. GPU runs go through one context of this object's: device and pinned buffers kept
+   * between runs (grown when a run needs more) and the augmented vectors kept by keepOnDevice.
+   */
   run(options: EnsembleOptions, runOptions?: CudaRunOptions): Promise<CudaEnsembleRun>;
+  /** What the context holds (undefined before the first GPU run). */
+  deviceStats(): CudaContextStats | undefined;
+  /** Frees the context's device and pinned memory; a later GPU run makes a new one. */
+  release(): Promise<void>;
 }
 
 /** The generated CUDA C++ source of an ensemble solver. */
@@ -175,6 +212,23 @@ function checkPrecision(precision: unknown, system: AugmentedSystem): void {
     throw new OptionError('precision', `second-order sensitivities on the CUDA target compute in 'f64' only`);
   }
 }
+
+function checkChunks(chunks: number | undefined): number {
+  if (chunks === undefined) return 0;
+  if (!Number.isInteger(chunks) || chunks < 1 || chunks > 16) {
+    throw new OptionError('chunks', `must be an integer in [1, 16], got ${chunks}`);
+  }
+  return chunks;
+}
+
+function checkFlag(option: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new OptionError(option, `expected true or false, got ${String(value)}`);
+  return value;
+}
+
+/** cudaErrorInvalidValue: what odeforge_cuda_run returns for a resumed run without state for its count. */
+const CUDA_ERROR_INVALID_VALUE = 1;
 
 function checkBlockSize(blockSize: number | undefined): number {
   if (blockSize === undefined) return 0;
@@ -273,15 +327,111 @@ function sameSecondOrder(layout: LibraryLayout, system: AugmentedSystem): boolea
   );
 }
 
+/** Float64Array of y0 or params as given (no copy), or converted once. */
+function float64(a: ArrayLike<number>): Float64Array {
+  return a instanceof Float64Array ? a : Float64Array.from(a);
+}
+
+/**
+ * The GPU path: one call of odeforge_cuda_run on the context. Host arrays are double (the library converts
+ * f32 in bulk while staging through its pinned buffer), so nothing here loops over the values.
+ */
+async function runOnGpu(
+  lib: EnsembleLibrary,
+  system: AugmentedSystem,
+  o: CheckedOptions,
+  runOptions: CudaRunOptions,
+  context: () => CudaContext,
+): Promise<CudaEnsembleRun> {
+  const { n, p, phiOffset, sensOffset, secondSize } = lib.layout;
+  const blockSize = checkBlockSize(runOptions.blockSize);
+  const chunks = checkChunks(runOptions.chunks);
+  const details = checkFlag('details', runOptions.details ?? true);
+  const keep = checkFlag('keepOnDevice', runOptions.keepOnDevice);
+  const resume = checkFlag('resumeOnDevice', runOptions.resumeOnDevice);
+  // With keepOnDevice the sensitivities stay on the device with the state: only y and the status come back.
+  const copySensitivities = !keep;
+  const args: GpuRunArgs = {
+    count: o.count,
+    t0: o.t0,
+    t1: o.t1,
+    y0: float64(o.y0),
+    params: o.params === null ? null : float64(o.params),
+    rtol: o.rtol,
+    atol: o.atol,
+    dt: o.dt,
+    maxSteps: o.maxSteps,
+    y: new Float64Array(o.count * n),
+    jacobian: copySensitivities && phiOffset >= 0 ? new Float64Array(o.count * n * n) : null,
+    paramJacobian: copySensitivities && sensOffset >= 0 ? new Float64Array(o.count * n * p) : null,
+    secondOrder: copySensitivities && secondSize > 0 ? new Float64Array(o.count * secondSize) : null,
+    t: details ? new Float64Array(o.count) : null,
+    status: new Int32Array(o.count),
+    steps: details ? new Int32Array(o.count) : null,
+    rejected: details ? new Int32Array(o.count) : null,
+    totals: new Float64Array(2),
+    blockSize,
+    chunks,
+    keep,
+    resume,
+    timing: new Float32Array(4),
+  };
+  const code = await context().run(args);
+  if (code === CUDA_ERROR_INVALID_VALUE && resume) {
+    throw new OptionError(
+      'resumeOnDevice',
+      `no final state of ${o.count} trajectories is kept on the device (run with keepOnDevice first, with as many trajectories)`,
+    );
+  }
+  if (code !== 0) throw new CudaRuntimeError(code, lib.cuda!.errorName(code), 'odeforge_cuda_run');
+  const ms = args.timing!;
+  const timing: CudaTiming = { toDeviceMs: ms[0]!, kernelMs: ms[1]!, fromDeviceMs: ms[2]!, totalMs: ms[3]! };
+  const statusCodes = args.status!;
+  const status: EnsembleStatus[] = new Array(o.count);
+  for (let i = 0; i < o.count; i++) status[i] = STATUS_BY_CODE[statusCodes[i]!] ?? 'non-finite';
+  const result: { -readonly [K in keyof CudaEnsembleRun]: CudaEnsembleRun[K] } = {
+    y: args.y,
+    status,
+    stats: {
+      trajectories: o.count,
+      steps: args.totals[0]! + args.totals[1]!,
+      rejected: args.totals[1]!,
+      backend: 'cuda',
+      precision: lib.precision,
+      ms: timing.totalMs,
+    },
+    t: args.t ?? new Float64Array(0),
+    statusCodes,
+    acceptedSteps: args.steps ?? new Int32Array(0),
+    rejectedSteps: args.rejected ?? new Int32Array(0),
+    timing,
+  };
+  if (args.jacobian !== null) result.jacobian = args.jacobian;
+  if (copySensitivities && system.sensitivities.includes('params'))
+    result.paramJacobian = args.paramJacobian ?? new Float64Array(0);
+  if (args.secondOrder !== null) Object.assign(result, unpackSecondOrder(args.secondOrder, o.count, lib.layout));
+  return result;
+}
+
 async function runLibrary(
   lib: EnsembleLibrary,
   system: AugmentedSystem,
   o: CheckedOptions,
   runOptions: CudaRunOptions,
+  context?: () => CudaContext,
 ): Promise<CudaEnsembleRun> {
   const { n, p, phiOffset, sensOffset, secondSize } = lib.layout;
   if (n !== system.model.states.length || p !== system.model.params.length || !sameSecondOrder(lib.layout, system)) {
     throw new Error(`internal: library ${lib.built.path} does not match the system`);
+  }
+  if (lib.cuda !== undefined && runOptions.onCpu !== true) {
+    const make = context ?? (() => lib.cuda!.createContext());
+    return runOnGpu(lib, system, o, runOptions, make);
+  }
+  // The CPU loop has no device to keep anything on.
+  if (runOptions.keepOnDevice === true || runOptions.resumeOnDevice === true) {
+    const option = runOptions.keepOnDevice === true ? 'keepOnDevice' : 'resumeOnDevice';
+    throw new OptionError(option, 'needs the GPU: this run is on the CPU');
   }
   const precision = lib.precision;
   const wantsParams = system.sensitivities.includes('params');
@@ -305,18 +455,8 @@ async function runLibrary(
     rejected: new Int32Array(o.count),
   };
 
-  const onGpu = lib.cuda !== undefined && runOptions.onCpu !== true;
-  let timing: CudaTiming | undefined;
   const started = performance.now();
-  if (onGpu) {
-    const blockSize = checkBlockSize(runOptions.blockSize);
-    const ms = new Float32Array(4);
-    const code = await lib.cuda!.solve(args, blockSize, ms);
-    if (code !== 0) throw new CudaRuntimeError(code, lib.cuda!.errorName(code), 'odeforge_solve_cuda');
-    timing = { toDeviceMs: ms[0]!, kernelMs: ms[1]!, fromDeviceMs: ms[2]!, totalMs: ms[3]! };
-  } else {
-    await lib.solveCpu(args);
-  }
+  await lib.solveCpu(args);
   const wall = performance.now() - started;
 
   const statusCodes = args.status!;
@@ -337,9 +477,9 @@ async function runLibrary(
       trajectories: o.count,
       steps,
       rejected: rejectedTotal,
-      backend: onGpu ? 'cuda' : 'cpu',
+      backend: 'cpu',
       precision,
-      ms: timing?.totalMs ?? wall,
+      ms: wall,
     },
     t: args.t!,
     statusCodes,
@@ -350,7 +490,6 @@ async function runLibrary(
   if (wantsParams)
     result.paramJacobian = args.paramJacobian !== null ? toDouble(args.paramJacobian) : new Float64Array(0);
   if (args.secondOrder !== null) Object.assign(result, unpackSecondOrder(args.secondOrder, o.count, lib.layout));
-  if (timing !== undefined) result.timing = timing;
   return result;
 }
 
@@ -365,8 +504,9 @@ export function runEnsembleLibrary(
   method: Method,
   options: EnsembleOptions,
   runOptions: CudaRunOptions = {},
+  context?: () => CudaContext,
 ): Promise<CudaEnsembleRun> {
-  return runLibrary(lib, system, checkOptions(system, method, options), runOptions);
+  return runLibrary(lib, system, checkOptions(system, method, options), runOptions, context);
 }
 
 /**
@@ -401,13 +541,25 @@ export async function loadEnsembleSource(
   checkPrecision(precision, system);
   const library = await buildLibrary(source, target, build);
   const lib = await openEnsembleLibrary(library, precision);
+  // Made by the first GPU run, kept for the next ones (its buffers are reused), freed by release().
+  let context: CudaContext | undefined;
+  const contextOf = () => {
+    context ??= lib.cuda!.createContext();
+    return context;
+  };
   return {
     target,
     precision,
     source,
     library,
     device: lib.cuda?.deviceName(),
-    run: (options, runOptions = {}) => runEnsembleLibrary(lib, system, method, options, runOptions),
+    run: (options, runOptions = {}) => runEnsembleLibrary(lib, system, method, options, runOptions, contextOf),
+    deviceStats: () => context?.stats(),
+    release: async () => {
+      const c = context;
+      context = undefined;
+      await c?.destroy();
+    },
   };
 }
 
@@ -466,8 +618,65 @@ export async function solveEnsembleCuda(
   checkPrecision(precision, system);
   checkOptions(system, method, options);
   checkBlockSize(build.blockSize);
+  checkChunks(build.chunks);
   const ensemble = await prepareCudaEnsemble(system, method, precision, build);
-  return ensemble.run(options, { blockSize: build.blockSize });
+  return ensemble.run(options, {
+    blockSize: build.blockSize,
+    chunks: build.chunks,
+    details: false,
+    keepOnDevice: build.keepOnDevice,
+    resumeOnDevice: build.resumeOnDevice,
+  });
+}
+
+/**
+ * A compiled solver's CUDA ensembles (compile's solveEnsemble with backend 'cuda'): the built and loaded library
+ * per precision, made once, with its context — device and pinned buffers reused from call to call, and the
+ * state kept by keepOnDevice for this solver's next call with resumeOnDevice.
+ */
+export interface CudaSolverState {
+  solve(
+    system: () => AugmentedSystem,
+    method: Method,
+    options: EnsembleOptions,
+    precision: CudaPrecision,
+    backendOptions: { readonly keepOnDevice?: boolean; readonly resumeOnDevice?: boolean } | undefined,
+  ): Promise<EnsembleResult>;
+}
+
+/** Memory of solvers that were garbage-collected without a release: their contexts are freed then. */
+const abandoned =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<Promise<CudaEnsemble>[]>((held) => {
+        for (const p of held) p.then((e) => e.release()).catch(() => {});
+      })
+    : undefined;
+
+export function cudaSolverState(): CudaSolverState {
+  const ensembles = new Map<CudaPrecision, Promise<CudaEnsemble>>();
+  const held: Promise<CudaEnsemble>[] = [];
+  const state: CudaSolverState = {
+    async solve(system, method, options, precision, backendOptions = {}) {
+      let ensemble = ensembles.get(precision);
+      if (ensemble === undefined) {
+        const s = system();
+        checkPrecision(precision, s);
+        checkOptions(s, method, options);
+        ensemble = prepareCudaEnsemble(s, method, precision);
+        ensembles.set(precision, ensemble);
+        held.push(ensemble);
+        // A failed build or a missing GPU is tried again on the next call.
+        ensemble.catch(() => ensembles.delete(precision));
+      }
+      return (await ensemble).run(options, {
+        details: false,
+        keepOnDevice: backendOptions.keepOnDevice,
+        resumeOnDevice: backendOptions.resumeOnDevice,
+      });
+    },
+  };
+  abandoned?.register(state, held);
+  return state;
 }
 
 /** solveEnsembleCuda's generated code, built with g++ and run on the CPU (no GPU or nvcc needed). */

@@ -11,7 +11,16 @@ import type { SolverInfo } from '../runtime/types.ts';
 import type { AbortSignalLike, EnsembleBackend, EnsembleOptions, EnsembleProgress } from './types.ts';
 
 export const ENSEMBLE_OPTION_KEYS = ['t0', 't1', 'y0', 'params', 'rtol', 'atol', 'dt', 'maxSteps'] as const;
-export const ENSEMBLE_BACKEND_OPTION_KEYS = ['backend', 'precision', 'workers', 'onProgress', 'signal'] as const;
+export const ENSEMBLE_BACKEND_OPTION_KEYS = [
+  'backend',
+  'precision',
+  'workers',
+  'onProgress',
+  'signal',
+  'keepOnDevice',
+  'resumeOnDevice',
+  'webgpu',
+] as const;
 export const ENSEMBLE_BACKENDS: readonly EnsembleBackend[] = ['cpu', 'cuda', 'webgpu'];
 /** A bound on `workers` that no machine reaches, so that a typo (10000) cannot start thousands of threads. */
 export const MAX_WORKERS = 1024;
@@ -114,6 +123,19 @@ export function checkEnsembleOptions(
   }
   if (backend === 'webgpu' && precision === 'f64') {
     throw new OptionError('precision', "WebGPU computes in 'f32' only (WGSL has no f64)");
+  }
+  // Device-resident state (the 'cuda' backend): booleans, and only where there is a device to keep it on.
+  for (const option of ['keepOnDevice', 'resumeOnDevice'] as const) {
+    const v = b[option];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') throw new OptionError(option, `expected true or false, got ${quoteValue(v)}`);
+    if (v && backend !== 'cuda') {
+      throw new OptionError(option, `keeps the state in GPU memory: the 'cuda' backend only (backend is '${backend}')`);
+    }
+  }
+  // (the 'webgpu' backend's own options are checked by its runner, against the solver's outputs)
+  if (b.webgpu !== undefined && backend !== 'webgpu') {
+    throw new OptionError('webgpu', `options of the 'webgpu' backend (backend is '${backend}')`);
   }
   if (b.workers !== undefined && backend !== 'cpu') {
     throw new OptionError('workers', `only the 'cpu' backend runs on worker threads (backend is '${backend}')`);

@@ -3,6 +3,48 @@
  * its own adaptive step size. Arrays are row-major, one trajectory per row.
  */
 
+/** An output of the 'webgpu' backend that `webgpu.read` may list. */
+export type WebGpuOutput = 'y' | 'jacobian' | 'paramJacobian';
+
+/**
+ * Final states a 'webgpu' ensemble kept on the device (`webgpu: { keep: true }`): the result's `state`, which a
+ * later call of a solver of the same model takes as `webgpu: { y0: state }`. (Its class is WebGpuState in
+ * src/ensemble/webgpu-run.ts; this interface keeps WebGPU's own types out of the public declarations.)
+ */
+export interface WebGpuDeviceState {
+  /** The number of trajectories (rows). */
+  readonly count: number;
+  /** The number of states per trajectory (columns). */
+  readonly states: number;
+  /** Whether release() was called (the state can no longer be used). */
+  readonly released: boolean;
+  /** Frees the device memory now; later uses are OptionErrors. Calling it again does nothing. */
+  release(): void;
+}
+
+/**
+ * The 'webgpu' backend's own options (`solveEnsemble(input, { backend: 'webgpu', webgpu: { … } })`): what to copy
+ * back to the host and what to keep on the device, for a caller that runs ensemble after ensemble (an optimiser, a
+ * continuation). Every key is checked; an unknown one is an OptionError.
+ */
+export interface WebGpuBackendOptions {
+  /**
+   * The outputs copied back (default: all that the solver computes). Leaving out 'jacobian' and 'paramJacobian'
+   * skips their transposition, transfer and conversion to f64, and the result lacks them; leaving out 'y' gives
+   * a zero-length `y`. Statuses and stats always come back.
+   */
+  readonly read?: readonly WebGpuOutput[];
+  /** Keep the final states on the device: the result's `state` (release() it when done). */
+  readonly keep?: boolean;
+  /**
+   * Start from a kept state instead of uploading the input's y0, which then gives only the number of
+   * trajectories (its values are not read: pass the earlier result's `y`, the same values in f64, or any array
+   * of as many rows). The state must have as many rows and states, and be on the current device. The
+   * sensitivities start again from there (Φ = I).
+   */
+  readonly y0?: WebGpuDeviceState;
+}
+
 /**
  * The integration problem of an ensemble, shared by all its trajectories except for y0 and params: every
  * trajectory runs from t0 to t1 with the same tolerances, each with its own adaptive step size.
@@ -78,6 +120,24 @@ export interface EnsembleBackendOptions {
    * stop before their next trajectory ('cpu'); the GPU backends check it before they start.
    */
   readonly signal?: AbortSignalLike;
+  /**
+   * 'cuda' backend: keep every trajectory's final augmented vector (the state and, when compiled, its
+   * sensitivities) in the solver's GPU memory, for a following call with resumeOnDevice; only y and the status
+   * are copied back (the result has no jacobian, paramJacobian or Hessians). Default false.
+   */
+  readonly keepOnDevice?: boolean;
+  /**
+   * 'cuda' backend: start each trajectory from the final augmented vector that this solver's last call with
+   * keepOnDevice left on the GPU for the same row (same trajectory count, else an OptionError), instead of from y0
+   * (whose values are not read) and the identity: the integration continues from t0 — the previous t1, say — and
+   * the Jacobians accumulate from the original y0. Default false.
+   */
+  readonly resumeOnDevice?: boolean;
+  /**
+   * 'webgpu' backend: what to copy back (`read`), whether to keep the final states on the device (`keep`: the
+   * result's `state`), and a kept state to start from (`y0`); see WebGpuBackendOptions.
+   */
+  readonly webgpu?: WebGpuBackendOptions;
 }
 
 /**
@@ -133,6 +193,8 @@ export interface EnsembleResult {
    * and its y, jacobian and paramJacobian are the event's (the state there and its total derivatives).
    */
   readonly eventTimes?: Float64Array;
+  /** 'webgpu' backend with `webgpu: { keep: true }`: the final states, kept on the device (release() it when done). */
+  readonly state?: WebGpuDeviceState;
   /** Per trajectory: 'ok' or why it stopped. */
   readonly status: readonly EnsembleStatus[];
   /** Totals over the ensemble. */

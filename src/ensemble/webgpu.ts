@@ -8,19 +8,31 @@
  * (Dawn) in Node — the same code after that. On a machine without a GPU, Mesa's CPU Vulkan driver (lavapipe)
  * gives Dawn an adapter: `eval "$(bash scripts/webgpu-env.sh)"` before starting Node.
  *
- * One device per process, created on first use; compute pipelines are cached per shader source.
+ * One device per process, created on first use; compute pipelines are cached per shader source, and each
+ * runner (WebGpuRunner: one per compiled solver, or per model, method and sensitivities here) keeps its buffers.
  */
 import { emitWgslModule } from '../codegen/wgsl/module.ts';
 import { OptionError } from '../errors.ts';
 import { numericTableau } from '../methods/numeric.ts';
 import type { ExplicitRungeKuttaMethod as Method } from '../methods/types.ts';
 import type { Model } from '../model/model.ts';
+import { checkOptionKeys, quoteValue } from '../options.ts';
 import type { AugmentedSystem } from '../variational/system.ts';
 import { isMissingPackage, missingPackageMessage } from './optional-package.ts';
-import type { EnsembleOptions, EnsembleResult } from './types.ts';
+import type { EnsembleOptions, EnsembleResult, WebGpuBackendOptions, WebGpuOutput } from './types.ts';
 import { WebGpuUnavailableError } from './webgpu-error.ts';
-import { createGpuContext, type GpuContext, packConfig, runEnsembleShader } from './webgpu-run.ts';
+import {
+  checkF32Value,
+  createGpuContext,
+  EnsembleRunner,
+  type GpuContext,
+  packConfig,
+  toF32,
+  type WebGpuEnsembleResult,
+  WebGpuState,
+} from './webgpu-run.ts';
 
+export type { WebGpuBackendOptions, WebGpuOutput } from './types.ts';
 // The device side lives in webgpu-run.ts (no Node imports, so a web page can use it too); re-exported for the
 // callers that have always found it here (bench/gpu, the tests).
 export {
@@ -30,10 +42,10 @@ export {
   packConfig,
   type ShaderSettings,
   USAGE,
+  type WebGpuEnsembleResult,
+  WebGpuState,
 } from './webgpu-run.ts';
 export { WebGpuUnavailableError };
-
-const F32_MAX = 3.4028234663852886e38;
 
 // The GPU object from `create([])` must stay referenced for as long as its adapters and devices are used:
 // Dawn tears them down when it is collected.
@@ -154,41 +166,105 @@ export function ensembleShader(system: AugmentedSystem, method: Method): string 
   return source;
 }
 
-/** A finite number that f32 can hold (it may round, and tiny values may become 0). */
-function f32Value(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new OptionError(option, `must be a finite number, got ${String(value)}`);
-  }
-  if (Math.abs(value) > F32_MAX) {
-    throw new OptionError(option, `${value} is beyond the range of f32 (±3.4028235e38), which WebGPU computes in`);
-  }
-  return value;
-}
-
 function nonNegative(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  const v = f32Value(option, value);
+  const v = checkF32Value(option, value);
   if (v < 0) throw new OptionError(option, `must be non-negative, got ${v}`);
   return v;
 }
 
+const WEBGPU_OPTION_KEYS = ['read', 'keep', 'y0'] as const;
+const OUTPUTS: readonly WebGpuOutput[] = ['y', 'jacobian', 'paramJacobian'];
+
+interface CheckedWebGpuOptions {
+  readonly read: ReadonlySet<WebGpuOutput>;
+  readonly keep: boolean;
+  readonly from: WebGpuState | undefined;
+}
+
+/** Checks `webgpu` options against the system's outputs and the ensemble's size. */
+function checkWebGpuOptions(value: unknown, system: AugmentedSystem, count: number): CheckedWebGpuOptions {
+  const o = checkOptionKeys(value, WEBGPU_OPTION_KEYS, 'webgpu', 'webgpu.') as {
+    read?: unknown;
+    keep?: unknown;
+    y0?: unknown;
+  };
+  const has: Record<WebGpuOutput, boolean> = {
+    y: true,
+    jacobian: system.phiOffset >= 0,
+    paramJacobian: system.sensitivities.includes('params'),
+  };
+  let read = new Set(OUTPUTS.filter((k) => has[k]));
+  if (o.read !== undefined) {
+    if (!Array.isArray(o.read)) {
+      throw new OptionError(
+        'webgpu.read',
+        `expected an array of 'y', 'jacobian', 'paramJacobian', got ${quoteValue(o.read)}`,
+      );
+    }
+    read = new Set();
+    for (const k of o.read as unknown[]) {
+      if (!OUTPUTS.includes(k as WebGpuOutput)) {
+        throw new OptionError(
+          'webgpu.read',
+          `unknown output ${quoteValue(k)} (expected 'y', 'jacobian' or 'paramJacobian')`,
+        );
+      }
+      const output = k as WebGpuOutput;
+      if (read.has(output)) throw new OptionError('webgpu.read', `'${output}' is listed twice`);
+      if (!has[output]) {
+        const sens = output === 'jacobian' ? 'y0' : 'params';
+        throw new OptionError(
+          'webgpu.read',
+          `'${output}' needs the '${sens}' sensitivities, which this solver does not compute`,
+        );
+      }
+      read.add(output);
+    }
+  }
+  if (o.keep !== undefined && typeof o.keep !== 'boolean') {
+    throw new OptionError('webgpu.keep', `expected true or false, got ${quoteValue(o.keep)}`);
+  }
+  let from: WebGpuState | undefined;
+  if (o.y0 !== undefined) {
+    if (!(o.y0 instanceof WebGpuState)) {
+      throw new OptionError(
+        'webgpu.y0',
+        `expected a WebGpuState (a result's \`state\` with keep: true), got ${quoteValue(o.y0)}`,
+      );
+    }
+    from = o.y0;
+    const n = system.model.states.length;
+    if (from.released) throw new OptionError('webgpu.y0', 'this state was released');
+    if (from.states !== n) {
+      throw new OptionError('webgpu.y0', `this state has ${from.states} states per row, the model ${n}`);
+    }
+    if (from.count !== count) {
+      throw new OptionError('webgpu.y0', `this state has ${from.count} rows, y0 ${count}`);
+    }
+  }
+  return { read, keep: o.keep === true, from };
+}
+
 interface Run {
   readonly count: number;
-  readonly n: number;
-  readonly p: number;
   readonly config: ArrayBuffer;
   readonly y0: Float64Array;
   readonly params: Float64Array | undefined;
+  readonly device: CheckedWebGpuOptions;
 }
 
-/** Checks the options as the TypeScript solver does, and packs the uniform. */
-function prepare(system: AugmentedSystem, method: Method, options: EnsembleOptions): Run {
+/**
+ * Checks the options as the TypeScript solver does, and packs the uniform. The values of y0 and params are
+ * checked later, as they are rounded to f32 (toF32), still before the device is touched.
+ */
+function prepare(system: AugmentedSystem, method: Method, options: EnsembleOptions, webgpu: unknown): Run {
   if (typeof options !== 'object' || options === null) throw new OptionError('options', 'expected an object');
   const m = system.model;
   const n = m.states.length;
   const p = m.params.length;
-  const t0 = f32Value('t0', options.t0);
-  const t1 = f32Value('t1', options.t1);
+  const t0 = checkF32Value('t0', options.t0);
+  const t1 = checkF32Value('t1', options.t1);
   const y0 = options.y0;
   if (!(y0 instanceof Float64Array)) throw new OptionError('y0', `expected a Float64Array of N×${n} values`);
   if (y0.length % n !== 0) {
@@ -198,7 +274,6 @@ function prepare(system: AugmentedSystem, method: Method, options: EnsembleOptio
     );
   }
   const count = y0.length / n;
-  for (let k = 0; k < y0.length; k++) f32Value(`y0[${k}]`, y0[k]);
   const params = options.params;
   if (params !== undefined) {
     if (!(params instanceof Float64Array)) throw new OptionError('params', `expected a Float64Array of N×${p} values`);
@@ -208,36 +283,127 @@ function prepare(system: AugmentedSystem, method: Method, options: EnsembleOptio
         `expected ${count}×${p} values (one row per trajectory of y0), got ${params.length}`,
       );
     }
-    for (let k = 0; k < params.length; k++) f32Value(`params[${k}]`, params[k]);
   } else {
-    for (const [k, q] of m.params.entries()) f32Value(`params (the default of ${q.name})`, m.paramDefaults[k]);
+    for (const [k, q] of m.params.entries()) checkF32Value(`params (the default of ${q.name})`, m.paramDefaults[k]);
   }
   const rtol = nonNegative('rtol', options.rtol, 1e-6);
   const atol = nonNegative('atol', options.atol, 1e-9);
   if (rtol === 0 && atol === 0) throw new OptionError('rtol', 'rtol and atol cannot both be zero');
-  const maxSteps = options.maxSteps === undefined ? 1_000_000 : f32Value('maxSteps', options.maxSteps);
+  const maxSteps = options.maxSteps === undefined ? 1_000_000 : checkF32Value('maxSteps', options.maxSteps);
   if (maxSteps <= 0) throw new OptionError('maxSteps', `must be positive, got ${maxSteps}`);
   const adaptive = numericTableau(method).errorOrder > 0;
   let dt = 0;
   if (options.dt !== undefined) {
-    dt = Math.abs(f32Value('dt', options.dt));
+    dt = Math.abs(checkF32Value('dt', options.dt));
     if (dt === 0 || Math.fround(dt) === 0) throw new OptionError('dt', `must be positive, got ${options.dt}`);
   } else if (!adaptive) {
     throw new OptionError('dt', `a fixed-step integration with ${method.name} needs dt`);
   }
-
+  const device = checkWebGpuOptions(webgpu, system, count);
   const config = packConfig({ t0, t1, rtol, atol, dt, maxSteps }, adaptive);
-  return { count, n, p, config, y0, params };
+  return { count, config, y0, params, device };
 }
 
-function emptyResult(system: AugmentedSystem): EnsembleResult {
+function emptyResult(read: ReadonlySet<WebGpuOutput>): EnsembleResult {
   return {
     y: new Float64Array(0),
-    ...(system.phiOffset >= 0 ? { jacobian: new Float64Array(0) } : {}),
-    ...(system.sensitivities.includes('params') ? { paramJacobian: new Float64Array(0) } : {}),
+    ...(read.has('jacobian') ? { jacobian: new Float64Array(0) } : {}),
+    ...(read.has('paramJacobian') ? { paramJacobian: new Float64Array(0) } : {}),
     status: [],
     stats: { trajectories: 0, steps: 0, rejected: 0, backend: 'webgpu', precision: 'f32', ms: 0 },
   };
+}
+
+/**
+ * The WebGPU ensembles of one system and method: the shader emitted once, and on the device (created on first
+ * use) its pipeline and buffers, kept from one call to the next (see EnsembleRunner). `compile()` gives each
+ * solver one, created on its first 'webgpu' ensemble; solveEnsembleWebGpu keeps one per model, method and
+ * sensitivities. Calls on one runner run one after the other.
+ */
+export class WebGpuRunner {
+  readonly #system: AugmentedSystem;
+  readonly #method: Method;
+  readonly #core: EnsembleRunner;
+
+  /** Emits the shader (a ModelError when a constant of the model has no f32 value); touches no device. */
+  constructor(system: AugmentedSystem, method: Method) {
+    this.#system = system;
+    this.#method = method;
+    const p = system.model.params.length;
+    this.#core = new EnsembleRunner(ensembleShader(system, method), {
+      states: system.model.states.length,
+      params: p,
+      jacobian: system.phiOffset >= 0,
+      paramJacobian: system.sensitivities.includes('params'),
+    });
+  }
+
+  /** solveEnsembleWebGpu on this runner's system and method. */
+  solve(options: EnsembleOptions, webgpu?: WebGpuBackendOptions): Promise<WebGpuEnsembleResult> {
+    // Every option is checked before the call waits for an earlier one.
+    let run: Run;
+    try {
+      run = prepare(this.#system, this.#method, options, webgpu);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (run.count === 0) return Promise.resolve(emptyResult(run.device.read));
+    const core = this.#core;
+    const defaults = this.#system.model.paramDefaults;
+    return core.exclusive(async () => {
+      // Rounded to f32 in bulk into the runner's own arrays (and checked: an OptionError names the entry).
+      let y0: Float32Array | WebGpuState;
+      if (run.device.from !== undefined) y0 = run.device.from;
+      else {
+        y0 = core.scratch(0, run.y0.length);
+        toF32('y0', run.y0, y0);
+      }
+      let params: Float32Array | undefined;
+      if (run.params !== undefined) {
+        params = core.scratch(1, run.params.length);
+        toF32('params', run.params, params);
+      }
+      return core.run(await getContext(), {
+        config: run.config,
+        count: run.count,
+        y0,
+        params,
+        paramDefaults: defaults,
+        batchLimit,
+        read: run.device.read,
+        keep: run.device.keep,
+      });
+    });
+  }
+
+  /** Frees this runner's device buffers now (they are made again by the next call). */
+  release(): Promise<void> {
+    return this.#core.exclusive(async () => this.#core.release());
+  }
+}
+
+// Runners of solveEnsembleWebGpu by model, method and sensitivities, as the shaders (a caller such as the bench
+// passes the same system call after call; compile() holds its own runner).
+const runnerCache = new WeakMap<Model, Map<Method, Map<string, WebGpuRunner>>>();
+
+function runnerFor(system: AugmentedSystem, method: Method): WebGpuRunner {
+  let byMethod = runnerCache.get(system.model);
+  if (byMethod === undefined) {
+    byMethod = new Map();
+    runnerCache.set(system.model, byMethod);
+  }
+  let bySens = byMethod.get(method);
+  if (bySens === undefined) {
+    bySens = new Map();
+    byMethod.set(method, bySens);
+  }
+  const key = system.sensitivities.join(',');
+  let runner = bySens.get(key);
+  if (runner === undefined) {
+    runner = new WebGpuRunner(system, method);
+    bySens.set(key, runner);
+  }
+  return runner;
 }
 
 /**
@@ -250,28 +416,23 @@ function emptyResult(system: AugmentedSystem): EnsembleResult {
  * 'stiff'), in which case its rows hold the state and sensitivities where it stopped. Tolerances below f32's
  * resolution (rtol ≲ 1e-6) end in 'step-size-underflow'. `stats.steps` sums the attempted (accepted and
  * rejected) steps over the trajectories, `stats.rejected` the rejected ones; `stats.ms` is the wall time of
- * the device work (uploads, kernel, read-back).
+ * the device work (uploads, kernel, read-back). `webgpu` selects the outputs read back and keeps or reuses the
+ * final states on the device (WebGpuBackendOptions).
  *
- * Throws OptionError for bad options, WebGpuUnavailableError when there is no adapter.
+ * The device, the pipeline and the buffers are kept for the next call with the same model, method and
+ * sensitivities. Throws OptionError for bad options, WebGpuUnavailableError when there is no adapter.
  */
-export async function solveEnsembleWebGpu(
+export function solveEnsembleWebGpu(
   system: AugmentedSystem,
   method: Method,
   options: EnsembleOptions,
-): Promise<EnsembleResult> {
-  const run = prepare(system, method, options);
-  const source = ensembleShader(system, method);
-  if (run.count === 0) return emptyResult(system);
-  return runEnsembleShader(await getContext(), {
-    source,
-    states: run.n,
-    params: run.p,
-    jacobian: system.phiOffset >= 0,
-    paramJacobian: system.sensitivities.includes('params'),
-    config: run.config,
-    y0: run.y0,
-    paramValues: run.params,
-    paramDefaults: system.model.paramDefaults,
-    batchLimit,
-  });
+  webgpu?: WebGpuBackendOptions,
+): Promise<WebGpuEnsembleResult> {
+  let runner: WebGpuRunner;
+  try {
+    runner = runnerFor(system, method);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return runner.solve(options, webgpu);
 }

@@ -83,6 +83,66 @@ export interface AugmentedSystem {
    * after S. Undefined for a first-order system.
    */
   readonly secondOrder?: SecondOrderBlocks;
+  /**
+   * The columns of Φ and S this system integrates, when only some (columns layout; see columnSlice): Φ is then
+   * n × phi.count (columns phi.from … of ∂y/∂y0) and S n × sens.count. Undefined: all of them.
+   */
+  readonly columnSlice?: ColumnSlice;
+}
+
+/** Consecutive columns of a block: from, from + 1, …, from + count − 1. */
+export interface ColumnRange {
+  readonly from: number;
+  readonly count: number;
+}
+
+/** Which columns of Φ and of S a system integrates (see AugmentedSystem.columnSlice). */
+export interface ColumnSlice {
+  readonly phi: ColumnRange;
+  readonly sens: ColumnRange;
+}
+
+/** The columns of Φ and S a system integrates: all of them unless it is a column slice. */
+export function blockColumns(system: AugmentedSystem): ColumnSlice {
+  const n = system.model.states.length;
+  const np = system.model.params.length;
+  return (
+    system.columnSlice ?? {
+      phi: { from: 0, count: system.phiOffset >= 0 ? n : 0 },
+      sens: { from: 0, count: system.sensOffset >= 0 ? np : 0 },
+    }
+  );
+}
+
+/**
+ * The same system restricted to some columns of Φ and S: Φ' = JΦ and S' = JS + ∂f/∂p hold column by column, and
+ * the state does not depend on them, so a solve of each slice (error control on the state) takes the same steps
+ * as the whole and gives its columns of the sensitivities — what the worker threads of `compile(…, { threads })`
+ * each integrate. Columns layout, first order only.
+ */
+export function sliceColumns(system: AugmentedSystem, slice: ColumnSlice): AugmentedSystem {
+  if (system.layout !== 'columns' || system.secondOrder !== undefined || system.columnSlice !== undefined) {
+    throw new Error('internal: only a whole first-order system of the columns layout is sliced');
+  }
+  const n = system.model.states.length;
+  const all = blockColumns(system);
+  const inside = (r: ColumnRange, whole: ColumnRange) =>
+    Number.isInteger(r.from) &&
+    Number.isInteger(r.count) &&
+    r.from >= 0 &&
+    r.count >= 0 &&
+    r.from + r.count <= whole.count;
+  if (!inside(slice.phi, all.phi) || !inside(slice.sens, all.sens)) {
+    throw new Error('internal: a column slice outside the blocks');
+  }
+  const phiOffset = system.phiOffset;
+  const sensOffset = system.sensOffset < 0 ? -1 : phiOffset >= 0 ? phiOffset + n * slice.phi.count : n;
+  return {
+    ...system,
+    size: n + n * slice.phi.count + (sensOffset >= 0 ? n * slice.sens.count : 0),
+    sensOffset,
+    columnSlice: { phi: { ...slice.phi }, sens: { ...slice.sens } },
+  };
 }
 
 /** One row of a sparse matrix of expressions: entries[t] is the entry in column columns[t], ascending. */

@@ -142,12 +142,13 @@ ODEFORGE_HD static ODEFORGE_INLINE real odeforge_step(double t, double h, const 
   for (int i = 0; i < ODEFORGE_M; i++) z_stiff[i] = y[i] + hr * (k[0][i]);
   odeforge_rhs(t + h, z_stiff, p, k[1]);
   // The new value, and whether all of it is finite.
-  bool finite = true;
+  real non_finite = 0;
   for (int i = 0; i < ODEFORGE_M; i++) {
     const real v = y[i] + hr * (0.5 * k[0][i] + 0.5 * k[1][i]);
     y_new[i] = v;
-    finite = finite && isfinite(v);
+    non_finite += v * (real)0;
   }
+  const bool finite = non_finite == 0;
   // The error estimate h Σ e_j k_j, scaled per component, max norm over the controlled ones; NaN wins.
   real err = 0;
   for (int i = 0; i < controlled; i++) {
@@ -301,6 +302,9 @@ ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_integrate(double t0
   // lands on t1); a double, as max_steps, since span/dt may exceed any int.
   const double fixed_steps = adaptive ? 0 : odeforge_max(1.0, ceil(span / dt - 1e-9));
   int non_finite_run = 0;
+  // Attempts so far (accepted + rejected), kept as a double: the step limit and the fixed steps' t_k = t0 + k·dt
+  // read it every step, and an int-to-double conversion there costs more on the GPU than the addition here.
+  double attempts = 0;
   // Step-size factor 0.9·err^(-1/(q+1)), q the order of the embedded solution, clamped to [0.2, 5].
   const real exponent = (real)(-1.0 / (ODEFORGE_ERROR_ORDER + 1));
 #if ODEFORGE_STIFF_STAGE >= 0
@@ -312,7 +316,7 @@ ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_integrate(double t0
 #endif
 
   while (dir * (t1 - t) > 0) {
-    if ((double)out.steps + (double)out.rejected >= max_steps) {
+    if (attempts >= max_steps) {
       out.status = ODEFORGE_STATUS_MAX_STEPS;
       break;
     }
@@ -327,7 +331,7 @@ ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_integrate(double t0
       // t_{k+1} = t0 + (k+1)·dt, counted from t0 (a running sum drifts, and far from 0 rounds each t + dt to a
       // step other than dt); the last one, or one that rounding carries onto or past t1, is t1. (rejected is 0
       // with fixed steps: steps counts them.)
-      const double k_next = (double)out.steps + 1;
+      const double k_next = attempts + 1;  // = out.steps + 1: fixed steps are never rejected
       const double tk = t0 + dir * (k_next * dt);
       t_new = k_next >= fixed_steps ? t1 : dir * (t1 - tk) > 0 ? tk : t1;
       // the step actually taken, so that y advances by the same step as t
@@ -339,6 +343,7 @@ ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_integrate(double t0
       break;
     }
     const real err = odeforge_step(t, h_signed, y, p, k, z, z_stiff, y_new, rtol, atol, controlled);
+    attempts += 1;
 
     // 1. Accuracy. A rejected attempt retries from t with a smaller step, unless that is too small to make
     // progress, or steps from t have given nothing but non-finite values (overflow anywhere in the step, which
@@ -437,7 +442,9 @@ ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_integrate(double t0
  * defaults). Outputs: y (count×N) and, where not NULL, jacobian (count×N×N, when Φ is integrated),
  * param_jacobian (count×N×P, when S is), second_order (count×SECOND_SIZE, with order-2 sensitivities: the
  * second-order blocks as integrated, Ψ and Π as pairs j ≤ k; the caller unpacks them), t (time reached), status
- * (ODEFORGE_STATUS_*), steps (accepted) and rejected, one per trajectory.
+ * (ODEFORGE_STATUS_*), steps (accepted) and rejected, one per trajectory. state_in (count×M, or NULL): whole
+ * augmented vectors to start from instead of y0 and the identity (an ensemble resumed on the device);
+ * state_out (count×M, or NULL): where the final augmented vectors are kept (for a later state_in).
  */
 struct odeforge_ensemble {
   int count;
@@ -453,10 +460,12 @@ struct odeforge_ensemble {
   int* status;
   int* steps;
   int* rejected;
+  const real* state_in;
+  real* state_out;
 };
 
 /** Trajectory i of the ensemble: reads its y0 and parameters, integrates, writes its results. */
-ODEFORGE_HD static ODEFORGE_INLINE void odeforge_trajectory(const odeforge_ensemble& e, int i) {
+ODEFORGE_HD static ODEFORGE_INLINE odeforge_outcome odeforge_trajectory(const odeforge_ensemble& e, int i) {
   const size_t row = (size_t)i;
   const real defaults[ODEFORGE_P_ALLOC] = ODEFORGE_PARAM_DEFAULTS;
   real p[ODEFORGE_P_ALLOC];
@@ -464,10 +473,14 @@ ODEFORGE_HD static ODEFORGE_INLINE void odeforge_trajectory(const odeforge_ensem
   if (e.params != NULL)
     for (int j = 0; j < ODEFORGE_P; j++) p[j] = e.params[row * ODEFORGE_P + j];
   real y[ODEFORGE_M];
-  for (int j = 0; j < ODEFORGE_M; j++) y[j] = 0;
-  for (int j = 0; j < ODEFORGE_N; j++) y[j] = e.y0[row * ODEFORGE_N + j];
-  if (ODEFORGE_PHI_OFFSET >= 0)
-    for (int j = 0; j < ODEFORGE_N; j++) y[ODEFORGE_PHI_OFFSET + j * ODEFORGE_N + j] = 1;
+  if (e.state_in != NULL) {
+    for (int j = 0; j < ODEFORGE_M; j++) y[j] = e.state_in[row * ODEFORGE_M + j];
+  } else {
+    for (int j = 0; j < ODEFORGE_M; j++) y[j] = 0;
+    for (int j = 0; j < ODEFORGE_N; j++) y[j] = e.y0[row * ODEFORGE_N + j];
+    if (ODEFORGE_PHI_OFFSET >= 0)
+      for (int j = 0; j < ODEFORGE_N; j++) y[ODEFORGE_PHI_OFFSET + j * ODEFORGE_N + j] = 1;
+  }
 
   const odeforge_outcome out = odeforge_integrate(e.t0, e.t1, y, p, e.rtol, e.atol, e.dt, e.max_steps, ODEFORGE_N);
 
@@ -481,18 +494,21 @@ ODEFORGE_HD static ODEFORGE_INLINE void odeforge_trajectory(const odeforge_ensem
   if (ODEFORGE_SECOND_SIZE > 0 && e.second_order != NULL)
     for (int j = 0; j < ODEFORGE_SECOND_SIZE; j++)
       e.second_order[row * ODEFORGE_SECOND_SIZE + j] = y[ODEFORGE_SECOND_OFFSET + j];
+  if (e.state_out != NULL)
+    for (int j = 0; j < ODEFORGE_M; j++) e.state_out[row * ODEFORGE_M + j] = y[j];
   if (e.t != NULL) e.t[row] = out.t;
   if (e.status != NULL) e.status[row] = out.status;
   if (e.steps != NULL) e.steps[row] = out.steps;
   if (e.rejected != NULL) e.rejected[row] = out.rejected;
+  return out;
 }
 
 static odeforge_ensemble odeforge_make_ensemble(int count, double t0, double t1, const real* y0, const real* params,
                                                 double rtol, double atol, double dt, double max_steps, real* y,
                                                 real* jacobian, real* param_jacobian, real* second_order,
                                                 double* t, int* status, int* steps, int* rejected) {
-  odeforge_ensemble e = {count, t0, t1, y0, params, rtol, atol, dt, max_steps, y, jacobian, param_jacobian,
-                         second_order, t, status, steps, rejected};
+  odeforge_ensemble e = {count, t0,     t1,    y0,     params,   rtol, atol, dt,   max_steps,
+                         y,     jacobian, param_jacobian, second_order, t, status, steps, rejected, NULL, NULL};
   return e;
 }
 
@@ -531,9 +547,419 @@ extern "C" int odeforge_solve_cpu(int count, double t0, double t1, const real* y
 #ifdef __CUDACC__
 // ─── The GPU: one thread per trajectory ────────────────────────────────────────────────────────────────
 
-__global__ void odeforge_ensemble_kernel(const odeforge_ensemble e) {
+/**
+ * One thread per trajectory of e (a chunk of the ensemble). totals[0] and totals[1] receive the chunk's accepted
+ * and rejected steps, summed over each warp first (one atomic per warp, not per trajectory), so that the host
+ * need not copy back per-trajectory step counts to report the ensemble's.
+ */
+__global__ void odeforge_ensemble_kernel(const odeforge_ensemble e, unsigned long long* totals) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
-  if (i < e.count) odeforge_trajectory(e, i);
+  unsigned long long accepted = 0;
+  unsigned long long rejected = 0;
+  if (i < e.count) {
+    const odeforge_outcome out = odeforge_trajectory(e, i);
+    accepted = (unsigned long long)out.steps;
+    rejected = (unsigned long long)out.rejected;
+  }
+  if (totals == NULL) return;
+  if ((blockDim.x & 31) == 0) {
+    // Whole warps: every lane is there for the shuffles.
+    for (int offset = 16; offset > 0; offset >>= 1) {
+      accepted += __shfl_down_sync(0xffffffffu, accepted, offset);
+      rejected += __shfl_down_sync(0xffffffffu, rejected, offset);
+    }
+    if ((threadIdx.x & 31) != 0) return;
+  }
+  if (accepted != 0) atomicAdd(&totals[0], accepted);
+  if (rejected != 0) atomicAdd(&totals[1], rejected);
+}
+#endif
+
+#if defined(__CUDACC__) || defined(ODEFORGE_CUDA_MOCK)
+// ─── The host side of the GPU path ─────────────────────────────────────────────────────────────────────
+// Built by nvcc; in tests also by g++ with ODEFORGE_CUDA_MOCK and a stand-in for the CUDA runtime calls used
+// here (test/cuda/mock-cuda-runtime.h), whose "kernel" runs the trajectories on the host in stream order.
+#include <string.h>
+
+#include <chrono>
+#include <mutex>
+#include <new>
+#include <thread>
+
+/** Most chunks of one call, and the streams they take turns on (copies of one overlap kernels of another). */
+#define ODEFORGE_MAX_CHUNKS 16
+#define ODEFORGE_STREAMS 4
+/** Flags of odeforge_cuda_run. */
+#define ODEFORGE_KEEP_ON_DEVICE 1
+#define ODEFORGE_RESUME_ON_DEVICE 2
+
+/**
+ * What one solver keeps between calls (odeforge_cuda_context_create): one device buffer and one pinned host
+ * buffer, each grown when a call needs more and otherwise reused (no cudaMalloc or cudaHostAlloc per call), the
+ * augmented vectors kept on the device for a resumed call, streams and events. Calls on one context are
+ * serialised by its mutex (koffi runs them on worker threads).
+ */
+struct odeforge_cuda_context {
+  std::mutex lock;
+  bool ready;
+  char* device;
+  size_t device_capacity;
+  char* pinned;
+  size_t pinned_capacity;
+  real* resident;
+  size_t resident_capacity;
+  /** Trajectories whose final augmented vectors are in `resident` (-1: none). */
+  int resident_count;
+  /** cudaMalloc and cudaHostAlloc calls so far (the tests check that steady calls make none). */
+  long long allocations;
+  cudaStream_t streams[ODEFORGE_STREAMS];
+  /** Per chunk: before its copy in, before and after its kernel, after its copy out. */
+  cudaEvent_t events[ODEFORGE_MAX_CHUNKS][4];
+};
+
+/** A new context, or NULL when out of host memory. CUDA resources are made by the first call that needs them. */
+extern "C" void* odeforge_cuda_context_create(void) {
+  odeforge_cuda_context* c = new (std::nothrow) odeforge_cuda_context();
+  if (c == NULL) return NULL;
+  c->ready = false;
+  c->device = NULL;
+  c->device_capacity = 0;
+  c->pinned = NULL;
+  c->pinned_capacity = 0;
+  c->resident = NULL;
+  c->resident_capacity = 0;
+  c->resident_count = -1;
+  c->allocations = 0;
+  return c;
+}
+
+/** Frees a context's device and pinned memory, streams and events. */
+extern "C" void odeforge_cuda_context_destroy(void* handle) {
+  odeforge_cuda_context* c = (odeforge_cuda_context*)handle;
+  if (c == NULL) return;
+  {
+    std::lock_guard<std::mutex> guard(c->lock);
+    if (c->device != NULL) cudaFree(c->device);
+    if (c->resident != NULL) cudaFree(c->resident);
+    if (c->pinned != NULL) cudaFreeHost(c->pinned);
+    if (c->ready) {
+      for (int s = 0; s < ODEFORGE_STREAMS; s++) cudaStreamDestroy(c->streams[s]);
+      for (int k = 0; k < ODEFORGE_MAX_CHUNKS; k++)
+        for (int j = 0; j < 4; j++) cudaEventDestroy(c->events[k][j]);
+    }
+  }
+  delete c;
+}
+
+/**
+ * {device bytes, pinned bytes, resident bytes, resident trajectories (-1: none), allocations so far} into out
+ * (5 doubles).
+ */
+extern "C" void odeforge_cuda_context_stats(void* handle, double* out) {
+  odeforge_cuda_context* c = (odeforge_cuda_context*)handle;
+  std::lock_guard<std::mutex> guard(c->lock);
+  out[0] = (double)c->device_capacity;
+  out[1] = (double)c->pinned_capacity;
+  out[2] = (double)c->resident_capacity;
+  out[3] = (double)c->resident_count;
+  out[4] = (double)c->allocations;
+}
+
+static cudaError_t odeforge_context_ready(odeforge_cuda_context* c) {
+  if (c->ready) return cudaSuccess;
+  cudaError_t err = cudaSuccess;
+  int streams = 0;
+  int events = 0;
+  for (; streams < ODEFORGE_STREAMS && err == cudaSuccess; streams++)
+    err = cudaStreamCreateWithFlags(&c->streams[streams], cudaStreamNonBlocking);
+  for (; events < ODEFORGE_MAX_CHUNKS * 4 && err == cudaSuccess; events++)
+    err = cudaEventCreate(&c->events[events / 4][events % 4]);
+  if (err != cudaSuccess) {
+    // Undo what was made (the failed one was not).
+    for (int s = 0; s < streams - 1; s++) cudaStreamDestroy(c->streams[s]);
+    for (int k = 0; k < events - 1; k++) cudaEventDestroy(c->events[k / 4][k % 4]);
+    return err;
+  }
+  c->ready = true;
+  return cudaSuccess;
+}
+
+/** At least `need` bytes at *buffer: a larger buffer (half as large again, at least) when it has fewer. */
+static cudaError_t odeforge_grow_device(odeforge_cuda_context* c, char** buffer, size_t* capacity, size_t need) {
+  if (need <= *capacity) return cudaSuccess;
+  if (*buffer != NULL) cudaFree(*buffer);
+  *buffer = NULL;
+  *capacity = 0;
+  size_t size = need > *capacity + *capacity / 2 ? need : *capacity + *capacity / 2;
+  cudaError_t err = cudaMalloc((void**)buffer, size);
+  c->allocations++;
+  if (err == cudaSuccess) *capacity = size;
+  else *buffer = NULL;
+  return err;
+}
+
+static cudaError_t odeforge_grow_pinned(odeforge_cuda_context* c, size_t need) {
+  if (need <= c->pinned_capacity) return cudaSuccess;
+  const size_t size = need > c->pinned_capacity + c->pinned_capacity / 2 ? need
+                                                                         : c->pinned_capacity + c->pinned_capacity / 2;
+  if (c->pinned != NULL) cudaFreeHost(c->pinned);
+  c->pinned = NULL;
+  c->pinned_capacity = 0;
+  cudaError_t err = cudaHostAlloc((void**)&c->pinned, size, cudaHostAllocDefault);
+  c->allocations++;
+  if (err == cudaSuccess) c->pinned_capacity = size;
+  else c->pinned = NULL;
+  return err;
+}
+
+/**
+ * f(begin, end) over [0, n), on several threads when the copy is large (`bytes` moved): a single thread moves
+ * some 10 GB/s, and the copies between the caller's arrays and the pinned buffer are on the critical path.
+ */
+template <typename F>
+static void odeforge_parallel(size_t n, size_t bytes, F f) {
+  unsigned threads = 1;
+  if (bytes >= ((size_t)8 << 20)) {
+    threads = std::thread::hardware_concurrency() / 2;
+    if (threads > 8) threads = 8;
+    if (threads < 1) threads = 1;
+  }
+  if (threads == 1 || n < threads) {
+    f((size_t)0, n);
+    return;
+  }
+  std::thread pool[8];
+  const size_t step = (n + threads - 1) / threads;
+  for (unsigned j = 1; j < threads; j++) {
+    const size_t begin = j * step < n ? j * step : n;
+    const size_t end = begin + step < n ? begin + step : n;
+    try {
+      pool[j] = std::thread(f, begin, end);
+    } catch (...) {
+      f(begin, end);  // no thread to be had: this one does it
+    }
+  }
+  f((size_t)0, step < n ? step : n);
+  for (unsigned j = 1; j < threads; j++)
+    if (pool[j].joinable()) pool[j].join();
+}
+
+/** n values converted from one type to another (double ↔ real), or copied when they agree. */
+template <typename To, typename From>
+static void odeforge_convert(To* to, const From* from, size_t n) {
+  odeforge_parallel(n, n * (sizeof(To) + sizeof(From)), [=](size_t begin, size_t end) {
+    if (sizeof(To) == sizeof(From)) memcpy(to + begin, from + begin, (end - begin) * sizeof(To));
+    else
+      for (size_t i = begin; i < end; i++) to[i] = (To)from[i];
+  });
+}
+
+static size_t odeforge_align(size_t bytes) { return (bytes + 255) / 256 * 256; }
+
+/** Where one chunk's arrays lie in the device buffer (and, at the same offsets, in the pinned buffer). */
+struct odeforge_chunk {
+  int first;
+  int count;
+  /** Inputs: [y0 | params]; outputs: [totals | y | jacobian | param_jacobian | second_order | t | status | steps |
+   * rejected]; offsets from the start of the buffer, 0 bytes for an array not copied. */
+  size_t in_offset;
+  size_t in_bytes;
+  size_t out_offset;
+  size_t out_bytes;
+  size_t part[11];
+  size_t bytes[11];
+};
+
+/**
+ * The ensemble on device 0 through a context: host arrays are the caller's (double for `real` values, whatever
+ * the precision: the conversion happens here, in bulk, while staging through the pinned buffer). The rows are
+ * cut into `chunks` (0: chosen here), each copied in, integrated and copied back on its own stream, so that the
+ * copies of one chunk overlap the kernels of others; each chunk's inputs are one contiguous copy in and its
+ * outputs one contiguous copy out. Outputs that are NULL are not copied back (and not computed into memory).
+ * totals (2 doubles, or NULL) receives the accepted and rejected steps summed on the device.
+ *
+ * flags: ODEFORGE_KEEP_ON_DEVICE keeps the final augmented vectors in the context (replacing what it held);
+ * ODEFORGE_RESUME_ON_DEVICE starts each trajectory from the augmented vector the context holds for its row
+ * instead of y0 (cudaErrorInvalidValue when the context holds none, or for another count).
+ *
+ * timing_ms (4 floats, or NULL), from CUDA events except [3]: [0] the copies in (summed over chunks), [1] the
+ * kernels (first start to last end), [2] the copies back (summed), [3] the whole call by the host clock (staging
+ * and conversion included). Returns a cudaError_t (0 on success).
+ */
+extern "C" int odeforge_cuda_run(void* handle, int count, double t0, double t1, const double* y0,
+                                 const double* params, double rtol, double atol, double dt, double max_steps,
+                                 double* y, double* jacobian, double* param_jacobian, double* second_order, double* t,
+                                 int* status, int* steps, int* rejected, double* totals, int block_size, int chunks,
+                                 int flags, float* timing_ms) {
+  const std::chrono::steady_clock::time_point began = std::chrono::steady_clock::now();
+  odeforge_cuda_context* c = (odeforge_cuda_context*)handle;
+  if (c == NULL) return (int)cudaErrorInvalidValue;
+  std::lock_guard<std::mutex> guard(c->lock);
+  const bool keep = (flags & ODEFORGE_KEEP_ON_DEVICE) != 0;
+  const bool resume = (flags & ODEFORGE_RESUME_ON_DEVICE) != 0;
+  if (resume && c->resident_count != count) return (int)cudaErrorInvalidValue;
+  if (totals != NULL) totals[0] = totals[1] = 0;
+  if (timing_ms != NULL) timing_ms[0] = timing_ms[1] = timing_ms[2] = timing_ms[3] = 0;
+  if (count <= 0) {
+    if (keep) c->resident_count = 0;
+    return 0;
+  }
+  if (!resume && y0 == NULL) return (int)cudaErrorInvalidValue;
+  cudaError_t err = odeforge_context_ready(c);
+  if (err != cudaSuccess) return (int)err;
+
+  // The chunks: one for small ensembles (the copies are short), else pieces of at least 65,536 trajectories.
+  int pieces = chunks > 0 ? chunks : (count >= (1 << 17) ? count >> 16 : 1);
+  if (pieces > 8 && chunks <= 0) pieces = 8;
+  if (pieces > ODEFORGE_MAX_CHUNKS) pieces = ODEFORGE_MAX_CHUNKS;
+  if (pieces > count) pieces = count;
+  const size_t R = sizeof(real);
+  const size_t row_in[2] = {resume ? 0 : ODEFORGE_N * R, params != NULL ? ODEFORGE_P * R : 0};
+  const size_t row_out[11] = {
+      0,
+      ODEFORGE_N * R,
+      jacobian != NULL && ODEFORGE_PHI_OFFSET >= 0 ? ODEFORGE_N * ODEFORGE_N * R : 0,
+      param_jacobian != NULL && ODEFORGE_SENS_OFFSET >= 0 ? ODEFORGE_N * ODEFORGE_P * R : 0,
+      second_order != NULL ? ODEFORGE_SECOND_SIZE * R : 0,
+      t != NULL ? sizeof(double) : 0,
+      status != NULL ? sizeof(int) : 0,
+      steps != NULL ? sizeof(int) : 0,
+      rejected != NULL ? sizeof(int) : 0,
+      0,
+      0,
+  };
+  odeforge_chunk part[ODEFORGE_MAX_CHUNKS];
+  size_t total = 0;
+  for (int k = 0; k < pieces; k++) {
+    odeforge_chunk& ch = part[k];
+    ch.first = (int)((long long)count * k / pieces);
+    ch.count = (int)((long long)count * (k + 1) / pieces) - ch.first;
+    const size_t n = (size_t)ch.count;
+    ch.in_offset = total;
+    for (int j = 0; j < 2; j++) {
+      ch.part[j] = total;
+      ch.bytes[j] = n * row_in[j];
+      total += odeforge_align(ch.bytes[j]);
+    }
+    ch.in_bytes = total - ch.in_offset;
+    ch.out_offset = total;
+    for (int j = 0; j < 9; j++) {
+      ch.part[2 + j] = total;
+      ch.bytes[2 + j] = j == 0 ? 2 * sizeof(unsigned long long) : n * row_out[j];
+      total += odeforge_align(ch.bytes[2 + j]);
+    }
+    ch.out_bytes = total - ch.out_offset;
+  }
+  err = odeforge_grow_device(c, &c->device, &c->device_capacity, total);
+  if (err == cudaSuccess) err = odeforge_grow_pinned(c, total);
+  if (err == cudaSuccess && (keep || resume)) {
+    char* resident = (char*)c->resident;
+    const size_t had = c->resident_capacity;
+    err = odeforge_grow_device(c, &resident, &c->resident_capacity, (size_t)count * ODEFORGE_M * R);
+    c->resident = (real*)resident;
+    if (c->resident_capacity != had) c->resident_count = -1;  // a new buffer holds nothing yet
+  }
+  if (err != cudaSuccess) return (int)err;
+  if (keep) c->resident_count = -1;  // until this call has written them all
+
+  char* const dev = c->device;
+  char* const pin = c->pinned;
+  const int threads = block_size > 0 ? block_size : 128;
+  // Enqueue every chunk: stage its inputs (converted to real) in the pinned buffer, copy them in, run it, copy
+  // its outputs back; the GPU starts on chunk 0 while the host stages chunk 1.
+  int enqueued = 0;
+  for (int k = 0; k < pieces && err == cudaSuccess; k++) {
+    const odeforge_chunk& ch = part[k];
+    const cudaStream_t s = c->streams[k % ODEFORGE_STREAMS];
+    const size_t n = (size_t)ch.count;
+    if (ch.bytes[0] > 0) odeforge_convert((real*)(pin + ch.part[0]), y0 + (size_t)ch.first * ODEFORGE_N, n * ODEFORGE_N);
+    if (ch.bytes[1] > 0)
+      odeforge_convert((real*)(pin + ch.part[1]), params + (size_t)ch.first * ODEFORGE_P, n * ODEFORGE_P);
+    cudaEventRecord(c->events[k][0], s);
+    if (ch.in_bytes > 0) err = cudaMemcpyAsync(dev + ch.in_offset, pin + ch.in_offset, ch.in_bytes, cudaMemcpyHostToDevice, s);
+    unsigned long long* dev_totals = (unsigned long long*)(dev + ch.part[2]);
+    if (err == cudaSuccess) err = cudaMemsetAsync(dev_totals, 0, ch.bytes[2], s);
+#define ODEFORGE_AT(j, type) (ch.bytes[j] > 0 ? (type)(dev + ch.part[j]) : (type)NULL)
+    odeforge_ensemble e = odeforge_make_ensemble(
+        ch.count, t0, t1, ODEFORGE_AT(0, const real*), ODEFORGE_AT(1, const real*), rtol, atol, dt, max_steps,
+        ODEFORGE_AT(3, real*), ODEFORGE_AT(4, real*), ODEFORGE_AT(5, real*), ODEFORGE_AT(6, real*),
+        ODEFORGE_AT(7, double*), ODEFORGE_AT(8, int*), ODEFORGE_AT(9, int*), ODEFORGE_AT(10, int*));
+#undef ODEFORGE_AT
+    if (resume) e.state_in = c->resident + (size_t)ch.first * ODEFORGE_M;
+    if (keep) e.state_out = c->resident + (size_t)ch.first * ODEFORGE_M;
+    cudaEventRecord(c->events[k][1], s);
+    if (err == cudaSuccess) {
+      const int blocks = (int)((n + threads - 1) / threads);
+#ifdef __CUDACC__
+      odeforge_ensemble_kernel<<<blocks, threads, 0, s>>>(e, dev_totals);
+      err = cudaGetLastError();
+#else
+      // The mock's device memory is host memory, its streams run in order: the trajectories run here.
+      err = odeforge_mock_launch(blocks, threads, s);
+      for (int i = 0; err == cudaSuccess && i < ch.count; i++) {
+        const odeforge_outcome o = odeforge_trajectory(e, i);
+        dev_totals[0] += (unsigned long long)o.steps;
+        dev_totals[1] += (unsigned long long)o.rejected;
+      }
+#endif
+    }
+    cudaEventRecord(c->events[k][2], s);
+    if (err == cudaSuccess)
+      err = cudaMemcpyAsync(pin + ch.out_offset, dev + ch.out_offset, ch.out_bytes, cudaMemcpyDeviceToHost, s);
+    cudaEventRecord(c->events[k][3], s);
+    enqueued = k + 1;
+  }
+  // As each chunk's outputs arrive, convert them into the caller's arrays (while later chunks still run).
+  double accepted = 0;
+  double rejected_steps = 0;
+  for (int k = 0; k < enqueued; k++) {
+    const cudaError_t done = cudaEventSynchronize(c->events[k][3]);
+    if (err == cudaSuccess) err = done;
+    if (err != cudaSuccess) continue;  // still wait for the rest: the pinned buffer must not be in use on return
+    const odeforge_chunk& ch = part[k];
+    const size_t n = (size_t)ch.count;
+    const size_t first = (size_t)ch.first;
+    const unsigned long long* sums = (const unsigned long long*)(pin + ch.part[2]);
+    accepted += (double)sums[0];
+    rejected_steps += (double)sums[1];
+    odeforge_convert(y + first * ODEFORGE_N, (const real*)(pin + ch.part[3]), n * ODEFORGE_N);
+    if (ch.bytes[4] > 0)
+      odeforge_convert(jacobian + first * ODEFORGE_N * ODEFORGE_N, (const real*)(pin + ch.part[4]),
+                       n * ODEFORGE_N * ODEFORGE_N);
+    if (ch.bytes[5] > 0)
+      odeforge_convert(param_jacobian + first * ODEFORGE_N * ODEFORGE_P, (const real*)(pin + ch.part[5]),
+                       n * ODEFORGE_N * ODEFORGE_P);
+    if (ch.bytes[6] > 0)
+      odeforge_convert(second_order + first * ODEFORGE_SECOND_SIZE, (const real*)(pin + ch.part[6]),
+                       n * ODEFORGE_SECOND_SIZE);
+    if (ch.bytes[7] > 0) memcpy(t + first, pin + ch.part[7], ch.bytes[7]);
+    if (ch.bytes[8] > 0) memcpy(status + first, pin + ch.part[8], ch.bytes[8]);
+    if (ch.bytes[9] > 0) memcpy(steps + first, pin + ch.part[9], ch.bytes[9]);
+    if (ch.bytes[10] > 0) memcpy(rejected + first, pin + ch.part[10], ch.bytes[10]);
+  }
+  if (err != cudaSuccess) return (int)err;
+  if (keep) c->resident_count = count;
+  if (totals != NULL) {
+    totals[0] = accepted;
+    totals[1] = rejected_steps;
+  }
+  if (timing_ms != NULL) {
+    float copy_in = 0, copy_out = 0, kernels = 0;
+    for (int k = 0; k < enqueued; k++) {
+      float a = 0, b = 0, span = 0;
+      cudaEventElapsedTime(&a, c->events[k][0], c->events[k][1]);
+      cudaEventElapsedTime(&b, c->events[k][2], c->events[k][3]);
+      cudaEventElapsedTime(&span, c->events[0][1], c->events[k][2]);
+      copy_in += a;
+      copy_out += b;
+      if (span > kernels) kernels = span;
+    }
+    timing_ms[0] = copy_in;
+    timing_ms[1] = kernels;
+    timing_ms[2] = copy_out;
+    timing_ms[3] = (float)std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
+  }
+  return 0;
 }
 
 /** Number of CUDA devices; returns a cudaError_t (non-zero when there is no driver or no device). */
@@ -554,79 +980,5 @@ extern "C" int odeforge_cuda_device_name(char* buf, int len) {
   for (; j < len - 1 && prop.name[j] != 0; j++) buf[j] = prop.name[j];
   buf[j] = 0;
   return 0;
-}
-
-/**
- * The ensemble on device 0, arrays as in odeforge_solve_cpu (host memory): allocates device memory, copies the
- * inputs, launches one thread per trajectory (block_size threads a block, 0 for 128), copies the outputs back
- * and frees. Returns a cudaError_t (0 on success). When timing_ms is not NULL it receives, in milliseconds
- * measured with CUDA events: [0] copies to the device, [1] the kernel, [2] copies back, [3] all three.
- */
-extern "C" int odeforge_solve_cuda(int count, double t0, double t1, const real* y0, const real* params, double rtol,
-                                   double atol, double dt, double max_steps, real* y, real* jacobian,
-                                   real* param_jacobian, real* second_order, double* t, int* status, int* steps,
-                                   int* rejected, int block_size, float* timing_ms) {
-  if (count <= 0) return 0;
-  const size_t n = (size_t)count;
-  // One device buffer, cut into the arrays (each aligned to 256 bytes).
-  const size_t sizes[10] = {
-      n * ODEFORGE_N * sizeof(real),                                                     // y0
-      params != NULL ? n * ODEFORGE_P * sizeof(real) : 0,                                // params
-      n * ODEFORGE_N * sizeof(real),                                                     // y
-      jacobian != NULL && ODEFORGE_PHI_OFFSET >= 0 ? n * ODEFORGE_N * ODEFORGE_N * sizeof(real) : 0,
-      param_jacobian != NULL && ODEFORGE_SENS_OFFSET >= 0 ? n * ODEFORGE_N * ODEFORGE_P * sizeof(real) : 0,
-      second_order != NULL ? n * ODEFORGE_SECOND_SIZE * sizeof(real) : 0,                // second_order
-      t != NULL ? n * sizeof(double) : 0,                                                // t
-      status != NULL ? n * sizeof(int) : 0,                                              // status
-      steps != NULL ? n * sizeof(int) : 0,                                               // steps
-      rejected != NULL ? n * sizeof(int) : 0,                                            // rejected
-  };
-  size_t offsets[10];
-  size_t total = 0;
-  for (int j = 0; j < 10; j++) {
-    offsets[j] = total;
-    total += (sizes[j] + 255) / 256 * 256;
-  }
-  char* base = NULL;
-  cudaEvent_t ev[4] = {NULL, NULL, NULL, NULL};
-  cudaError_t err = cudaMalloc((void**)&base, total);
-  for (int j = 0; j < 4 && err == cudaSuccess; j++) err = cudaEventCreate(&ev[j]);
-  if (err == cudaSuccess) {
-#define ODEFORGE_DEV(j, type) (sizes[j] > 0 ? (type)(base + offsets[j]) : (type)NULL)
-    odeforge_ensemble e = odeforge_make_ensemble(
-        count, t0, t1, ODEFORGE_DEV(0, const real*), ODEFORGE_DEV(1, const real*), rtol, atol, dt, max_steps,
-        ODEFORGE_DEV(2, real*), ODEFORGE_DEV(3, real*), ODEFORGE_DEV(4, real*), ODEFORGE_DEV(5, real*),
-        ODEFORGE_DEV(6, double*), ODEFORGE_DEV(7, int*), ODEFORGE_DEV(8, int*), ODEFORGE_DEV(9, int*));
-#undef ODEFORGE_DEV
-    // Copies in.
-    cudaEventRecord(ev[0]);
-    err = cudaMemcpy(base + offsets[0], y0, sizes[0], cudaMemcpyHostToDevice);
-    if (err == cudaSuccess && sizes[1] > 0) err = cudaMemcpy(base + offsets[1], params, sizes[1], cudaMemcpyHostToDevice);
-    // The kernel.
-    cudaEventRecord(ev[1]);
-    if (err == cudaSuccess) {
-      const int threads = block_size > 0 ? block_size : 128;
-      const int blocks = (int)((n + threads - 1) / threads);
-      odeforge_ensemble_kernel<<<blocks, threads>>>(e);
-      err = cudaGetLastError();
-    }
-    cudaEventRecord(ev[2]);
-    // Copies out.
-    void* host[10] = {NULL, NULL, y, jacobian, param_jacobian, second_order, t, status, steps, rejected};
-    for (int j = 2; j < 10 && err == cudaSuccess; j++)
-      if (sizes[j] > 0) err = cudaMemcpy(host[j], base + offsets[j], sizes[j], cudaMemcpyDeviceToHost);
-    cudaEventRecord(ev[3]);
-    if (err == cudaSuccess) err = cudaEventSynchronize(ev[3]);
-    if (err == cudaSuccess && timing_ms != NULL) {
-      cudaEventElapsedTime(&timing_ms[0], ev[0], ev[1]);
-      cudaEventElapsedTime(&timing_ms[1], ev[1], ev[2]);
-      cudaEventElapsedTime(&timing_ms[2], ev[2], ev[3]);
-      cudaEventElapsedTime(&timing_ms[3], ev[0], ev[3]);
-    }
-  }
-  for (int j = 0; j < 4; j++)
-    if (ev[j] != NULL) cudaEventDestroy(ev[j]);
-  if (base != NULL) cudaFree(base);
-  return (int)err;
 }
 #endif

@@ -37,7 +37,8 @@
  *   without stability limit (an A-stable implicit method) sets STIFFNESS_DETECTION = false and the driver
  *   never calls stiffnessEstimate.
  *
- * Generated for every module, whatever the family: N, P, M, PHI_OFFSET, SENS_OFFSET, ORDER, ERROR_ORDER (0:
+ * Generated for every module, whatever the family: N, P, M, PHI_OFFSET, SENS_OFFSET, PHI_FROM, PHI_WIDTH,
+ * SENS_FROM, SENS_WIDTH, ORDER, ERROR_ORDER (0:
  * no error estimate, fixed steps only), PARAM_NAMES, PARAM_DEFAULTS, info, rhs, acquireVectors,
  * releaseVectors and stepKernel (see their declarations). A family may declare placeholders of its own,
  * which src/codegen/ts/module.ts must then define (the explicit family's: STAGES, FSAL, STIFF_STAGE,
@@ -86,6 +87,15 @@ declare const M: number;
 /** Offsets of Φ (n×n) and S (n×p) in the augmented vector; -1 when not integrated. */
 declare const PHI_OFFSET: number;
 declare const SENS_OFFSET: number;
+/**
+ * The columns of Φ and S the module integrates: PHI_WIDTH columns of ∂y/∂y0 from PHI_FROM, SENS_WIDTH of ∂y/∂p
+ * from SENS_FROM — all of them (0, N; 0, P), except in the modules of the worker threads of
+ * `compile(…, { threads })`, each of which integrates a slice of the columns (Φ is then N × PHI_WIDTH).
+ */
+declare const PHI_FROM: number;
+declare const PHI_WIDTH: number;
+declare const SENS_FROM: number;
+declare const SENS_WIDTH: number;
 // @odeforge:order2-begin
 /**
  * Offsets of the second-order blocks (src/variational/second-order.ts), -1 when not integrated: Ψ =
@@ -1349,15 +1359,15 @@ function hermite(
 function componentName(i: number): string {
   if (i < N) return info.states[i]!;
   const phi = i - PHI_OFFSET;
-  if (PHI_OFFSET >= 0 && phi >= 0 && phi < N * N) {
-    return `∂${info.states[Math.floor(phi / N)]}/∂${info.states[phi % N]}(${info.time}0)`;
+  if (PHI_OFFSET >= 0 && phi >= 0 && phi < N * PHI_WIDTH) {
+    return `∂${info.states[Math.floor(phi / PHI_WIDTH)]}/∂${info.states[PHI_FROM + (phi % PHI_WIDTH)]}(${info.time}0)`;
   }
   // @odeforge:order2-begin
   const second = [HESS_OFFSET, MIXED_OFFSET, PARAM_HESS_OFFSET].filter((o) => o >= 0 && i >= o);
   if (second.length > 0) return `second-order sensitivity ${i - Math.max(...second)} of ${componentBlock(i)}`;
   // @odeforge:order2-end
   const sens = i - SENS_OFFSET;
-  return `∂${info.states[Math.floor(sens / P)]}/∂${info.params[sens % P]}`;
+  return `∂${info.states[Math.floor(sens / SENS_WIDTH)]}/∂${info.params[SENS_FROM + (sens % SENS_WIDTH)]}`;
 }
 
 /** The derivative of component i, for messages: dx/dt, d(∂x/∂k)/dt. */
@@ -1399,9 +1409,9 @@ function result(
   sampled: number,
 ): SolveResult {
   const out: { -readonly [K in keyof SolveResult]: SolveResult[K] } = { t, y: y.slice(0, N), stats: { ...stats } };
-  if (PHI_OFFSET >= 0) out.jacobian = y.slice(PHI_OFFSET, PHI_OFFSET + N * N);
+  if (PHI_OFFSET >= 0) out.jacobian = y.slice(PHI_OFFSET, PHI_OFFSET + N * PHI_WIDTH);
   if (info.sensitivities.includes('params'))
-    out.paramJacobian = SENS_OFFSET >= 0 ? y.slice(SENS_OFFSET, SENS_OFFSET + N * P) : new Float64Array(0);
+    out.paramJacobian = SENS_OFFSET >= 0 ? y.slice(SENS_OFFSET, SENS_OFFSET + N * SENS_WIDTH) : new Float64Array(0);
   if (kept !== undefined && tEval !== undefined) {
     const pick = (offset: number, width: number) => {
       const a = new Float64Array(sampled * width);
@@ -1411,9 +1421,9 @@ function result(
     const times = new Float64Array(sampled);
     for (let r = 0; r < sampled; r++) times[r] = tEval[r]!;
     const d: { -readonly [K in keyof DenseOutput]: DenseOutput[K] } = { t: times, y: pick(0, N) };
-    if (PHI_OFFSET >= 0) d.jacobian = pick(PHI_OFFSET, N * N);
+    if (PHI_OFFSET >= 0) d.jacobian = pick(PHI_OFFSET, N * PHI_WIDTH);
     if (info.sensitivities.includes('params'))
-      d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * P) : new Float64Array(0);
+      d.paramJacobian = SENS_OFFSET >= 0 ? pick(SENS_OFFSET, N * SENS_WIDTH) : new Float64Array(0);
     out.dense = d;
   }
   // @odeforge:order2-begin
@@ -1558,7 +1568,8 @@ function integrate(s: Settings, vectors: readonly Float64Array[]): SolveResult {
   } = s;
   let y: Float64Array = vectors[0]!;
   for (let i = 0; i < N; i++) y[i] = checkFinite(`y0[${i}]`, y0[i]);
-  if (PHI_OFFSET >= 0) for (let i = 0; i < N; i++) y[PHI_OFFSET + i * N + i] = 1;
+  // Φ(t0) = I (its columns PHI_FROM … of it, in a slice)
+  if (PHI_OFFSET >= 0) for (let c = 0; c < PHI_WIDTH; c++) y[PHI_OFFSET + (PHI_FROM + c) * PHI_WIDTH + c] = 1;
   let yNew: Float64Array = vectors[1]!;
   const z = vectors[2]!;
   // work[0] is F(t, y) (see the interface at the top)

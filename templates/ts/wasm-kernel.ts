@@ -111,6 +111,12 @@ interface Kernel {
   busy: boolean;
   stages: Int32Array;
   params: Float64Array;
+  /**
+   * The views of the last acquireVectors and of the loop's slots, kept while the memory's buffer stays the same
+   * (growing it replaces the buffer): making a dozen typed-array views over WebAssembly memory cost about a
+   * fifth of a one-step solve.
+   */
+  views: { buffer: ArrayBuffer; vectors: Float64Array[]; slots: Float64Array } | undefined;
 }
 
 /** undefined: not loaded yet; null: WebAssembly (with SIMD) is unavailable here. */
@@ -151,6 +157,7 @@ function loadKernel(): Kernel | null {
       busy: false,
       stages: new Int32Array(0),
       params: new Float64Array(0),
+      views: undefined,
     };
   } catch {
     // no WebAssembly, or no SIMD: the TypeScript step runs instead
@@ -171,11 +178,19 @@ function acquireVectors(count: number): Float64Array[] {
     if (room) {
       const buffer = kr.memory.buffer;
       kr.busy = true;
-      kr.stages = new Int32Array(buffer, 0, STAGES);
-      kr.params = new Float64Array(buffer, KERNEL_PARAMS_AT, P);
-      return Array.from({ length: count }, (_, i) =>
-        new Float64Array(buffer, KERNEL_VECTORS_AT + i * M * 8, M).fill(0),
-      );
+      let views = kr.views;
+      if (views === undefined || views.buffer !== buffer || views.vectors.length !== count) {
+        kr.stages = new Int32Array(buffer, 0, STAGES);
+        kr.params = new Float64Array(buffer, KERNEL_PARAMS_AT, P);
+        const vectors = Array.from(
+          { length: count },
+          (_, i) => new Float64Array(buffer, KERNEL_VECTORS_AT + i * M * 8, M),
+        );
+        views = { buffer, vectors, slots: new Float64Array(buffer, KERNEL_LOOP_AT, KERNEL_LOOP_SLOTS) };
+        kr.views = views;
+      }
+      // (a new array of the same views: the solve may reorder its own)
+      return views.vectors.map((v) => v.fill(0));
     }
   }
   return Array.from({ length: count }, () => new Float64Array(M));
@@ -264,7 +279,7 @@ function kernelLoop(
   const stages = kr.stages;
   for (let s = 0; s < STAGES; s++) stages[s] = work[s]!.byteOffset;
   kr.params.set(p);
-  const slots = new Float64Array(kr.memory.buffer, KERNEL_LOOP_AT, KERNEL_LOOP_SLOTS);
+  const slots = kr.views?.slots ?? new Float64Array(kr.memory.buffer, KERNEL_LOOP_AT, KERNEL_LOOP_SLOTS);
   slots.set(loop);
   kr.advance(
     KERNEL_LOOP_AT,

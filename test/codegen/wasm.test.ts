@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { lorenz96, lorenz96Y0 } from '../../bench/models.ts';
 import { assembleWat } from '../../src/codegen/wasm/assemble.ts';
 import { f64Literal, parseExpression } from '../../src/codegen/wasm/expression.ts';
-import { powerFunction } from '../../src/codegen/wasm/kernel.ts';
+import { powerFunction, ROW_BY_ROW_FROM } from '../../src/codegen/wasm/kernel.ts';
 import { type CompileOptions, compile, generate } from '../../src/compile.ts';
 import { IntegrationError } from '../../src/errors.ts';
 import { EXPLICIT_METHODS } from '../../src/methods/index.ts';
@@ -93,6 +93,19 @@ describe('WebAssembly kernel: bit-identical to the TypeScript step', () => {
     );
   });
 
+  it.each([ROW_BY_ROW_FROM, ROW_BY_ROW_FROM + 1])(
+    'Lorenz-96 N = %i: the blocks multiplied row by row (odd and even widths, S one column wide)',
+    (n) => {
+      const wat = generate(lorenz96(n), { target: 'wat', sensitivities: ['y0', 'params'] });
+      expect(wat).toContain('row by row');
+      compare(
+        lorenz96(n),
+        { method: 'Dormand-Prince', sensitivities: ['y0', 'params'] },
+        { t0: 0, t1: 0.5, y0: lorenz96Y0(n), rtol: 1e-8, atol: 1e-8, dt: 0.01 },
+      );
+    },
+  );
+
   it('every model-language function, explicit time, both sensitivities, dense output', () => {
     const tEval = Array.from({ length: 9 }, (_, i) => 0.25 * i);
     const problem = { t0: 0, t1: 2, y0: [0.3, -0.2, 0.5, 0.1, -0.4, 0.2], rtol: 1e-9, atol: 1e-9, tEval };
@@ -115,6 +128,29 @@ describe('WebAssembly kernel: bit-identical to the TypeScript step', () => {
     const y0 = names.map((_, i) => 0.1 * (i + 1));
     compare(model, { sensitivities: ['y0', 'params'] }, { t0: 0, t1: 1, y0, rtol: 1e-9, atol: 1e-9 });
   });
+
+  it.each(EXPLICIT_METHODS.map((m) => m.name))(
+    '%s, small models: the scalar step (every component a local), same bits as the TypeScript scalar step',
+    (method) => {
+      const problem = (y0: number[], t1: number): SolveOptions => ({ t0: 0, t1, y0, rtol: 1e-9, atol: 1e-9, dt: 0.01 });
+      const lorenz = example('lorenz');
+      // The kernel takes the scalar step (no loops over the augmented vector: the vector step's are labelled
+      // $stage2_next …) exactly where the TypeScript step is scalar (no loop `z[i] = y[i] + …`): for the seed,
+      // every tableau but the largest.
+      const wat = generate(example('seed'), { target: 'wat', method });
+      const typescript = generate(example('seed'), { method, wasm: false });
+      const arrays = /z\[i\] = y\[i\]/.test(typescript);
+      expect(/\$stage\d+_next|\$new_next/.test(wat)).toBe(arrays);
+      expect(arrays).toBe(method === 'RK1412');
+      compare(lorenz, { method, sensitivities: ['y0', 'params'] }, problem([1, 1, 1], 0.5));
+      compare(example('seed'), { method }, problem([1, 1], 2));
+      compare(
+        example('pendulum'),
+        { method, sensitivities: ['params'] },
+        { ...problem([1.2, -0.3], 3), errorControl: 'all' },
+      );
+    },
+  );
 
   it('a small model in the unrolled layout, when asked for', () => {
     compare(

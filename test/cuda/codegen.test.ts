@@ -130,7 +130,7 @@ describe('the emitted module', () => {
     expect(lorenz).toContain('ODEFORGE_HD static ODEFORGE_INLINE void odeforge_rhs(');
     expect(lorenz).toContain('__global__ void odeforge_ensemble_kernel(');
     expect(lorenz).toContain('extern "C" int odeforge_solve_cpu(');
-    expect(lorenz).toContain('extern "C" int odeforge_solve_cuda(');
+    expect(lorenz).toContain('extern "C" int odeforge_cuda_run(');
   });
 
   it('status codes in the order of ENSEMBLE_STATUS', () => {

@@ -233,20 +233,25 @@ describe('unpacking the second-order blocks (host side, no GPU)', () => {
       layout: layoutFrom(raw),
       solveCpu: () => Promise.reject(new Error('the GPU path must not run the CPU loop')),
       cuda: {
-        solve: async (args, blockSize, timing) => {
-          seen = args;
-          expect(blockSize).toBe(32);
-          // what the kernel writes: y, Φ, S and the second-order blocks as they lie in the augmented vector
-          for (let r = 0; r < args.count; r++) {
-            for (let c = 0; c < 3; c++) args.y[r * 3 + c] = value(r, c);
-            for (let c = 0; c < 9; c++) args.jacobian![r * 9 + c] = value(r, 3 + c);
-            for (let c = 0; c < 9; c++) args.paramJacobian![r * 9 + c] = value(r, 12 + c);
-            for (let c = 0; c < m - 21; c++) args.secondOrder![r * (m - 21) + c] = value(r, 21 + c);
-          }
-          args.steps!.fill(7);
-          timing?.set([0.1, 0.2, 0.3, 0.6]);
-          return 0;
-        },
+        createContext: () => ({
+          run: async (args) => {
+            seen = args;
+            expect(args.blockSize).toBe(32);
+            // what the kernel writes: y, Φ, S and the second-order blocks as they lie in the augmented vector
+            for (let r = 0; r < args.count; r++) {
+              for (let c = 0; c < 3; c++) args.y[r * 3 + c] = value(r, c);
+              for (let c = 0; c < 9; c++) args.jacobian![r * 9 + c] = value(r, 3 + c);
+              for (let c = 0; c < 9; c++) args.paramJacobian![r * 9 + c] = value(r, 12 + c);
+              for (let c = 0; c < m - 21; c++) args.secondOrder![r * (m - 21) + c] = value(r, 21 + c);
+            }
+            args.steps?.fill(7);
+            args.totals.set([14, 0]);
+            args.timing?.set([0.1, 0.2, 0.3, 0.6]);
+            return 0;
+          },
+          stats: () => ({ deviceBytes: 0, pinnedBytes: 0, residentBytes: 0, residentCount: -1, allocations: 0 }),
+          destroy: async () => {},
+        }),
         deviceCount: () => ({ code: 0, count: 1 }),
         errorName: (code) => `error ${code}`,
         deviceName: () => 'stand-in',

@@ -28,8 +28,25 @@ function combination(weights: readonly number[], precision: CudaPrecision): stri
   return terms.join(' + ').replaceAll('+ -', '- ');
 }
 
-/** y[i] + h (Σ), or y[i] alone when the sum is empty. */
-function stepFrom(sum: string): string {
+/** Whether w·x rounds as x·w does for every x: w = ±2^e (an exact scaling, barring overflow and underflow). */
+function powerOfTwo(w: number): boolean {
+  if (w === 0 || !Number.isFinite(w)) return false;
+  const e = Math.log2(Math.abs(w));
+  return Number.isInteger(e) && Math.abs(w) === 2 ** e;
+}
+
+/**
+ * y[i] + h (Σ_j w_j k_j[i]), or y[i] alone when the sum is empty. A single term with a power-of-two weight
+ * (RK4's ½) is written (h w)·k: h·w is exact, so it rounds as h·(w·k) does (the TypeScript target's order), and
+ * h·w is one multiplication per step, leaving one multiply-add per component instead of two.
+ */
+function stepFrom(weights: readonly number[], precision: CudaPrecision): string {
+  const nonZero = weights.flatMap((w, j) => (w === 0 ? [] : [{ w, j }]));
+  if (nonZero.length === 1 && nonZero[0]!.w !== 1 && powerOfTwo(nonZero[0]!.w)) {
+    const { w, j } = nonZero[0]!;
+    return `y[i] + (hr * ${cudaLiteral(precision)(w).text}) * k[${j}][i]`;
+  }
+  const sum = combination(weights, precision);
   return sum === '' ? 'y[i]' : `y[i] + hr * (${sum})`;
 }
 
@@ -54,18 +71,21 @@ export function printCudaStep(method: ExplicitRungeKuttaMethod, precision: CudaP
     const input = i === stiff ? 'z_stiff' : 'z';
     const note = i === stiff ? ' (its input kept in z_stiff for the stiffness estimate)' : '';
     body.push(`// Stage ${i + 1}: z = y + h Σ a_${i + 1}j k_j, k${i + 1} = F(${timeAt(tab.c[i]!)}, z)${note}.`);
-    body.push('ODEFORGE_UNROLL', `${LOOP} ${input}[i] = ${stepFrom(combination(tab.a[i]!, precision))};`);
+    body.push('ODEFORGE_UNROLL', `${LOOP} ${input}[i] = ${stepFrom(tab.a[i]!, precision)};`);
     body.push(`odeforge_rhs(${timeAt(tab.c[i]!)}, ${input}, p, k[${i}]);`);
   }
   body.push(
+    // v·0 is ±0 for a finite v and NaN for ±Infinity or NaN: their sum is 0 exactly when every value is finite,
+    // at one multiply-add per component on the GPU (a chain of isfinite tests compiles to compares and branches).
     '// The new value, and whether all of it is finite.',
-    'bool finite = true;',
+    'real non_finite = 0;',
     'ODEFORGE_UNROLL',
     `${LOOP} {`,
-    `  const real v = ${stepFrom(combination(tab.b, precision))};`,
+    `  const real v = ${stepFrom(tab.b, precision)};`,
     '  y_new[i] = v;',
-    '  finite = finite && isfinite(v);',
+    '  non_finite += v * (real)0;',
     '}',
+    'const bool finite = non_finite == 0;',
   );
   if (method.fsal) body.push("// The last stage, F(t + h, y_new): the error estimate's and the next step's first.");
   if (method.fsal) body.push(`odeforge_rhs(t + h, y_new, p, k[${s - 1}]);`);

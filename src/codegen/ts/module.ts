@@ -12,7 +12,7 @@ import type * as TsMorph from 'ts-morph';
 import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { ExplicitRungeKuttaMethod, Method } from '../../methods/types.ts';
-import type { AugmentedSystem } from '../../variational/system.ts';
+import { type AugmentedSystem, blockColumns } from '../../variational/system.ts';
 import { indentBlock, safeCommand } from '../names.ts';
 import { integerLiteral, numberLiteral } from '../printer.ts';
 import { kernelLayout, LOOP_SLOTS } from '../wasm/kernel.ts';
@@ -395,12 +395,17 @@ function commonDefinitions(
     ...(system.secondOrder === undefined ? {} : { sensitivityOrder: 2 }),
   };
   const second = system.secondOrder;
+  const columns = blockColumns(system);
   return new Map([
     ['N', `const N: number = ${int(m.states.length)};`],
     ['P', `const P: number = ${int(m.params.length)};`],
     ['M', `const M: number = ${int(system.size)};`],
     ['PHI_OFFSET', `const PHI_OFFSET: number = ${int(system.phiOffset)};`],
     ['SENS_OFFSET', `const SENS_OFFSET: number = ${int(system.sensOffset)};`],
+    ['PHI_FROM', `const PHI_FROM: number = ${int(columns.phi.from)};`],
+    ['PHI_WIDTH', `const PHI_WIDTH: number = ${int(columns.phi.count)};`],
+    ['SENS_FROM', `const SENS_FROM: number = ${int(columns.sens.from)};`],
+    ['SENS_WIDTH', `const SENS_WIDTH: number = ${int(columns.sens.count)};`],
     ...(second === undefined
       ? []
       : ([

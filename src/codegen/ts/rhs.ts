@@ -11,7 +11,7 @@
  */
 import type { Expr } from '../../expr/ir.ts';
 import { isConst } from '../../expr/ir.ts';
-import { type AugmentedSystem, rhsSegments, type SparseRow } from '../../variational/system.ts';
+import { type AugmentedSystem, blockColumns, rhsSegments, type SparseRow } from '../../variational/system.ts';
 import { componentDescription, symbolLocal } from '../names.ts';
 import { ExpressionPrinter } from '../printer.ts';
 import { type StraightLineProgram, scheduleStraightLine } from '../straight-line.ts';
@@ -126,20 +126,23 @@ function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, numbe
     comment: componentDescription(system, i),
   }));
   const loops: ColumnLoop[] = [];
+  // All columns of Φ and S, or a slice of them (sliceColumns: one worker thread's share)
+  const { phi, sens } = blockColumns(system);
   if (columns && system.phiOffset >= 0) {
     const comment = `Φ' = J Φ, one column of Φ at a time (J has ${jEntries.length} non-zeros)`;
-    loops.push(columnLoop(comment, 'j', n, system.phiOffset, n, n, jEntries, printer));
+    loops.push(columnLoop(comment, 'j', phi.count, system.phiOffset, phi.count, n, jEntries, printer));
   }
   const increments: { index: number; text: string; comment: string }[] = [];
   if (columns && system.sensOffset >= 0) {
     const comment = `S' = J S + ∂f/∂p, one column (parameter) of S at a time`;
-    loops.push(columnLoop(comment, 'q', np, system.sensOffset, np, n, jEntries, printer));
+    loops.push(columnLoop(comment, 'q', sens.count, system.sensOffset, sens.count, n, jEntries, printer));
   }
-  if (fpEntries.length > 0) {
-    for (const { row, col, expr } of fpEntries) {
-      const index = system.sensOffset + row * np + col;
-      increments.push({ index, text: printer.use(expr), comment: `∂f_${row}/∂p_${col}` });
-    }
+  const sensWidth = system.sensOffset >= 0 ? sens.count : np;
+  for (const { row, col, expr } of fpEntries) {
+    const c = col - sens.from;
+    if (c < 0 || c >= sensWidth) continue;
+    const index = system.sensOffset + row * sensWidth + c;
+    increments.push({ index, text: printer.use(expr), comment: `∂f_${row}/∂p_${col}` });
   }
   const secondOrder = printSecondOrderColumns(system, (e) => printer.use(e));
   return { inputs, temps, outputs, loops, increments, secondOrder };
@@ -181,6 +184,7 @@ export function printRhsBody(
 ): string {
   const products = options.jacobianProducts === true;
   if (products && system.layout !== 'columns') throw new Error('internal: jacobianProducts needs the columns layout');
+  if (products && system.columnSlice !== undefined) throw new Error('internal: a column slice has no jacobianProducts');
   const plan = direction === undefined && !products ? planRhs(system) : makePlan(system, direction, products);
   const lines: string[] = [];
   // (`!` on every element read: erased, and the module type-checks under noUncheckedIndexedAccess)
