@@ -729,12 +729,23 @@ function computeRatios(): void {
           1.2,
         ),
       );
+      // Goal 2: every WGSL row within 1.15× of its hand kernel.
       ratios.push(
         judge(
           `${tag} WebGPU ${w.label}: odeforge WGSL dispatch / hand WGSL dispatch`,
           k !== undefined && w.anchorWgslMs ? k / w.anchorWgslMs : undefined,
           'le',
-          1.2,
+          1.15,
+        ),
+      );
+      // Goal 1: solveEnsembleWebGpu end to end (a warm call: uploads, kernel, read-back, conversion) within 2× of
+      // its dispatch.
+      ratios.push(
+        judge(
+          `${tag} WebGPU ${w.label}: solveEnsembleWebGpu end to end (warm) / odeforge WGSL dispatch`,
+          k !== undefined && w.wallMs !== undefined ? w.wallMs.best / k : undefined,
+          'le',
+          2,
         ),
       );
     }
