@@ -92,7 +92,7 @@ export interface CompileOptions {
    * each integrating the state with its share of the columns (the steps depend on the state alone, so every
    * thread takes the same ones) — for large systems, where the columns are nearly all the work. For an explicit
    * Runge–Kutta method in the columns layout, first order, a model without events; the solves it cannot split
-   * (callbacks, tEval, errorControl 'all') run on one thread, with the same results (see src/threads/columns.ts).
+   * (callbacks, errorControl 'all') run on one thread, with the same results (see src/threads/columns.ts).
    */
   readonly threads?: number;
 }

@@ -10,13 +10,13 @@
  * The solve stays synchronous: workers sleep in Atomics.wait on a shared counter, take their job from a
  * MessagePort with receiveMessageOnPort, and the main thread waits on a second counter for their replies.
  *
- * A solve the slices cannot do alone — callbacks (onStep, onSample, onProgress, signal), tEval, errorControl
- * 'all' (the norm then spans every column), time sensitivities — runs on the main thread with the whole
+ * A solve the slices cannot do alone — callbacks (onStep, onSample, onProgress, signal), errorControl 'all' (the
+ * norm then spans every column), time sensitivities — runs on the main thread with the whole
  * module, as does any solve where a slice failed or where the slices did not take identical steps (e.g. a
  * column overflowing in one slice only): the whole module then gives the result, or the error, it always gives.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import type { SolveOptions, SolveResult, SolveStats } from '../runtime/types.ts';
+import type { DenseOutput, SolveOptions, SolveResult, SolveStats } from '../runtime/types.ts';
 import type { ColumnSlice } from '../variational/system.ts';
 
 /** What a slice's solve needs: its module's solve and which columns it integrates. */
@@ -64,6 +64,8 @@ interface SliceReply {
   readonly jacobian?: Float64Array;
   readonly paramJacobian?: Float64Array;
   readonly stats?: SolveStats;
+  /** tEval's samples: each slice interpolates its own columns on the same steps. */
+  readonly dense?: DenseOutput;
 }
 
 // A worker: evaluates its slice's module once, then loops — sleep until the generation moves, take the job,
@@ -89,12 +91,14 @@ for (;;) {
   if (job !== undefined && solve !== undefined) {
     try {
       const r = solve(job.message);
-      reply = { ok: true, t: r.t, y: r.y, jacobian: r.jacobian, paramJacobian: r.paramJacobian, stats: r.stats };
+      reply = { ok: true, t: r.t, y: r.y, jacobian: r.jacobian, paramJacobian: r.paramJacobian, stats: r.stats, dense: r.dense };
     } catch (e) {
       reply = { ok: false };
     }
   }
-  const transfer = [reply.y, reply.jacobian, reply.paramJacobian].filter((a) => a !== undefined).map((a) => a.buffer);
+  const d = reply.dense;
+  const arrays = [reply.y, reply.jacobian, reply.paramJacobian, d && d.jacobian, d && d.paramJacobian];
+  const transfer = arrays.filter((a) => a !== undefined).map((a) => a.buffer);
   port.postMessage(reply, transfer);
   Atomics.add(control, ${REPLIES}, 1);
   Atomics.notify(control, ${REPLIES});
@@ -119,7 +123,6 @@ function splittable(o: SolveOptions): boolean {
     o.onSample === undefined &&
     o.onProgress === undefined &&
     o.signal === undefined &&
-    o.tEval === undefined &&
     o.timeSensitivities !== true &&
     (o.errorControl === undefined || o.errorControl === 'state')
   );
@@ -193,21 +196,35 @@ export function splitSolve(
     if (mine === undefined || replies.some((r) => r === undefined || !r.ok || !sameRun(mine, r))) {
       return whole(options);
     }
-    const parts: { slice: ColumnSlice; r: { jacobian?: Float64Array; paramJacobian?: Float64Array } }[] = [
+    const parts: { slice: ColumnSlice; r: SliceReply | SolveResult }[] = [
       { slice: own.slice, r: mine },
       ...replies.map((r, k) => ({ slice: others[k]!.slice, r: r! })),
     ];
+    // The sensitivities of `rows` n-row blocks (1, or tEval's samples), from each slice's columns.
+    const assemble = (rows: number, block: (r: SliceReply | SolveResult) => Float64Array | undefined, phi: boolean) => {
+      const width = phi ? n : np;
+      const out = new Float64Array(rows * n * width);
+      if (out.length === 0) return out;
+      for (const { slice, r } of parts) place(out, block(r)!, rows * n, width, phi ? slice.phi : slice.sens);
+      return out;
+    };
     const out: { -readonly [K in keyof SolveResult]: SolveResult[K] } = { t: mine.t, y: mine.y, stats: mine.stats };
-    if (mine.jacobian !== undefined) {
-      const jacobian = new Float64Array(n * n);
-      for (const { slice, r } of parts) place(jacobian, r.jacobian!, n, n, slice.phi);
-      out.jacobian = jacobian;
-    }
+    if (mine.jacobian !== undefined) out.jacobian = assemble(1, (r) => r.jacobian, true);
     if (mine.paramJacobian !== undefined) {
-      const paramJacobian = new Float64Array(mine.paramJacobian.length === 0 ? 0 : n * np);
-      if (paramJacobian.length > 0)
-        for (const { slice, r } of parts) place(paramJacobian, r.paramJacobian!, n, np, slice.sens);
-      out.paramJacobian = paramJacobian;
+      out.paramJacobian =
+        mine.paramJacobian.length === 0 ? mine.paramJacobian : assemble(1, (r) => r.paramJacobian, false);
+    }
+    if (mine.dense !== undefined) {
+      const samples = mine.dense.t.length;
+      const dense: { -readonly [K in keyof DenseOutput]: DenseOutput[K] } = { t: mine.dense.t, y: mine.dense.y };
+      if (mine.dense.jacobian !== undefined) dense.jacobian = assemble(samples, (r) => r.dense?.jacobian, true);
+      if (mine.dense.paramJacobian !== undefined) {
+        dense.paramJacobian =
+          mine.dense.paramJacobian.length === 0
+            ? mine.dense.paramJacobian
+            : assemble(samples, (r) => r.dense?.paramJacobian, false);
+      }
+      out.dense = dense;
     }
     return out;
   };

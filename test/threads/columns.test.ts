@@ -103,7 +103,7 @@ describe('compile with threads', () => {
     });
   }
 
-  it('solves that do not split (tEval, onStep, errorControl all) give the single-threaded results', () => {
+  it('solves that do not split (onStep, errorControl all) give the single-threaded results, and so do tEval samples', () => {
     const one = compile(chain, { sensitivities: ['y0', 'params'] });
     const many = compile(chain, { sensitivities: ['y0', 'params'], threads: 2 });
     const o: SolveOptions = { t0: 0, t1: 1, y0: chainY0, rtol: 1e-8, atol: 1e-8 };
@@ -179,6 +179,15 @@ describe('splitSolve', () => {
     const o: SolveOptions = { t0: 0, t1: 0.8, y0: chainY0, rtol: 1e-9, atol: 1e-9 };
     const reference = compile(spec, { sensitivities: sens, layout: 'columns' }).solve(o);
     expectSameBits(reference, solve(o));
+    // tEval: each slice samples its own columns on the same steps
+    const tEval = [0.1, 0.4, 0.8];
+    const sampled = compile(spec, { sensitivities: sens, layout: 'columns' }).solve({ ...o, tEval });
+    const split = solve({ ...o, tEval });
+    expectSameBits(sampled, split);
+    expect(Array.from(split.dense!.t)).toEqual(tEval);
+    expect(Array.from(split.dense!.y)).toEqual(Array.from(sampled.dense!.y));
+    expect(Array.from(split.dense!.jacobian!)).toEqual(Array.from(sampled.dense!.jacobian!));
+    expect(Array.from(split.dense!.paramJacobian!)).toEqual(Array.from(sampled.dense!.paramJacobian!));
     // a slice's own result: n × (its columns), the columns of the whole
     const first = evaluate(modules[1]!.js)(o);
     const { phi, sens: s } = modules[1]!.slice;
