@@ -174,9 +174,16 @@ export function splitSolve(
     if (!splittable(options)) return whole(options);
     team ??= start();
     const { ports, control } = team;
-    // Plain data only (the checks above leave no function in it): every worker gets the caller's options.
+    // Every worker gets a copy of the caller's options. One that cannot be copied (a function under a misspelt
+    // key, say) goes to the whole module, whose checks name what is wrong — before any worker has a message.
+    let job: SolveOptions;
+    try {
+      job = structuredClone(options);
+    } catch {
+      return whole(options);
+    }
     Atomics.store(control, REPLIES, 0);
-    for (const port of ports) port.postMessage(options);
+    for (const port of ports) port.postMessage(job);
     Atomics.add(control, GENERATION, 1);
     Atomics.notify(control, GENERATION);
     let mine: SolveResult | undefined;

@@ -125,6 +125,8 @@ describe('compile with threads', () => {
     const o: SolveOptions = { t0: 0, t1: 5, y0: lorenz96Y0(12), rtol: 1e-10, atol: 1e-10, maxSteps: 20 };
     expect(() => many.solve(o)).toThrow(IntegrationError);
     expect(() => many.solve({ ...o, y0: [1, 2] })).toThrow(OptionError);
+    // a function under a misspelt key cannot be sent to a worker: the whole module's check names the key
+    expect(() => many.solve({ ...o, onstep: () => {} } as SolveOptions)).toThrow(/onstep.*did you mean 'onStep'/);
     // and the solver still works afterwards
     expect(many.solve({ ...o, maxSteps: 100_000 }).jacobian).toHaveLength(144);
   });
