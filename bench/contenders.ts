@@ -30,6 +30,7 @@ import { duration, ratio, round, type Section, sci, table } from './lib/format.t
 import { buildC, referencePath, runJson, TMP_DIR } from './lib/native.ts';
 import { jsBatch, median, race } from './lib/race.ts';
 import { lorenz96, lorenz96Y0, maxAbsDiff } from './models.ts';
+import { pythonVersions, type Versions } from './stiff.ts';
 
 export interface ContendersOptions {
   /** Lorenz-96 size (the goal is at N = 100; --quick runs a smaller one). */
@@ -156,16 +157,6 @@ function failure(e: unknown): string {
   const err = e as { stderr?: Buffer | string; message?: string };
   const lines = (String(err.stderr ?? '') || String(err.message ?? e)).trim().split('\n');
   return lines[lines.length - 1] ?? 'unknown error';
-}
-
-type Versions = { scipy: string | null; casadi: string | null };
-
-function pythonVersions(): Versions {
-  try {
-    return runJson<Versions>('python3', [SCRIPT, 'probe']);
-  } catch {
-    return { scipy: null, casadi: null };
-  }
 }
 
 const tolText = (t: number) => t.toExponential(2).replace(/\.00e/, 'e');

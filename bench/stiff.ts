@@ -137,9 +137,10 @@ function failure(e: unknown): string {
 
 const SCRIPT = referencePath('stiff_python.py');
 
-type Versions = { scipy: string | null; casadi: string | null };
+export type Versions = { scipy: string | null; casadi: string | null };
 
-function pythonVersions(): Versions {
+/** SciPy's and CasADi's versions, null where one does not import (stiff_python.py probe; contenders.ts too). */
+export function pythonVersions(): Versions {
   try {
     return runJson<Versions>('python3', [SCRIPT, 'probe']);
   } catch {

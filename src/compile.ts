@@ -263,7 +263,7 @@ function tsModule(
   options: CompileOptions,
   limits: Partial<SystemLimits>,
   order: 1 | 2 = 1,
-): string {
+): { source: string; system: AugmentedSystem } {
   if (order === 2) {
     const chosen = chooseLayout(m, options);
     checkOrder2(m, method, sens, options);
@@ -274,13 +274,14 @@ function tsModule(
       checkSecondDerivativeCount(m, sens.includes('params'), limit);
     }
     const system = buildSecondOrderSystem(buildAugmentedSystem(m, sens, layout));
-    return emitSolverModule(system, method, { command: options.command });
+    return { source: emitSolverModule(system, method, { command: options.command }), system };
   }
   const layout = chooseLayout(m, options);
   checkSystemSize(m, sens, layout, 'ts', limits);
   // The implicit families read J at every step, sensitivities or not.
   const system = buildAugmentedSystem(m, sens, layout, method.family !== 'explicit-rk');
-  return emitSolverModule(system, method, { command: options.command, kernel: chooseKernel(system, method, options) });
+  const kernel = chooseKernel(system, method, options);
+  return { source: emitSolverModule(system, method, { command: options.command, kernel }), system };
 }
 
 /** The threads option: a positive integer (1: no worker threads). */
@@ -293,19 +294,10 @@ function checkThreads(threads: unknown): number {
 }
 
 /**
- * The modules of a solve split across `threads` threads (src/threads/columns.ts): one per slice of the columns of
- * Φ and S, as evaluable JavaScript. Refuses, with an OptionError on `threads`, a solver whose columns cannot be
- * integrated apart: only the explicit Runge–Kutta family's column loops are sliced.
+ * Refuses, with an OptionError on `threads`, a solver whose columns cannot be integrated apart (before anything is
+ * built): only the explicit Runge–Kutta family's column loops are sliced.
  */
-function sliceModules(
-  m: Model,
-  sens: Sensitivity[],
-  method: Method,
-  options: CompileOptions,
-  limits: Partial<SystemLimits>,
-  order: 1 | 2,
-  threads: number,
-): SliceModule[] {
+function checkSplittable(m: Model, sens: Sensitivity[], method: Method, options: CompileOptions, order: 1 | 2): void {
   const refuse = (why: string) => new OptionError('threads', `threads > 1 splits the columns of Φ and S; ${why}`);
   if (method.family !== 'explicit-rk')
     throw refuse(`method ${method.name} (family '${method.family}') is not explicit Runge–Kutta`);
@@ -318,8 +310,18 @@ function sliceModules(
       `the layout is '${layout}' (a small system: 'auto' loops over columns from ${COLUMNS_FROM_STATES} states on, or ask layout: 'columns')`,
     );
   }
-  checkSystemSize(m, sens, layout, 'ts', limits);
-  const system = buildAugmentedSystem(m, sens, layout);
+}
+
+/**
+ * The modules of a solve split across `threads` threads (src/threads/columns.ts), from the whole module's system
+ * (checkSplittable's): one per slice of the columns of Φ and S, as evaluable JavaScript.
+ */
+function sliceModules(
+  system: AugmentedSystem,
+  method: Method,
+  options: CompileOptions,
+  threads: number,
+): SliceModule[] {
   const { phi, sens: s } = blockColumns(system);
   // no more threads than columns
   const parts = Math.min(threads, Math.max(phi.count, s.count));
@@ -385,7 +387,7 @@ export function generate(model: ModelSpec<ParamValue> | Model, options: Generate
     case 'ts':
     case 'js': {
       if (precision === 'f32') throw new OptionError('precision', `the ${target} target computes in 'f64' only`);
-      const source = tsModule(m, sens, method, options, limits, order);
+      const { source } = tsModule(m, sens, method, options, limits, order);
       return target === 'ts' ? source : toJavaScript(source);
     }
     case 'wat': {
@@ -443,7 +445,8 @@ export function generateJavaScript(
 export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOptions = {}): Solver {
   const { model: m, method, sens, limits, order } = resolve(model, options, COMPILE_KEYS);
   const threads = checkThreads(options.threads);
-  const source = tsModule(m, sens, method, options, limits, order);
+  if (threads > 1) checkSplittable(m, sens, method, options, order);
+  const { source, system } = tsModule(m, sens, method, options, limits, order);
   const js = evaluableModule(source);
   type Loaded = { info: SolverInfo; solve(o: SolveOptions): SolveResult; stepKernel(): 'webassembly' | 'typescript' };
   const loaded = evaluate<Loaded>(js);
@@ -454,7 +457,7 @@ export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOp
   let webgpuRunner: import('./ensemble/webgpu.ts').WebGpuRunner | undefined;
   let solve = loaded.solve;
   if (threads > 1) {
-    const [first, ...others] = sliceModules(m, sens, method, options, limits, order, threads);
+    const [first, ...others] = sliceModules(system, method, options, threads);
     const own = { slice: first!.slice, solve: evaluate<Loaded>(first!.js).solve };
     if (others.length > 0) solve = splitSolve(loaded.solve, own, others, m.states.length, m.params.length);
   }

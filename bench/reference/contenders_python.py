@@ -3,8 +3,6 @@ sensitivities and SciPy's solve_ivp on the variational system, on the seed probl
 generation of the CasADi RK4 contender, whose C is timed by bench/reference/casadi_rk4_driver.c.
 
 Usage:
-  python3 contenders_python.py probe
-      prints {"scipy": version | null, "casadi": version | null}
   python3 contenders_python.py codegen PROBLEM DIR
       CasADi RK4 + forward-mode AD, generated to C: writes DIR/rk4aug.c, DIR/rk4aug.h (CasADi's CodeGenerator)
       and DIR/problem.h (N, T1, Y0); prints {"directions": k, "seconds": time to build and generate}
@@ -210,15 +208,7 @@ def run(solve, reps):
 
 def main():
     mode = sys.argv[1]
-    if mode == "probe":
-        versions = {}
-        for mod in ("scipy", "casadi"):
-            try:
-                versions[mod] = __import__(mod).__version__
-            except Exception:  # noqa: BLE001 - any failure to import means "not available"
-                versions[mod] = None
-        print(json.dumps(versions))
-        return
+    # (the versions of SciPy and CasADi: stiff_python.py probe, through bench/stiff.ts)
     name = sys.argv[2]
     if mode == "codegen":
         print(json.dumps(codegen(name, sys.argv[3])))

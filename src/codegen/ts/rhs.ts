@@ -78,7 +78,6 @@ export function planRhs(system: AugmentedSystem): RhsPlan {
 function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, number>, jacobianProducts = false): RhsPlan {
   const columns = system.layout === 'columns' && !jacobianProducts;
   const n = system.model.states.length;
-  const np = system.model.params.length;
   const J = system.jacobian;
   const fp = system.paramDerivatives;
 
@@ -137,11 +136,11 @@ function makePlan(system: AugmentedSystem, direction?: ReadonlyMap<number, numbe
     const comment = `S' = J S + ∂f/∂p, one column (parameter) of S at a time`;
     loops.push(columnLoop(comment, 'q', sens.count, system.sensOffset, sens.count, n, jEntries, printer));
   }
-  const sensWidth = system.sensOffset >= 0 ? sens.count : np;
+  // (fpEntries is empty without S; a slice adds the ∂f/∂p of its own columns)
   for (const { row, col, expr } of fpEntries) {
     const c = col - sens.from;
-    if (c < 0 || c >= sensWidth) continue;
-    const index = system.sensOffset + row * sensWidth + c;
+    if (c < 0 || c >= sens.count) continue;
+    const index = system.sensOffset + row * sens.count + c;
     increments.push({ index, text: printer.use(expr), comment: `∂f_${row}/∂p_${col}` });
   }
   const secondOrder = printSecondOrderColumns(system, (e) => printer.use(e));

@@ -129,8 +129,7 @@ function rhsFunction(system: AugmentedSystem, imports: Set<string>): string {
     );
   }
   plan.loops.forEach((loop, n) => {
-    const emit = loop.rows.length >= ROW_BY_ROW_FROM ? rowByRowLoop : columnLoop;
-    body.push(...emit(loop, n, L, scalar, imports));
+    body.push(...columnLoop(loop, n, L, scalar, imports));
   });
   for (const inc of plan.increments) {
     const at = inc.index * F64;
@@ -145,19 +144,15 @@ function rhsFunction(system: AugmentedSystem, imports: Set<string>): string {
 }
 
 /**
- * From this many rows of a block on, its column loop is emitted row by row (rowByRowLoop): measured on Lorenz-96
- * (RK45CK, state + Φ, 2026-12-06, this machine): N = 100 and 200 … faster row by row, N = 10 … faster by columns.
+ * One column loop of the rhs (the TypeScript step's loop over the columns of Φ or S), row by row: for each row i
+ * of the block, a loop over its columns, two at a time, dX[i][c] = Σ_k J_ik X[k][c] with row i's few coefficients
+ * splatted before it; the last column alone when the width is odd. Each element is the TypeScript loop's
+ * expression (the same bits); the loads and stores walk rows of X contiguously and only a handful of values are
+ * live. (Column pair by column pair instead, every coefficient of the block is live across the loop body —
+ * hundreds for Lorenz-96 N = 100, which spill: that took 1.17–1.23× the time at N = 100 and 200, and 0.98–1.06×
+ * from 6 to 16 states; measured 2026-12-06 on the development machine.)
  */
-export const ROW_BY_ROW_FROM = 24;
-
-/**
- * One column loop of the rhs, row by row: for each row i of the block, a loop over its columns, two at a time,
- * dX[i][c] = Σ_k J_ik X[k][c] with row i's few coefficients splatted before it. Each element is the same
- * expression as in columnLoop (the same bits), but the loads and stores walk rows of X contiguously and only a
- * handful of values are live, where columnLoop holds every coefficient of the block across its body — for a
- * large block, hundreds, which spill.
- */
-function rowByRowLoop(
+function columnLoop(
   loop: ColumnLoop,
   n: number,
   L: Locals,
@@ -200,63 +195,6 @@ function rowByRowLoop(
     out.push(...(loop.width >= 2 ? splats : []), ...pairedLoop(`row${n}_${i}`, counter, loop.width, body, tail));
   });
   return out;
-}
-
-/** One column loop of the rhs: two columns per iteration as f64x2, the last one alone when the width is odd. */
-function columnLoop(
-  loop: ColumnLoop,
-  n: number,
-  L: Locals,
-  scalar: (name: string) => Operand,
-  imports: Set<string>,
-): string[] {
-  const counter = L.get(' column', 'i32');
-  const src = L.get(' src', 'i32');
-  const dst = L.get(' dst', 'i32');
-  const rowAt = (row: number) => (loop.offset + row * loop.stride) * F64;
-  // Scalars the rows read (J's non-zeros) are splatted once, before the loop.
-  const hoisted = new Map<string, string>();
-  const vector = (name: string): Operand => {
-    // Column entries are loaded where they are used (a row reads four or so): a hundred values held in
-    // locals across the loop body would only be spilled to the stack.
-    if (/^x\d+$/.test(name)) {
-      return { wat: `(v128.load offset=${rowAt(Number(name.slice(1)))} align=8 (local.get ${src}))`, vector: true };
-    }
-    const splatted = L.get(` splat ${name}`, 'v128');
-    hoisted.set(splatted, scalar(name).wat);
-    return { wat: `(local.get ${splatted})`, vector: true };
-  };
-  const vectorBody = [
-    `(local.set ${src} (i32.add (local.get $y) (local.get ${counter})))`,
-    `(local.set ${dst} (i32.add (local.get $dy) (local.get ${counter})))`,
-    ...loop.rows.map((text, i) => {
-      const v = watOf(text, vector, imports);
-      return `(v128.store offset=${rowAt(i)} align=8 (local.get ${dst}) ${v.vector ? v.wat : `(f64x2.splat ${v.wat})`})`;
-    }),
-  ];
-  const tail = () => {
-    const last = (loop.width - 1) * F64;
-    const scalarName = (k: number) => ` sx${k}`;
-    const lastColumn = (name: string): Operand =>
-      /^x\d+$/.test(name)
-        ? { wat: `(local.get ${L.get(scalarName(Number(name.slice(1))), 'f64')})`, vector: false }
-        : scalar(name);
-    return [
-      `;; the last column (odd width)`,
-      ...loop.loads.map(
-        (k) => `(local.set ${L.get(scalarName(k), 'f64')} (f64.load offset=${rowAt(k) + last} (local.get $y)))`,
-      ),
-      ...loop.rows.map(
-        (text, i) => `(f64.store offset=${rowAt(i) + last} (local.get $dy) ${watOf(text, lastColumn, imports).wat})`,
-      ),
-    ];
-  };
-  const splats = [...hoisted].map(([local, value]) => `(local.set ${local} (f64x2.splat ${value}))`);
-  return [
-    `;; ${loop.comment}`,
-    ...(loop.width >= 2 ? splats : []),
-    ...pairedLoop(`columns${n}`, counter, loop.width, vectorBody, tail),
-  ];
 }
 
 /** The step function: the TypeScript rkStep's arithmetic over the augmented vector, two components at a time. */
