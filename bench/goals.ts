@@ -13,6 +13,8 @@ interface SeedRow {
 interface ScalingRow {
   readonly n: number;
   readonly generatedOverC: number;
+  /** Only where the default ran the relaxed-SIMD kernel. */
+  readonly plainOverC?: number;
 }
 interface ThreadsRow {
   readonly n: number;
@@ -37,6 +39,7 @@ interface GoalRow {
 export function goalsSection(sections: Record<string, Section>): Section {
   const seed = (sections.seed?.json as { rows?: SeedRow[] } | undefined)?.rows ?? [];
   const scaling = (sections.scaling?.json as { rows?: ScalingRow[] } | undefined)?.rows ?? [];
+  const l96 = scaling.find((r) => r.n === 100);
   const threads = (sections.threads?.json as { rows?: ThreadsRow[] } | undefined)?.rows ?? [];
   const contenders = (sections.contenders?.json as { problems?: ContendersProblem[] } | undefined)?.problems ?? [];
   const peer = (problem: string) => contenders.find((p) => p.problem === problem);
@@ -69,8 +72,15 @@ export function goalsSection(sections: Record<string, Section>): Section {
       kind: 'le',
     },
     {
-      goal: 'Lorenz-96 N = 100, state + J: odeforge default / hand-written C',
-      ratio: scaling.find((r) => r.n === 100)?.generatedOverC,
+      goal: 'Lorenz-96 N = 100, state + J: odeforge default / hand-written C (relaxed-SIMD kernel where the runtime has it: see the header)',
+      ratio: l96?.generatedOverC,
+      target: 1.5,
+      kind: 'le',
+    },
+    {
+      goal: 'Lorenz-96 N = 100, state + J: plain SIMD kernel (`fma: false`, or a runtime without relaxed SIMD) / hand-written C',
+      // (the default itself where it ran the plain kernel)
+      ratio: l96?.plainOverC ?? l96?.generatedOverC,
       target: 1.5,
       kind: 'le',
     },

@@ -42,6 +42,11 @@ interface Row {
   typescriptUs?: number;
   typescriptOverC?: number;
   kernel?: string;
+  /** Whether the default solver ran the relaxed-SIMD kernel (CompileOptions.fma). */
+  fma?: boolean;
+  /** The same solver with the plain kernel (fma: false: the TypeScript step's bits). */
+  plainUs?: number;
+  plainOverC?: number;
   cUs?: number;
   /** generated / C, median of same-round ratios. */
   generatedOverC?: number;
@@ -74,7 +79,9 @@ export function runScaling(o: ScalingOptions): Section {
     const model = lorenz96(n);
     const solver = compile(model, { method: 'RK45CK', sensitivities: ['y0'] });
     const typescript = compile(model, { method: 'RK45CK', sensitivities: ['y0'], wasm: false });
+    const plain = compile(model, { method: 'RK45CK', sensitivities: ['y0'], fma: false });
     row.kernel = solver.stepKernel();
+    row.fma = solver.stepKernelFma();
     const stateOnly = compile(model, { method: 'RK45CK', sensitivities: [] });
     const y0 = lorenz96Y0(n);
     const problem = { t0: 0, t1: T1, y0, rtol: TOL, atol: TOL, dt: DT };
@@ -108,12 +115,14 @@ export function runScaling(o: ScalingOptions): Section {
       { name: 'C', batch: (reps) => runJson<Timed>(c.path, cArgs(TOL, reps)).nsPerSolve / 1e3 },
       { name: 'finite differences', batch: jsBatch(() => centralDifferences(solveState, y0, delta)) },
       { name: 'TypeScript step', batch: jsBatch(() => typescript.solve(problem)) },
+      ...(row.fma ? [{ name: 'plain kernel', batch: jsBatch(() => plain.solve(problem)) }] : []),
     ];
     const r = race(contenders, o.rounds(n), o.batchMs);
-    [row.generatedUs, row.cUs, row.fdUs, row.typescriptUs] = r.medians;
+    [row.generatedUs, row.cUs, row.fdUs, row.typescriptUs, row.plainUs] = r.medians;
     row.generatedOverC = sameRoundRatio(r, 0, 1);
     row.fdOverGenerated = r.ratios[2];
     row.typescriptOverC = sameRoundRatio(r, 3, 1);
+    if (row.fma) row.plainOverC = sameRoundRatio(r, 4, 1);
     console.error(`  lorenz96 N = ${n}: generated ${duration(row.generatedUs!)}, C ${duration(row.cUs!)}`);
   }
 
@@ -138,7 +147,8 @@ export function runScaling(o: ScalingOptions): Section {
     `rtol = atol = ${TOL}, dt0 = ${DT}, error control on the state. J errors against the C solver at rtol = atol = ${REF_TOL}.`,
     '"gen / C": generated time over C time; "FD / gen": finite differences (2N + 1 state solves) over generated.',
     '"generated" is what `compile` gives by default: from 6 states on the step runs in the',
-    'module\'s WebAssembly SIMD kernel; "TS step" is the same solver compiled with `wasm: false` (bit-identical results).',
+    'module\'s WebAssembly SIMD kernel ("wasm+fma": its relaxed-SIMD variant, where the runtime has relaxed SIMD);',
+    '"plain kernel" is the same solver with `fma: false` and "TS step" with `wasm: false` (both bit-identical to each other).',
     '',
     ...table(
       [
@@ -148,6 +158,7 @@ export function runScaling(o: ScalingOptions): Section {
         'generated',
         'C',
         'gen / C',
+        'plain kernel / C',
         'TS step',
         'TS step / C',
         'FD (2N+1 solves)',
@@ -157,14 +168,15 @@ export function runScaling(o: ScalingOptions): Section {
       ],
       rows.map((r) =>
         r.skipped
-          ? [String(r.n), String(r.equations), `skipped (${r.skipped})`, '', '', '', '', '', '', '', '', '']
+          ? [String(r.n), String(r.equations), `skipped (${r.skipped})`, '', '', '', '', '', '', '', '', '', '']
           : [
               String(r.n),
               String(r.equations),
               `${r.steps} / ${r.cSteps}`,
-              `${duration(r.generatedUs!)} (${r.kernel === 'webassembly' ? 'wasm' : 'TS'})`,
+              `${duration(r.generatedUs!)} (${r.kernel === 'webassembly' ? (r.fma ? 'wasm+fma' : 'wasm') : 'TS'})`,
               duration(r.cUs!),
               ratio(r.generatedOverC!),
+              r.plainOverC === undefined ? '(same)' : ratio(r.plainOverC),
               duration(r.typescriptUs!),
               ratio(r.typescriptOverC!),
               duration(r.fdUs!),

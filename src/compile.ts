@@ -10,7 +10,7 @@ import { evaluableModule } from './codegen/ts/evaluable.ts';
 import { declarationsOf, toJavaScript } from './codegen/ts/javascript.ts';
 import { emitSolverModule } from './codegen/ts/module.ts';
 import { AssemblerNotLoadedError, assemblerDeferred, loadAssembler } from './codegen/wasm/assemble.ts';
-import { buildWasmKernel, emitWasmKernelText } from './codegen/wasm/index.ts';
+import { buildWasmKernel, emitWasmKernelText, type KernelBinaries } from './codegen/wasm/index.ts';
 import { emitWgslModule } from './codegen/wgsl/module.ts';
 import { solveEnsembleCpu } from './ensemble/cpu.ts';
 import { checkEnsembleOptions } from './ensemble/options.ts';
@@ -78,6 +78,15 @@ export interface CompileOptions {
    */
   readonly wasm?: 'auto' | boolean;
   /**
+   * Whether the WebAssembly kernel may use relaxed-SIMD multiply-adds in its vector loops (default true): the module
+   * then carries a second kernel whose column products and stage combinations use f64x2.relaxed_madd, tried first
+   * and used where the runtime has relaxed SIMD (Node 22 and later; Node 20 with --experimental-wasm-relaxed-simd),
+   * with the plain kernel as the fallback. Where the CPU fuses them, results differ from the TypeScript step's in
+   * the last bits (a rounding less per multiply-add; the tests bound the difference); false: the plain kernel
+   * only, the TypeScript step's bits on every runtime. Small systems' scalar kernels are the same either way.
+   */
+  readonly fma?: boolean;
+  /**
    * Order of the sensitivities (default 1): 2 integrates the second-order variational equations too, giving the
    * result's `hessian` (with 'y0'), `paramHessian` (with 'params') and `mixedHessian` (with both); see
    * src/variational/second-order.ts. Available for the explicit Runge–Kutta methods on the TypeScript target in
@@ -123,6 +132,11 @@ export interface Solver {
   solveEnsemble(options: EnsembleInput, backend?: EnsembleBackendOptions): Promise<EnsembleResult>;
   /** Which step the next solve runs: the module's WebAssembly kernel (see CompileOptions.wasm) or TypeScript. */
   stepKernel(): 'webassembly' | 'typescript';
+  /**
+   * Whether that step is the WebAssembly kernel with relaxed-SIMD multiply-adds (see CompileOptions.fma); false for
+   * the plain kernel and for the TypeScript step.
+   */
+  stepKernelFma(): boolean;
 }
 
 const SENSITIVITIES: readonly Sensitivity[] = ['y0', 'params'];
@@ -142,7 +156,7 @@ function checkSensitivities(sens: unknown): Sensitivity[] {
 }
 
 /** The option keys each entry accepts: anything else is an OptionError with a suggestion (see src/options.ts). */
-const MODULE_KEYS = ['method', 'sensitivities', 'command', 'layout', 'limits', 'wasm', 'order'] as const;
+const MODULE_KEYS = ['method', 'sensitivities', 'command', 'layout', 'limits', 'wasm', 'fma', 'order'] as const;
 const COMPILE_KEYS = [...MODULE_KEYS, 'threads'] as const;
 const GENERATE_KEYS = [...MODULE_KEYS, 'target', 'precision'] as const;
 
@@ -230,13 +244,16 @@ function chooseLayout(m: Model, options: CompileOptions): VariationalLayout {
 }
 
 /** The WebAssembly kernel a TypeScript solver carries, if any (see CompileOptions.wasm). */
-function chooseKernel(system: AugmentedSystem, method: Method, options: CompileOptions): Uint8Array | undefined {
+function chooseKernel(system: AugmentedSystem, method: Method, options: CompileOptions): KernelBinaries | undefined {
   const requested = options.wasm ?? 'auto';
   if (requested !== 'auto' && requested !== true && requested !== false) {
     throw new OptionError('wasm', `expected 'auto', true or false, got '${String(requested)}'`);
   }
+  const fma = options.fma === undefined ? true : options.fma;
+  if (typeof fma !== 'boolean') throw new OptionError('fma', `expected true or false, got ${quoteValue(fma)}`);
   if (requested === false) return undefined;
-  if (requested === true) return buildWasmKernel(system, explicitMethod(method, 'the WebAssembly kernel (wasm: true)'));
+  if (requested === true)
+    return buildWasmKernel(system, explicitMethod(method, 'the WebAssembly kernel (wasm: true)'), { fma });
   if (method.family !== 'explicit-rk') return undefined;
   // Small systems too, where the kernel runs the whole solve (an adaptive method, no events) and sensitivities
   // make the step more than a handful of operations: measured, kernel / TypeScript 0.3–0.97 with them, 1.1
@@ -245,7 +262,7 @@ function chooseKernel(system: AugmentedSystem, method: Method, options: CompileO
     method.errorEstimate !== undefined && system.model.events.length === 0 && system.size > system.model.states.length;
   if (system.layout !== 'columns' && !wholeSolve) return undefined;
   try {
-    return buildWasmKernel(system, method);
+    return buildWasmKernel(system, method, { fma });
   } catch (e) {
     // not a limit of the kernel generator: the assembler of a process that deferred it (the CLI loads it, reruns)
     if (e instanceof AssemblerNotLoadedError) throw e;
@@ -395,7 +412,10 @@ export function generate(model: ModelSpec<ParamValue> | Model, options: Generate
       if (precision === 'f32') throw new OptionError('precision', "the WebAssembly kernel computes in 'f64' only");
       const layout = chooseLayout(m, options);
       checkSystemSize(m, sens, layout, 'wat', limits);
-      return emitWasmKernelText(buildAugmentedSystem(m, sens, layout), explicitMethod(method, "target 'wat'"));
+      // (the plain kernel; the relaxed-SIMD one a module also carries with fma: true, explicitly)
+      return emitWasmKernelText(buildAugmentedSystem(m, sens, layout), explicitMethod(method, "target 'wat'"), {
+        fma: options.fma === true,
+      });
     }
     case 'cuda': {
       refuseEvents(m, 'cuda');
@@ -448,7 +468,13 @@ export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOp
   if (threads > 1) checkSplittable(m, sens, method, options, order);
   const { source, system } = tsModule(m, sens, method, options, limits, order);
   const js = evaluableModule(source);
-  type Loaded = { info: SolverInfo; solve(o: SolveOptions): SolveResult; stepKernel(): 'webassembly' | 'typescript' };
+  type Loaded = {
+    info: SolverInfo;
+    solve(o: SolveOptions): SolveResult;
+    stepKernel(): 'webassembly' | 'typescript';
+    /** (only in a module with a kernel) */
+    stepKernelFma?: () => boolean;
+  };
   const loaded = evaluate<Loaded>(js);
   const info = loaded.info;
   // The 'cuda' backend's built library and device buffers, made by the first call and reused by the next ones.
@@ -466,6 +492,7 @@ export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOp
     source,
     solve,
     stepKernel: loaded.stepKernel,
+    stepKernelFma: () => loaded.stepKernel() === 'webassembly' && (loaded.stepKernelFma?.() ?? false),
     // async: a refused option is a rejected promise, like every other failure of an ensemble.
     solveEnsemble: async (input, backendOptions) => {
       const { count, options, backend, precision, workers, onProgress, signal } = checkEnsembleOptions(

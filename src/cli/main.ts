@@ -254,6 +254,7 @@ interface GenerateFlags {
   target?: Target;
   precision?: 'f64' | 'f32';
   wasm: 'auto' | 'on' | 'off';
+  fma?: 'on' | 'off';
   watch?: boolean;
   order: 1 | 2;
 }
@@ -274,8 +275,9 @@ function generateOnce(modelPath: string, o: GenerateFlags, onlyChanges: boolean)
     target,
     precision: o.precision,
     wasm: o.wasm === 'auto' ? ('auto' as const) : o.wasm === 'on',
+    fma: o.fma === undefined ? undefined : o.fma === 'on',
     order: o.order,
-    command: `odeforge generate ${modelPath} --method ${o.method} --sens ${sens}${o.order === 2 ? ' --order 2' : ''} --target ${target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`} --out ${o.out}`,
+    command: `odeforge generate ${modelPath} --method ${o.method} --sens ${sens}${o.order === 2 ? ' --order 2' : ''} --target ${target}${precisionFlag}${o.wasm === 'auto' ? '' : ` --wasm ${o.wasm}`}${o.fma === undefined ? '' : ` --fma ${o.fma}`} --out ${o.out}`,
   };
   // JavaScript: the code and its declarations from one generation
   const js = target === 'js' ? generateJavaScript(spec, options) : undefined;
@@ -469,6 +471,12 @@ function program(): Command {
       new Option('--wasm <mode>', 'WebAssembly SIMD kernel in the TypeScript module (auto: large systems)')
         .choices(['auto', 'on', 'off'])
         .default('auto'),
+    )
+    .addOption(
+      new Option(
+        '--fma <mode>',
+        "the kernel's relaxed-SIMD multiply-add variant, used where the runtime has relaxed SIMD (default on; off: the plain kernel only, the TypeScript step's bits; with --target wat, on prints that variant)",
+      ).choices(['on', 'off']),
     )
     .requiredOption('--out <file>', 'output file (- for stdout); with --target js a .d.ts is written beside it')
     .option('--watch', 'stay running: regenerate when the model file changes (write only what changed)')

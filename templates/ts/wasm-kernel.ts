@@ -45,6 +45,11 @@ declare function rkStepPortable(
 /** The kernel's binary. */
 declare const KERNEL_BASE64: string;
 /**
+ * The same kernel with relaxed-SIMD multiply-adds in its vector loops ('' when the module has none): tried first;
+ * a runtime without relaxed SIMD refuses to compile it, and the plain kernel runs.
+ */
+declare const KERNEL_FMA_BASE64: string;
+/**
  * Layout of the kernel's memory, in bytes: the stages' offsets (an i32 each) from 0, the parameters from
  * KERNEL_PARAMS_AT, then the work vectors from KERNEL_VECTORS_AT, M doubles each.
  */
@@ -107,6 +112,8 @@ interface Kernel {
         zStiff: number,
       ) => void)
     | undefined;
+  /** Whether this is the relaxed-SIMD kernel (KERNEL_FMA_BASE64). */
+  readonly fma: boolean;
   /** A solve is using the memory (solves started from its callbacks get plain arrays). */
   busy: boolean;
   stages: Int32Array;
@@ -125,8 +132,18 @@ let kernel: Kernel | null | undefined;
 function loadKernel(): Kernel | null {
   if (kernel !== undefined) return kernel;
   kernel = null;
+  for (const base64 of [KERNEL_FMA_BASE64, KERNEL_BASE64]) {
+    if (base64 === '') continue;
+    kernel = instantiateKernel(base64, base64 === KERNEL_FMA_BASE64);
+    if (kernel !== null) break;
+  }
+  return kernel;
+}
+
+/** The kernel from its base64 binary; null where the runtime cannot compile it (no WebAssembly, SIMD or relaxed SIMD). */
+function instantiateKernel(base64: string, fma: boolean): Kernel | null {
   try {
-    const bytes = Uint8Array.from(atob(KERNEL_BASE64), (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     // What the kernel may import: JavaScript's own Math functions (so that results match the TypeScript step
     // exactly) and the solver's heaviside.
     const imports = {
@@ -149,7 +166,8 @@ function loadKernel(): Kernel | null {
       solver: { heaviside },
     };
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
-    kernel = {
+    return {
+      fma,
       memory: instance.exports.memory as KernelMemory,
       step: instance.exports.step as Kernel['step'],
       stiffness: instance.exports.stiffness as Kernel['stiffness'],
@@ -160,9 +178,14 @@ function loadKernel(): Kernel | null {
       views: undefined,
     };
   } catch {
-    // no WebAssembly, or no SIMD: the TypeScript step runs instead
+    // no WebAssembly, or no SIMD (or no relaxed SIMD, for KERNEL_FMA_BASE64)
+    return null;
   }
-  return kernel;
+}
+
+/** Whether the module's kernel is the one with relaxed-SIMD multiply-adds (false: plain, or no kernel here). */
+export function stepKernelFma(): boolean {
+  return loadKernel()?.fma ?? false;
 }
 
 function acquireVectors(count: number): Float64Array[] {

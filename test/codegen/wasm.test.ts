@@ -45,9 +45,13 @@ function expectIdentical(a: SolveResult, b: SolveResult): void {
   expect(bits(a.dense?.jacobian)).toBe(bits(b.dense?.jacobian));
 }
 
-/** Solves with the kernel and without it; checks the kernel really ran and the results are the same bits. */
+/**
+ * Solves with the kernel and without it; checks the kernel really ran and the results are the same bits. The plain
+ * kernel (fma: false), so that this holds on a runtime with relaxed SIMD too (test/codegen/wasm-fma.test.ts checks
+ * the relaxed-SIMD kernel against it).
+ */
 function compare(model: ModelSpec, options: CompileOptions, problem: SolveOptions): SolveResult {
-  const withKernel = compile(model, { ...options, wasm: true });
+  const withKernel = compile(model, { ...options, wasm: true, fma: false });
   const without = compile(model, { ...options, wasm: false });
   expect(withKernel.stepKernel()).toBe('webassembly');
   expect(without.stepKernel()).toBe('typescript');
@@ -168,7 +172,7 @@ describe('WebAssembly kernel: bit-identical to the TypeScript step', () => {
     };
     const problem = { t0: 0, t1: 5, y0: [1, 1, 1, 1, 1, 1], rtol: 1e-6, atol: 1e-6, dt: 0.01, maxSteps: 1e6 };
     const errors = [true, false].map((wasm) => {
-      const solver = compile(blowUp, { wasm });
+      const solver = compile(blowUp, { wasm, fma: false });
       try {
         solver.solve(problem);
       } catch (e) {
@@ -262,7 +266,7 @@ describe('WebAssembly kernel: its own loop', () => {
     for (const [model, options] of cases) {
       const errors = [true, false].map((wasm) => {
         try {
-          compile(model, { wasm, sensitivities: [] }).solve(options);
+          compile(model, { wasm, sensitivities: [], fma: false }).solve(options);
         } catch (e) {
           return e as IntegrationError;
         }
@@ -351,7 +355,7 @@ describe('WebAssembly kernel: where it is used', () => {
   });
 
   it("the 'cpu' ensemble backend runs the kernel in its worker threads, with the single solve's bits", async () => {
-    const solver = compile(lorenz96(8), { sensitivities: ['y0', 'params'] });
+    const solver = compile(lorenz96(8), { sensitivities: ['y0', 'params'], fma: false });
     expect(solver.stepKernel()).toBe('webassembly');
     const count = 64;
     const y0 = new Float64Array(count * 8).map((_, i) => 8 + Math.sin(i));

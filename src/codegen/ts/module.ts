@@ -15,6 +15,7 @@ import type { ExplicitRungeKuttaMethod, Method } from '../../methods/types.ts';
 import { type AugmentedSystem, blockColumns } from '../../variational/system.ts';
 import { indentBlock, safeCommand } from '../names.ts';
 import { integerLiteral, numberLiteral } from '../printer.ts';
+import type { KernelBinaries } from '../wasm/index.ts';
 import { kernelLayout, LOOP_SLOTS } from '../wasm/kernel.ts';
 import { bdfDefinitions } from './bdf.ts';
 import { eventDefinitions } from './events.ts';
@@ -74,10 +75,11 @@ export interface ModuleOptions {
   /** Appears in the header: how the module was produced (e.g. the CLI command line). */
   readonly command?: string;
   /**
-   * A WebAssembly kernel for rkStep (codegen/wasm), carried by the module as base64; the TypeScript step stays
-   * in the module for where WebAssembly is unavailable and for solves nested in another's callbacks.
+   * A WebAssembly kernel for rkStep (codegen/wasm), carried by the module as base64 (with its relaxed-SIMD
+   * variant, if any); the TypeScript step stays in the module for where WebAssembly is unavailable and for solves
+   * nested in another's callbacks.
    */
-  readonly kernel?: Uint8Array;
+  readonly kernel?: KernelBinaries;
 }
 
 /** "order 5, adaptive with an order-4 error estimate", "orders 1–5, adaptive", "order 4, fixed step". */
@@ -214,10 +216,11 @@ function loadKernelTemplate(): KernelTemplate {
  * filled in and its runtime ahead of acquireVectors. Its memory holds, in bytes: the stages' offsets (an i32
  * each) from 0, the parameters, then the work vectors, 16-byte aligned.
  */
-function kernelVectors(kernel: Uint8Array, stages: number, params: number): VectorFunctions & { rkStep: string } {
+function kernelVectors(kernel: KernelBinaries, stages: number, params: number): VectorFunctions & { rkStep: string } {
   const layout = kernelLayout(stages, params);
   const values: Record<string, string> = {
-    KERNEL_BASE64: `'${Buffer.from(kernel).toString('base64')}'`,
+    KERNEL_BASE64: `'${Buffer.from(kernel.plain).toString('base64')}'`,
+    KERNEL_FMA_BASE64: `'${kernel.fma ? Buffer.from(kernel.fma).toString('base64') : ''}'`,
     KERNEL_PARAMS_AT: integerLiteral(layout.paramsAt),
     KERNEL_LOOP_AT: integerLiteral(layout.loopAt),
     KERNEL_LOOP_SLOTS: integerLiteral(LOOP_SLOTS.length),
@@ -246,7 +249,7 @@ function kernelVectors(kernel: Uint8Array, stages: number, params: number): Vect
 }
 
 /** The generated definitions, keyed by the name of the placeholder they replace; a model's events' among them. */
-function definitions(system: AugmentedSystem, method: Method, kernel: Uint8Array | undefined): Map<string, string> {
+function definitions(system: AugmentedSystem, method: Method, kernel: KernelBinaries | undefined): Map<string, string> {
   const defs = familyDefinitions(system, method, kernel);
   if (system.model.events.length === 0) return defs;
   for (const [name, text] of eventDefinitions(system.model, LANDING_FAMILIES.has(method.family))) defs.set(name, text);
@@ -266,7 +269,7 @@ const LANDING_FAMILIES: ReadonlySet<Method['family']> = new Set(['explicit-rk', 
 function familyDefinitions(
   system: AugmentedSystem,
   method: Method,
-  kernel: Uint8Array | undefined,
+  kernel: KernelBinaries | undefined,
 ): Map<string, string> {
   if (method.family === 'explicit-rk') {
     const tab = numericTableau(method);

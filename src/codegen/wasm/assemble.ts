@@ -41,10 +41,10 @@ export function assemblerDeferred(): boolean {
   return deferred;
 }
 
-/** Assembles and validates a module written in the text format (SIMD and bulk memory enabled). */
+/** Assembles and validates a module written in the text format (SIMD, relaxed SIMD and bulk memory enabled). */
 export function assembleWat(text: string, name = 'kernel.wat'): Uint8Array {
   if (wabt === undefined) throw new AssemblerNotLoadedError();
-  const features = { simd: true, bulk_memory: true };
+  const features = { simd: true, relaxed_simd: true, bulk_memory: true };
   const module = wabt.parseWat(name, text, features);
   try {
     module.validate();

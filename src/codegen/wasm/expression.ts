@@ -162,9 +162,11 @@ const BINARY: Readonly<Record<string, string>> = { '+': 'add', '-': 'sub', '*': 
 
 /**
  * Folded WebAssembly text for a tree. `resolve` gives each identifier's operand; `used` collects the imported
- * functions the expression calls.
+ * functions the expression calls. `fuse`: vector a * b + c, c + a * b and c - a * b become relaxed-SIMD
+ * multiply-adds (f64x2.relaxed_madd / relaxed_nmadd), which the runtime may compute with one rounding (a fused
+ * multiply-add, where the CPU has one) or two — so these results are no longer the TypeScript step's bits.
  */
-export function emitWat(tree: Node, resolve: (name: string) => Operand, used?: Set<string>): Operand {
+export function emitWat(tree: Node, resolve: (name: string) => Operand, used?: Set<string>, fuse = false): Operand {
   const splat = (o: Operand) => {
     if (o.vector) return o.wat;
     // a literal becomes a vector constant rather than a splat on every evaluation
@@ -182,6 +184,8 @@ export function emitWat(tree: Node, resolve: (name: string) => Operand, used?: S
         return { wat: `(${a.vector ? 'f64x2' : 'f64'}.neg ${a.wat})`, vector: a.vector };
       }
       case 'bin': {
+        const fused = fuse ? multiplyAdd(n) : undefined;
+        if (fused) return fused;
         const a = walk(n.left);
         const b = walk(n.right);
         const op = BINARY[n.op]!;
@@ -207,10 +211,25 @@ export function emitWat(tree: Node, resolve: (name: string) => Operand, used?: S
       }
     }
   };
+  /** a * b ± c as one relaxed multiply-add, when the product is a vector (undefined otherwise). */
+  const multiplyAdd = (n: Node & { kind: 'bin' }): Operand | undefined => {
+    if (n.op !== '+' && n.op !== '-') return undefined;
+    const product = (x: Node) => (x.kind === 'bin' && x.op === '*' ? x : undefined);
+    // c - a * b is -(a * b) + c; a * b - c is left alone (it would need c negated first)
+    const mul = product(n.right) ?? (n.op === '+' ? product(n.left) : undefined);
+    if (mul === undefined) return undefined;
+    const addend = mul === n.right ? n.left : n.right;
+    const a = walk(mul.left);
+    const b = walk(mul.right);
+    if (!a.vector && !b.vector) return undefined;
+    const c = walk(addend);
+    const op = n.op === '+' ? 'relaxed_madd' : 'relaxed_nmadd';
+    return { wat: `(f64x2.${op} ${splat(a)} ${splat(b)} ${splat(c)})`, vector: true };
+  };
   return walk(tree);
 }
 
-/** Parses printed text and emits it. */
-export function watOf(text: string, resolve: (name: string) => Operand, used?: Set<string>): Operand {
-  return emitWat(parseExpression(text), resolve, used);
+/** Parses printed text and emits it (`fuse`: see emitWat). */
+export function watOf(text: string, resolve: (name: string) => Operand, used?: Set<string>, fuse = false): Operand {
+  return emitWat(parseExpression(text), resolve, used, fuse);
 }

@@ -104,8 +104,26 @@ function pairedLoop(
   return out;
 }
 
+/**
+ * The value of a paired loop's last, odd component: the scalar expression; with `fuse`, the vector expression on
+ * lane 0 (vector operands loaded into lane 0), so that the last component takes the same multiply-adds as the
+ * components in pairs and every component's bits are the same wherever a loop's pairs start (as between the
+ * column slices of src/threads).
+ */
+function lastComponent(
+  text: string,
+  scalarOperand: (name: string) => Operand,
+  laneOperand: (name: string) => Operand,
+  imports: Set<string>,
+  fuse: boolean,
+): string {
+  if (!fuse) return watOf(text, scalarOperand, imports).wat;
+  const v = watOf(text, laneOperand, imports, true);
+  return v.vector ? `(f64x2.extract_lane 0 ${v.wat})` : v.wat;
+}
+
 /** The rhs function: (t, y, p, dy) with byte offsets. */
-function rhsFunction(system: AugmentedSystem, imports: Set<string>): string {
+function rhsFunction(system: AugmentedSystem, imports: Set<string>, fuse: boolean): string {
   const plan = planRhs(system);
   const L = new Locals();
   const t = '$t';
@@ -129,7 +147,7 @@ function rhsFunction(system: AugmentedSystem, imports: Set<string>): string {
     );
   }
   plan.loops.forEach((loop, n) => {
-    body.push(...columnLoop(loop, n, L, scalar, imports));
+    body.push(...columnLoop(loop, n, L, scalar, imports, fuse));
   });
   for (const inc of plan.increments) {
     const at = inc.index * F64;
@@ -158,6 +176,7 @@ function columnLoop(
   L: Locals,
   scalar: (name: string) => Operand,
   imports: Set<string>,
+  fuse: boolean,
 ): string[] {
   const counter = L.get(' column', 'i32');
   const src = L.get(' src', 'i32');
@@ -179,18 +198,24 @@ function columnLoop(
       }
       return { wat: `(local.get ${local})`, vector: true };
     };
-    const v = watOf(text, vector, imports);
+    const v = watOf(text, vector, imports, fuse);
     const body = [
       `(local.set ${src} (i32.add (local.get $y) (local.get ${counter})))`,
       `(v128.store offset=${rowAt(i)} align=8 (i32.add (local.get $dy) (local.get ${counter})) ${v.vector ? v.wat : `(f64x2.splat ${v.wat})`})`,
     ];
     const last = (loop.width - 1) * F64;
     const tail = () => {
-      const lastColumn = (name: string): Operand =>
-        /^x\d+$/.test(name)
-          ? { wat: `(f64.load offset=${rowAt(Number(name.slice(1))) + last} (local.get $y))`, vector: false }
-          : scalar(name);
-      return [`(f64.store offset=${rowAt(i) + last} (local.get $dy) ${watOf(text, lastColumn, imports).wat})`];
+      const lastColumn =
+        (load: 'f64.load' | 'v128.load64_zero') =>
+        (name: string): Operand =>
+          /^x\d+$/.test(name)
+            ? {
+                wat: `(${load} offset=${rowAt(Number(name.slice(1))) + last} (local.get $y))`,
+                vector: load !== 'f64.load',
+              }
+            : scalar(name);
+      const value = lastComponent(text, lastColumn('f64.load'), lastColumn('v128.load64_zero'), imports, fuse);
+      return [`(f64.store offset=${rowAt(i) + last} (local.get $dy) ${value})`];
     };
     out.push(...(loop.width >= 2 ? splats : []), ...pairedLoop(`row${n}_${i}`, counter, loop.width, body, tail));
   });
@@ -198,7 +223,12 @@ function columnLoop(
 }
 
 /** The step function: the TypeScript rkStep's arithmetic over the augmented vector, two components at a time. */
-function stepFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod, imports: Set<string>): string {
+function stepFunction(
+  system: AugmentedSystem,
+  method: ExplicitRungeKuttaMethod,
+  imports: Set<string>,
+  fuse: boolean,
+): string {
   const tab = numericTableau(method);
   const stiff = stiffnessStage(method);
   const s = tab.c.length;
@@ -213,10 +243,11 @@ function stepFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
   for (let j = 0; j < s; j++) vectors[`k${j + 1}`] = kLocal(j);
   /** Names of vectors at the loop's offset: f64x2 loads (or f64 loads at a constant offset, for the tail). */
   const hVector = L.get(' h2', 'v128');
+  /** Vectors at the loop's offset ('vector'), or the component at a constant offset: as f64, or in lane 0. */
   const at =
-    (mode: 'vector' | { constant: number }) =>
+    (mode: 'vector' | { constant: number; lane?: true }) =>
     (name: string): Operand => {
-      if (mode === 'vector' && name === 'h') return { wat: `(local.get ${hVector})`, vector: true };
+      if ((mode === 'vector' || mode.lane) && name === 'h') return { wat: `(local.get ${hVector})`, vector: true };
       const p = param(name);
       if (p) return p;
       const base = vectors[name];
@@ -224,9 +255,11 @@ function stepFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
       if (mode === 'vector') {
         return { wat: `(v128.load align=8 (i32.add (local.get ${base}) (local.get ${o})))`, vector: true };
       }
+      if (mode.lane) return { wat: `(v128.load64_zero offset=${mode.constant} (local.get ${base}))`, vector: true };
       return { wat: `(f64.load offset=${mode.constant} (local.get ${base}))`, vector: false };
     };
   const lastAt = { constant: (m - 1) * F64 };
+  const last = (text: string) => lastComponent(text, at(lastAt), at({ ...lastAt, lane: true }), imports, fuse);
   const time = (c: number) => watOf(timeAt(c), (name) => param(name)!, imports).wat;
   const k = (j: number) => `k${j + 1}`;
 
@@ -241,8 +274,10 @@ function stepFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
         `stage${i + 1}`,
         o,
         m,
-        [`(v128.store align=8 (i32.add (local.get $z) (local.get ${o})) ${watOf(text, at('vector'), imports).wat})`],
-        () => [`(f64.store offset=${lastAt.constant} (local.get $z) ${watOf(text, at(lastAt), imports).wat})`],
+        [
+          `(v128.store align=8 (i32.add (local.get $z) (local.get ${o})) ${watOf(text, at('vector'), imports, fuse).wat})`,
+        ],
+        () => [`(f64.store offset=${lastAt.constant} (local.get $z) ${last(text)})`],
       ),
     );
     if (i === stiff) {
@@ -268,7 +303,7 @@ function stepFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
       o,
       m,
       [
-        `(local.set ${v} ${watOf(newValue, at('vector'), imports).wat})`,
+        `(local.set ${v} ${watOf(newValue, at('vector'), imports, fuse).wat})`,
         `(v128.store align=8 (i32.add (local.get $yNew) (local.get ${o})) (local.get ${v}))`,
         `(local.set ${zeroed} (f64x2.mul (local.get ${v}) (v128.const i64x2 0 0)))`,
         `(local.set ${nonFinite} (v128.or (local.get ${nonFinite}) (f64x2.ne (local.get ${zeroed}) (local.get ${zeroed}))))`,
@@ -278,11 +313,11 @@ function stepFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
     `(local.set ${finite} (i32.eqz (v128.any_true (local.get ${nonFinite}))))`,
   );
   if (m % 2 === 1) {
-    const last = L.get(' last', 'f64');
+    const lastNew = L.get(' last', 'f64');
     body.push(
-      `(local.set ${last} ${watOf(newValue, at(lastAt), imports).wat})`,
-      `(f64.store offset=${lastAt.constant} (local.get $yNew) (local.get ${last}))`,
-      `(local.set ${finite} (i32.and (local.get ${finite}) (f64.eq (f64.mul (local.get ${last}) (f64.const 0)) (f64.const 0))))`,
+      `(local.set ${lastNew} ${last(newValue)})`,
+      `(f64.store offset=${lastAt.constant} (local.get $yNew) (local.get ${lastNew}))`,
+      `(local.set ${finite} (i32.and (local.get ${finite}) (f64.eq (f64.mul (local.get ${lastNew}) (f64.const 0)) (f64.const 0))))`,
     );
   }
   body.push(
@@ -574,14 +609,23 @@ export function powerFunction(): string {
   ].join('\n');
 }
 
-/** The kernel as WebAssembly text: imports (the Math functions the model calls), memory, rhs and step. */
-export function emitWasmKernelText(system: AugmentedSystem, method: ExplicitRungeKuttaMethod): string {
+/**
+ * The kernel as WebAssembly text: imports (the Math functions the model calls), memory, rhs and step. `fma`: the
+ * vector loops (column products, stage combinations) use relaxed-SIMD multiply-adds (see emitWat's `fuse`); the
+ * scalar code is the same either way, as WebAssembly has no scalar fused multiply-add.
+ */
+export function emitWasmKernelText(
+  system: AugmentedSystem,
+  method: ExplicitRungeKuttaMethod,
+  options: { readonly fma?: boolean } = {},
+): string {
+  const fuse = options.fma === true;
   const imports = new Set<string>();
-  const rhs = rhsFunction(system, imports);
+  const rhs = rhsFunction(system, imports, fuse);
   // small systems: every component in a local, as the TypeScript step does there (./scalar-step.ts)
   const step = useScalarStep(system, method)
     ? scalarStepFunction(system, method, imports)
-    : stepFunction(system, method, imports);
+    : stepFunction(system, method, imports, fuse);
   const adaptive = numericTableau(method).errorWeights !== undefined;
   const layout = kernelLayout(numericTableau(method).c.length, system.model.params.length);
   const importLines = [...imports].sort().map((fn) => {
