@@ -81,25 +81,40 @@ class Locals {
   }
 }
 
-/** A loop over `count` f64 slots, two per iteration, and a scalar epilogue for an odd count. */
+/**
+ * Pairs of f64 slots per iteration of the kernel's vector loops. Four pairs a turn took 0.75–0.92× the time of one
+ * (Lorenz-96, state + Φ, N = 10 to 200, plain and relaxed-SIMD kernels; two pairs 0.78–0.97×): fewer counter
+ * updates and branches per load, and independent work for the CPU to overlap (measured 2026-12-06, development
+ * machine, /work/proto/unroll.mts of that session).
+ */
+const PAIRS_PER_TURN = 4;
+
+/**
+ * A loop over `count` f64 slots, two per f64x2 and `unroll` pairs per iteration (`vectorBody(d)`: the pair at
+ * the counter plus d bytes), the pairs left over straight after it, and a scalar epilogue for an odd count.
+ */
 function pairedLoop(
   label: string,
   counter: string,
   count: number,
-  vectorBody: string[],
+  vectorBody: (d: number) => string[],
   scalarTail: (() => string[]) | undefined,
+  unroll = PAIRS_PER_TURN,
 ): string[] {
   const out: string[] = [];
-  if (count >= 2) {
+  const pairs = Math.floor(count / 2);
+  const stride = 2 * F64 * unroll;
+  if (pairs >= 1) out.push(`(local.set ${counter} (i32.const 0))`);
+  if (pairs >= unroll) {
     out.push(
-      `(local.set ${counter} (i32.const 0))`,
       `(block $${label}_end (loop $${label}_next`,
-      `  (br_if $${label}_end (i32.gt_u (i32.add (local.get ${counter}) (i32.const ${2 * F64})) (i32.const ${count * F64})))`,
-      ...vectorBody.map((l) => `  ${l}`),
-      `  (local.set ${counter} (i32.add (local.get ${counter}) (i32.const ${2 * F64})))`,
+      `  (br_if $${label}_end (i32.gt_u (i32.add (local.get ${counter}) (i32.const ${stride})) (i32.const ${2 * pairs * F64})))`,
+      ...Array.from({ length: unroll }, (_, u) => vectorBody(2 * F64 * u).map((l) => `  ${l}`)).flat(),
+      `  (local.set ${counter} (i32.add (local.get ${counter}) (i32.const ${stride})))`,
       `  (br $${label}_next)))`,
     );
   }
+  for (let u = 0; u < pairs % unroll; u++) out.push(...vectorBody(2 * F64 * u));
   if (count % 2 === 1 && scalarTail) out.push(...scalarTail());
   return out;
 }
@@ -186,23 +201,30 @@ function columnLoop(
     // this row's coefficients, splatted into a few locals shared by all rows
     const splats: string[] = [];
     const names = new Map<string, string>();
-    const vector = (name: string): Operand => {
-      if (/^x\d+$/.test(name)) {
-        return { wat: `(v128.load offset=${rowAt(Number(name.slice(1)))} align=8 (local.get ${src}))`, vector: true };
-      }
-      let local = names.get(name);
-      if (local === undefined) {
-        local = L.get(` row splat ${names.size}`, 'v128');
-        names.set(name, local);
-        splats.push(`(local.set ${local} (f64x2.splat ${scalar(name).wat}))`);
-      }
-      return { wat: `(local.get ${local})`, vector: true };
+    const vector =
+      (d: number) =>
+      (name: string): Operand => {
+        if (/^x\d+$/.test(name)) {
+          return {
+            wat: `(v128.load offset=${rowAt(Number(name.slice(1))) + d} align=8 (local.get ${src}))`,
+            vector: true,
+          };
+        }
+        let local = names.get(name);
+        if (local === undefined) {
+          local = L.get(` row splat ${names.size}`, 'v128');
+          names.set(name, local);
+          splats.push(`(local.set ${local} (f64x2.splat ${scalar(name).wat}))`);
+        }
+        return { wat: `(local.get ${local})`, vector: true };
+      };
+    const body = (d: number) => {
+      const v = watOf(text, vector(d), imports, fuse);
+      return [
+        ...(d === 0 ? [`(local.set ${src} (i32.add (local.get $y) (local.get ${counter})))`] : []),
+        `(v128.store offset=${rowAt(i) + d} align=8 (i32.add (local.get $dy) (local.get ${counter})) ${v.vector ? v.wat : `(f64x2.splat ${v.wat})`})`,
+      ];
     };
-    const v = watOf(text, vector, imports, fuse);
-    const body = [
-      `(local.set ${src} (i32.add (local.get $y) (local.get ${counter})))`,
-      `(v128.store offset=${rowAt(i)} align=8 (i32.add (local.get $dy) (local.get ${counter})) ${v.vector ? v.wat : `(f64x2.splat ${v.wat})`})`,
-    ];
     const last = (loop.width - 1) * F64;
     const tail = () => {
       const lastColumn =
@@ -217,7 +239,9 @@ function columnLoop(
       const value = lastComponent(text, lastColumn('f64.load'), lastColumn('v128.load64_zero'), imports, fuse);
       return [`(f64.store offset=${rowAt(i) + last} (local.get $dy) ${value})`];
     };
-    out.push(...(loop.width >= 2 ? splats : []), ...pairedLoop(`row${n}_${i}`, counter, loop.width, body, tail));
+    // (the loop first: emitting its body is what collects the splats that go before it)
+    const rowLoop = pairedLoop(`row${n}_${i}`, counter, loop.width, body, tail);
+    out.push(...(loop.width >= 2 ? splats : []), ...rowLoop);
   });
   return out;
 }
@@ -243,17 +267,21 @@ function stepFunction(
   for (let j = 0; j < s; j++) vectors[`k${j + 1}`] = kLocal(j);
   /** Names of vectors at the loop's offset: f64x2 loads (or f64 loads at a constant offset, for the tail). */
   const hVector = L.get(' h2', 'v128');
-  /** Vectors at the loop's offset ('vector'), or the component at a constant offset: as f64, or in lane 0. */
+  /**
+   * Vectors at the loop's offset plus `pair` bytes, or the component at a constant offset: as f64, or in lane 0.
+   */
   const at =
-    (mode: 'vector' | { constant: number; lane?: true }) =>
+    (mode: { pair: number } | { constant: number; lane?: true }) =>
     (name: string): Operand => {
-      if ((mode === 'vector' || mode.lane) && name === 'h') return { wat: `(local.get ${hVector})`, vector: true };
+      const vector = 'pair' in mode || mode.lane === true;
+      if (vector && name === 'h') return { wat: `(local.get ${hVector})`, vector: true };
       const p = param(name);
       if (p) return p;
       const base = vectors[name];
       if (!base) throw new Error(`internal: the step reads unknown ${name}`);
-      if (mode === 'vector') {
-        return { wat: `(v128.load align=8 (i32.add (local.get ${base}) (local.get ${o})))`, vector: true };
+      if ('pair' in mode) {
+        const address = `(i32.add (local.get ${base}) (local.get ${o}))`;
+        return { wat: `(v128.load offset=${mode.pair} align=8 ${address})`, vector: true };
       }
       if (mode.lane) return { wat: `(v128.load64_zero offset=${mode.constant} (local.get ${base}))`, vector: true };
       return { wat: `(f64.load offset=${mode.constant} (local.get ${base}))`, vector: false };
@@ -274,8 +302,8 @@ function stepFunction(
         `stage${i + 1}`,
         o,
         m,
-        [
-          `(v128.store align=8 (i32.add (local.get $z) (local.get ${o})) ${watOf(text, at('vector'), imports, fuse).wat})`,
+        (d) => [
+          `(v128.store offset=${d} align=8 (i32.add (local.get $z) (local.get ${o})) ${watOf(text, at({ pair: d }), imports, fuse).wat})`,
         ],
         () => [`(f64.store offset=${lastAt.constant} (local.get $z) ${last(text)})`],
       ),
@@ -302,9 +330,9 @@ function stepFunction(
       'new',
       o,
       m,
-      [
-        `(local.set ${v} ${watOf(newValue, at('vector'), imports, fuse).wat})`,
-        `(v128.store align=8 (i32.add (local.get $yNew) (local.get ${o})) (local.get ${v}))`,
+      (d) => [
+        `(local.set ${v} ${watOf(newValue, at({ pair: d }), imports, fuse).wat})`,
+        `(v128.store offset=${d} align=8 (i32.add (local.get $yNew) (local.get ${o})) (local.get ${v}))`,
         `(local.set ${zeroed} (f64x2.mul (local.get ${v}) (v128.const i64x2 0 0)))`,
         `(local.set ${nonFinite} (v128.or (local.get ${nonFinite}) (f64x2.ne (local.get ${zeroed}) (local.get ${zeroed}))))`,
       ],
@@ -386,7 +414,7 @@ function stiffnessFunction(m: number): string {
   };
   const body = [
     '(local.set $df2 (v128.const i64x2 0 0)) (local.set $dz2 (v128.const i64x2 0 0))',
-    ...pairedLoop('rho', '$i', m, lanes('vector', '(local.get $i)'), undefined),
+    ...pairedLoop('rho', '$i', m, (d) => lanes('vector', `(i32.add (local.get $i) (i32.const ${d}))`), undefined),
     '(local.set $df (f64.max (f64x2.extract_lane 0 (local.get $df2)) (f64x2.extract_lane 1 (local.get $df2))))',
     '(local.set $dz (f64.max (f64x2.extract_lane 0 (local.get $dz2)) (f64x2.extract_lane 1 (local.get $dz2))))',
     ...(m % 2 === 1 ? lanes('scalar', integerLiteral((m - 1) * F64)) : []),
