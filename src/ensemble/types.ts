@@ -7,8 +7,11 @@
 export type WebGpuOutput = 'y' | 'jacobian' | 'paramJacobian';
 
 /**
- * Final states a 'webgpu' ensemble kept on the device (`webgpu: { keep: true }`): the result's `state`, which a
- * later call of a solver of the same model takes as `webgpu: { y0: state }`. (Its class is WebGpuState in
+ * What a 'webgpu' ensemble kept on the device (`webgpu: { keep: true }`): the result's `state`, with the final
+ * states and, when the solver computes them, the final sensitivities Φ = ∂y/∂y0 and S = ∂y/∂p. A later call of a
+ * solver of the same model compiled for the same sensitivities takes it as `webgpu: { y0: state }` and continues
+ * all of them. Starting from a state only reads it (it stays as it was and may start other calls); a call that
+ * keeps gets a new state of its own, to release() separately. (Its class is WebGpuState in
  * src/ensemble/webgpu-run.ts; this interface keeps WebGPU's own types out of the public declarations.)
  */
 export interface WebGpuDeviceState {
@@ -16,9 +19,17 @@ export interface WebGpuDeviceState {
   readonly count: number;
   /** The number of states per trajectory (columns). */
   readonly states: number;
+  /**
+   * The sensitivities it holds, those of the solver that kept it: 'y0' (Φ, n×n per row), 'params' (S, n×p per
+   * row); a call that starts from it must compute the same.
+   */
+  readonly sensitivities: readonly ('y0' | 'params')[];
   /** Whether release() was called (the state can no longer be used). */
   readonly released: boolean;
-  /** Frees the device memory now; later uses are OptionErrors. Calling it again does nothing. */
+  /**
+   * Frees the device memory now (states and sensitivities); later uses are OptionErrors. Calling it again does
+   * nothing.
+   */
   release(): void;
 }
 
@@ -34,13 +45,23 @@ export interface WebGpuBackendOptions {
    * a zero-length `y`. Statuses and stats always come back.
    */
   readonly read?: readonly WebGpuOutput[];
-  /** Keep the final states on the device: the result's `state` (release() it when done). */
+  /**
+   * Keep the final states, and the final Φ and S when the solver computes them, on the device: the result's
+   * `state` (release() it when done). They are kept whatever `read` copies back: `read: ['y']` or `read: []`
+   * still keep the sensitivities for a call that starts from the state.
+   */
   readonly keep?: boolean;
   /**
    * Start from a kept state instead of uploading the input's y0, which then gives only the number of
    * trajectories (its values are not read: pass the earlier result's `y`, the same values in f64, or any array
-   * of as many rows). The state must have as many rows and states, and be on the current device. The
-   * sensitivities start again from there (Φ = I).
+   * of as many rows). The state must have as many rows and states, hold the sensitivities this solver computes
+   * (the same as the solver that kept it), and be on the current device; else an OptionError on 'webgpu.y0'.
+   * The sensitivities continue from the state's, as the 'cuda' backend's resumeOnDevice: the integration runs
+   * from t0 (the previous t1, say) and the result's jacobian and paramJacobian are those of the whole
+   * integration from the original y0 and params: Φ(t2, t0) = Φ(t2, t1)·Φ(t1, t0) and
+   * S(t2, t0) = Φ(t2, t1)·S(t1, t0) + S(t2, t1), the last that of t1 → t2 alone. For S to be ∂y/∂p of the whole
+   * integration, pass the same params as the call that kept the state. The state is only read: it stays valid,
+   * and a call with `keep` returns a new one.
    */
   readonly y0?: WebGpuDeviceState;
 }

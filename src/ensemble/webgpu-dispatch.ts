@@ -20,6 +20,12 @@ export const SHADER_ABI = {
   maxWorkgroupsPerDimension: 65_535,
   /** Bytes of the uniform Config (16 four-byte fields; see packConfig in webgpu-run.ts). */
   configBytes: 64,
+  /**
+   * Word indices (four-byte fields, WGSL_CONFIG_FIELDS order) of the u32 fields of Config that the runner sets
+   * for each dispatch: the batch's trajectory count, and whether Φ and S start from the jacobian and
+   * paramJacobian bindings (1) or at I and 0 (0).
+   */
+  configWords: { count: 9, resume: 13 },
   /** Binding numbers, all in group 0. */
   bindings: { config: 0, y0: 1, params: 2, y: 3, jacobian: 4, paramJacobian: 5, status: 6, steps: 7 },
 } as const;

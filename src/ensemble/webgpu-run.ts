@@ -138,7 +138,10 @@ export interface ShaderSettings {
   readonly maxSteps: number;
 }
 
-/** The settings as the shader's uniform Config (fields in WGSL_CONFIG_FIELDS order); count is set per batch. */
+/**
+ * The settings as the shader's uniform Config (fields in WGSL_CONFIG_FIELDS order); count is set per batch, and
+ * resume (0 here: Φ = I and S = 0 at t0) per run.
+ */
 export function packConfig(s: ShaderSettings, adaptive: boolean): ArrayBuffer {
   const config = new ArrayBuffer(SHADER_ABI.configBytes);
   const f = new Float32Array(config);
@@ -158,6 +161,7 @@ export function packConfig(s: ShaderSettings, adaptive: boolean): ArrayBuffer {
     u[11] = plan.steps;
     f[12] = plan.lastStep;
   }
+  u[13] = 0; // resume
   return config;
 }
 
@@ -212,14 +216,32 @@ export function toF32(option: string, values: Float64Array, into: Float32Array):
 /** Outputs of an ensemble that a call can copy back to the host. */
 export type { WebGpuOutput } from './types.ts';
 
-/** What a kept state holds besides its shape: kept out of the class so that its declarations name no GPU type. */
-const kept = new WeakMap<WebGpuState, { device: GPUDevice; buffer: GPUBuffer }>();
+/**
+ * What a kept state holds besides its shape: kept out of the class so that its declarations name no GPU type.
+ * Each array row-major (a batch-independent layout: a later call may batch differently), in a buffer of its own
+ * (each then only has to fit the device's buffer size limit): count × n states, count × n·n Φ when the shape has
+ * the Jacobian, count × n·p S when it has parameter sensitivities (and p > 0).
+ */
+interface KeptBuffers {
+  readonly device: GPUDevice;
+  readonly shape: EnsembleShape;
+  readonly y: GPUBuffer;
+  readonly jacobian: GPUBuffer | undefined;
+  readonly paramJacobian: GPUBuffer | undefined;
+}
+const kept = new WeakMap<WebGpuState, KeptBuffers>();
 
 /**
- * The final states of an ensemble kept on the GPU (`webgpu: { keep: true }`): count × states f32 values,
- * row-major, in a buffer of the device that computed them. A later WebGPU ensemble on the same device (any
- * solver with as many states) can start from it (`webgpu: { y0: state }`) without the host copy and upload.
- * It holds device memory until release() — or until it is garbage-collected or the device is lost.
+ * The final values of an ensemble kept on the GPU (`webgpu: { keep: true }`): the states and, when the solver
+ * computes them, the sensitivities Φ = ∂y/∂y0 and S = ∂y/∂p, in buffers of the device that computed them. A later
+ * WebGPU ensemble on the same device, by a solver with as many states and the same sensitivities, can start from
+ * it (`webgpu: { y0: state }`) without the host copy and upload, and continues the sensitivities too: its
+ * Jacobians are those of the whole integration from the original y0 (Φ(t2, t0) = Φ(t2, t1)·Φ(t1, t0), S
+ * likewise), as the 'cuda' backend's resumeOnDevice.
+ *
+ * A call that starts from a state only reads it: the state stays as it was, and may start other calls. A call
+ * that keeps gets a new state with buffers of its own, never those of the state it started from. Each holds
+ * device memory until release() — or until it is garbage-collected or the device is lost.
  */
 export class WebGpuState implements WebGpuDeviceState {
   /** Made by the runner only (one made otherwise holds nothing and counts as released). */
@@ -228,16 +250,56 @@ export class WebGpuState implements WebGpuDeviceState {
     readonly count: number,
     /** The number of states per trajectory (columns). */
     readonly states: number,
+    /** The sensitivities it holds: 'y0' (Φ) and 'params' (S), those of the solver that kept it. */
+    readonly sensitivities: readonly ('y0' | 'params')[] = [],
   ) {}
   /** Whether release() was called (the state can no longer be used). */
   get released(): boolean {
     return !kept.has(this);
   }
-  /** Frees the device memory now; later uses are OptionErrors. Calling it again does nothing. */
+  /**
+   * Frees the device memory now (states and sensitivities); later uses are OptionErrors. Calling it again does
+   * nothing.
+   */
   release(): void {
-    kept.get(this)?.buffer.destroy();
+    const k = kept.get(this);
     kept.delete(this);
+    k?.y.destroy();
+    k?.jacobian?.destroy();
+    k?.paramJacobian?.destroy();
   }
+}
+
+/** The sensitivities of a shape, as WebGpuState lists them. */
+function sensitivitiesOf(shape: EnsembleShape): ('y0' | 'params')[] {
+  return [...(shape.jacobian ? (['y0'] as const) : []), ...(shape.paramJacobian ? (['params'] as const) : [])];
+}
+
+/**
+ * Why `state` cannot start a run of `count` trajectories of a shader of `shape` (the text of an OptionError on
+ * 'webgpu.y0'), or undefined when it can (on this device or not: the runner checks that). The sensitivities must
+ * be the same: the run continues Φ and S from the state, and a shader without them would drop them, one with
+ * more would have nothing to start from.
+ */
+export function unusableState(state: WebGpuState, shape: EnsembleShape, count: number): string | undefined {
+  const k = kept.get(state);
+  if (k === undefined) return 'this state was released';
+  if (state.states !== shape.states) return `this state has ${state.states} states per row, the model ${shape.states}`;
+  if (state.count !== count) return `this state has ${state.count} rows, y0 ${count}`;
+  if (k.shape.jacobian !== shape.jacobian || k.shape.paramJacobian !== shape.paramJacobian) {
+    const list = (s: EnsembleShape) =>
+      sensitivitiesOf(s)
+        .map((x) => `'${x}'`)
+        .join(', ') || 'none';
+    return (
+      `this state holds the sensitivities of a solver compiled for ${list(k.shape)}, this solver computes ` +
+      `${list(shape)}: a call that starts from a state continues its sensitivities, so they must be the same`
+    );
+  }
+  if (shape.paramJacobian && k.shape.params !== shape.params) {
+    return `this state holds ∂y/∂p for ${k.shape.params} parameters, the model has ${shape.params}`;
+  }
+  return undefined;
 }
 
 /** A result of the WebGPU backend: with `keep`, the final states stay on the device as `state`. */
@@ -261,7 +323,10 @@ export interface RunRequest {
   /** The uniform, from packConfig (its count is set per batch). */
   readonly config: ArrayBuffer;
   readonly count: number;
-  /** count × n initial states, row-major; or `from`, a kept state of count rows on this device. */
+  /**
+   * count × n initial states, row-major; or a kept state of count rows on this device (unusableState says
+   * nothing against it), whose Φ and S, when the shape has them, are the initial ones too.
+   */
   readonly y0: Float32Array | WebGpuState;
   /** count × p parameters, row-major; absent: every trajectory takes paramDefaults. */
   readonly params?: Float32Array | undefined;
@@ -270,7 +335,7 @@ export interface RunRequest {
   readonly batchLimit?: number | undefined;
   /** The outputs copied back (default: all the shape has). */
   readonly read?: ReadonlySet<WebGpuOutput> | undefined;
-  /** Whether the final states stay on the device as the result's `state`. */
+  /** Whether the final states (and Φ and S, when the shape has them) stay on the device as the result's `state`. */
   readonly keep?: boolean | undefined;
 }
 
@@ -297,8 +362,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 `;
 /** Bytes of Dims as a uniform binding (5 words, rounded up to WGSL's 16-byte struct alignment). */
 const DIMS_BYTES = 32;
-/** Transposes per batch at most: y0 and params in, y, ∂y/∂y0 and ∂y/∂p out. */
-const TRANSPOSE_SLOTS = 5;
+/** Transposes per batch at most: y0, params, and from a kept state Φ and S, in; y, ∂y/∂y0 and ∂y/∂p out. */
+const TRANSPOSE_SLOTS = 7;
 
 interface TransposeKit {
   readonly pipeline: GPUComputePipeline;
@@ -436,6 +501,9 @@ const BUFFER_USAGE: Record<BufferName, number> = {
  * writeBuffer per input (row-major f32, as converted in bulk by toF32), one command buffer (transposes to the
  * shader's component-major layout, the shader, transposes back to row-major, one copy into the read-back
  * buffer) and one mapAsync, after which the host converts each output to f64 in one native conversion.
+ * A run that starts from a kept state transposes its arrays in instead of the y0 upload (Φ and S straight into
+ * the shader's own output regions, which it reads first when Config.resume is 1); a run that keeps copies the
+ * row-major outputs into the new state's buffers.
  *
  * Calls are run one at a time (`exclusive`): they share the buffers.
  */
@@ -519,20 +587,27 @@ export class EnsembleRunner {
     const readJac = shape.jacobian && read.has('jacobian');
     const readPjac = shape.paramJacobian && read.has('paramJacobian');
     const from = job.y0 instanceof WebGpuState ? job.y0 : undefined;
-    const fromBuffer = from === undefined ? undefined : kept.get(from);
-    if (from !== undefined && (fromBuffer === undefined || fromBuffer.device !== device)) {
-      throw new OptionError(
-        'webgpu.y0',
-        fromBuffer === undefined
-          ? 'this state was released'
-          : 'this state is on a WebGPU device that has since been lost or released',
-      );
+    let fromBuffers: KeptBuffers | undefined;
+    if (from !== undefined) {
+      const problem = unusableState(from, shape, count);
+      if (problem !== undefined) throw new OptionError('webgpu.y0', problem);
+      fromBuffers = kept.get(from)!;
+      if (fromBuffers.device !== device) {
+        throw new OptionError('webgpu.y0', 'this state is on a WebGPU device that has since been lost or released');
+      }
     }
-    if (job.keep && 4 * n * count > ctx.maxBufferSize) {
-      throw new OptionError(
-        'webgpu.keep',
-        `the final states of ${count} trajectories (${4 * n * count} bytes) exceed this device's buffer size limit (${ctx.maxBufferSize})`,
-      );
+    if (job.keep) {
+      const sizes: [string, number][] = [['final states', 4 * n * count]];
+      if (shape.jacobian) sizes.push(['∂y/∂y0', 4 * n * n * count]);
+      if (hasSens) sizes.push(['∂y/∂p', 4 * n * p * count]);
+      for (const [what, bytes] of sizes) {
+        if (bytes > ctx.maxBufferSize) {
+          throw new OptionError(
+            'webgpu.keep',
+            `the ${what} of ${count} trajectories (${bytes} bytes) exceed this device's buffer size limit (${ctx.maxBufferSize})`,
+          );
+        }
+      }
     }
 
     // Trajectories per dispatch: each buffer is bound whole (by the transposes) and must fit the storage binding
@@ -559,6 +634,11 @@ export class EnsembleRunner {
     const started = performance.now();
     try {
       for (let first = 0; first < count; first += batchSize) {
+        // A batch's commands are encoded and submitted without a pause (a state released after that is freed
+        // once they are done), but the caller may release the state between two batches.
+        if (from?.released) {
+          throw new OptionError('webgpu.y0', 'this state was released while the call that started from it ran');
+        }
         const b = Math.min(batchSize, count - first);
         const at = layoutOf(shape, b, align);
         // The error scope is popped before anything is awaited, so that concurrent solves cannot swap scopes.
@@ -576,16 +656,28 @@ export class EnsembleRunner {
             out: this.#buffer('out', most.outBytes),
           };
           if (job.keep && first === 0) {
-            const buffer = device.createBuffer({
-              label: 'odeforge kept state',
-              size: Math.max(4, 4 * n * count),
-              usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST,
+            // New buffers, whatever the run started from: the state it returns shares nothing with another.
+            const keptBuffer = (what: string, bytes: number) =>
+              device.createBuffer({
+                label: `odeforge kept ${what}`,
+                size: Math.max(4, bytes),
+                usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST,
+              });
+            state = new WebGpuState(count, n, sensitivitiesOf(shape));
+            kept.set(state, {
+              device,
+              shape,
+              y: keptBuffer('state', 4 * n * count),
+              jacobian: shape.jacobian ? keptBuffer('∂y/∂y0', 4 * n * n * count) : undefined,
+              paramJacobian: hasSens ? keptBuffer('∂y/∂p', 4 * n * p * count) : undefined,
             });
-            state = new WebGpuState(count, n);
-            kept.set(state, { device, buffer });
           }
           const config = job.config.slice(0);
-          new Uint32Array(config)[9] = b;
+          const words = new Uint32Array(config);
+          words[SHADER_ABI.configWords.count] = b;
+          // Resuming, the shader reads the initial Φ and S from its jacobian and paramJacobian bindings, which the
+          // transposes below fill from the state; otherwise it starts them at I and 0.
+          words[SHADER_ABI.configWords.resume] = from === undefined ? 0 : 1;
           device.queue.writeBuffer(buf.config, 0, config);
 
           // Transposes, each from a row-major rows × cols block of `src` (bound from byte `at`, word offset
@@ -611,19 +703,17 @@ export class EnsembleRunner {
               dstOffset: at.y0Cols / 4,
             });
           } else {
-            // The kept state holds all rows: bound from this batch's first row (rounded down to the binding
+            // The kept arrays hold all rows: each bound from this batch's first row (rounded down to the binding
             // alignment), so that no binding outgrows the storage binding limit.
-            const start = 4 * first * n;
-            const base = Math.floor(start / align) * align;
-            moves.push({
-              rows: b,
-              cols: n,
-              src: fromBuffer!.buffer,
-              at: base,
-              offset: (start - base) / 4,
-              dst: buf.inCols,
-              dstOffset: at.y0Cols / 4,
-            });
+            const fromKept = (src: GPUBuffer, cols: number, dst: GPUBuffer, dstOffset: number) => {
+              const start = 4 * first * cols;
+              const base = Math.floor(start / align) * align;
+              moves.push({ rows: b, cols, src, at: base, offset: (start - base) / 4, dst, dstOffset: dstOffset / 4 });
+            };
+            fromKept(fromBuffers!.y, n, buf.inCols, at.y0Cols);
+            // Φ and S go straight to where the shader writes its own (and, with resume = 1, reads them first).
+            if (shape.jacobian) fromKept(fromBuffers!.jacobian!, n * n, buf.work, at.jacCols);
+            if (hasSens) fromKept(fromBuffers!.paramJacobian!, n * p, buf.work, at.pjacCols);
           }
           if (job.params !== undefined && p > 0) {
             device.queue.writeBuffer(buf.inRows, at.paramRows, job.params, first * p, b * p);
@@ -648,9 +738,10 @@ export class EnsembleRunner {
           const before = moves.length;
           const out = (rows: number, from: number, to: number) =>
             moves.push({ rows, cols: b, src: buf.work, offset: from / 4, dst: buf.out, dstOffset: to / 4 });
+          // What is kept is transposed too, whether it is read back or not: the state's arrays are row-major.
           if (readY || job.keep) out(n, at.yCols, at.yRows);
-          if (readJac) out(n * n, at.jacCols, at.jacRows);
-          if (readPjac && hasSens) out(n * p, at.pjacCols, at.pjacRows);
+          if (readJac || (job.keep && shape.jacobian)) out(n * n, at.jacCols, at.jacRows);
+          if ((readPjac || job.keep) && hasSens) out(n * p, at.pjacCols, at.pjacRows);
 
           const dims = new ArrayBuffer(TRANSPOSE_SLOTS * uniformAlign);
           const transposes = moves.map((m, slot) => {
@@ -727,7 +818,14 @@ export class EnsembleRunner {
           pass.end();
           encoder.copyBufferToBuffer(buf.out, 0, staging, 0, readBytes);
           if (state !== undefined) {
-            encoder.copyBufferToBuffer(buf.out, at.yRows, kept.get(state)!.buffer, 4 * first * n, 4 * b * n);
+            const to = kept.get(state)!;
+            encoder.copyBufferToBuffer(buf.out, at.yRows, to.y, 4 * first * n, 4 * b * n);
+            if (to.jacobian) {
+              encoder.copyBufferToBuffer(buf.out, at.jacRows, to.jacobian, 4 * first * n * n, 4 * b * n * n);
+            }
+            if (to.paramJacobian) {
+              encoder.copyBufferToBuffer(buf.out, at.pjacRows, to.paramJacobian, 4 * first * n * p, 4 * b * n * p);
+            }
           }
           device.queue.submit([encoder.finish()]);
         } finally {

@@ -25,9 +25,11 @@ import {
   checkF32Value,
   createGpuContext,
   EnsembleRunner,
+  type EnsembleShape,
   type GpuContext,
   packConfig,
   toF32,
+  unusableState,
   type WebGpuEnsembleResult,
   WebGpuState,
 } from './webgpu-run.ts';
@@ -182,6 +184,16 @@ interface CheckedWebGpuOptions {
   readonly from: WebGpuState | undefined;
 }
 
+/** The shape of a system's ensembles: what its shader reads and writes, and what a kept state of it holds. */
+function shapeOf(system: AugmentedSystem): EnsembleShape {
+  return {
+    states: system.model.states.length,
+    params: system.model.params.length,
+    jacobian: system.phiOffset >= 0,
+    paramJacobian: system.sensitivities.includes('params'),
+  };
+}
+
 /** Checks `webgpu` options against the system's outputs and the ensemble's size. */
 function checkWebGpuOptions(value: unknown, system: AugmentedSystem, count: number): CheckedWebGpuOptions {
   const o = checkOptionKeys(value, WEBGPU_OPTION_KEYS, 'webgpu', 'webgpu.') as {
@@ -234,14 +246,10 @@ function checkWebGpuOptions(value: unknown, system: AugmentedSystem, count: numb
       );
     }
     from = o.y0;
-    const n = system.model.states.length;
-    if (from.released) throw new OptionError('webgpu.y0', 'this state was released');
-    if (from.states !== n) {
-      throw new OptionError('webgpu.y0', `this state has ${from.states} states per row, the model ${n}`);
-    }
-    if (from.count !== count) {
-      throw new OptionError('webgpu.y0', `this state has ${from.count} rows, y0 ${count}`);
-    }
+    // Released, another shape, other sensitivities: refused before the call waits for the device (the runner
+    // checks again, and that the state is on its device).
+    const problem = unusableState(from, shapeOf(system), count);
+    if (problem !== undefined) throw new OptionError('webgpu.y0', problem);
   }
   return { read, keep: o.keep === true, from };
 }
@@ -329,13 +337,7 @@ export class WebGpuRunner {
   constructor(system: AugmentedSystem, method: Method) {
     this.#system = system;
     this.#method = method;
-    const p = system.model.params.length;
-    this.#core = new EnsembleRunner(ensembleShader(system, method), {
-      states: system.model.states.length,
-      params: p,
-      jacobian: system.phiOffset >= 0,
-      paramJacobian: system.sensitivities.includes('params'),
-    });
+    this.#core = new EnsembleRunner(ensembleShader(system, method), shapeOf(system));
   }
 
   /** solveEnsembleWebGpu on this runner's system and method. */
@@ -416,8 +418,8 @@ function runnerFor(system: AugmentedSystem, method: Method): WebGpuRunner {
  * 'stiff'), in which case its rows hold the state and sensitivities where it stopped. Tolerances below f32's
  * resolution (rtol ≲ 1e-6) end in 'step-size-underflow'. `stats.steps` sums the attempted (accepted and
  * rejected) steps over the trajectories, `stats.rejected` the rejected ones; `stats.ms` is the wall time of
- * the device work (uploads, kernel, read-back). `webgpu` selects the outputs read back and keeps or reuses the
- * final states on the device (WebGpuBackendOptions).
+ * the device work (uploads, kernel, read-back). `webgpu` selects the outputs read back, keeps the final states and
+ * sensitivities on the device, or starts from ones kept so and continues them (WebGpuBackendOptions).
  *
  * The device, the pipeline and the buffers are kept for the next call with the same model, method and
  * sensitivities. Throws OptionError for bad options, WebGpuUnavailableError when there is no adapter.

@@ -81,7 +81,12 @@ struct Config {
   /** Fixed-step methods: the number of steps from t0 to t1, and the size of the last one (see integrate). */
   fixed_steps: u32,
   h_last: f32,
-  _pad0: u32,
+  /**
+   * 0: Φ starts at the identity and S at 0 (a new integration). 1: they start from what jac_out and pjac_out
+   * hold on entry, the same layout the shader writes at the end, so that a run continues the sensitivities of
+   * an earlier one (Φ(t2, t0) = Φ(t2, t1)·Φ(t1, t0), S likewise: a kept WebGpuState resumed by the host).
+   */
+  resume: u32,
   _pad1: u32,
   _pad2: u32,
 }
@@ -92,7 +97,10 @@ struct Config {
 /** N × count initial states and PA × count parameters. */
 @group(0) @binding(1) var<storage, read> y0_in: array<f32>;
 @group(0) @binding(2) var<storage, read> p_in: array<f32>;
-/** N × count states, N·N × count ∂y/∂y0 (row-major per trajectory), N·P × count ∂y/∂p. */
+/**
+ * N × count states, N·N × count ∂y/∂y0 (row-major per trajectory), N·P × count ∂y/∂p. With cfg.resume = 1 the
+ * last two are read first: they hold the initial Φ and S.
+ */
 @group(0) @binding(3) var<storage, read_write> y_out: array<f32>;
 @group(0) @binding(4) var<storage, read_write> jac_out: array<f32>;
 @group(0) @binding(5) var<storage, read_write> pjac_out: array<f32>;
@@ -538,9 +546,23 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   for (var c = 0u; c < N; c++) {
     rk_y[c] = y0_in[c * n + i];
   }
+  // Φ = I and S = 0 (the loop above), or, resuming, the Φ and S an earlier run ended with: its outputs, which
+  // the host put back in the same bindings.
+  let resume = cfg.resume != 0u;
   if (HAS_PHI) {
-    for (var c = 0u; c < N; c++) {
-      rk_y[PHI_OFFSET + c * N + c] = 1.0f;
+    if (resume) {
+      for (var c = 0u; c < N * N; c++) {
+        rk_y[PHI_OFFSET + c] = jac_out[c * n + i];
+      }
+    } else {
+      for (var c = 0u; c < N; c++) {
+        rk_y[PHI_OFFSET + c * N + c] = 1.0f;
+      }
+    }
+  }
+  if (HAS_SENS && resume) {
+    for (var c = 0u; c < N * P; c++) {
+      rk_y[SENS_OFFSET + c] = pjac_out[c * n + i];
     }
   }
   for (var c = 0u; c < P; c++) {

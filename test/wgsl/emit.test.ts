@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { F32_MIN_NORMAL, F32RangeError, f32Literal, WGSL_HELPERS } from '../../src/codegen/wgsl/dialect.ts';
 import { emitWgslModule, WGSL_CONFIG_BYTES, WGSL_CONFIG_FIELDS } from '../../src/codegen/wgsl/module.ts';
 import { ENSEMBLE_STATUS } from '../../src/ensemble/types.ts';
-import { solveEnsembleWebGpu } from '../../src/ensemble/webgpu.ts';
-import { dispatchGrid } from '../../src/ensemble/webgpu-dispatch.ts';
+import { packConfig, solveEnsembleWebGpu } from '../../src/ensemble/webgpu.ts';
+import { dispatchGrid, SHADER_ABI } from '../../src/ensemble/webgpu-dispatch.ts';
 import { ModelError, OdeforgeError, OptionError } from '../../src/errors.ts';
 import { SEED_MODEL } from '../../src/examples.ts';
 import { EXPLICIT_METHODS, findExplicitMethod as findMethod, RK4 } from '../../src/methods/index.ts';
@@ -182,6 +182,26 @@ describe('the emitted shader', () => {
     const fields = [...struct.matchAll(/^\s*(\w+): (f32|u32),/gm)].map((m) => m[1]);
     expect(fields).toEqual([...WGSL_CONFIG_FIELDS]);
     expect(WGSL_CONFIG_BYTES % 16).toBe(0);
+  });
+
+  it('the runner sets count and resume at their words of the uniform; packConfig leaves resume at 0', () => {
+    expect(WGSL_CONFIG_FIELDS[SHADER_ABI.configWords.count]).toBe('count');
+    expect(WGSL_CONFIG_FIELDS[SHADER_ABI.configWords.resume]).toBe('resume');
+    for (const adaptive of [true, false]) {
+      const config = packConfig({ t0: 0, t1: 1, rtol: 1e-5, atol: 1e-6, dt: 0.1, maxSteps: 10 }, adaptive);
+      expect(new Uint32Array(config)[SHADER_ABI.configWords.resume]).toBe(0);
+    }
+  });
+
+  it('the shader starts Φ and S at I and 0, or, with cfg.resume, from what its jacobian and paramJacobian hold', () => {
+    const code = emitWgslModule(buildAugmentedSystem(buildModel(LORENZ), ['y0', 'params']), findMethod('RK45CK'));
+    expect(code).toContain('let resume = cfg.resume != 0u;');
+    expect(code).toContain('rk_y[PHI_OFFSET + c] = jac_out[c * n + i];');
+    expect(code).toContain('rk_y[SENS_OFFSET + c] = pjac_out[c * n + i];');
+    expect(code).toContain('rk_y[PHI_OFFSET + c * N + c] = 1.0f;');
+    const header = code.slice(0, code.indexOf('*/') + 2);
+    expect(header).toContain('resume: u32');
+    expect(header).toContain('resume = 1: the initial Φ and S');
   });
 
   it("a system built with the 'columns' layout gets the same shader as the unrolled one", () => {

@@ -3,7 +3,9 @@
  * EnsembleRunner): these tests check that what is kept never leaks into a result. Trajectories are independent
  * and the arithmetic is the same call after call, so every comparison here is bit for bit: a reused solver
  * against a fresh one, a smaller or larger ensemble against the same rows of another, a kept state against the
- * host round trip (f32 → f64 → f32 is exact).
+ * host round trip (f32 → f64 → f32 is exact) where the state is all there is (no sensitivities, or fixed steps
+ * for y). A kept state's sensitivities continue where it starts a call (Φ and S are not the host round trip's,
+ * which restarts them): the chain rule here, and resume.test.ts in full.
  */
 import { afterEach, expect, it } from 'vitest';
 import { compile } from '../../src/compile.ts';
@@ -19,7 +21,7 @@ import { OptionError } from '../../src/errors.ts';
 import { findExplicitMethod as findMethod } from '../../src/methods/index.ts';
 import { buildModel } from '../../src/model/model.ts';
 import { buildAugmentedSystem } from '../../src/variational/system.ts';
-import { describeGpu, hash01, LORENZ } from './support.ts';
+import { chainRule, describeGpu, hash01, LORENZ, worstRow } from './support.ts';
 
 /** count Lorenz rows: y0 near (1, 0.25, 0.25), parameters around (10, 20, 8/3), each row its own. */
 function lorenzRows(count: number, salt = 0) {
@@ -159,6 +161,7 @@ describeGpu('a solver reuses its device objects and buffers', () => {
 describeGpu("the 'webgpu' backend options: read back less, keep the final states on the device", () => {
   const model = buildModel(LORENZ);
   const system = buildAugmentedSystem(model, ['y0', 'params']);
+  const stateOnly = buildAugmentedSystem(model, []);
   const method = findMethod('RK45CK');
   const rows = lorenzRows(300);
   const leg1 = { ...PROBLEM, ...rows };
@@ -181,16 +184,23 @@ describeGpu("the 'webgpu' backend options: read back less, keep the final states
   for (const batch of [undefined, 64]) {
     it(`a kept state continues where the host copy would${batch ? `, in batches of ${batch}` : ''}`, async () => {
       setWebGpuBatchLimit(batch);
-      const first = await solveEnsembleWebGpu(system, method, leg1, { keep: true });
+      // Without sensitivities the state is all a kept state holds: starting from it is the host round trip.
+      const first = await solveEnsembleWebGpu(stateOnly, method, leg1, { keep: true });
       const state = first.state!;
       expect(state).toBeInstanceOf(WebGpuState);
       expect([state.count, state.states, state.released]).toEqual([300, 3, false]);
+      expect(state.sensitivities).toEqual([]);
       const leg2 = { ...PROBLEM, t0: 0.5, t1: 0.8, y0: first.y, params: rows.params };
-      const host = await solveEnsembleWebGpu(system, method, leg2);
+      const host = await solveEnsembleWebGpu(stateOnly, method, leg2);
       // the values of y0 are not read when a state is given: zeros of the same shape do
-      const device = await solveEnsembleWebGpu(system, method, { ...leg2, y0: new Float64Array(900) }, { y0: state });
+      const device = await solveEnsembleWebGpu(
+        stateOnly,
+        method,
+        { ...leg2, y0: new Float64Array(900) },
+        { y0: state },
+      );
       expectSame(device, host);
-      // a state serves as often as wanted, and a solver of another system with as many states takes it
+      // a state serves as often as wanted, and another solver compiled for the same sensitivities takes it
       const other = compile(LORENZ, { sensitivities: [] });
       const otherRunner = new WebGpuRunner(buildAugmentedSystem(model, []), method);
       const again = await otherRunner.solve({ ...leg2 }, { y0: state, keep: true });
@@ -208,16 +218,26 @@ describeGpu("the 'webgpu' backend options: read back less, keep the final states
     });
   }
 
-  it('keep without reading anything back still keeps the state', async () => {
-    const full = await solveEnsembleWebGpu(system, method, leg1);
-    const kept = await solveEnsembleWebGpu(system, method, leg1, { keep: true, read: [] });
+  it('keep without reading anything back still keeps the state, and its sensitivities', async () => {
+    const full = await solveEnsembleWebGpu(stateOnly, method, leg1);
+    const kept = await solveEnsembleWebGpu(stateOnly, method, leg1, { keep: true, read: [] });
     expect(kept.y.length).toBe(0);
     const leg2 = { ...PROBLEM, t0: 0.5, t1: 0.6, y0: full.y, params: rows.params };
     expectSame(
-      await solveEnsembleWebGpu(system, method, leg2, { y0: kept.state! }),
-      await solveEnsembleWebGpu(system, method, leg2),
+      await solveEnsembleWebGpu(stateOnly, method, leg2, { y0: kept.state! }),
+      await solveEnsembleWebGpu(stateOnly, method, leg2),
     );
     kept.state!.release();
+    // Φ and S are kept whether read back or not: a call from either state gives the same bits.
+    const withSens = await solveEnsembleWebGpu(system, method, leg1, { keep: true });
+    const withSensUnread = await solveEnsembleWebGpu(system, method, leg1, { keep: true, read: [] });
+    expect(withSensUnread.jacobian).toBeUndefined();
+    expectSame(
+      await solveEnsembleWebGpu(system, method, leg2, { y0: withSensUnread.state! }),
+      await solveEnsembleWebGpu(system, method, leg2, { y0: withSens.state! }),
+    );
+    withSens.state!.release();
+    withSensUnread.state!.release();
   });
 
   it('checks its options like the others: unknown keys and bad values are OptionErrors', async () => {
@@ -241,7 +261,6 @@ describeGpu("the 'webgpu' backend options: read back less, keep the final states
       await expect(call).rejects.toThrow(OptionError);
       await expect(solveEnsembleWebGpu(system, method, input, options as never)).rejects.toThrow(message);
     }
-    const stateOnly = buildAugmentedSystem(model, []);
     await expect(solveEnsembleWebGpu(stateOnly, method, leg1, { read: ['jacobian'] })).rejects.toThrow(
       /'jacobian' needs the 'y0' sensitivities/,
     );
@@ -260,7 +279,7 @@ describeGpu("the 'webgpu' backend options: read back less, keep the final states
 });
 
 describeGpu("solveEnsemble's `webgpu` backend option", () => {
-  it('keeps a state and starts from it, as the host round trip does; other backends refuse the option', async () => {
+  it('keeps a state and starts from it: y as the host round trip, Φ continued; other backends refuse the option', async () => {
     const solver = compile(LORENZ, { method: 'RK4', sensitivities: ['y0'] });
     const rows = lorenzRows(50, 3);
     const leg1 = { ...PROBLEM, t1: 0.25, dt: 0.01, ...rows };
@@ -269,9 +288,18 @@ describeGpu("solveEnsemble's `webgpu` backend option", () => {
     expect(first.jacobian).toBeUndefined();
     const state = first.state!;
     expect(state.count).toBe(50);
+    expect(state.sensitivities).toEqual(['y0']);
     const fromDevice = await solver.solveEnsemble(leg2, { backend: 'webgpu', webgpu: { y0: state } });
     const fromHost = await solver.solveEnsemble({ ...leg2, y0: first.y }, { backend: 'webgpu' });
-    expectSame(fromDevice, fromHost);
+    // Fixed steps: Φ does not size them, so y is the host round trip's, bit for bit...
+    expect(fromDevice.y).toEqual(fromHost.y);
+    expect(fromDevice.status).toEqual(fromHost.status);
+    expect(fromDevice.stats.steps).toBe(fromHost.stats.steps);
+    // ...and Φ is that of the whole integration, Φ(t2, t1)·Φ(t1, t0), not the host round trip's Φ(t2, t1).
+    const phi1 = await solver.solveEnsemble(leg1, { backend: 'webgpu' });
+    const phi = chainRule(phi1, fromHost, 3, 3).jacobian;
+    expect(worstRow(fromDevice.jacobian!, phi, 9)).toBeLessThan(1e-4);
+    expect(worstRow(fromHost.jacobian!, phi, 9)).toBeGreaterThan(0.1);
     state.release();
     await expect(solver.solveEnsemble(leg1, { backend: 'cpu', webgpu: { keep: true } })).rejects.toThrow(
       /webgpu: options of the 'webgpu' backend \(backend is 'cpu'\)/,

@@ -7,7 +7,7 @@
  * test workers start: test/wgsl/global-setup.ts does it when vitest.config.ts lists it as a globalSetup, or
  * `eval "$(bash scripts/webgpu-env.sh)"` before `npx vitest`.
  */
-import { beforeAll, describe } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import type { EnsembleOptions, EnsembleResult } from '../../src/ensemble/types.ts';
 import { solveEnsembleWebGpu, webGpuAvailable } from '../../src/ensemble/webgpu.ts';
@@ -139,4 +139,51 @@ export async function compareWithTypeScript(
     }
   }
   return { y, jacobian, paramJacobian, gpuSteps: result.stats.steps - result.stats.rejected, tsSteps, result };
+}
+
+/** Max over rows of ‖a − b‖∞ / ‖b‖∞ (rows of `width` values). */
+export function worstRow(a: ArrayLike<number>, b: ArrayLike<number>, width: number): number {
+  expect(a.length).toBe(b.length);
+  let w = 0;
+  for (let r = 0; r * width < b.length; r++) {
+    let diff = 0;
+    let scale = 0;
+    for (let k = r * width; k < (r + 1) * width; k++) {
+      diff = Math.max(diff, Math.abs(a[k]! - b[k]!));
+      scale = Math.max(scale, Math.abs(b[k]!));
+    }
+    w = Math.max(w, scale === 0 ? diff : diff / scale);
+  }
+  return w;
+}
+
+/**
+ * The chain rule over two legs, row by row: Φ = Φ2·Φ1 (n×n) and S = Φ2·S1 + S2 (n×p), from the first leg's
+ * Jacobians and those of the second leg on its own (started at Φ = I, S = 0). S is left out (undefined) where a
+ * leg has none.
+ */
+export function chainRule(leg1: EnsembleResult, leg2: EnsembleResult, n: number, p: number) {
+  const count = leg1.status.length;
+  const jacobian = new Float64Array(count * n * n);
+  const s1 = leg1.paramJacobian;
+  const s2 = leg2.paramJacobian;
+  const paramJacobian = s1 && s2 ? new Float64Array(count * n * p) : undefined;
+  for (let i = 0; i < count; i++) {
+    const phi1 = leg1.jacobian!.subarray(i * n * n);
+    const phi2 = leg2.jacobian!.subarray(i * n * n);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        let sum = 0;
+        for (let k = 0; k < n; k++) sum += phi2[r * n + k]! * phi1[k * n + c]!;
+        jacobian[i * n * n + r * n + c] = sum;
+      }
+      if (paramJacobian === undefined) continue;
+      for (let c = 0; c < p; c++) {
+        let sum = s2![i * n * p + r * p + c]!;
+        for (let k = 0; k < n; k++) sum += phi2[r * n + k]! * s1![i * n * p + k * p + c]!;
+        paramJacobian[i * n * p + r * p + c] = sum;
+      }
+    }
+  }
+  return { jacobian, paramJacobian };
 }

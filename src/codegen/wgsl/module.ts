@@ -46,9 +46,15 @@ export const WGSL_BINDINGS = {
   params: 2,
   /** read-write storage f32: N × count final states. */
   y: 3,
-  /** read-write storage f32: N·N × count, ∂y_r/∂y0_c at component r·N + c (written when Φ is integrated). */
+  /**
+   * read-write storage f32: N·N × count, ∂y_r/∂y0_c at component r·N + c (written when Φ is integrated; read
+   * first, as the initial Φ, when Config.resume is 1).
+   */
   jacobian: 4,
-  /** read-write storage f32: N·P × count, ∂y_r/∂p_k at component r·P + k (written when S is integrated). */
+  /**
+   * read-write storage f32: N·P × count, ∂y_r/∂p_k at component r·P + k (written when S is integrated; read
+   * first, as the initial S, when Config.resume is 1).
+   */
   paramJacobian: 5,
   /** read-write storage u32: count status codes, indices into ENSEMBLE_STATUS. */
   status: 6,
@@ -69,9 +75,12 @@ export const WGSL_CONFIG_FIELDS = [
   'max_steps', // u32
   'count', // u32
   'one', // always 1.0: an opaque 1 that keeps compilers from simplifying the two-word time arithmetic
-  'fixed_steps', // u32: fixed-step methods, the number of steps (see fixedStepPlan in src/ensemble/webgpu.ts)
+  'fixed_steps', // u32: fixed-step methods, the number of steps (see fixedStepPlan in src/ensemble/webgpu-run.ts)
   'h_last', // the last fixed step's size
-  '_pad0',
+  // u32: 0, Φ = I and S = 0 at t0; 1, the initial Φ and S are the jacobian and paramJacobian bindings' contents
+  // (a run that continues an earlier one's sensitivities: a kept WebGpuState). A u32 that was padding before,
+  // so that callers that write 0 there, as they always did, get what they always got.
+  'resume',
   '_pad1',
   '_pad2',
 ] as const;
@@ -103,8 +112,11 @@ function header(system: AugmentedSystem, method: Method): string {
     ' * Dispatch g = ceil(count / 64) workgroups as (g, 1), or as (65535, ceil(g / 65535)) when g > 65535.',
     ' * Bindings, group 0; arrays component-major (component c of trajectory i at [c * count + i]):',
     ' *   0 uniform Config { t0_hi, t0_lo, t1_hi, t1_lo, rtol, atol, dt_hi, dt_lo: f32; max_steps, count: u32;',
-    ' *     one: f32 = 1.0; a u32 of padding }: each time as two f32 words, hi = fround(t), lo = fround(t - hi);',
-    ' *     dt_hi = 0: no dt (the first step is estimated; fixed-step methods need one);',
+    ' *     one: f32 = 1.0; fixed_steps: u32; h_last: f32; resume: u32; two u32 of padding }: each time as',
+    ' *     two f32 words, hi = fround(t), lo = fround(t - hi); dt_hi = 0: no dt (the first step is estimated;',
+    ' *     fixed-step methods need one); fixed_steps and h_last: the steps of a fixed-step method (fixedStepPlan',
+    ' *     in src/ensemble/webgpu-run.ts); resume = 0: Φ = I and S = 0 at t0, resume = 1: the initial Φ and S',
+    ' *     are what bindings 4 and 5 hold on entry (the final values of an earlier run, to continue them);',
     ` *   1 y0 (${n} × count) and 2 params (${pa} × count): storage, read;`,
     ` *   3 y (${n} × count), 4 dy/dy0 (${jac}), 5 dy/dp (${pjac}), 6 status (count; 0 ok, 1 non-finite,`,
     ' *     2 step-size-underflow, 3 max-steps, 4 stiff), 7 steps (2 × count: accepted, then rejected):',
