@@ -153,6 +153,12 @@ describe('WebAssembly kernel: bit-identical to the TypeScript step', () => {
         { method, sensitivities: ['params'] },
         { ...problem([1.2, -0.3], 3), errorControl: 'all' },
       );
+      // past 24 components one per local (scalarStepFunction), up to 24 in pairs (pairedStepFunction)
+      compare(lorenz96(5), { method, sensitivities: ['y0'] }, problem(lorenz96Y0(5), 0.5));
+      if (arrays) return;
+      const pairLoad = /\(v128\.load offset=0 align=8 \(local\.get \$y\)\)/;
+      expect(wat).toMatch(pairLoad);
+      expect(generate(lorenz96(5), { target: 'wat', method, sensitivities: ['y0'] })).not.toMatch(pairLoad);
     },
   );
 
