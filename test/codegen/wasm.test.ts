@@ -153,7 +153,7 @@ describe('WebAssembly kernel: bit-identical to the TypeScript step', () => {
         { method, sensitivities: ['params'] },
         { ...problem([1.2, -0.3], 3), errorControl: 'all' },
       );
-      // past 24 components one per local (scalarStepFunction), up to 24 in pairs (pairedStepFunction)
+      // past 24 components one per local, up to 24 in pairs (scalarStepFunction, lanes 1 and 2)
       compare(lorenz96(5), { method, sensitivities: ['y0'] }, problem(lorenz96Y0(5), 0.5));
       if (arrays) return;
       const pairLoad = /\(v128\.load offset=0 align=8 \(local\.get \$y\)\)/;

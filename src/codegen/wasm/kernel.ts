@@ -21,7 +21,7 @@ import { integerLiteral } from '../printer.ts';
 import { combination, scaledError, stepFrom, timeAt, useScalarStep } from '../ts/explicit-rk.ts';
 import { type ColumnLoop, planRhs } from '../ts/rhs.ts';
 import { f64Literal, IMPORTED_FUNCTIONS, importedName, type Operand, watOf } from './expression.ts';
-import { pairedStepFunction, scalarStepFunction } from './scalar-step.ts';
+import { scalarStepFunction } from './scalar-step.ts';
 
 const F64 = 8;
 
@@ -639,7 +639,7 @@ export function powerFunction(): string {
 
 /**
  * Up to this many components of the augmented vector, the scalar step keeps them in pairs (./scalar-step.ts,
- * pairedStepFunction: two per f64x2). Measured against one per local, same run (2026-12-06, development machine):
+ * lanes 2: two per f64x2). Measured against one per local, same run (2026-12-06, development machine):
  * 0.80–0.92× the time for the seed problem (6 and 8 components, RK45CK and RK87), 0.86–0.94× for Lorenz (12, 21)
  * and Lorenz-96 N = 4 (20, 24; RK87 at 24: 1.00×), but 0.99–1.2× for Lorenz-96 N = 5 (30): moving components in
  * and out of the lanes for the right-hand side costs more there than the halved stage arithmetic saves.
@@ -661,7 +661,7 @@ export function emitWasmKernelText(
   const rhs = rhsFunction(system, imports, fuse);
   // small systems: every component in a local, as the TypeScript step does there (./scalar-step.ts)
   const step = useScalarStep(system, method)
-    ? (system.size <= PAIRED_STEP_UP_TO ? pairedStepFunction : scalarStepFunction)(system, method, imports)
+    ? scalarStepFunction(system, method, imports, system.size <= PAIRED_STEP_UP_TO ? 2 : 1)
     : stepFunction(system, method, imports, fuse);
   const adaptive = numericTableau(method).errorWeights !== undefined;
   const layout = kernelLayout(numericTableau(method).c.length, system.model.params.length);

@@ -1,15 +1,17 @@
 /**
- * The kernel's step for small systems, in two forms: components in pairs (pairedStepFunction, up to
- * PAIRED_STEP_UP_TO components: see kernel.ts), or one per local (scalarStepFunction, below).
- *
- * One per local: the TypeScript scalar step (codegen/ts/explicit-rk.ts, scalarStep) in
- * WebAssembly — every component of every stage a local (a register), the right-hand side inlined per stage —
- * instead of loops over vectors in memory, whose loads, stores and loop control cost more than the arithmetic
+ * The kernel's step for small systems: the TypeScript scalar step (codegen/ts/explicit-rk.ts, scalarStep) in
+ * WebAssembly — every component of every stage held in locals (registers), the right-hand side inlined per stage
+ * — instead of loops over vectors in memory, whose loads, stores and loop control cost more than the arithmetic
  * when the augmented vector has a handful of components (the seed problem: 6). Used exactly where the
  * TypeScript solver uses its scalar step (useScalarStep), with the same expressions in the same order, so the
  * two agree bit for bit, and with the same contract as the vector step: reads y and k[0], writes yNew and
  * F(t + h, yNew) (k[s − 1] with FSAL, fNew otherwise), and z and k of the stiffness stage when asked; returns
  * the scaled error (Infinity when a new value is not finite).
+ *
+ * `lanes`: 1, a local per component; 2, component i in lane i % 2 of a v128 local. In pairs, the stage
+ * combinations, the new value and the error estimate take two components an instruction (each lane the
+ * TypeScript step's own expression, so the same bits); the right-hand side reads the components out of the lanes
+ * and its results are packed back. Which pays depends on the size (see kernel.ts, PAIRED_STEP_UP_TO).
  */
 import { numericTableau } from '../../methods/numeric.ts';
 import { stiffnessStage } from '../../methods/stability.ts';
@@ -29,164 +31,25 @@ export function scalarStepFunction(
   system: AugmentedSystem,
   method: ExplicitRungeKuttaMethod,
   imports: Set<string>,
+  lanes: 1 | 2,
 ): string {
   const tab = numericTableau(method);
   const stiff = stiffnessStage(method);
   const s = tab.c.length;
   const m = system.size;
   const n = system.model.states.length;
-  const all = Array.from({ length: m }, (_, i) => i);
+  const paired = lanes === 2;
   const { components: read, params, time: usesTime } = rhsInputs(system);
   const k = (stage: number) => (i: number) => `k${stage + 1}_${i}`;
 
-  // printed name → f64 local; the function's parameters under their TypeScript names
-  const locals = new Map<string, string>();
-  const local = (name: string): string => {
-    let id = locals.get(name);
-    if (id === undefined) {
-      id = `$v${locals.size}`;
-      locals.set(name, id);
-    }
-    return id;
-  };
-  const parameters: Record<string, string> = { t: '$t', h: '$h', rtol: '$rtol', atol: '$atol' };
-  const resolve = (name: string): Operand => {
-    const p = parameters[name];
-    if (p !== undefined) return { wat: `(local.get ${p})`, vector: false };
-    const id = locals.get(name);
-    if (id === undefined) throw new Error(`internal: the scalar step reads ${name} before it is defined`);
-    return { wat: `(local.get ${id})`, vector: false };
-  };
-  const body: string[] = [];
-  const set = (name: string, text: string) =>
-    body.push(`(local.set ${local(name)} ${watOf(text, resolve, imports).wat})`);
-  const define = (statements: readonly string[]) => {
-    for (const line of statements) {
-      const d = DEFINITION.exec(line);
-      if (!d) throw new Error(`internal: unexpected statement in the inlined rhs: ${line.slice(0, 60)}`);
-      set(d[1]!, d[2]!);
-    }
-  };
-  const stageBase = (j: number) => `(i32.load offset=${j * 4} (local.get $stages))`;
-
-  for (const q of params) {
-    body.push(`(local.set ${local(symbolLocal(q))} (f64.load offset=${q.index * F64} (local.get $p)))`);
-  }
-  body.push(`(local.set $k1 ${stageBase(0)})`);
-  for (const i of all) {
-    body.push(`(local.set ${local(`y_${i}`)} (f64.load offset=${i * F64} (local.get $y)))`);
-    body.push(`(local.set ${local(`k1_${i}`)} (f64.load offset=${i * F64} (local.get $k1)))`);
-  }
-  const lastExplicit = method.fsal ? s - 1 : s;
-  for (let st = 1; st < lastExplicit; st++) {
-    body.push(`;; stage ${st + 1}`);
-    const needed = st === stiff ? all : all.filter((i) => read.has(i));
-    for (const i of needed) {
-      set(
-        `z${st + 1}_${i}`,
-        stepFrom(
-          `y_${i}`,
-          combination(tab.a[st]!, (j) => k(j)(i)),
-        ),
-      );
-    }
-    if (usesTime) set(`t${st + 1}`, timeAt(tab.c[st]!));
-    define(inlineRhs(system, (i) => `z${st + 1}_${i}`, `t${st + 1}`, `u${st + 1}_`, k(st)));
-  }
-  body.push(';; the new value; x * 0 is 0 for every finite x and NaN otherwise', '(local.set $finite (f64.const 0))');
-  for (const i of all) {
-    set(
-      `n_${i}`,
-      stepFrom(
-        `y_${i}`,
-        combination(tab.b, (j) => k(j)(i)),
-      ),
-    );
-    const v = local(`n_${i}`);
-    body.push(`(f64.store offset=${i * F64} (local.get $yNew) (local.get ${v}))`);
-    body.push(`(local.set $finite (f64.add (local.get $finite) (f64.mul (local.get ${v}) (f64.const 0))))`);
-  }
-  body.push(`;; F(t + h, yNew)${method.fsal ? `: stage ${s}` : ''}, the next step's first stage`);
-  if (usesTime) set('tNew', 't + h');
-  const next = (i: number) => `f_${i}`;
-  define(inlineRhs(system, (i) => `n_${i}`, 'tNew', 'v', method.fsal ? k(s - 1) : next));
-  body.push(`(local.set $kNext ${method.fsal ? stageBase(s - 1) : '(local.get $fNew)'})`);
-  for (const i of all) {
-    const v = resolve(method.fsal ? k(s - 1)(i) : next(i)).wat;
-    body.push(`(f64.store offset=${i * F64} (local.get $kNext) ${v})`);
-  }
-  if (stiff >= 0) {
-    body.push(`;; stage ${stiff + 1}, for the stiffness estimate`, '(if (local.get $record) (then');
-    body.push(`  (local.set $kStiff ${stageBase(stiff)})`);
-    for (const i of all) {
-      body.push(`  (f64.store offset=${i * F64} (local.get $zStiff) ${resolve(`z${stiff + 1}_${i}`).wat})`);
-      body.push(`  (f64.store offset=${i * F64} (local.get $kStiff) ${resolve(k(stiff)(i)).wat})`);
-    }
-    body.push('))');
-  }
-  const finite = '(f64.eq (local.get $finite) (f64.const 0))';
-  if (!tab.errorWeights) {
-    body.push(`(select (f64.const 0) (f64.const inf) ${finite})`);
-  } else {
-    // as errorTerm: the running max, NaN wins
-    const error = (i: number) => {
-      const e = watOf(
-        scaledError(
-          combination(tab.errorWeights!, (j) => k(j)(i)),
-          `y_${i}`,
-          `n_${i}`,
-        ),
-        resolve,
-        imports,
-      ).wat;
-      return [
-        `(local.set $e ${e})`,
-        '(if (i32.or (f64.gt (local.get $e) (local.get $err)) (f64.ne (local.get $e) (local.get $e))) (then (local.set $err (local.get $e))))',
-      ];
-    };
-    body.push('(local.set $err (f64.const 0))', ...all.slice(0, n).flatMap(error));
-    if (m > n) {
-      body.push(`(if (i32.gt_s (local.get $controlled) (i32.const ${n})) (then`, ...all.slice(n).flatMap(error), '))');
-    }
-    body.push(`(select (local.get $err) (f64.const inf) ${finite})`);
-  }
-  const declarations = [
-    ...[...locals.values()].map((id) => `(local ${id} f64)`),
-    '(local $k1 i32) (local $kNext i32) (local $kStiff i32) (local $finite f64) (local $err f64) (local $e f64)',
-  ];
-  return [
-    '(func $step (export "step") (param $t f64) (param $h f64) (param $y i32) (param $p i32) (param $stages i32)',
-    '  (param $z i32) (param $yNew i32) (param $fNew i32) (param $zStiff i32) (param $record i32)',
-    '  (param $rtol f64) (param $atol f64) (param $controlled i32) (result f64)',
-    ...declarations.map((l) => `  ${l}`),
-    ...body.map((l) => `  ${l}`),
-    ')',
-  ].join('\n');
-}
-
-/**
- * The scalar step with the augmented vector's components in pairs: component i in lane i % 2 of a v128 local.
- * The stage combinations, the new value and the error estimate are f64x2 operations on the pairs (two
- * components per instruction, each lane the TypeScript step's own expression); the right-hand side, inlined per
- * stage as in scalarStepFunction, reads the components out of the lanes and its results are packed back.
- */
-export function pairedStepFunction(
-  system: AugmentedSystem,
-  method: ExplicitRungeKuttaMethod,
-  imports: Set<string>,
-): string {
-  const tab = numericTableau(method);
-  const stiff = stiffnessStage(method);
-  const s = tab.c.length;
-  const m = system.size;
-  const n = system.model.states.length;
-  const pairs = Array.from({ length: Math.ceil(m / 2) }, (_, p) => p);
-  const odd = m % 2 === 1;
-  const lastPair = pairs.length - 1;
-  const { components: read, params, time: usesTime } = rhsInputs(system);
-  const k = (stage: number) => (i: number) => `k${stage + 1}_${i}`;
-  /** The name of pair p of a vector: y, n, z2…, k1… */
-  const pair = (vector: string, p: number) => `${vector}P${p}`;
+  // Groups of `lanes` components: group g holds components lanes·g … (the last of an odd size in pairs: lane 0).
+  const groups = Array.from({ length: Math.ceil(m / lanes) }, (_, g) => g);
+  const lastGroup = groups.length - 1;
+  const partial = paired && m % 2 === 1;
+  const members = (g: number) => (paired ? [2 * g, 2 * g + 1].filter((i) => i < m) : [g]);
+  const groupOf = (i: number) => (paired ? i >> 1 : i);
+  /** The local of group g of a vector (y, n, z2…, k1…): one per component, named as the rhs reads them, or pairs. */
+  const group = (vector: string, g: number) => (paired ? `${vector}P${g}` : `${vector}_${g}`);
 
   const locals = new Map<string, { id: string; type: 'f64' | 'v128' }>();
   const local = (name: string, type: 'f64' | 'v128' = 'f64'): string => {
@@ -197,25 +60,23 @@ export function pairedStepFunction(
     }
     return l.id;
   };
+  const groupType = paired ? 'v128' : 'f64';
   const parameters: Record<string, string> = { t: '$t', h: '$h', rtol: '$rtol', atol: '$atol' };
   const resolve = (name: string): Operand => {
     const p = parameters[name];
     if (p !== undefined) return { wat: `(local.get ${p})`, vector: false };
     const l = locals.get(name);
-    if (l === undefined) throw new Error(`internal: the paired step reads ${name} before it is defined`);
+    if (l === undefined) throw new Error(`internal: the scalar step reads ${name} before it is defined`);
     return { wat: `(local.get ${l.id})`, vector: l.type === 'v128' };
   };
-  /** Pairs as vectors, h as its splat, the rest scalar. */
-  const resolvePairs = (name: string): Operand =>
-    name === 'h' ? { wat: '(local.get $h2)', vector: true } : resolve(name);
-  const body: string[] = ['(local.set $h2 (f64x2.splat (local.get $h)))'];
+  /** For expressions over groups: pairs are vectors, and so is h (its splat); the rest as resolve. */
+  const resolveGroups = (name: string): Operand =>
+    paired && name === 'h' ? { wat: '(local.get $h2)', vector: true } : resolve(name);
+  const body: string[] = paired ? ['(local.set $h2 (f64x2.splat (local.get $h)))'] : [];
   const set = (name: string, text: string) =>
     body.push(`(local.set ${local(name)} ${watOf(text, resolve, imports).wat})`);
-  const setPair = (name: string, text: string) => {
-    const v = watOf(text, resolvePairs, imports);
-    if (!v.vector) throw new Error(`internal: the pair ${name} is not a vector`);
-    body.push(`(local.set ${local(name, 'v128')} ${v.wat})`);
-  };
+  const setGroup = (name: string, text: string) =>
+    body.push(`(local.set ${local(name, groupType)} ${watOf(text, resolveGroups, imports).wat})`);
   const define = (statements: readonly string[]) => {
     for (const line of statements) {
       const d = DEFINITION.exec(line);
@@ -224,126 +85,128 @@ export function pairedStepFunction(
     }
   };
   const stageBase = (j: number) => `(i32.load offset=${j * 4} (local.get $stages))`;
-  /** Loads pair p of the vector at `base` (the last of an odd length: lane 0 only, lane 1 zero). */
-  const load = (base: string, p: number) =>
-    odd && p === lastPair
-      ? `(v128.load64_zero offset=${2 * p * F64} ${base})`
-      : `(v128.load offset=${2 * p * F64} align=8 ${base})`;
-  const store = (base: string, p: number, value: string) =>
-    odd && p === lastPair
-      ? `(v128.store64_lane offset=${2 * p * F64} 0 ${base} ${value})`
-      : `(v128.store offset=${2 * p * F64} align=8 ${base} ${value})`;
-  /** Components of a vector's pairs as f64 locals, for the right-hand side. */
-  const unpack = (vector: string, scalar: (i: number) => string, components: Iterable<number>) => {
+  /** Group g of the vector at `base` (the last pair of an odd size: lane 0, lane 1 zero). */
+  const load = (base: string, g: number) => {
+    const at = lanes * g * F64;
+    if (!paired) return `(f64.load offset=${at} ${base})`;
+    return partial && g === lastGroup
+      ? `(v128.load64_zero offset=${at} ${base})`
+      : `(v128.load offset=${at} align=8 ${base})`;
+  };
+  const store = (base: string, g: number, value: string) => {
+    const at = lanes * g * F64;
+    if (!paired) return `(f64.store offset=${at} ${base} ${value})`;
+    return partial && g === lastGroup
+      ? `(v128.store64_lane offset=${at} 0 ${base} ${value})`
+      : `(v128.store offset=${at} align=8 ${base} ${value})`;
+  };
+  /** In pairs, components of a vector's groups as f64 locals under the names the right-hand side reads. */
+  const unpack = (vector: string, scalar: (i: number) => string, components: readonly number[]) => {
+    if (!paired) return;
     for (const i of components) {
-      body.push(
-        `(local.set ${local(scalar(i))} (f64x2.extract_lane ${i % 2} (local.get ${local(pair(vector, i >> 1), 'v128')})))`,
-      );
+      const pair = local(group(vector, groupOf(i)), 'v128');
+      body.push(`(local.set ${local(scalar(i))} (f64x2.extract_lane ${i % 2} (local.get ${pair})))`);
     }
   };
-  /** The right-hand side's results (f64 locals) packed into pairs (the last of an odd length: lane 0 twice). */
+  /** In pairs, the right-hand side's results packed into groups (the last of an odd size: lane 0 twice). */
   const pack = (vector: string, scalar: (i: number) => string) => {
-    for (const p of pairs) {
-      const even = `(f64x2.splat (local.get ${local(scalar(2 * p))}))`;
-      const value =
-        odd && p === lastPair ? even : `(f64x2.replace_lane 1 ${even} (local.get ${local(scalar(2 * p + 1))}))`;
-      body.push(`(local.set ${local(pair(vector, p), 'v128')} ${value})`);
+    if (!paired) return;
+    for (const g of groups) {
+      const [even, odd] = members(g).map((i) => `(local.get ${local(scalar(i))})`);
+      const value = odd === undefined ? `(f64x2.splat ${even})` : `(f64x2.replace_lane 1 (f64x2.splat ${even}) ${odd})`;
+      body.push(`(local.set ${local(group(vector, g), 'v128')} ${value})`);
     }
   };
+  const combined = (weights: readonly number[], g: number) =>
+    stepFrom(
+      group('y', g),
+      combination(weights, (j) => group(`k${j + 1}`, g)),
+    );
+  const readInOrder = [...read].sort((a, b) => a - b);
 
   for (const q of params) {
     body.push(`(local.set ${local(symbolLocal(q))} (f64.load offset=${q.index * F64} (local.get $p)))`);
   }
   body.push(`(local.set $k1 ${stageBase(0)})`);
-  for (const p of pairs) {
-    body.push(`(local.set ${local(pair('y', p), 'v128')} ${load('(local.get $y)', p)})`);
-    body.push(`(local.set ${local(pair('k1', p), 'v128')} ${load('(local.get $k1)', p)})`);
+  for (const g of groups) {
+    body.push(`(local.set ${local(group('y', g), groupType)} ${load('(local.get $y)', g)})`);
+    body.push(`(local.set ${local(group('k1', g), groupType)} ${load('(local.get $k1)', g)})`);
   }
-  const combined = (vector: string, weights: readonly number[], p: number) =>
-    stepFrom(
-      pair(vector, p),
-      combination(weights, (j) => pair(`k${j + 1}`, p)),
-    );
   const lastExplicit = method.fsal ? s - 1 : s;
   for (let st = 1; st < lastExplicit; st++) {
     body.push(`;; stage ${st + 1}`);
-    for (const p of pairs) setPair(pair(`z${st + 1}`, p), combined('y', tab.a[st]!, p));
-    unpack(
-      `z${st + 1}`,
-      (i) => `z${st + 1}_${i}`,
-      [...read].sort((a, b) => a - b),
-    );
+    // only what the right-hand side reads, but all of the stage the stiffness estimate records
+    const needed = st === stiff ? groups : groups.filter((g) => members(g).some((i) => read.has(i)));
+    for (const g of needed) setGroup(group(`z${st + 1}`, g), combined(tab.a[st]!, g));
+    unpack(`z${st + 1}`, (i) => `z${st + 1}_${i}`, readInOrder);
     if (usesTime) set(`t${st + 1}`, timeAt(tab.c[st]!));
     define(inlineRhs(system, (i) => `z${st + 1}_${i}`, `t${st + 1}`, `u${st + 1}_`, k(st)));
     pack(`k${st + 1}`, k(st));
   }
-  body.push(
-    ';; the new value; x * 0 is 0 for every finite x and NaN otherwise',
-    '(local.set $finite2 (v128.const i64x2 0 0))',
-  );
-  for (const p of pairs) {
-    setPair(pair('n', p), combined('y', tab.b, p));
-    const v = local(pair('n', p), 'v128');
-    body.push(store('(local.get $yNew)', p, `(local.get ${v})`));
-    body.push(
-      `(local.set $finite2 (f64x2.add (local.get $finite2) (f64x2.mul (local.get ${v}) (v128.const i64x2 0 0))))`,
-    );
+  body.push(';; the new value; x * 0 is 0 for every finite x and NaN otherwise');
+  const zero = paired ? '(v128.const i64x2 0 0)' : '(f64.const 0)';
+  const ty = paired ? 'f64x2' : 'f64';
+  body.push(`(local.set $finite ${zero})`);
+  for (const g of groups) {
+    setGroup(group('n', g), combined(tab.b, g));
+    const v = local(group('n', g), groupType);
+    body.push(store('(local.get $yNew)', g, `(local.get ${v})`));
+    body.push(`(local.set $finite (${ty}.add (local.get $finite) (${ty}.mul (local.get ${v}) ${zero})))`);
   }
-  body.push(
-    '(local.set $finite (f64.add (f64x2.extract_lane 0 (local.get $finite2)) (f64x2.extract_lane 1 (local.get $finite2))))',
-  );
+  const finiteSum = paired
+    ? '(f64.add (f64x2.extract_lane 0 (local.get $finite)) (f64x2.extract_lane 1 (local.get $finite)))'
+    : '(local.get $finite)';
   body.push(`;; F(t + h, yNew)${method.fsal ? `: stage ${s}` : ''}, the next step's first stage`);
-  unpack(
-    'n',
-    (i) => `n_${i}`,
-    [...read].sort((a, b) => a - b),
-  );
+  unpack('n', (i) => `n_${i}`, readInOrder);
   if (usesTime) set('tNew', 't + h');
   const next = (i: number) => `f_${i}`;
   define(inlineRhs(system, (i) => `n_${i}`, 'tNew', 'v', method.fsal ? k(s - 1) : next));
+  // (an FSAL method's last stage is the error estimate's too)
+  if (method.fsal) pack(`k${s}`, k(s - 1));
   body.push(`(local.set $kNext ${method.fsal ? stageBase(s - 1) : '(local.get $fNew)'})`);
   for (let i = 0; i < m; i++) {
     const v = resolve(method.fsal ? k(s - 1)(i) : next(i)).wat;
     body.push(`(f64.store offset=${i * F64} (local.get $kNext) ${v})`);
   }
-  if (method.fsal) pack(`k${s}`, k(s - 1));
   if (stiff >= 0) {
     body.push(`;; stage ${stiff + 1}, for the stiffness estimate`, '(if (local.get $record) (then');
     body.push(`  (local.set $kStiff ${stageBase(stiff)})`);
-    for (const p of pairs) {
-      body.push(`  ${store('(local.get $zStiff)', p, resolve(pair(`z${stiff + 1}`, p)).wat)}`);
-      body.push(`  ${store('(local.get $kStiff)', p, resolve(pair(`k${stiff + 1}`, p)).wat)}`);
+    for (const g of groups) {
+      body.push(`  ${store('(local.get $zStiff)', g, resolve(group(`z${stiff + 1}`, g)).wat)}`);
+      body.push(`  ${store('(local.get $kStiff)', g, resolve(group(`k${stiff + 1}`, g)).wat)}`);
     }
     body.push('))');
   }
-  const finite = '(f64.eq (local.get $finite) (f64.const 0))';
+  const finite = `(f64.eq ${finiteSum} (f64.const 0))`;
   if (!tab.errorWeights) {
     body.push(`(select (f64.const 0) (f64.const inf) ${finite})`);
   } else {
-    // as errorTerm: the running max, NaN wins (in component order, as the TypeScript step)
-    const errorPair = (p: number) => {
-      const e = watOf(
+    // as errorTerm: the running max, NaN wins, in component order (each group's estimate once, then its lanes)
+    const groupError = (g: number) =>
+      watOf(
         scaledError(
-          combination(tab.errorWeights!, (j) => pair(`k${j + 1}`, p)),
-          pair('y', p),
-          pair('n', p),
+          combination(tab.errorWeights!, (j) => group(`k${j + 1}`, g)),
+          group('y', g),
+          group('n', g),
         ),
-        resolvePairs,
+        resolveGroups,
         imports,
       ).wat;
-      return `(local.set $e2 ${e})`;
-    };
-    const error = (i: number) => [
-      ...(i % 2 === 0 || i === n ? [errorPair(i >> 1)] : []),
-      `(local.set $e (f64x2.extract_lane ${i % 2} (local.get $e2)))`,
+    const error = (i: number, first: boolean) => [
+      ...(paired
+        ? [
+            ...(i % 2 === 0 || first ? [`(local.set $e2 ${groupError(groupOf(i))})`] : []),
+            `(local.set $e (f64x2.extract_lane ${i % 2} (local.get $e2)))`,
+          ]
+        : [`(local.set $e ${groupError(i)})`]),
       '(if (i32.or (f64.gt (local.get $e) (local.get $err)) (f64.ne (local.get $e) (local.get $e))) (then (local.set $err (local.get $e))))',
     ];
     const components = Array.from({ length: m }, (_, i) => i);
-    body.push('(local.set $err (f64.const 0))', ...components.slice(0, n).flatMap(error));
+    body.push('(local.set $err (f64.const 0))', ...components.slice(0, n).flatMap((i) => error(i, i === 0)));
     if (m > n) {
       body.push(
         `(if (i32.gt_s (local.get $controlled) (i32.const ${n})) (then`,
-        ...components.slice(n).flatMap(error),
+        ...components.slice(n).flatMap((i) => error(i, i === n)),
         '))',
       );
     }
@@ -351,8 +214,8 @@ export function pairedStepFunction(
   }
   const declarations = [
     ...[...locals.values()].map((l) => `(local ${l.id} ${l.type})`),
-    '(local $k1 i32) (local $kNext i32) (local $kStiff i32) (local $finite f64) (local $err f64) (local $e f64)',
-    '(local $h2 v128) (local $finite2 v128) (local $e2 v128)',
+    `(local $k1 i32) (local $kNext i32) (local $kStiff i32) (local $finite ${groupType}) (local $err f64) (local $e f64)`,
+    ...(paired ? ['(local $h2 v128) (local $e2 v128)'] : []),
   ];
   return [
     '(func $step (export "step") (param $t f64) (param $h f64) (param $y i32) (param $p i32) (param $stages i32)',
