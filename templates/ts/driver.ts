@@ -865,12 +865,66 @@ const POWER_BITS = new Float64Array(1);
 const POWER_WORDS = new Uint32Array(POWER_BITS.buffer);
 
 /**
- * x^q for a finite x > 0 (anything else: Math.pow), to about 1e-15 relative, in plain arithmetic that a
- * WebAssembly kernel's loop repeats operation for operation (src/codegen/wasm/kernel.ts, powerFunction): there
- * Math.pow would be a call out to JavaScript on every step, dearer than the rest of a small model's step, and the
- * two loops must choose the same steps. ln x = e·ln 2 + ln m with x = m·2^e, m in [√½, √2], ln m = 2 atanh(s)
- * with s = (m − 1)/(m + 1) (|s| ≤ 0.172: its series to s¹⁷); x^q = 2^n·exp(r) with y = q ln x clamped to ±700,
- * n = ⌊y/ln 2 + ½⌋ and r = y − n ln 2 (Cody and Waite's two-part ln 2; |r| ≤ 0.35: Taylor to r¹²).
+ * ln x for a finite x > 0, to about 1e-16, with + − × ÷ only (so that every engine gets the same bits): x = m·2^e
+ * with m in [√½, √2], ln m = 2 atanh(s), s = (m − 1)/(m + 1) (|s| ≤ 0.172: its series to s¹⁷). Used once, for
+ * POWER_TABLE.
+ */
+function preciseLog(x: number): number {
+  POWER_BITS[0] = x;
+  const hi = POWER_WORDS[1]!;
+  let e = ((hi >>> 20) & 0x7ff) - 1023;
+  POWER_WORDS[1] = (hi & 0x000fffff) | 0x3ff00000;
+  let m = POWER_BITS[0]!;
+  if (m > 1.4142135623730951) {
+    m *= 0.5;
+    e += 1;
+  }
+  const s = (m - 1) / (m + 1);
+  const u = s * s;
+  let series = 1 / 17;
+  for (let k = 15; k >= 1; k -= 2) series = 1 / k + u * series;
+  return e * Math.LN2 + 2 * s * series;
+}
+
+/**
+ * e^y for |y| ≤ 1, to about 1e-16, with + − × ÷ only: 2^n·exp(r), n = ⌊y/ln 2 + ½⌋, r = y − n ln 2 (Cody and
+ * Waite's two-part ln 2; |r| ≤ 0.35: Taylor to r¹⁴). Used once, for POWER_TABLE.
+ */
+function preciseExp(y: number): number {
+  const n = Math.floor(y * Math.LOG2E + 0.5);
+  const r = y - n * 0.6931471803691238 - n * 1.9082149292705877e-10;
+  let taylor = 1;
+  for (let k = 14; k >= 1; k--) taylor = 1 + (r * taylor) / k;
+  // (n is −1, 0 or 1 here)
+  return n === 0 ? taylor : n > 0 ? taylor * 2 : taylor * 0.5;
+}
+
+/**
+ * controllerPower's tables, for j = 0…127: at 2j, 1/c_j rounded, with c_j = 1 + (j + ½)/128 the middle of the
+ * j-th 128th of [1, 2); at 2j + 1, −ln of that rounded 1/c_j; at 256 + j, 2^(j/128). Computed at load with
+ * + − × ÷ only, so every engine builds the same bits, and a WebAssembly kernel copies them into its memory
+ * (templates/ts/wasm-kernel.ts) rather than carrying its own.
+ */
+const POWER_TABLE = ((): Float64Array => {
+  const table = new Float64Array(384);
+  for (let j = 0; j < 128; j++) {
+    const inverse = 1 / (1 + (j + 0.5) / 128);
+    table[2 * j] = inverse;
+    table[2 * j + 1] = -preciseLog(inverse);
+    table[256 + j] = preciseExp((j / 128) * Math.LN2);
+  }
+  return table;
+})();
+
+/**
+ * x^q for a finite x > 0 (anything else: Math.pow), to about 1e-12 relative (a step-size factor needs a few
+ * digits; this is what it costs in the seed problem's solve, where a full-precision power took a fifth of the
+ * time), in plain arithmetic that a WebAssembly kernel's loop repeats operation for operation
+ * (src/codegen/wasm/kernel.ts, powerFunction): there Math.pow would be a call out to JavaScript on every step,
+ * and the two loops must choose the same steps. As table-driven libm powers: ln x = e·ln 2 − ln(1/c_j) +
+ * ln(1 + r) with x = m·2^e, m in [1, 2), j the top 7 bits of m's fraction and r = m/c_j − 1 (|r| ≤ 1/256: the
+ * series to r⁴); x^q = 2^(k/128)·exp(s) with y = q ln x clamped to ±700, k = ⌊128 y/ln 2 + ½⌋ and
+ * s = y − k ln 2/128 (|s| ≤ ln 2/256: Taylor to s⁴), 2^(k/128) = 2^⌊k/128⌋ · 2^((k mod 128)/128).
  */
 function controllerPower(x: number, q: number): number {
   if (!(x > 0 && x < Number.POSITIVE_INFINITY)) return x ** q;
@@ -883,39 +937,18 @@ function controllerPower(x: number, q: number): number {
   POWER_BITS[0] = x;
   const hi = POWER_WORDS[1]!;
   e += ((hi >>> 20) & 0x7ff) - 1023;
+  const j = (hi >>> 13) & 127;
   POWER_WORDS[1] = (hi & 0x000fffff) | 0x3ff00000;
-  let m = POWER_BITS[0]!;
-  if (m > 1.4142135623730951) {
-    m *= 0.5;
-    e += 1;
-  }
-  const s = (m - 1) / (m + 1);
-  // the two series by Estrin's scheme (independent pairs, then powers of the argument): a short chain of
-  // dependent operations, which is what a step's time is made of here
-  const u = s * s;
-  const u2 = u * u;
-  const u4 = u2 * u2;
-  const a0 = 1 + u * (1 / 3);
-  const a1 = 1 / 5 + u * (1 / 7);
-  const a2 = 1 / 9 + u * (1 / 11);
-  const a3 = 1 / 13 + u * (1 / 15);
-  const series = a0 + a1 * u2 + (a2 + a3 * u2) * u4 + (1 / 17) * (u4 * u4);
-  let y = q * (e * 0.6931471805599453 + 2 * s * series);
+  const r = POWER_BITS[0]! * POWER_TABLE[2 * j]! - 1;
+  let y = q * (e * Math.LN2 + POWER_TABLE[2 * j + 1]! + (r + r * r * (-0.5 + r * (1 / 3 + r * -0.25))));
   y = Math.min(700, Math.max(-700, y));
-  const n = Math.floor(y * 1.4426950408889634 + 0.5);
-  const r = y - n * 0.6931471803691238 - n * 1.9082149292705877e-10;
-  const r2 = r * r;
-  const r4 = r2 * r2;
-  const e0 = 1 + r;
-  const e1 = 1 / 2 + r * (1 / 6);
-  const e2 = 1 / 24 + r * (1 / 120);
-  const e3 = 1 / 720 + r * (1 / 5040);
-  const e4 = 1 / 40320 + r * (1 / 362880);
-  const e5 = 1 / 3628800 + r * (1 / 39916800);
-  const ex = e0 + e1 * r2 + (e2 + e3 * r2) * r4 + (e4 + e5 * r2 + (1 / 479001600) * r4) * (r4 * r4);
+  const k = Math.floor(y * 184.6649652337873 + 0.5);
+  // ln 2/128 in two parts, the first with trailing zeros so that k times it is exact
+  const s = y - k * 0.00541521234663378 - k * 1.4907929134926466e-12;
+  const ex = 1 + s + s * s * (0.5 + s * (1 / 6 + s * (1 / 24)));
   POWER_WORDS[0] = 0;
-  POWER_WORDS[1] = (n + 1023) << 20;
-  return ex * POWER_BITS[0]!;
+  POWER_WORDS[1] = ((k >> 7) + 1023) << 20;
+  return ex * POWER_TABLE[256 + (k & 127)]! * POWER_BITS[0]!;
 }
 
 /** How often onProgress is called (at most), and every how many steps the clock and the signal are read. */

@@ -15,6 +15,7 @@ declare const FNEXT_AT: number;
 declare const ZSTIFF_AT: number;
 declare const NON_FINITE_CUTS: number;
 declare const STIFF_STEP_LIMIT: number;
+declare const POWER_TABLE: Float64Array;
 declare function heaviside(x: number): number;
 declare function stiffnessRhoPortable(
   fNew: Float64Array,
@@ -61,6 +62,8 @@ declare const KERNEL_VECTORS_AT: number;
  */
 declare const KERNEL_LOOP_AT: number;
 declare const KERNEL_LOOP_SLOTS: number;
+/** Where the kernel's power (the step-size controller's) reads the driver's POWER_TABLE, copied there at load. */
+declare const KERNEL_POWER_AT: number;
 
 /** As much of the WebAssembly API as the kernel needs (declared here, so that no DOM typings are needed). */
 declare const WebAssembly: {
@@ -166,9 +169,11 @@ function instantiateKernel(base64: string, fma: boolean): Kernel | null {
       solver: { heaviside },
     };
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+    const memory = instance.exports.memory as KernelMemory;
+    new Float64Array(memory.buffer, KERNEL_POWER_AT, POWER_TABLE.length).set(POWER_TABLE);
     return {
       fma,
-      memory: instance.exports.memory as KernelMemory,
+      memory,
       step: instance.exports.step as Kernel['step'],
       stiffness: instance.exports.stiffness as Kernel['stiffness'],
       advance: instance.exports.advance as Kernel['advance'],

@@ -164,6 +164,7 @@ const FROM_SOLVER_TEMPLATE = new Set([
   'ZSTIFF_AT',
   'NON_FINITE_CUTS',
   'STIFF_STEP_LIMIT',
+  'POWER_TABLE',
   'heaviside',
   'stiffnessRhoPortable',
   'rkStepPortable',
@@ -223,6 +224,7 @@ function kernelVectors(kernel: KernelBinaries, stages: number, params: number): 
     KERNEL_FMA_BASE64: `'${kernel.fma ? Buffer.from(kernel.fma).toString('base64') : ''}'`,
     KERNEL_PARAMS_AT: integerLiteral(layout.paramsAt),
     KERNEL_LOOP_AT: integerLiteral(layout.loopAt),
+    KERNEL_POWER_AT: integerLiteral(layout.powerAt),
     KERNEL_LOOP_SLOTS: integerLiteral(LOOP_SLOTS.length),
     KERNEL_VECTORS_AT: integerLiteral(layout.vectorsAt),
   };

@@ -29,11 +29,19 @@ const F64 = 8;
  * Byte offsets of the kernel's memory: the stages' offsets (an i32 each) from 0, the parameters, the state of
  * the driver's loop that the kernel's own loop takes and gives back (LOOP_SLOTS doubles), then the work vectors.
  */
-export function kernelLayout(stages: number, params: number): { paramsAt: number; loopAt: number; vectorsAt: number } {
-  const paramsAt = Math.ceil((stages * 4) / 16) * 16;
-  const loopAt = Math.ceil((paramsAt + params * F64) / 16) * 16;
-  return { paramsAt, loopAt, vectorsAt: Math.ceil((loopAt + LOOP_SLOTS.length * F64) / 16) * 16 };
+export function kernelLayout(
+  stages: number,
+  params: number,
+): { paramsAt: number; loopAt: number; powerAt: number; vectorsAt: number } {
+  const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
+  const paramsAt = align(stages * 4);
+  const loopAt = align(paramsAt + params * F64);
+  const powerAt = align(loopAt + LOOP_SLOTS.length * F64);
+  return { paramsAt, loopAt, powerAt, vectorsAt: align(powerAt + POWER_TABLE_LENGTH * F64) };
 }
+
+/** Doubles in the driver's POWER_TABLE (templates/ts/driver.ts), which the module copies to powerAt. */
+export const POWER_TABLE_LENGTH = 384;
 
 /**
  * The driver's loop variables that the kernel's loop reads and writes, in this order at loopAt (doubles; the
@@ -555,16 +563,16 @@ function loopFunction(system: AugmentedSystem, method: ExplicitRungeKuttaMethod,
 
 /**
  * The driver's controllerPower(x, q) (templates/ts/driver.ts) for a finite x > 0, operation for operation, so
- * that the two loops choose the same step sizes: x = m·2^e, ln m from the atanh series, x^q = 2^n·exp(r).
+ * that the two loops choose the same step sizes, with the driver's POWER_TABLE at byte `tableAt` of memory (the
+ * module copies it there): x = m·2^e, ln m = −ln(1/c_j) + ln(1 + r), x^q = 2^(k/128)·exp(s).
  */
-export function powerFunction(): string {
+export function powerFunction(tableAt: number): string {
   const c = (v: number) => `(f64.const ${f64Literal(v)})`;
   const l = (name: string) => `(local.get $${name})`;
   const add = (a: string, b: string) => `(f64.add ${a} ${b})`;
   const mul = (a: string, b: string) => `(f64.mul ${a} ${b})`;
-  /** k0 + v·k1, as the template writes it */
-  const pair = (k0: string, v: string, k1: number) => add(k0, mul(v, c(k1)));
   const set = (name: string, value: string) => `(local.set $${name} ${value})`;
+  const table = (index: string, offset: number) => `(f64.load offset=${tableAt + offset} ${index})`;
   const body = [
     `(if (f64.lt ${l('x')} ${c(2.2250738585072014e-308)}) (then`,
     `  ${set('x', mul(l('x'), c(18014398509481984)))}`,
@@ -577,61 +585,47 @@ export function powerFunction(): string {
         `(f64.sub (f64.convert_i64_s (i64.and (i64.shr_u ${l('bits')} (i64.const 52)) (i64.const 0x7ff))) ${c(1023)})`,
       ),
     ),
+    // byte offset of entry 2j: j, the top 7 bits of the fraction, times 16
+    set('j', `(i32.wrap_i64 (i64.and (i64.shr_u ${l('bits')} (i64.const 41)) (i64.const 0x7f0)))`),
     set(
       'm',
       `(f64.reinterpret_i64 (i64.or (i64.and ${l('bits')} (i64.const 0x000fffffffffffff)) (i64.const 0x3ff0000000000000)))`,
     ),
-    `(if (f64.gt ${l('m')} ${c(Math.SQRT2)}) (then ${set('m', mul(l('m'), c(0.5)))} ${set('e', add(l('e'), c(1)))}))`,
-    set('s', `(f64.div (f64.sub ${l('m')} ${c(1)}) ${add(l('m'), c(1))})`),
-    set('u', mul(l('s'), l('s'))),
-    set('u2', mul(l('u'), l('u'))),
-    set('u4', mul(l('u2'), l('u2'))),
-    // a0 + a1·u2 + (a2 + a3·u2)·u4 + (1/17)·(u4·u4), left to right as JavaScript reads it
+    set('r', `(f64.sub ${mul(l('m'), table(l('j'), 0))} ${c(1)})`),
+    // q·(e·ln 2 + T[2j + 1] + (r + r·r·(−½ + r·(⅓ + r·−¼)))), left to right as JavaScript reads it
     set(
-      'series',
-      add(
+      'y',
+      mul(
+        l('q'),
         add(
-          add(pair(c(1), l('u'), 1 / 3), mul(pair(c(1 / 5), l('u'), 1 / 7), l('u2'))),
-          mul(add(pair(c(1 / 9), l('u'), 1 / 11), mul(pair(c(1 / 13), l('u'), 1 / 15), l('u2'))), l('u4')),
+          add(mul(l('e'), c(0.6931471805599453)), table(l('j'), F64)),
+          add(l('r'), mul(mul(l('r'), l('r')), add(c(-0.5), mul(l('r'), add(c(1 / 3), mul(l('r'), c(-0.25))))))),
         ),
-        mul(c(1 / 17), mul(l('u4'), l('u4'))),
       ),
     ),
-    set('y', mul(l('q'), add(mul(l('e'), c(Math.LN2)), mul(mul(c(2), l('s')), l('series'))))),
     set('y', `(f64.min ${c(700)} (f64.max ${c(-700)} ${l('y')}))`),
-    set('n', `(f64.floor ${add(mul(l('y'), c(1 / Math.LN2)), c(0.5))})`),
+    set('k', `(f64.floor ${add(mul(l('y'), c(184.6649652337873)), c(0.5))})`),
     set(
-      'r',
-      `(f64.sub (f64.sub ${l('y')} ${mul(l('n'), c(0.6931471803691238))}) ${mul(l('n'), c(1.9082149292705877e-10))})`,
+      's',
+      `(f64.sub (f64.sub ${l('y')} ${mul(l('k'), c(0.00541521234663378))}) ${mul(l('k'), c(1.4907929134926466e-12))})`,
     ),
-    set('r2', mul(l('r'), l('r'))),
-    set('r4', mul(l('r2'), l('r2'))),
-    // e0 + e1·r2 + (e2 + e3·r2)·r4 + (e4 + e5·r2 + r4/12!)·(r4·r4)
-    set(
-      'ex',
-      add(
-        add(
-          add(add(c(1), l('r')), mul(pair(c(1 / 2), l('r'), 1 / 6), l('r2'))),
-          mul(add(pair(c(1 / 24), l('r'), 1 / 120), mul(pair(c(1 / 720), l('r'), 1 / 5040), l('r2'))), l('r4')),
-        ),
-        mul(
-          add(
-            add(pair(c(1 / 40320), l('r'), 1 / 362880), mul(pair(c(1 / 3628800), l('r'), 1 / 39916800), l('r2'))),
-            mul(c(1 / 479001600), l('r4')),
-          ),
-          mul(l('r4'), l('r4')),
-        ),
-      ),
-    ),
+    set('ki', `(i64.trunc_f64_s ${l('k')})`),
+    // (1 + s + s·s·(½ + s·(⅙ + s/24))) · T[256 + (k & 127)] · 2^(k >> 7)
     mul(
-      l('ex'),
-      `(f64.reinterpret_i64 (i64.shl (i64.add (i64.trunc_f64_s ${l('n')}) (i64.const 1023)) (i64.const 52)))`,
+      mul(
+        add(
+          add(c(1), l('s')),
+          mul(mul(l('s'), l('s')), add(c(0.5), mul(l('s'), add(c(1 / 6), mul(l('s'), c(1 / 24)))))),
+        ),
+        table(`(i32.wrap_i64 (i64.shl (i64.and ${l('ki')} (i64.const 127)) (i64.const 3)))`, 256 * F64),
+      ),
+      `(f64.reinterpret_i64 (i64.shl (i64.add (i64.shr_s ${l('ki')} (i64.const 7)) (i64.const 1023)) (i64.const 52)))`,
     ),
   ];
   return [
     '(func $power (param $x f64) (param $q f64) (result f64)',
-    '  (local $e f64) (local $bits i64) (local $m f64) (local $s f64) (local $u f64) (local $u2 f64) (local $u4 f64)',
-    '  (local $series f64) (local $y f64) (local $n f64) (local $r f64) (local $r2 f64) (local $r4 f64) (local $ex f64)',
+    '  (local $e f64) (local $bits i64) (local $j i32) (local $m f64) (local $r f64) (local $y f64) (local $k f64)',
+    '  (local $s f64) (local $ki i64)',
     ...body.map((line) => `  ${line}`),
     ')',
   ].join('\n');
@@ -681,7 +675,7 @@ export function emitWasmKernelText(
     rhs,
     step,
     stiffnessFunction(system.size),
-    ...(adaptive ? [powerFunction(), loopFunction(system, method, layout.paramsAt)] : []),
+    ...(adaptive ? [powerFunction(layout.powerAt), loopFunction(system, method, layout.paramsAt)] : []),
     ')',
   ].join('\n');
 }
