@@ -92,8 +92,8 @@ class Locals {
 /**
  * Pairs of f64 slots per iteration of the kernel's vector loops. Four pairs a turn took 0.75–0.92× the time of one
  * (Lorenz-96, state + Φ, N = 10 to 200, plain and relaxed-SIMD kernels; two pairs 0.78–0.97×): fewer counter
- * updates and branches per load, and independent work for the CPU to overlap (measured 2026-12-06, development
- * machine, /work/proto/unroll.mts of that session).
+ * updates and branches per load, and independent work for the CPU to overlap (measured 2026-12-06 on the
+ * development machine: the same solves, alternating rounds in one process).
  */
 const PAIRS_PER_TURN = 4;
 
