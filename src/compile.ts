@@ -11,6 +11,7 @@ import { declarationsOf, toJavaScript } from './codegen/ts/javascript.ts';
 import { emitSolverModule } from './codegen/ts/module.ts';
 import { AssemblerNotLoadedError, assemblerDeferred, loadAssembler } from './codegen/wasm/assemble.ts';
 import { buildWasmKernel, emitWasmKernelText, type KernelBinaries } from './codegen/wasm/index.ts';
+import { relaxedSimdAvailable } from './codegen/wasm/relaxed-simd.ts';
 import { emitWgslModule } from './codegen/wgsl/module.ts';
 import { solveEnsembleCpu } from './ensemble/cpu.ts';
 import { checkEnsembleOptions } from './ensemble/options.ts';
@@ -84,6 +85,8 @@ export interface CompileOptions {
    * with the plain kernel as the fallback. Where the CPU fuses them, results differ from the TypeScript step's in
    * the last bits (a rounding less per multiply-add; the tests bound the difference); false: the plain kernel
    * only, the TypeScript step's bits on every runtime. Small systems' scalar kernels are the same either way.
+   * `compile` leaves the second kernel out where this runtime has no relaxed SIMD (it could not run it);
+   * `generate`'s modules, which may run anywhere, always carry it.
    */
   readonly fma?: boolean;
   /**
@@ -243,17 +246,30 @@ function chooseLayout(m: Model, options: CompileOptions): VariationalLayout {
   return requested === 'auto' ? (m.states.length >= COLUMNS_FROM_STATES ? 'columns' : 'unrolled') : requested;
 }
 
-/** The WebAssembly kernel a TypeScript solver carries, if any (see CompileOptions.wasm). */
-function chooseKernel(system: AugmentedSystem, method: Method, options: CompileOptions): KernelBinaries | undefined {
+/**
+ * Where a module will run: a file (generate: anywhere, so it carries the relaxed-SIMD kernel too) or this process
+ * (compile: the relaxed-SIMD kernel only where this runtime could run it).
+ */
+type ModuleHome = 'file' | 'this process';
+
+/** The WebAssembly kernel a TypeScript solver carries, if any (see CompileOptions.wasm and fma). */
+function chooseKernel(
+  system: AugmentedSystem,
+  method: Method,
+  options: CompileOptions,
+  home: ModuleHome,
+): KernelBinaries | undefined {
   const requested = options.wasm ?? 'auto';
   if (requested !== 'auto' && requested !== true && requested !== false) {
     throw new OptionError('wasm', `expected 'auto', true or false, got '${String(requested)}'`);
   }
   const fma = options.fma === undefined ? true : options.fma;
   if (typeof fma !== 'boolean') throw new OptionError('fma', `expected true or false, got ${quoteValue(fma)}`);
+  // (assembling the second kernel costs about as much as the first: not for a process that could not run it)
+  const carry = { fma: fma && (home === 'file' || relaxedSimdAvailable()) };
   if (requested === false) return undefined;
   if (requested === true)
-    return buildWasmKernel(system, explicitMethod(method, 'the WebAssembly kernel (wasm: true)'), { fma });
+    return buildWasmKernel(system, explicitMethod(method, 'the WebAssembly kernel (wasm: true)'), carry);
   if (method.family !== 'explicit-rk') return undefined;
   // Small systems too, where the kernel runs the whole solve (an adaptive method, no events) and sensitivities
   // make the step more than a handful of operations: measured, kernel / TypeScript 0.3–0.97 with them, 1.1
@@ -262,7 +278,7 @@ function chooseKernel(system: AugmentedSystem, method: Method, options: CompileO
     method.errorEstimate !== undefined && system.model.events.length === 0 && system.size > system.model.states.length;
   if (system.layout !== 'columns' && !wholeSolve) return undefined;
   try {
-    return buildWasmKernel(system, method, { fma });
+    return buildWasmKernel(system, method, carry);
   } catch (e) {
     // not a limit of the kernel generator: the assembler of a process that deferred it (the CLI loads it, reruns)
     if (e instanceof AssemblerNotLoadedError) throw e;
@@ -279,7 +295,8 @@ function tsModule(
   method: Method,
   options: CompileOptions,
   limits: Partial<SystemLimits>,
-  order: 1 | 2 = 1,
+  order: 1 | 2,
+  home: ModuleHome,
 ): { source: string; system: AugmentedSystem } {
   if (order === 2) {
     const chosen = chooseLayout(m, options);
@@ -297,7 +314,7 @@ function tsModule(
   checkSystemSize(m, sens, layout, 'ts', limits);
   // The implicit families read J at every step, sensitivities or not.
   const system = buildAugmentedSystem(m, sens, layout, method.family !== 'explicit-rk');
-  const kernel = chooseKernel(system, method, options);
+  const kernel = chooseKernel(system, method, options, home);
   return { source: emitSolverModule(system, method, { command: options.command, kernel }), system };
 }
 
@@ -346,7 +363,7 @@ function sliceModules(
     const sliced = sliceColumns(system, slice);
     const source = emitSolverModule(sliced, method, {
       command: options.command,
-      kernel: chooseKernel(sliced, method, options),
+      kernel: chooseKernel(sliced, method, options, 'this process'),
     });
     return { slice, js: evaluableModule(source) };
   });
@@ -404,7 +421,7 @@ export function generate(model: ModelSpec<ParamValue> | Model, options: Generate
     case 'ts':
     case 'js': {
       if (precision === 'f32') throw new OptionError('precision', `the ${target} target computes in 'f64' only`);
-      const { source } = tsModule(m, sens, method, options, limits, order);
+      const { source } = tsModule(m, sens, method, options, limits, order, 'file');
       return target === 'ts' ? source : toJavaScript(source);
     }
     case 'wat': {
@@ -466,7 +483,7 @@ export function compile(model: ModelSpec<ParamValue> | Model, options: CompileOp
   const { model: m, method, sens, limits, order } = resolve(model, options, COMPILE_KEYS);
   const threads = checkThreads(options.threads);
   if (threads > 1) checkSplittable(m, sens, method, options, order);
-  const { source, system } = tsModule(m, sens, method, options, limits, order);
+  const { source, system } = tsModule(m, sens, method, options, limits, order, 'this process');
   const js = evaluableModule(source);
   type Loaded = {
     info: SolverInfo;
