@@ -265,9 +265,9 @@ function chooseKernel(
   }
   const fma = options.fma === undefined ? true : options.fma;
   if (typeof fma !== 'boolean') throw new OptionError('fma', `expected true or false, got ${quoteValue(fma)}`);
+  if (requested === false) return undefined;
   // (assembling the second kernel costs about as much as the first: not for a process that could not run it)
   const carry = { fma: fma && (home === 'file' || relaxedSimdAvailable()) };
-  if (requested === false) return undefined;
   if (requested === true)
     return buildWasmKernel(system, explicitMethod(method, 'the WebAssembly kernel (wasm: true)'), carry);
   if (method.family !== 'explicit-rk') return undefined;

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { lorenz96, lorenz96Y0 } from '../../bench/models.ts';
 import { assembleWat } from '../../src/codegen/wasm/assemble.ts';
 import { f64Literal, parseExpression } from '../../src/codegen/wasm/expression.ts';
-import { powerFunction } from '../../src/codegen/wasm/kernel.ts';
+import { POWER_TABLE_LENGTH, powerFunction } from '../../src/codegen/wasm/kernel.ts';
 import { type CompileOptions, compile, generate } from '../../src/compile.ts';
 import { IntegrationError } from '../../src/errors.ts';
 import { EXPLICIT_METHODS } from '../../src/methods/index.ts';
@@ -322,6 +322,8 @@ describe("the step-size controller's power", () => {
       expect(Object.is(kernelPower(x, -0.2), controllerPower(x, -0.2))).toBe(true);
     }
     expect(Math.abs(controllerPower(1, -0.2) - 1)).toBeLessThan(1e-12);
+    // the module reserves POWER_TABLE_LENGTH doubles for the table in the kernel's memory
+    expect(powerTable.length).toBe(POWER_TABLE_LENGTH);
   });
 });
 

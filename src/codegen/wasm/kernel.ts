@@ -17,7 +17,6 @@ import { numericTableau } from '../../methods/numeric.ts';
 import { realStabilityBoundary, stiffnessStage } from '../../methods/stability.ts';
 import type { ExplicitRungeKuttaMethod } from '../../methods/types.ts';
 import type { AugmentedSystem } from '../../variational/system.ts';
-import { integerLiteral } from '../printer.ts';
 import { combination, scaledError, stepFrom, timeAt, useScalarStep } from '../ts/explicit-rk.ts';
 import { type ColumnLoop, planRhs } from '../ts/rhs.ts';
 import { f64Literal, IMPORTED_FUNCTIONS, importedName, type Operand, watOf } from './expression.ts';
@@ -27,7 +26,8 @@ const F64 = 8;
 
 /**
  * Byte offsets of the kernel's memory: the stages' offsets (an i32 each) from 0, the parameters, the state of
- * the driver's loop that the kernel's own loop takes and gives back (LOOP_SLOTS doubles), then the work vectors.
+ * the driver's loop that the kernel's own loop takes and gives back (LOOP_SLOTS doubles), the driver's
+ * POWER_TABLE (copied there by the module, read by $power), then the work vectors.
  */
 export function kernelLayout(
   stages: number,
@@ -404,11 +404,12 @@ function stepFunction(
  * the same value.
  */
 function stiffnessFunction(m: number): string {
-  const lanes = (kind: 'vector' | 'scalar', offset: string) => {
+  /** One pair at the counter plus `offset` bytes ('vector'), or the component at byte `offset` ('scalar'). */
+  const lanes = (kind: 'vector' | 'scalar', offset: number) => {
     const ty = kind === 'vector' ? 'f64x2' : 'f64';
     const load = (base: string) =>
       kind === 'vector'
-        ? `(v128.load align=8 (i32.add (local.get ${base}) ${offset}))`
+        ? `(v128.load offset=${offset} align=8 (i32.add (local.get ${base}) (local.get $i)))`
         : `(f64.load offset=${offset} (local.get ${base}))`;
     const one = kind === 'vector' ? '(v128.const f64x2 1 1)' : '(f64.const 1)';
     const w = kind === 'vector' ? '$w2' : '$w';
@@ -422,10 +423,10 @@ function stiffnessFunction(m: number): string {
   };
   const body = [
     '(local.set $df2 (v128.const i64x2 0 0)) (local.set $dz2 (v128.const i64x2 0 0))',
-    ...pairedLoop('rho', '$i', m, (d) => lanes('vector', `(i32.add (local.get $i) (i32.const ${d}))`), undefined),
+    ...pairedLoop('rho', '$i', m, (d) => lanes('vector', d), undefined),
     '(local.set $df (f64.max (f64x2.extract_lane 0 (local.get $df2)) (f64x2.extract_lane 1 (local.get $df2))))',
     '(local.set $dz (f64.max (f64x2.extract_lane 0 (local.get $dz2)) (f64x2.extract_lane 1 (local.get $dz2))))',
-    ...(m % 2 === 1 ? lanes('scalar', integerLiteral((m - 1) * F64)) : []),
+    ...(m % 2 === 1 ? lanes('scalar', (m - 1) * F64) : []),
     '(select (f64.div (local.get $df) (local.get $dz)) (f64.const nan) (f64.gt (local.get $dz) (f64.const 1e-13)))',
   ];
   return [
